@@ -1,0 +1,95 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Classbook",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "classbook", targets: ["classbook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // OpenSSL's libcrypto (system) for scrypt, SHA-256, random bytes and certificates.
+        .target(
+            name: "CClassbookCrypto",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(name: "IRC", swiftSettings: strict),
+        .target(
+            name: "ClassbookDomain",
+            dependencies: ["CClassbookCrypto"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ClassbookStore",
+            dependencies: [
+                "ClassbookDomain",
+                "CClassbookCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ClassbookBot",
+            dependencies: ["ClassbookDomain"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ClassbookServer",
+            dependencies: [
+                "IRC",
+                "ClassbookDomain",
+                "ClassbookBot",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "classbook",
+            dependencies: [
+                "ClassbookServer",
+                "ClassbookStore",
+                "ClassbookDomain",
+                "CClassbookCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "IRCTests", dependencies: ["IRC"], swiftSettings: strict),
+        .testTarget(
+            name: "ClassbookDomainTests",
+            dependencies: ["ClassbookDomain", "ClassbookStore", "ClassbookBot"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ClassbookEndToEndTests",
+            dependencies: [
+                "IRC",
+                "ClassbookServer",
+                "ClassbookStore",
+                "ClassbookDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,161 @@
+import Foundation
+
+/// A reporting period (учебный период): a quarter, trimester or half-year.
+public struct Period: Sendable, Equatable {
+    public var ordinal: Int
+    public var name: String
+    public var start: SchoolDate
+    public var end: SchoolDate
+
+    public init(ordinal: Int, name: String, start: SchoolDate, end: SchoolDate) {
+        self.ordinal = ordinal
+        self.name = name
+        self.start = start
+        self.end = end
+    }
+
+    public func contains(_ date: SchoolDate) -> Bool { start <= date && date <= end }
+}
+
+public struct Holiday: Sendable, Equatable {
+    public var name: String
+    public var start: SchoolDate
+    public var end: SchoolDate
+
+    public init(name: String, start: SchoolDate, end: SchoolDate) {
+        self.name = name
+        self.start = start
+        self.end = end
+    }
+}
+
+/// A student as guardians and the diary see them.
+public struct Student: Sendable, Equatable {
+    public var id: StudentID
+    public var lastName: String
+    public var firstName: String
+    public var className: String
+
+    public init(id: StudentID, lastName: String, firstName: String, className: String) {
+        self.id = id
+        self.lastName = lastName
+        self.firstName = firstName
+        self.className = className
+    }
+
+    /// `Иванов Пётр`
+    public var shortName: String { "\(lastName) \(firstName)" }
+}
+
+/// A mark's value: 1 to 5, or pass/fail (зачёт/незачёт).
+public enum MarkValue: Sendable, Equatable {
+    case grade(Int)
+    case pass
+    case fail
+
+    public init?(storage: String) {
+        switch storage {
+        case "pass": self = .pass
+        case "fail": self = .fail
+        default:
+            guard let value = Int(storage), (1...5).contains(value) else { return nil }
+            self = .grade(value)
+        }
+    }
+
+    public var storage: String {
+        switch self {
+        case .grade(let value): String(value)
+        case .pass: "pass"
+        case .fail: "fail"
+        }
+    }
+}
+
+/// One mark in the diary.
+public struct MarkEntry: Sendable, Equatable {
+    public var id: Int64
+    public var date: SchoolDate
+    public var subject: String
+    public var value: MarkValue
+    /// The kind's code (`oral`, `test`, `control`, ...).
+    public var kind: String
+    public var weight: Double
+    public var comment: String?
+
+    public init(id: Int64, date: SchoolDate, subject: String, value: MarkValue, kind: String, weight: Double, comment: String?) {
+        self.id = id
+        self.date = date
+        self.subject = subject
+        self.value = value
+        self.kind = kind
+        self.weight = weight
+        self.comment = comment
+    }
+}
+
+/// Why a student missed a lesson: the journal's letter codes.
+public enum AbsenceReason: String, Sendable, CaseIterable {
+    /// Н: without a valid reason.
+    case unexcused = "Н"
+    /// УП: excused.
+    case excused = "УП"
+    /// Б: illness.
+    case illness = "Б"
+    /// ОП: late.
+    case late = "ОП"
+
+    /// Excused absences: a note from a guardian or a doctor was accepted.
+    public var isExcused: Bool { self == .excused || self == .illness }
+}
+
+public struct AbsenceEntry: Sendable, Equatable {
+    public var id: Int64
+    public var date: SchoolDate
+    public var lessonNumber: Int
+    public var subject: String
+    public var reason: AbsenceReason
+
+    public init(id: Int64, date: SchoolDate, lessonNumber: Int, subject: String, reason: AbsenceReason) {
+        self.id = id
+        self.date = date
+        self.lessonNumber = lessonNumber
+        self.subject = subject
+        self.reason = reason
+    }
+}
+
+/// A guardian's acknowledgement (ознакомление) of a child's diary up to a moment.
+public struct Acknowledgement: Sendable, Equatable {
+    public var id: Int64
+    public var guardian: AccountID
+    public var student: StudentID
+    public var at: Date
+    public var markCount: Int
+    public var absenceCount: Int
+
+    public init(id: Int64, guardian: AccountID, student: StudentID, at: Date, markCount: Int, absenceCount: Int) {
+        self.id = id
+        self.guardian = guardian
+        self.student = student
+        self.at = at
+        self.markCount = markCount
+        self.absenceCount = absenceCount
+    }
+}
+
+/// A guardian's decision on personal-data processing and electronic information (152-ФЗ).
+public enum ConsentDecision: String, Sendable {
+    case granted
+    case refused
+}
+
+public struct ConsentRecord: Sendable, Equatable {
+    public var decision: ConsentDecision
+    public var at: Date
+
+    public init(decision: ConsentDecision, at: Date) {
+        self.decision = decision
+        self.at = at
+    }
+}

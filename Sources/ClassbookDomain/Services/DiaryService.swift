@@ -1,0 +1,223 @@
+import Foundation
+
+/// What guardians and students read in the diary and what guardians record about it.
+///
+/// Every method takes the principal asking and checks `AccessPolicy` before it reads or
+/// writes; a student the principal may not see is reported exactly like one that does
+/// not exist (`DiaryError.noSuchChild`).
+public struct DiaryService: Sendable {
+    public let diary: any DiaryRepository
+    public let clock: any SchoolClock
+    public let timeZone: TimeZone
+
+    public init(diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
+                timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
+        self.diary = diary
+        self.clock = clock
+        self.timeZone = timeZone
+    }
+
+    public var today: SchoolDate { SchoolDate(clock.now(), in: timeZone) }
+
+    // MARK: Whose diary
+
+    /// The students whose diary this person reads: their children, or themselves.
+    public func students(visibleTo principal: Principal) async throws -> [Student] {
+        var result: [Student] = []
+        if principal.has(.guardian) {
+            result += try await diary.studentsInCare(of: principal.account.id)
+        }
+        if principal.has(.student), let own = try await diary.student(ownedBy: principal.account.id),
+           !result.contains(where: { $0.id == own.id }) {
+            result.append(own)
+        }
+        return result
+    }
+
+    /// Picks the student a command is about. With no query, the only student this person
+    /// may see; otherwise the one whose name contains every word of the query.
+    public func resolveStudent(_ query: String?, for principal: Principal) async throws -> Student {
+        let candidates = try await students(visibleTo: principal)
+        guard let query, !query.isEmpty else {
+            if candidates.count == 1 { return candidates[0] }
+            if candidates.isEmpty { throw DiaryError.noStudents }
+            throw DiaryError.studentRequired(candidates)
+        }
+        let matches = candidates.filter { Self.nameMatches($0, query: query) }
+        switch matches.count {
+        case 1: return matches[0]
+        case 0: throw DiaryError.noSuchChild
+        default: throw DiaryError.ambiguousStudent(matches)
+        }
+    }
+
+    /// True when every word of the query starts a word of the student's name
+    /// ("Пет", "петя" does not, "Иванов П" does).
+    public static func nameMatches(_ student: Student, query: String) -> Bool {
+        let nameWords = [student.lastName, student.firstName].map { normalize($0) }
+        let queryWords = query.split(separator: " ").map { normalize(String($0)) }
+        return !queryWords.isEmpty && queryWords.allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
+    }
+
+    /// Lower case, ё as е: how people type names.
+    public static func normalize(_ text: String) -> String {
+        text.lowercased().replacingOccurrences(of: "ё", with: "е")
+    }
+
+    private func relation(of principal: Principal, to student: Student) async throws -> AccessPolicy.Relation {
+        if principal.has(.guardian), try await diary.studentsInCare(of: principal.account.id).contains(where: { $0.id == student.id }) {
+            return .guardianOf
+        }
+        if principal.has(.student), try await diary.student(ownedBy: principal.account.id)?.id == student.id {
+            return .isStudent
+        }
+        return .unrelated
+    }
+
+    private func require(_ action: AccessPolicy.Action, _ principal: Principal, on student: Student) async throws {
+        let relation = try await relation(of: principal, to: student)
+        guard AccessPolicy.allows(action, for: principal.account.roles, relation: relation) else {
+            throw DiaryError.noSuchChild
+        }
+    }
+
+    // MARK: Periods
+
+    /// The period named by `query` ("2", "II", "2 четверть", "Q2"), or the current one:
+    /// the period containing today, else the last one that has begun, else the first.
+    public func period(_ query: String?) async throws -> Period {
+        let periods = try await diary.periods(on: today)
+        guard !periods.isEmpty else { throw DiaryError.noPeriods }
+        guard let query else {
+            let today = self.today
+            return periods.first(where: { $0.contains(today) })
+                ?? periods.last(where: { $0.start <= today })
+                ?? periods[0]
+        }
+        guard let ordinal = Self.periodOrdinal(query), let period = periods.first(where: { $0.ordinal == ordinal }) else {
+            throw DiaryError.noSuchPeriod(query)
+        }
+        return period
+    }
+
+    /// Reads `2`, `II`, `q2`, `2 четверть`, `2-я` as 2.
+    public static func periodOrdinal(_ text: String) -> Int? {
+        let roman = ["i": 1, "ii": 2, "iii": 3, "iv": 4]
+        let lowered = normalize(text)
+        let words = lowered.split(whereSeparator: { $0 == " " || $0 == "-" })
+        guard let first = words.first else { return nil }
+        var token = String(first)
+        if token.hasPrefix("q") { token.removeFirst() }
+        if let number = Int(token) ?? roman[token], (1...6).contains(number) {
+            let rest = words.dropFirst().map(String.init)
+            let known = ["четверть", "четв", "триместр", "полугодие", "я", "quarter", "term", "trimester", "half"]
+            return rest.allSatisfy({ known.contains($0) }) ? number : nil
+        }
+        return nil
+    }
+
+    // MARK: Reading
+
+    public struct SubjectMarks: Sendable, Equatable {
+        public var subject: String
+        public var marks: [MarkEntry]
+        /// Weighted average of the numeric marks; nil when there are none.
+        public var average: Double?
+    }
+
+    public struct MarksReport: Sendable, Equatable {
+        public var student: Student
+        public var period: Period
+        public var subjects: [SubjectMarks]
+    }
+
+    public func marks(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws -> MarksReport {
+        try await require(.readDiary, principal, on: student)
+        let period = try await period(periodQuery)
+        var entries = try await diary.marks(of: student.id, from: period.start, through: period.end)
+        if let subject {
+            let wanted = Self.normalize(subject)
+            entries = entries.filter { Self.normalize($0.subject).hasPrefix(wanted) }
+            if entries.isEmpty {
+                let all = try await diary.marks(of: student.id, from: period.start, through: period.end)
+                if !all.contains(where: { Self.normalize($0.subject).hasPrefix(wanted) }) {
+                    throw DiaryError.noSuchSubject(subject)
+                }
+            }
+        }
+        let grouped = Dictionary(grouping: entries, by: \.subject)
+        let subjects = grouped.keys.sorted().map { name in
+            let marks = grouped[name]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+            return SubjectMarks(subject: name, marks: marks, average: Self.weightedAverage(marks))
+        }
+        return MarksReport(student: student, period: period, subjects: subjects)
+    }
+
+    /// Σ(value × weight) / Σ weight over numeric marks; pass/fail marks do not count.
+    public static func weightedAverage(_ marks: [MarkEntry]) -> Double? {
+        var sum = 0.0
+        var weights = 0.0
+        for mark in marks {
+            if case .grade(let value) = mark.value {
+                sum += Double(value) * mark.weight
+                weights += mark.weight
+            }
+        }
+        return weights > 0 ? sum / weights : nil
+    }
+
+    public struct AbsencesReport: Sendable, Equatable {
+        public var student: Student
+        public var period: Period
+        public var absences: [AbsenceEntry]
+        public var excusedCount: Int { absences.filter { $0.reason.isExcused }.count }
+    }
+
+    public func absences(of student: Student, period periodQuery: String?, for principal: Principal) async throws -> AbsencesReport {
+        try await require(.readDiary, principal, on: student)
+        let period = try await period(periodQuery)
+        let absences = try await diary.absences(of: student.id, from: period.start, through: period.end)
+            .sorted { ($0.date, $0.lessonNumber) < ($1.date, $1.lessonNumber) }
+        return AbsencesReport(student: student, period: period, absences: absences)
+    }
+
+    // MARK: Recording
+
+    public enum AcknowledgementOutcome: Sendable, Equatable {
+        case recorded(Acknowledgement)
+        /// Nothing new since the last acknowledgement (nil when there was none and the diary is empty).
+        case nothingNew(last: Acknowledgement?)
+    }
+
+    public func acknowledge(_ student: Student, for principal: Principal) async throws -> AcknowledgementOutcome {
+        try await require(.acknowledgeDiary, principal, on: student)
+        let context = AuditContext(principal: principal, at: clock.now())
+        if let recorded = try await diary.acknowledge(student: student.id, guardian: principal.account.id, context: context) {
+            return .recorded(recorded)
+        }
+        return .nothingNew(last: try await diary.lastAcknowledgement(student: student.id, guardian: principal.account.id))
+    }
+
+    public func consent(of principal: Principal) async throws -> ConsentRecord? {
+        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relation: nil) else { throw DiaryError.notAllowed }
+        return try await diary.latestConsent(guardian: principal.account.id)
+    }
+
+    /// Appends the decision; earlier decisions, refusals included, stay in the record.
+    public func recordConsent(_ decision: ConsentDecision, for principal: Principal) async throws -> ConsentRecord {
+        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relation: nil) else { throw DiaryError.notAllowed }
+        return try await diary.recordConsent(decision, guardian: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
+    }
+}
+
+public enum DiaryError: Error, Equatable, Sendable {
+    /// Not a student this person may see, or no such student: deliberately one case.
+    case noSuchChild
+    case noStudents
+    case studentRequired([Student])
+    case ambiguousStudent([Student])
+    case noSuchPeriod(String)
+    case noSuchSubject(String)
+    case noPeriods
+    case notAllowed
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Who changed something, from which session and when: written to the audit chain with
+/// every change, in the same transaction.
+public struct AuditContext: Sendable {
+    /// nil for changes made by an operator from the command line.
+    public var actor: AccountID?
+    public var sessionID: String
+    public var at: Date
+
+    public init(actor: AccountID?, sessionID: String, at: Date) {
+        self.actor = actor
+        self.sessionID = sessionID
+        self.at = at
+    }
+
+    public init(principal: Principal, at: Date) {
+        self.init(actor: principal.account.id, sessionID: principal.sessionID, at: at)
+    }
+}
+
+public struct NewAccount: Sendable {
+    public var login: String
+    public var displayName: String
+    public var roles: Set<Role>
+    public var passwordHash: String
+    public var language: Language
+
+    public init(login: String, displayName: String, roles: Set<Role>, passwordHash: String, language: Language = .ru) {
+        self.login = login
+        self.displayName = displayName
+        self.roles = roles
+        self.passwordHash = passwordHash
+        self.language = language
+    }
+}
+
+public enum RepositoryError: Error, Equatable, Sendable {
+    case loginTaken(String)
+    case notFound
+}
+
+/// Accounts and their credentials.
+public protocol AccountRepository: Sendable {
+    func credentials(login: String) async throws -> AccountCredentials?
+    func account(id: AccountID) async throws -> Account?
+    func createAccount(_ account: NewAccount, context: AuditContext) async throws -> Account
+    func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws
+}
+
+/// What the diary shows and what guardians record about it.
+public protocol DiaryRepository: Sendable {
+    /// The students whose guardian this account is.
+    func studentsInCare(of guardian: AccountID) async throws -> [Student]
+    /// The student record of a student's own account.
+    func student(ownedBy account: AccountID) async throws -> Student?
+    /// The current school year's reporting periods, in order.
+    func periods(on date: SchoolDate) async throws -> [Period]
+    func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry]
+    func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry]
+    /// Records an acknowledgement covering every entry of the student's diary not yet
+    /// acknowledged by this guardian; returns nil, and writes nothing, when there is none.
+    func acknowledge(student: StudentID, guardian: AccountID, context: AuditContext) async throws -> Acknowledgement?
+    func lastAcknowledgement(student: StudentID, guardian: AccountID) async throws -> Acknowledgement?
+    func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws -> ConsentRecord
+    func latestConsent(guardian: AccountID) async throws -> ConsentRecord?
+}

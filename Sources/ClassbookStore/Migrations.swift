@@ -1,0 +1,173 @@
+import GRDB
+
+/// Schema changes, in order. A migration is never edited once it has shipped: a change
+/// is a new migration.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-accounts-school-diary") { db in
+            try db.execute(sql: """
+                CREATE TABLE accounts (
+                    id INTEGER PRIMARY KEY,
+                    login TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    language TEXT NOT NULL DEFAULT 'ru' CHECK (language IN ('ru', 'en')),
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE account_roles (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    PRIMARY KEY (account_id, role)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE school_years (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    start_date TEXT NOT NULL,
+                    end_date TEXT NOT NULL
+                );
+                CREATE TABLE periods (
+                    id INTEGER PRIMARY KEY,
+                    year_id INTEGER NOT NULL REFERENCES school_years(id),
+                    ordinal INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    start_date TEXT NOT NULL,
+                    end_date TEXT NOT NULL,
+                    UNIQUE (year_id, ordinal)
+                );
+                CREATE TABLE holidays (
+                    id INTEGER PRIMARY KEY,
+                    year_id INTEGER NOT NULL REFERENCES school_years(id),
+                    name TEXT NOT NULL,
+                    start_date TEXT NOT NULL,
+                    end_date TEXT NOT NULL
+                );
+                CREATE TABLE subjects (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE
+                );
+                CREATE TABLE classes (
+                    id INTEGER PRIMARY KEY,
+                    year_id INTEGER NOT NULL REFERENCES school_years(id),
+                    name TEXT NOT NULL,
+                    grade INTEGER NOT NULL,
+                    class_teacher_id INTEGER REFERENCES accounts(id),
+                    UNIQUE (year_id, name)
+                );
+                CREATE TABLE students (
+                    id INTEGER PRIMARY KEY,
+                    account_id INTEGER UNIQUE REFERENCES accounts(id),
+                    class_id INTEGER NOT NULL REFERENCES classes(id),
+                    last_name TEXT NOT NULL,
+                    first_name TEXT NOT NULL,
+                    middle_name TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX students_by_class ON students(class_id);
+                CREATE TABLE guardianships (
+                    guardian_id INTEGER NOT NULL REFERENCES accounts(id),
+                    student_id INTEGER NOT NULL REFERENCES students(id),
+                    PRIMARY KEY (guardian_id, student_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX guardianships_by_student ON guardianships(student_id);
+                CREATE TABLE assignments (
+                    id INTEGER PRIMARY KEY,
+                    teacher_id INTEGER NOT NULL REFERENCES accounts(id),
+                    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+                    class_id INTEGER NOT NULL REFERENCES classes(id),
+                    UNIQUE (teacher_id, subject_id, class_id)
+                );
+                CREATE TABLE lessons (
+                    id INTEGER PRIMARY KEY,
+                    class_id INTEGER NOT NULL REFERENCES classes(id),
+                    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+                    teacher_id INTEGER NOT NULL REFERENCES accounts(id),
+                    date TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    topic TEXT,
+                    homework TEXT,
+                    UNIQUE (class_id, date, number)
+                );
+
+                -- Every change to a diary entry takes the next value of this counter as its
+                -- revision, so that an acknowledgement can say "everything up to revision R".
+                CREATE TABLE counters (
+                    name TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO counters (name, value) VALUES ('diary_revision', 0);
+
+                CREATE TABLE marks (
+                    id INTEGER PRIMARY KEY,
+                    lesson_id INTEGER NOT NULL REFERENCES lessons(id),
+                    student_id INTEGER NOT NULL REFERENCES students(id),
+                    value TEXT NOT NULL CHECK (value IN ('1', '2', '3', '4', '5', 'pass', 'fail')),
+                    kind TEXT NOT NULL,
+                    weight REAL NOT NULL DEFAULT 1,
+                    comment TEXT,
+                    revision INTEGER NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    created_by INTEGER REFERENCES accounts(id)
+                );
+                CREATE INDEX marks_by_student ON marks(student_id, revision);
+                CREATE TABLE absences (
+                    id INTEGER PRIMARY KEY,
+                    lesson_id INTEGER NOT NULL REFERENCES lessons(id),
+                    student_id INTEGER NOT NULL REFERENCES students(id),
+                    reason TEXT NOT NULL CHECK (reason IN ('Н', 'УП', 'Б', 'ОП')),
+                    revision INTEGER NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    created_by INTEGER REFERENCES accounts(id),
+                    UNIQUE (lesson_id, student_id)
+                );
+                CREATE INDEX absences_by_student ON absences(student_id, revision);
+
+                CREATE TABLE acknowledgements (
+                    id INTEGER PRIMARY KEY,
+                    guardian_id INTEGER NOT NULL REFERENCES accounts(id),
+                    student_id INTEGER NOT NULL REFERENCES students(id),
+                    acknowledged_at DATETIME NOT NULL,
+                    session_id TEXT NOT NULL,
+                    up_to_revision INTEGER NOT NULL,
+                    mark_count INTEGER NOT NULL,
+                    absence_count INTEGER NOT NULL
+                );
+                CREATE INDEX acknowledgements_by_pair ON acknowledgements(student_id, guardian_id, up_to_revision);
+                -- Exactly which entries (at which revision) an acknowledgement covered.
+                CREATE TABLE acknowledgement_entries (
+                    acknowledgement_id INTEGER NOT NULL REFERENCES acknowledgements(id),
+                    entry_kind TEXT NOT NULL CHECK (entry_kind IN ('mark', 'absence')),
+                    entry_id INTEGER NOT NULL,
+                    entry_revision INTEGER NOT NULL,
+                    PRIMARY KEY (acknowledgement_id, entry_kind, entry_id)
+                ) WITHOUT ROWID;
+
+                -- Consent decisions are appended, never updated: the latest one is in force.
+                CREATE TABLE consents (
+                    id INTEGER PRIMARY KEY,
+                    guardian_id INTEGER NOT NULL REFERENCES accounts(id),
+                    decision TEXT NOT NULL CHECK (decision IN ('granted', 'refused')),
+                    scope TEXT NOT NULL,
+                    recorded_at DATETIME NOT NULL,
+                    session_id TEXT NOT NULL
+                );
+                CREATE INDEX consents_by_guardian ON consents(guardian_id, id);
+
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at DATETIME NOT NULL,
+                    actor_id INTEGER,
+                    session_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    old_value TEXT,
+                    new_value TEXT,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,144 @@
+import ClassbookDomain
+import Foundation
+import GRDB
+
+public struct SQLiteDiaryRepository: DiaryRepository {
+    let pool: DatabasePool
+
+    private static let studentColumns = """
+        s.id, s.last_name, s.first_name, c.name AS class_name
+        FROM students s JOIN classes c ON c.id = s.class_id
+        """
+
+    public func studentsInCare(of guardian: AccountID) async throws -> [Student] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.studentColumns)
+                JOIN guardianships g ON g.student_id = s.id
+                WHERE g.guardian_id = ? ORDER BY s.last_name, s.first_name, s.id
+                """, arguments: [guardian.rawValue]).map(Self.student)
+        }
+    }
+
+    public func student(ownedBy account: AccountID) async throws -> Student? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.studentColumns) WHERE s.account_id = ?", arguments: [account.rawValue])
+                .map(Self.student)
+        }
+    }
+
+    public func periods(on date: SchoolDate) async throws -> [Period] {
+        try await pool.read { db in
+            // The year containing the date, else the latest that has begun, else the first.
+            let yearID = try Int64.fetchOne(db, sql: """
+                SELECT id FROM school_years
+                ORDER BY (start_date <= ?1 AND ?1 <= end_date) DESC, (start_date <= ?1) DESC, start_date DESC
+                LIMIT 1
+                """, arguments: [date.iso])
+            guard let yearID else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM periods WHERE year_id = ? ORDER BY ordinal", arguments: [yearID])
+                .map { row in
+                    Period(ordinal: row["ordinal"], name: row["name"],
+                           start: SchoolDate(iso: row["start_date"])!, end: SchoolDate(iso: row["end_date"])!)
+                }
+        }
+    }
+
+    public func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.id, l.date, sub.name AS subject, m.value, m.kind, m.weight, m.comment
+                FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
+                WHERE m.student_id = ? AND l.date BETWEEN ? AND ?
+                ORDER BY l.date, l.number, m.id
+                """, arguments: [student.rawValue, from.iso, through.iso]).compactMap { row in
+                guard let value = MarkValue(storage: row["value"]), let date = SchoolDate(iso: row["date"]) else { return nil }
+                return MarkEntry(id: row["id"], date: date, subject: row["subject"], value: value, kind: row["kind"],
+                                 weight: row["weight"], comment: row["comment"])
+            }
+        }
+    }
+
+    public func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.id, l.date, l.number, sub.name AS subject, a.reason
+                FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN subjects sub ON sub.id = l.subject_id
+                WHERE a.student_id = ? AND l.date BETWEEN ? AND ?
+                ORDER BY l.date, l.number
+                """, arguments: [student.rawValue, from.iso, through.iso]).compactMap { row in
+                guard let reason = AbsenceReason(rawValue: row["reason"]), let date = SchoolDate(iso: row["date"]) else { return nil }
+                return AbsenceEntry(id: row["id"], date: date, lessonNumber: row["number"], subject: row["subject"], reason: reason)
+            }
+        }
+    }
+
+    public func acknowledge(student: StudentID, guardian: AccountID, context: AuditContext) async throws -> Acknowledgement? {
+        try await pool.write { db in
+            let since = try Int64.fetchOne(db, sql: """
+                SELECT max(up_to_revision) FROM acknowledgements WHERE student_id = ? AND guardian_id = ?
+                """, arguments: [student.rawValue, guardian.rawValue]) ?? 0
+            let marks = try Row.fetchAll(db, sql: "SELECT id, revision FROM marks WHERE student_id = ? AND revision > ?",
+                                         arguments: [student.rawValue, since])
+            let absences = try Row.fetchAll(db, sql: "SELECT id, revision FROM absences WHERE student_id = ? AND revision > ?",
+                                            arguments: [student.rawValue, since])
+            if marks.isEmpty && absences.isEmpty { return nil }
+            let upTo = (marks + absences).map { $0["revision"] as Int64 }.max()!
+            try db.execute(sql: """
+                INSERT INTO acknowledgements (guardian_id, student_id, acknowledged_at, session_id, up_to_revision, mark_count, absence_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [guardian.rawValue, student.rawValue, context.at, context.sessionID, upTo, marks.count, absences.count])
+            let id = db.lastInsertedRowID
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO acknowledgement_entries (acknowledgement_id, entry_kind, entry_id, entry_revision) VALUES (?, ?, ?, ?)
+                """)
+            for row in marks { try insert.execute(arguments: [id, "mark", row["id"], row["revision"]]) }
+            for row in absences { try insert.execute(arguments: [id, "absence", row["id"], row["revision"]]) }
+            try AuditLog.append(db, context: context, action: "diary.acknowledge", entity: "student", entityID: String(student.rawValue),
+                                new: "acknowledgement \(id): \(marks.count) marks, \(absences.count) absences, up to revision \(upTo)")
+            return Acknowledgement(id: id, guardian: guardian, student: student, at: context.at,
+                                   markCount: marks.count, absenceCount: absences.count)
+        }
+    }
+
+    public func lastAcknowledgement(student: StudentID, guardian: AccountID) async throws -> Acknowledgement? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM acknowledgements WHERE student_id = ? AND guardian_id = ? ORDER BY id DESC LIMIT 1
+                """, arguments: [student.rawValue, guardian.rawValue]).map(Self.acknowledgement)
+        }
+    }
+
+    public static let consentScope = "personal_data+electronic_information"
+
+    public func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws -> ConsentRecord {
+        try await pool.write { db in
+            let old = try String.fetchOne(db, sql: "SELECT decision FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
+                                          arguments: [guardian.rawValue])
+            try db.execute(sql: """
+                INSERT INTO consents (guardian_id, decision, scope, recorded_at, session_id) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [guardian.rawValue, decision.rawValue, Self.consentScope, context.at, context.sessionID])
+            try AuditLog.append(db, context: context, action: "consent.record", entity: "account", entityID: String(guardian.rawValue),
+                                old: old, new: decision.rawValue)
+            return ConsentRecord(decision: decision, at: context.at)
+        }
+    }
+
+    public func latestConsent(guardian: AccountID) async throws -> ConsentRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT decision, recorded_at FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
+                             arguments: [guardian.rawValue]).flatMap { row in
+                ConsentDecision(rawValue: row["decision"]).map { ConsentRecord(decision: $0, at: row["recorded_at"]) }
+            }
+        }
+    }
+
+    private static func student(_ row: Row) -> Student {
+        Student(id: StudentID(row["id"]), lastName: row["last_name"], firstName: row["first_name"], className: row["class_name"])
+    }
+
+    private static func acknowledgement(_ row: Row) -> Acknowledgement {
+        Acknowledgement(id: row["id"], guardian: AccountID(row["guardian_id"]), student: StudentID(row["student_id"]),
+                        at: row["acknowledged_at"], markCount: row["mark_count"], absenceCount: row["absence_count"])
+    }
+}

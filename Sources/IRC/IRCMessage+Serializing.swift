@@ -1,0 +1,69 @@
+extension IRCMessage {
+    /// The line for the wire, without CR LF.
+    ///
+    /// The last parameter is written as a trailing parameter (`:`) when it is empty,
+    /// contains a space or starts with `:`, and always for multi-word text verbs.
+    public func serialized() -> String {
+        var line = ""
+        if !tags.isEmpty {
+            line += "@"
+            line += tags.map { $0.value.isEmpty ? $0.key : "\($0.key)=\(IRCTagValue.escape($0.value))" }
+                .joined(separator: ";")
+            line += " "
+        }
+        if let source {
+            line += ":\(source) "
+        }
+        line += command
+        for (index, parameter) in parameters.enumerated() {
+            let isLast = index == parameters.count - 1
+            if isLast && (parameter.isEmpty || parameter.contains(" ") || parameter.hasPrefix(":")) {
+                line += " :\(parameter)"
+            } else {
+                line += " \(parameter)"
+            }
+        }
+        return line
+    }
+
+    /// The number of bytes of the message without its tags, including CR LF.
+    public var bodyByteCount: Int {
+        var copy = self
+        copy.tags = []
+        return copy.serialized().utf8.count + 2
+    }
+}
+
+/// Splits text into pieces that each fit `maxBytes` of UTF-8, preferring to break at spaces
+/// and never inside a character, so that a long reply can be sent as several lines.
+public enum IRCTextSplitter {
+    public static func split(_ text: String, maxBytes: Int) -> [String] {
+        precondition(maxBytes >= 4, "a piece must hold at least one character")
+        var pieces: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var rest = Substring(line.replacingOccurrences(of: "\r", with: ""))
+            if rest.isEmpty { pieces.append(" "); continue }
+            while rest.utf8.count > maxBytes {
+                var cut = rest.startIndex
+                var bytes = 0
+                var lastSpace: Substring.Index?
+                for index in rest.indices {
+                    let size = rest[index].utf8.count
+                    if bytes + size > maxBytes { break }
+                    bytes += size
+                    cut = rest.index(after: index)
+                    if rest[index] == " " { lastSpace = index }
+                }
+                if let lastSpace, lastSpace > rest.startIndex {
+                    pieces.append(String(rest[rest.startIndex..<lastSpace]))
+                    rest = rest[rest.index(after: lastSpace)...]
+                } else {
+                    pieces.append(String(rest[rest.startIndex..<cut]))
+                    rest = rest[cut...]
+                }
+            }
+            pieces.append(String(rest))
+        }
+        return pieces
+    }
+}

@@ -39,7 +39,8 @@ extension IRCMessage {
         let command = rest[rest.startIndex..<commandEnd]
         if command.isEmpty { throw tags.isEmpty && source == nil ? .emptyLine : .missingCommand }
         let isNumeric = command.utf8.count == 3 && command.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
-        let isWord = command.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic }
+        // Letters of any script: clients pass unknown `/команды` to the server as verbs.
+        let isWord = command.unicodeScalars.allSatisfy { $0.properties.isAlphabetic }
         guard isNumeric || isWord else { throw .invalidCommand }
         rest = rest[commandEnd...]
 

@@ -1,0 +1,84 @@
+import ClassbookDomain
+import Foundation
+
+/// The `diary` bot: reads a line of text, finds the command in its table, checks the
+/// person's roles, runs it and returns the reply lines in the person's language.
+public struct DiaryBot: Sendable {
+    public let accounts: AccountService
+    public let diary: DiaryService
+    public private(set) var commands: [BotCommand] = []
+
+    public init(accounts: AccountService, diary: DiaryService) {
+        self.accounts = accounts
+        self.diary = diary
+        commands = BotCommands.table(accounts: accounts, diary: diary)
+    }
+
+    /// The command a word names (`marks`, `/оценки`, `MARKS`), if any.
+    public func command(named word: String) -> BotCommand? {
+        var key = word.lowercased()
+        if key.hasPrefix("/") { key.removeFirst() }
+        return commands.first { $0.name == key || $0.aliases.contains(key) }
+    }
+
+    /// Answers one message sent to the bot.
+    public func respond(to text: String, from principal: Principal?) async -> BotReply {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let language = principal?.account.language ?? .ru
+        guard let first = words.first else {
+            return BotReply(language == .ru ? "Напишите команду, например /help." : "Type a command, for example /help.")
+        }
+        return await run(first, arguments: Array(words.dropFirst()), principal: principal, language: language)
+    }
+
+    /// Runs a command given as a verb and its arguments (the raw-verb path: `MARKS 7А`).
+    public func run(_ name: String, arguments: [String], principal: Principal?) async -> BotReply {
+        await run(name, arguments: arguments, principal: principal, language: principal?.account.language ?? .ru)
+    }
+
+    private func run(_ name: String, arguments: [String], principal: Principal?, language: Language) async -> BotReply {
+        let invocation = BotInvocation(principal: principal, language: language, arguments: arguments)
+        guard let command = command(named: name) else {
+            return BotReply(invocation.t("Неизвестная команда «\(name)». Список команд: /help",
+                                         "Unknown command \"\(name)\". Commands: /help"))
+        }
+        guard command.isAllowed(for: principal) else {
+            return BotReply(invocation.t("Команда /\(command.name) вам недоступна. Список ваших команд: /help",
+                                         "The command /\(command.name) is not available to you. Your commands: /help"))
+        }
+        do {
+            return try await command.run(invocation)
+        } catch let error as DiaryError {
+            return BotReply(lines: Self.describe(error, invocation))
+        } catch {
+            return BotReply(invocation.t("Не удалось выполнить команду: внутренняя ошибка. Попробуйте позже.",
+                                         "The command failed because of an internal error. Please try again later."))
+        }
+    }
+
+    static func describe(_ error: DiaryError, _ i: BotInvocation) -> [String] {
+        switch error {
+        case .noSuchChild:
+            return [i.t("Среди ваших детей такого нет. Ваши дети: /help marks", "No such child among yours. See /help marks")]
+        case .noStudents:
+            return [i.t("К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю.",
+                        "No student is linked to your account. Please contact the class teacher.")]
+        case .studentRequired(let students):
+            return [i.t("Укажите ребёнка: ", "Name the child: ") + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
+        case .ambiguousStudent(let students):
+            return [i.t("Уточните, кого вы имеете в виду: ", "Which one do you mean: ")
+                    + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
+        case .noSuchPeriod(let text):
+            return [i.t("Нет такого учебного периода: «\(text)». Укажите номер, например 2.",
+                        "No such reporting period: \"\(text)\". Give its number, for example 2.")]
+        case .noSuchSubject(let text):
+            // Also what a name of someone else's child ends up as: the reply must not tell the two apart.
+            return [i.t("Не нашёл «\(text)»: такого предмета с оценками в этом периоде нет, и среди ваших детей такого нет.",
+                        "Found nothing for \"\(text)\": no subject with marks in this period, and no child of yours, by that name.")]
+        case .noPeriods:
+            return [i.t("Учебный год ещё не настроен.", "The school year has not been set up yet.")]
+        case .notAllowed:
+            return [i.t("Это действие вам недоступно.", "You are not allowed to do this.")]
+        }
+    }
+}

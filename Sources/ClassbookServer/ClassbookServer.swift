@@ -1,0 +1,196 @@
+import ClassbookBot
+import ClassbookDomain
+import Foundation
+import IRC
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// The line server: a TLS listener (and optionally a plaintext one on loopback) speaking IRC.
+///
+/// `bind()` opens the listeners and reports their ports; `run()` serves connections until
+/// the task is cancelled or `shutdown()` is called. Each connection is a child task.
+public final class ClassbookServer: Sendable {
+    public static let version = "classbook-0.1"
+
+    private let context: ServerContext
+    private let group: MultiThreadedEventLoopGroup
+    private let hashingPool: NIOThreadPool
+    private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never>]>([])
+    private let sslContext: NIOSSLContext
+
+    public struct Services: Sendable {
+        public var accounts: any AccountRepository
+        public var diary: any DiaryRepository
+        public var clock: any SchoolClock
+        public var hasher: PasswordHasher
+
+        public init(accounts: any AccountRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
+                    hasher: PasswordHasher = PasswordHasher()) {
+            self.accounts = accounts
+            self.diary = diary
+            self.clock = clock
+            self.hasher = hasher
+        }
+    }
+
+    public init(configuration: ServerConfiguration, services: Services, logger: Logger = Logger(label: "classbook")) throws {
+        try configuration.validate()
+        sslContext = try TLSCertificate.serverContext(certificatePath: configuration.certificatePath,
+                                                      privateKeyPath: configuration.privateKeyPath)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        // Password hashing runs here, never on an event loop.
+        hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        hashingPool.start()
+        let executor = ThreadPoolExecutor(pool: hashingPool)
+        let accounts = AccountService(accounts: services.accounts, hasher: services.hasher, executor: executor, clock: services.clock)
+        let diary = DiaryService(diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
+        context = ServerContext(configuration: configuration, registry: SessionRegistry(),
+                                bot: DiaryBot(accounts: accounts, diary: diary), accounts: accounts, logger: logger,
+                                createdAt: Date())
+    }
+
+    public var registry: SessionRegistry { context.registry }
+
+    /// The ports actually bound (useful with port 0).
+    public struct BoundPorts: Sendable {
+        public var tls: Int
+        public var plaintext: Int?
+    }
+
+    public func bind() async throws -> BoundPorts {
+        let configuration = context.configuration
+        let tls = try await bindListener(configuration.tlsListen, tls: true)
+        var channels = [tls]
+        var plaintextPort: Int?
+        if let plaintext = configuration.plaintextListen {
+            let channel = try await bindListener(plaintext, tls: false)
+            channels.append(channel)
+            plaintextPort = channel.channel.localAddress?.port
+        }
+        listeners.withLockedValue { $0 = channels }
+        for channel in channels {
+            context.logger.info("listening on \(channel.channel.localAddress.map { "\($0)" } ?? "?")")
+        }
+        return BoundPorts(tls: tls.channel.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort)
+    }
+
+    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws
+        -> NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never> {
+        let sslContext = self.sslContext
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: endpoint.host, port: endpoint.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder()))
+                    return try NIOAsyncChannel<InboundLine, Never>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    /// Serves every listener until cancelled or shut down; returns when all connections ended.
+    public func run() async throws {
+        let channels = listeners.withLockedValue { $0 }
+        try await withThrowingDiscardingTaskGroup { group in
+            for listener in channels {
+                group.addTask {
+                    try await listener.executeThenClose { inbound in
+                        try await withThrowingDiscardingTaskGroup { connections in
+                            for try await connection in inbound {
+                                connections.addTask { await self.serve(connection) }
+                            }
+                            // The listener closed: end the connections too.
+                            connections.cancelAll()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops accepting and closes every connection; `run()` then returns.
+    public func shutdown() async {
+        let channels = listeners.withLockedValue { $0 }
+        for listener in channels {
+            try? await listener.channel.close()
+        }
+    }
+
+    /// Releases the event loops and the hashing threads; call after `run()` has returned.
+    public func close() async throws {
+        try await hashingPool.shutdownGracefully()
+        try await group.shutdownGracefully()
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<InboundLine, Never>) async {
+        let sessionID = ServerContext.messageID()
+        let handle = SessionHandle(id: sessionID, channel: connection.channel)
+        let host = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+        let session = ClientSession(context: context, handle: handle, host: host)
+        let configuration = context.configuration
+        let activity = session.activity
+        do {
+            try await connection.executeThenClose { inbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        await Self.watch(activity, handle: handle, configuration: configuration)
+                    }
+                    for try await line in inbound {
+                        await session.process(line)
+                        if session.closing { break }
+                    }
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            context.logger.debug("connection ended: \(error)", metadata: ["session": "\(sessionID)"])
+        }
+        context.registry.release(handle)
+    }
+
+    /// Closes connections that do not register in time, pings idle ones and closes those
+    /// that do not answer.
+    private static func watch(_ activity: NIOLockedValueBox<ClientSession.Activity>, handle: SessionHandle,
+                              configuration: ServerConfiguration) async {
+        let started = NIODeadline.now()
+        let shortest = min(configuration.registrationTimeout, configuration.pingInterval, configuration.pingTimeout)
+        let tick = TimeAmount.nanoseconds(Int64(min(5, max(0.02, shortest / 4)) * 1e9))
+        func amount(_ seconds: TimeInterval) -> TimeAmount { .nanoseconds(Int64(seconds * 1e9)) }
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(tick.nanoseconds))
+            if Task.isCancelled { return }
+            let now = NIODeadline.now()
+            let state = activity.withLockedValue { $0 }
+            if !state.registered {
+                if now - started > amount(configuration.registrationTimeout) {
+                    handle.close(error: "Registration timeout")
+                    return
+                }
+            } else if let pingSentAt = state.pingSentAt {
+                if now - pingSentAt > amount(configuration.pingTimeout) {
+                    handle.close(error: "Ping timeout: \(Int(configuration.pingTimeout)) seconds")
+                    return
+                }
+            } else if now - state.lastLine > amount(configuration.pingInterval) {
+                activity.withLockedValue { $0.pingSentAt = now }
+                handle.send(IRCMessage(command: "PING", parameters: [configuration.serverName]))
+            }
+        }
+    }
+}
+
+/// Runs blocking work on a NIO thread pool.
+struct ThreadPoolExecutor: BlockingExecutor {
+    let pool: NIOThreadPool
+
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(work)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Everything `classbook serve` can be told, from flags or the YAML config file.
+public struct ServerConfiguration: Sendable {
+    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `HOST:PORT` or `[IPv6]:PORT`.
+        public init?(parsing text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+                return nil
+            }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// Loopback only: 127.0.0.0/8, ::1 and localhost.
+        public var isLoopback: Bool {
+            if host == "localhost" || host == "::1" { return true }
+            let parts = host.split(separator: ".")
+            return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+        }
+    }
+
+    public var tlsListen: Endpoint = Endpoint(host: "0.0.0.0", port: 6697)
+    public var certificatePath: String
+    public var privateKeyPath: String
+    /// A plaintext listener, for local bridges and tests; loopback addresses only.
+    public var plaintextListen: Endpoint?
+    public var serverName = "classbook.local"
+    public var networkName = "Classbook"
+    /// When set, every connection must present it with PASS.
+    public var serverPassword: String?
+    public var allowGuests = false
+    public var botNick = "diary"
+    public var motd: [String] = []
+    public var timeZone = TimeZone(identifier: "Europe/Moscow")!
+    /// How long a connection may take to register (log in included).
+    public var registrationTimeout: TimeInterval = 60
+    /// A registered connection silent this long is sent a PING…
+    public var pingInterval: TimeInterval = 120
+    /// …and closed when no line arrives within this long after it.
+    public var pingTimeout: TimeInterval = 60
+
+    public init(certificatePath: String, privateKeyPath: String) {
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+    }
+
+    public enum ValidationError: Error, Equatable, CustomStringConvertible {
+        case plaintextNotLoopback(String)
+        case serverPasswordContainsColon
+
+        public var description: String {
+            switch self {
+            case .plaintextNotLoopback(let endpoint):
+                "a plaintext listener is allowed on loopback addresses only (127.0.0.0/8, ::1), not on \(endpoint)"
+            case .serverPasswordContainsColon:
+                "the server password must not contain ':' (PASS carries SERVERPASS:login:password)"
+            }
+        }
+    }
+
+    public func validate() throws {
+        if let plaintextListen, !plaintextListen.isLoopback {
+            throw ValidationError.plaintextNotLoopback(plaintextListen.description)
+        }
+        if serverPassword?.contains(":") == true { throw ValidationError.serverPasswordContainsColon }
+    }
+}

@@ -1,0 +1,33 @@
+import CClassbookCrypto
+import Foundation
+import NIOSSL
+
+/// Loads the server's certificate and makes a self-signed one on first run.
+public enum TLSCertificate {
+    public enum Failure: Error, CustomStringConvertible {
+        case generationFailed(String)
+
+        public var description: String {
+            switch self {
+            case .generationFailed(let path): "could not write a self-signed certificate to \(path)"
+            }
+        }
+    }
+
+    /// Writes a self-signed ECDSA P-256 certificate for `commonName` (also valid for
+    /// localhost, 127.0.0.1 and ::1), with its private key readable by the owner only.
+    public static func writeSelfSigned(commonName: String, certificatePath: String, privateKeyPath: String, days: Int = 825) throws {
+        guard cb_write_self_signed_certificate(commonName, Int32(days), certificatePath, privateKeyPath) == 1 else {
+            throw Failure.generationFailed(certificatePath)
+        }
+    }
+
+    /// A TLS 1.2+ server context from PEM files.
+    static func serverContext(certificatePath: String, privateKeyPath: String) throws -> NIOSSLContext {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: privateKeyPath, format: .pem)))
+        configuration.minimumTLSVersion = .tlsv12
+        return try NIOSSLContext(configuration: configuration)
+    }
+}

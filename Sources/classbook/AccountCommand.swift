@@ -1,0 +1,81 @@
+import ArgumentParser
+import ClassbookDomain
+import ClassbookStore
+import Foundation
+
+struct AccountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account", abstract: "Manage accounts (works while the server runs).", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an account. Without --password-stdin a random password is generated and printed once.")
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: "The login: Latin lower-case letters, digits, '.', '_' or '-'.")
+        var login: String
+
+        @Option(help: "The person's full name, as it is shown to others.")
+        var name: String
+
+        @Option(help: "A role (guardian, student, teacher, class-teacher, deputy, director, admin); repeat or separate with commas.")
+        var role: [String]
+
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input.")
+        var passwordStdin = false
+
+        @Option(help: "The language of replies: ru or en.")
+        var language: String = "ru"
+
+        func run() async throws {
+            var roles: Set<Role> = []
+            for item in role.flatMap({ $0.split(separator: ",").map(String.init) }) {
+                guard let parsed = Role(parsing: item.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("unknown role '\(item)'; roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                roles.insert(parsed)
+            }
+            guard let language = Language(rawValue: language) else { throw ValidationError("--language must be ru or en") }
+            let password: String
+            var generated = false
+            if passwordStdin {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                    throw ValidationError("no password on standard input")
+                }
+                password = line
+            } else {
+                password = try Self.randomPassword()
+                generated = true
+            }
+            guard ClassbookDatabase.exists(in: data.data) else {
+                throw ValidationError("no database in \(data.data); run 'classbook init --data \(data.data)' first")
+            }
+            let database = try ClassbookDatabase(directory: data.data)
+            let service = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor())
+            do {
+                let account = try await service.createAccount(
+                    login: login, displayName: name, roles: roles, password: password, language: language,
+                    context: AuditContext(actor: nil, sessionID: "cli:account-add", at: Date()))
+                print("created \(account.login) (\(account.roles.sorted().map(\.rawValue).joined(separator: ", ")))")
+                if generated { print("password: \(password)") }
+            } catch let error as AccountService.CreationError {
+                switch error {
+                case .invalidLogin(let login):
+                    throw ValidationError("invalid login '\(login)': use 2-32 Latin lower-case letters, digits, '.', '_' or '-', starting with a letter")
+                case .loginTaken(let login): throw ValidationError("the login '\(login)' is taken")
+                case .emptyName: throw ValidationError("--name must not be empty")
+                case .noRoles: throw ValidationError("give at least one --role")
+                case .weakPassword: throw ValidationError("the password must have at least \(AccountService.minimumPasswordLength) characters")
+                }
+            }
+        }
+
+        static func randomPassword() throws -> String {
+            let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+            let bytes = try Digest.randomBytes(12)
+            let characters = bytes.map { alphabet[Int($0) % alphabet.count] }
+            return stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Classbook: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classbook",
+        abstract: "A school's electronic journal and diary, served as an IRC chat.",
+        subcommands: [Init.self, Serve.self, AccountCommand.self])
+}
+
+/// `--data DIR`, shared by every command that opens a school's database.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "The school's data directory (database, certificates).")
+    var data: String
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import ClassbookDomain
+import ClassbookServer
+import ClassbookStore
+import Foundation
+import Logging
+import Yams
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a school over IRC with TLS. Flags override the config file.")
+
+    @Option(help: "The school's data directory.")
+    var data: String?
+
+    @Option(help: "A YAML config file (see deploy/classbook.yaml).")
+    var config: String?
+
+    @Option(help: "The TLS listener, HOST:PORT (default 0.0.0.0:6697).")
+    var listen: String?
+
+    @Option(help: "The certificate (PEM); with --key. Default: a self-signed one in DATA/tls, made on first run.")
+    var cert: String?
+
+    @Option(help: "The private key (PEM).")
+    var key: String?
+
+    @Option(name: .customLong("plaintext-listen"), help: "A plaintext listener on a loopback address, 127.0.0.1:PORT.")
+    var plaintextListen: String?
+
+    @Option(name: .customLong("server-name"), help: "The server's name as clients see it.")
+    var serverName: String?
+
+    @Option(help: "A server password every connection must give with PASS.")
+    var password: String?
+
+    @Flag(name: .customLong("allow-guests"), help: "Let people connect without logging in (they see /help only).")
+    var allowGuests = false
+
+    func run() async throws {
+        let file = try config.map(ConfigFile.load) ?? ConfigFile()
+        guard let dataDirectory = data ?? file.data else { throw ValidationError("give --data DIR (or 'data:' in the config file)") }
+        guard ClassbookDatabase.exists(in: dataDirectory) else {
+            throw ValidationError("no database in \(dataDirectory); run 'classbook init --data \(dataDirectory)' first")
+        }
+        var logger = Logger(label: "classbook")
+        logger.logLevel = .info
+
+        let certificate = cert ?? file.cert
+        let privateKey = key ?? file.key
+        guard (certificate == nil) == (privateKey == nil) else { throw ValidationError("give --cert and --key together") }
+        let tlsDirectory = (dataDirectory as NSString).appendingPathComponent("tls")
+        let certificatePath = certificate ?? (tlsDirectory as NSString).appendingPathComponent("cert.pem")
+        let privateKeyPath = privateKey ?? (tlsDirectory as NSString).appendingPathComponent("key.pem")
+        let name = serverName ?? file.serverName ?? "classbook.local"
+        if certificate == nil && !FileManager.default.fileExists(atPath: certificatePath) {
+            try FileManager.default.createDirectory(atPath: tlsDirectory, withIntermediateDirectories: true)
+            try TLSCertificate.writeSelfSigned(commonName: name, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+            logger.info("made a self-signed certificate: \(certificatePath)")
+        }
+
+        var configuration = ServerConfiguration(certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        configuration.serverName = name
+        if let text = listen ?? file.listen {
+            guard let endpoint = ServerConfiguration.Endpoint(parsing: text) else { throw ValidationError("--listen must be HOST:PORT") }
+            configuration.tlsListen = endpoint
+        }
+        if let text = plaintextListen ?? file.plaintextListen {
+            guard let endpoint = ServerConfiguration.Endpoint(parsing: text) else {
+                throw ValidationError("--plaintext-listen must be HOST:PORT")
+            }
+            configuration.plaintextListen = endpoint
+        }
+        configuration.serverPassword = password ?? file.password
+        configuration.allowGuests = allowGuests || (file.allowGuests ?? false)
+        if let nick = file.botNick { configuration.botNick = nick }
+        if let motd = file.motd { configuration.motd = motd }
+        if let zone = file.timeZone {
+            guard let timeZone = TimeZone(identifier: zone) else { throw ValidationError("unknown time zone '\(zone)'") }
+            configuration.timeZone = timeZone
+        }
+        if let seconds = file.registrationTimeout { configuration.registrationTimeout = seconds }
+        if let seconds = file.pingInterval { configuration.pingInterval = seconds }
+        if let seconds = file.pingTimeout { configuration.pingTimeout = seconds }
+        do {
+            try configuration.validate()
+        } catch let error as ServerConfiguration.ValidationError {
+            throw ValidationError(error.description)
+        }
+
+        let database = try ClassbookDatabase(directory: dataDirectory)
+        let server = try ClassbookServer(
+            configuration: configuration,
+            services: .init(accounts: database.accounts, diary: database.diary),
+            logger: logger)
+        let ports = try await server.bind()
+        print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
+              + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? ""))
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) {
+            Task { await server.shutdown() }
+        }
+        try await server.run()
+        signals.cancel()
+        try await server.close()
+        logger.info("stopped")
+    }
+}
+
+/// Stops the server on SIGINT and SIGTERM.
+final class SignalWatcher {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}
+
+/// The YAML config file: the same settings as the flags, kebab-case.
+struct ConfigFile: Decodable {
+    var data: String?
+    var listen: String?
+    var cert: String?
+    var key: String?
+    var plaintextListen: String?
+    var serverName: String?
+    var password: String?
+    var allowGuests: Bool?
+    var botNick: String?
+    var motd: [String]?
+    var timeZone: String?
+    var registrationTimeout: Double?
+    var pingInterval: Double?
+    var pingTimeout: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case data, listen, cert, key, password, motd
+        case plaintextListen = "plaintext-listen"
+        case serverName = "server-name"
+        case allowGuests = "allow-guests"
+        case botNick = "bot-nick"
+        case timeZone = "time-zone"
+        case registrationTimeout = "registration-timeout"
+        case pingInterval = "ping-interval"
+        case pingTimeout = "ping-timeout"
+    }
+
+    static func load(_ path: String) throws -> ConfigFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read the config file \(path)")
+        }
+        // A misspelt key would be silently ignored by the decoder: refuse it.
+        if let keys = (try Yams.load(yaml: text) as? [String: Any])?.keys {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = keys.first(where: { !known.contains($0) }) {
+                throw ValidationError("\(path): unknown setting '\(unknown)'")
+            }
+        }
+        do {
+            return try YAMLDecoder().decode(ConfigFile.self, from: text)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import ClassbookDomain
+import Foundation
+import Testing
+
+@Suite("Diary rules")
+struct DiaryRulesTests {
+    func mark(_ value: MarkValue, weight: Double = 1) -> MarkEntry {
+        MarkEntry(id: 1, date: SchoolDate(year: 2026, month: 11, day: 10), subject: "Алгебра", value: value, kind: "oral", weight: weight, comment: nil)
+    }
+
+    @Test("the average weighs each mark and ignores pass/fail")
+    func weightedAverage() throws {
+        let average = try #require(DiaryService.weightedAverage([mark(.grade(5)), mark(.grade(3), weight: 2), mark(.pass)]))
+        #expect(abs(average - 11.0 / 3.0) < 1e-9)
+        #expect(DiaryService.weightedAverage([mark(.pass), mark(.fail)]) == nil)
+    }
+
+    @Test("periods are named as people name them", arguments: [
+        ("2", 2), ("II", 2), ("q3", 3), ("2 четверть", 2), ("2-я четверть", 2), ("IV", 4),
+    ])
+    func periodNames(_ text: String, _ ordinal: Int) {
+        #expect(DiaryService.periodOrdinal(text) == ordinal)
+    }
+
+    @Test("words that are not periods are not read as periods", arguments: ["алгебра", "2 алгебра", "", "99"])
+    func notPeriods(_ text: String) {
+        #expect(DiaryService.periodOrdinal(text) == nil)
+    }
+
+    @Test("a child is found by the beginning of a name, ё or е, any case")
+    func nameMatching() {
+        let student = Student(id: StudentID(1), lastName: "Королёв", firstName: "Пётр", className: "7А")
+        #expect(DiaryService.nameMatches(student, query: "петр"))
+        #expect(DiaryService.nameMatches(student, query: "Королев П"))
+        #expect(!DiaryService.nameMatches(student, query: "Петров"))
+        #expect(!DiaryService.nameMatches(student, query: ""))
+    }
+
+    @Test("school dates parse, reject impossible days and know weekdays")
+    func dates() throws {
+        let date = try #require(SchoolDate(iso: "2026-11-23"))
+        #expect(date.isoWeekday == 1)
+        #expect(date.adding(days: 6).isWeekend)
+        #expect(SchoolDate(iso: "2026-02-30") == nil)
+        #expect(SchoolDate(russian: "23.11.2026") == date)
+        #expect(date.adding(days: 40) == SchoolDate(iso: "2027-01-02"))
+    }
+}
+
+@Suite("Access policy")
+struct AccessPolicyTests {
+    @Test("a guardian reads and acknowledges only their own child's diary")
+    func guardian() {
+        #expect(AccessPolicy.allows(.readDiary, for: [.guardian], relation: .guardianOf))
+        #expect(AccessPolicy.allows(.acknowledgeDiary, for: [.guardian], relation: .guardianOf))
+        #expect(!AccessPolicy.allows(.readDiary, for: [.guardian], relation: .unrelated))
+        #expect(!AccessPolicy.allows(.acknowledgeDiary, for: [.guardian], relation: .unrelated))
+    }
+
+    @Test("a student reads only their own diary and cannot acknowledge it")
+    func student() {
+        #expect(AccessPolicy.allows(.readDiary, for: [.student], relation: .isStudent))
+        #expect(!AccessPolicy.allows(.readDiary, for: [.student], relation: .unrelated))
+        #expect(!AccessPolicy.allows(.acknowledgeDiary, for: [.student], relation: .isStudent))
+        #expect(!AccessPolicy.allows(.manageOwnConsent, for: [.student], relation: nil))
+    }
+
+    @Test("no role reads an unrelated student's diary through the guardian rules")
+    func unrelated() {
+        for role in Role.allCases {
+            #expect(!AccessPolicy.allows(.readDiary, for: [role], relation: .unrelated), "\(role)")
+            #expect(!AccessPolicy.allows(.acknowledgeDiary, for: [role], relation: .unrelated), "\(role)")
+        }
+    }
+}
+
+@Suite("Passwords")
+struct PasswordHasherTests {
+    let hasher = PasswordHasher(cost: .init(logN: 10, r: 8, p: 1))
+
+    @Test("a hash verifies its password only, and never contains it")
+    func verify() throws {
+        let hash = try hasher.hash("correct horse")
+        #expect(hash.hasPrefix("$scrypt$ln=10,r=8,p=1$"))
+        #expect(!hash.contains("correct horse"))
+        #expect(hasher.verify("correct horse", against: hash))
+        #expect(!hasher.verify("correct horsE", against: hash))
+    }
+
+    @Test("two hashes of one password differ (per-password salt)")
+    func salted() throws {
+        #expect(try hasher.hash("same") != hasher.hash("same"))
+    }
+
+    @Test("malformed or absurd stored hashes never match", arguments: [
+        "", "plain", "$scrypt$ln=10,r=8,p=1$AAAA", "$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA", "$bcrypt$x$y$z",
+    ])
+    func malformed(_ stored: String) {
+        #expect(!hasher.verify("x", against: stored))
+    }
+}
+
+@Suite("Demo school")
+struct DemoSchoolTests {
+    let day = SchoolDate(year: 2026, month: 11, day: 20)
+
+    @Test("the same seed gives the same school")
+    func deterministic() {
+        let a = DemoSchoolGenerator(studentCount: 30, seed: 7, asOf: day).generate()
+        let b = DemoSchoolGenerator(studentCount: 30, seed: 7, asOf: day).generate()
+        #expect(a.credentials == b.credentials)
+        #expect(a.snapshot.marks.count == b.snapshot.marks.count)
+        #expect(DemoSchoolGenerator(studentCount: 30, seed: 8, asOf: day).generate().credentials != a.credentials)
+    }
+
+    @Test("the school has three classes with class teachers, guardians with two children, and six weeks of lessons")
+    func shape() throws {
+        let output = DemoSchoolGenerator(studentCount: 75, seed: 1, asOf: day).generate()
+        let school = output.snapshot
+        #expect(school.classes.count >= 3)
+        #expect(Set(school.classes.map(\.classTeacherLogin)).count == school.classes.count)
+        #expect(school.students.count == 75)
+        #expect(school.students.allSatisfy { (1...2).contains($0.guardianLogins.count) })
+        #expect(output.credentials.contains { $0.roles == [.guardian] && $0.children.count == 2 })
+        let dates = Set(school.lessons.map(\.date)).sorted()
+        let first = try #require(dates.first), last = try #require(dates.last)
+        #expect(last == day)
+        #expect(first >= day.adding(days: -41))
+        #expect(dates.allSatisfy { !$0.isWeekend })
+        #expect(!school.marks.isEmpty && !school.absences.isEmpty)
+        #expect(school.lessons.allSatisfy { !$0.homework.isEmpty && !$0.topic.isEmpty })
+        #expect(Set(output.credentials.map(\.login)).count == output.credentials.count)
+        #expect(output.credentials.allSatisfy { LoginRules.isValid($0.login) })
+        // No lesson on a holiday.
+        let calendar = DemoSchoolGenerator.calendar(containing: day)
+        #expect(dates.allSatisfy { date in !calendar.holidays.contains { $0.start <= date && date <= $0.end } })
+    }
+}

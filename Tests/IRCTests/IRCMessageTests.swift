@@ -1,0 +1,99 @@
+import IRC
+import Testing
+
+@Suite("IRC message grammar")
+struct IRCMessageTests {
+    @Test("a full message parses into tags, source, verb and parameters")
+    func parsesEverything() throws {
+        let message = try IRCMessage(parsing: "@msgid=abc;+draft/reply=x\\sy :nick!user@host PRIVMSG diary :hello there")
+        #expect(message.tags == [IRCTag("msgid", "abc"), IRCTag("+draft/reply", "x y")])
+        #expect(message.source == "nick!user@host")
+        #expect(message.command == "PRIVMSG")
+        #expect(message.parameters == ["diary", "hello there"])
+    }
+
+    @Test("verbs are upper-cased and Cyrillic verbs are accepted for /команды")
+    func verbs() throws {
+        #expect(try IRCMessage(parsing: "privmsg a :b").command == "PRIVMSG")
+        #expect(try IRCMessage(parsing: "оценки 7А").command == "ОЦЕНКИ")
+        #expect(try IRCMessage(parsing: "001 nick :Welcome").command == "001")
+    }
+
+    @Test("serializing and parsing again gives the same message", arguments: [
+        IRCMessage(command: "PING", parameters: ["token"]),
+        IRCMessage(source: "srv", command: "001", parameters: ["nick", "Welcome to the network"]),
+        IRCMessage(source: "srv", command: "CAP", parameters: ["*", "LS", ""]),
+        IRCMessage(command: "PRIVMSG", parameters: ["diary", ":starts with a colon"]),
+        IRCMessage(tags: [IRCTag("time", "2026-11-23T10:00:00.000Z"), IRCTag("a", "semi;colon space\\back\r\n")],
+                   source: "n!u@h", command: "PRIVMSG", parameters: ["x", "Привет, мир"]),
+        IRCMessage(tags: [IRCTag("flag")], command: "TAGMSG", parameters: ["x"]),
+    ])
+    func roundTrip(_ message: IRCMessage) throws {
+        #expect(try IRCMessage(parsing: message.serialized()) == message)
+    }
+
+    @Test("tag values are escaped as the message-tags specification says")
+    func tagEscaping() {
+        #expect(IRCTagValue.escape("a;b c\\d\re\nf") == "a\\:b\\sc\\\\d\\re\\nf")
+        #expect(IRCTagValue.unescape("a\\:b\\sc\\\\d\\re\\nf") == "a;b c\\d\re\nf")
+        // An unknown escape drops the backslash; a trailing backslash is dropped.
+        #expect(IRCTagValue.unescape("\\x\\") == "x")
+    }
+
+    @Test("a duplicated tag key keeps the last value")
+    func duplicateTags() throws {
+        #expect(try IRCMessage(parsing: "@a=1;a=2 PING x").tags == [IRCTag("a", "2")])
+    }
+
+    @Test("a body over 512 bytes with CR LF is refused; 510 bytes is accepted")
+    func bodyLimit() throws {
+        let fits = "PRIVMSG x :" + String(repeating: "a", count: 510 - 11)
+        #expect(throws: Never.self) { try IRCMessage(parsing: fits) }
+        #expect(throws: IRCParseError.bodyTooLong) { try IRCMessage(parsing: fits + "a") }
+    }
+
+    @Test("a tags section over 8191 bytes is refused")
+    func tagLimit() {
+        let tags = "@a=" + String(repeating: "b", count: 8190)
+        #expect(throws: IRCParseError.tagsTooLong) { try IRCMessage(parsing: tags + " PING x") }
+    }
+
+    @Test("malformed lines are refused with a reason", arguments: [
+        ("", IRCParseError.emptyLine),
+        ("@a=b", IRCParseError.missingCommand),
+        (":source", IRCParseError.missingCommand),
+        ("PRIV-MSG x", IRCParseError.invalidCommand),
+        ("12 x", IRCParseError.invalidCommand),
+        ("@bad key=1 PING x", IRCParseError.invalidCommand),
+        ("@=1 PING x", IRCParseError.invalidTag),
+        ("PING a\u{0}b", IRCParseError.containsNUL),
+        ("CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", IRCParseError.tooManyParameters),
+    ])
+    func refusals(_ line: String, _ error: IRCParseError) {
+        #expect(throws: error) { try IRCMessage(parsing: line) }
+    }
+
+    @Test("extra spaces between parameters are ignored")
+    func spaces() throws {
+        #expect(try IRCMessage(parsing: "USER  a   0 *  :Real Name").parameters == ["a", "0", "*", "Real Name"])
+    }
+}
+
+@Suite("Splitting long text")
+struct IRCTextSplitterTests {
+    @Test("pieces fit the byte budget, break at spaces and never inside a Cyrillic letter")
+    func split() {
+        let text = String(repeating: "Оценки по алгебре ", count: 40)
+        let pieces = IRCTextSplitter.split(text, maxBytes: 100)
+        #expect(pieces.count > 1)
+        #expect(pieces.allSatisfy { $0.utf8.count <= 100 })
+        #expect(pieces.joined(separator: " ").split(separator: " ") == text.split(separator: " "))
+    }
+
+    @Test("a word longer than the budget is cut at a character boundary")
+    func longWord() {
+        let pieces = IRCTextSplitter.split(String(repeating: "ж", count: 30), maxBytes: 9)
+        #expect(pieces.allSatisfy { $0.utf8.count <= 9 })
+        #expect(pieces.joined() == String(repeating: "ж", count: 30))
+    }
+}

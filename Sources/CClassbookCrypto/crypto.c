@@ -82,8 +82,9 @@ int cb_write_self_signed_certificate(const char *common_name, int days,
 
     snprintf(san, sizeof san, "DNS:%s,DNS:localhost,IP:127.0.0.1,IP:::1", common_name);
     if (!add_extension(cert, NID_subject_alt_name, san)) goto done;
-    if (!add_extension(cert, NID_basic_constraints, "critical,CA:FALSE")) goto done;
-    if (!add_extension(cert, NID_key_usage, "critical,digitalSignature")) goto done;
+    // Its own issuer: clients that pin it as a trust root (BoringSSL) require CA:TRUE.
+    if (!add_extension(cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0")) goto done;
+    if (!add_extension(cert, NID_key_usage, "critical,digitalSignature,keyCertSign")) goto done;
     if (!add_extension(cert, NID_ext_key_usage, "serverAuth")) goto done;
     if (X509_sign(cert, key, EVP_sha256()) == 0) goto done;
 

@@ -108,7 +108,7 @@ public struct DiaryService: Sendable {
         guard let first = words.first else { return nil }
         var token = String(first)
         if token.hasPrefix("q") { token.removeFirst() }
-        if let number = Int(token) ?? roman[token], (1...6).contains(number) {
+        if let number = Int(token) ?? roman[token], (1...99).contains(number) {
             let rest = words.dropFirst().map(String.init)
             let known = ["четверть", "четв", "триместр", "полугодие", "я", "quarter", "term", "trimester", "half"]
             return rest.allSatisfy({ known.contains($0) }) ? number : nil

@@ -1,0 +1,148 @@
+import ClassbookDomain
+import ClassbookServer
+import ClassbookStore
+import Foundation
+import NIOPosix
+
+/// A fixed clock: the demo school's six weeks end on this day, and "now" is its afternoon.
+struct FixedClock: SchoolClock {
+    static let day = SchoolDate(year: 2026, month: 11, day: 20)
+    let instant: Date
+
+    init() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Moscow")!
+        instant = calendar.date(from: DateComponents(year: 2026, month: 11, day: 20, hour: 15))!
+    }
+
+    func now() -> Date { instant }
+}
+
+/// A demo school in a fresh temporary directory: a real SQLite file and real password hashes.
+struct TestSchool {
+    let directory: String
+    let credentials: [DemoSchoolGenerator.Credential]
+    let certificatePath: String
+    let privateKeyPath: String
+
+    /// A copy of the template school in a new directory: each test gets its own database file.
+    static func make() async throws -> TestSchool {
+        let template = try await TemplateSchool.shared.school()
+        let directory = NSTemporaryDirectory() + "classbook-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for name in [ClassbookDatabase.fileName, "cert.pem", "key.pem"] {
+            try FileManager.default.copyItem(atPath: template.directory + "/" + name, toPath: directory + "/" + name)
+        }
+        return TestSchool(directory: directory, credentials: template.credentials,
+                          certificatePath: directory + "/cert.pem", privateKeyPath: directory + "/key.pem")
+    }
+
+    /// Builds a demo school with real password hashes (slow on purpose, so done once per run).
+    fileprivate static func build(students: Int, seed: UInt64) async throws -> TestSchool {
+        let directory = NSTemporaryDirectory() + "classbook-template-" + UUID().uuidString
+        let output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: FixedClock.day).generate()
+        var snapshot = output.snapshot
+        let hasher = PasswordHasher()
+        for index in snapshot.people.indices {
+            snapshot.people[index].passwordHash = try hasher.hash(output.credentials[index].password)
+        }
+        let database = try ClassbookDatabase(directory: directory)
+        try await SchoolImporter(database: database).write(snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
+        // Closing checkpoints the WAL into the file, so the file alone is the whole school.
+        try database.pool.close()
+        let certificatePath = directory + "/cert.pem"
+        let privateKeyPath = directory + "/key.pem"
+        try TLSCertificate.writeSelfSigned(commonName: "classbook.test", certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        return TestSchool(directory: directory, credentials: output.credentials, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+    }
+
+    func credential(_ predicate: (DemoSchoolGenerator.Credential) -> Bool) throws -> DemoSchoolGenerator.Credential {
+        guard let found = credentials.first(where: predicate) else { throw TestFailure("no such demo account") }
+        return found
+    }
+
+    var guardianWithOneChild: DemoSchoolGenerator.Credential {
+        get throws { try credential { $0.roles == [.guardian] && $0.children.count == 1 } }
+    }
+
+    var guardianWithTwoChildren: DemoSchoolGenerator.Credential {
+        get throws { try credential { $0.roles == [.guardian] && $0.children.count == 2 } }
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// The one template school of a test run.
+actor TemplateSchool {
+    static let shared = TemplateSchool()
+    private var building: Task<TestSchool, any Error>?
+
+    func school() async throws -> TestSchool {
+        if let building { return try await building.value }
+        let task = Task { try await TestSchool.build(students: 12, seed: 3) }
+        building = task
+        return try await task.value
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A Classbook server on ephemeral ports, serving a test school until stopped.
+final class RunningServer: Sendable {
+    let server: ClassbookServer
+    let ports: ClassbookServer.BoundPorts
+    let database: ClassbookDatabase
+    let school: TestSchool
+    private let task: Task<Void, any Error>
+    static let clientGroup = MultiThreadedEventLoopGroup.singleton
+
+    private init(server: ClassbookServer, ports: ClassbookServer.BoundPorts, database: ClassbookDatabase, school: TestSchool,
+                 task: Task<Void, any Error>) {
+        self.server = server
+        self.ports = ports
+        self.database = database
+        self.school = school
+        self.task = task
+    }
+
+    static func start(_ school: TestSchool, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
+        var configuration = ServerConfiguration(certificatePath: school.certificatePath, privateKeyPath: school.privateKeyPath)
+        configuration.tlsListen = .init(host: "127.0.0.1", port: 0)
+        configuration.serverName = "classbook.test"
+        configure(&configuration)
+        let database = try ClassbookDatabase(directory: school.directory)
+        let server = try ClassbookServer(configuration: configuration,
+                                         services: .init(accounts: database.accounts, diary: database.diary, clock: FixedClock()))
+        let ports = try await server.bind()
+        let task = Task { try await server.run() }
+        return RunningServer(server: server, ports: ports, database: database, school: school, task: task)
+    }
+
+    func connect() async throws -> IRCTestClient {
+        try await IRCTestClient.connect(port: ports.tls, certificatePath: school.certificatePath, group: Self.clientGroup)
+    }
+
+    func connectPlaintext() async throws -> IRCTestClient {
+        guard let port = ports.plaintext else { throw TestFailure("no plaintext listener") }
+        return try await IRCTestClient.connect(port: port, certificatePath: nil, group: Self.clientGroup)
+    }
+
+    /// Connects and logs in with SASL as the demo account.
+    func login(_ credential: DemoSchoolGenerator.Credential, nick: String? = nil, capabilities: String = "sasl") async throws -> IRCTestClient {
+        let client = try await connect()
+        try await client.registerWithSASL(login: credential.login, password: credential.password,
+                                          nick: nick ?? "u\(UUID().uuidString.prefix(6))", capabilities: capabilities)
+        return client
+    }
+
+    func stop() async throws {
+        await server.shutdown()
+        try await task.value
+        try await server.close()
+    }
+}

@@ -59,7 +59,7 @@ public struct DiaryBot: Sendable {
     static func describe(_ error: DiaryError, _ i: BotInvocation) -> [String] {
         switch error {
         case .noSuchChild:
-            return [i.t("Среди ваших детей такого нет. Ваши дети: /help marks", "No such child among yours. See /help marks")]
+            return [i.t("Среди ваших детей такого нет. Назовите ребёнка по имени или фамилии (достаточно начала).", "No such child among yours. Name the child by first name or surname (the beginning is enough).")]
         case .noStudents:
             return [i.t("К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю.",
                         "No student is linked to your account. Please contact the class teacher.")]

@@ -35,68 +35,80 @@ struct DiaryTests {
 
     @Test("/marks shows exactly the guardian's child's marks for the current quarter, with averages")
     func marksAreExactlyTheChilds() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let guardian = try school.guardianWithOneChild
-        let child = guardian.children[0]
-        let client = try await server.login(guardian)
-        let reply = try await client.ask("/marks")
-        let header = try #require(reply.first)
-        #expect(header.hasPrefix(child.replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: "")))
-        #expect(header.contains("2 четверть"))
-        let expected = try Self.expectedMarkLines(guardian: guardian.login, in: server.database)
-        #expect(!expected.isEmpty)
-        let subjectLines = reply.dropFirst().dropLast()
-        let shown = Set(subjectLines.map { $0.components(separatedBy: " — средний").first! })
-        #expect(shown == expected)
-        #expect(subjectLines.filter { $0.contains(" — средний ") }.count >= expected.count - 1)
-        // The same through the Russian alias and the raw verb.
-        #expect(try await client.ask("/оценки") == reply)
-        #expect(try await client.askRaw("MARKS") == reply)
-        await client.close()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            let guardian = try school.guardianWithOneChild
+            let child = guardian.children[0]
+            let client = try await server.login(guardian)
+            let reply = try await client.ask("/marks")
+            let header = try #require(reply.first)
+            #expect(header.hasPrefix(child.replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: "")))
+            #expect(header.contains("2 четверть"))
+            let expected = try Self.expectedMarkLines(guardian: guardian.login, in: server.database)
+            #expect(!expected.isEmpty)
+            let subjectLines = reply.dropFirst().dropLast()
+            let shown = Set(subjectLines.map { $0.components(separatedBy: " — средний").first! })
+            #expect(shown == expected)
+            #expect(subjectLines.filter { $0.contains(" — средний ") }.count >= expected.count - 1)
+            // The same through the Russian alias and the raw verb.
+            #expect(try await client.ask("/оценки") == reply)
+            #expect(try await client.askRaw("MARKS") == reply)
+            await client.close()
+        }
     }
 
     @Test("another family's child is refused exactly like a child that does not exist")
     func otherFamilyRefused() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let parent = try school.guardianWithTwoChildren
-        let stranger = try school.credential { $0.roles == [.guardian] && !$0.children.contains(where: parent.children.contains) }
-        let strangersChild = stranger.children[0].components(separatedBy: " (")[0]
-        let client = try await server.login(parent)
-        for command in ["marks", "absences", "ack"] {
-            let refusal = try await client.ask("/\(command) \(strangersChild)")
-            let missing = try await client.ask("/\(command) Несуществующий Ребёнок")
-            #expect(refusal == missing, "\(command)")
-            #expect(refusal == ["Среди ваших детей такого нет. Ваши дети: /help marks"], "\(command)")
+        try await withServer { server in
+            let school = server.school
+            let parent = try school.guardianWithTwoChildren
+            let stranger = try school.credential { $0.roles == [.guardian] && !$0.children.contains(where: parent.children.contains) }
+            let strangersChild = stranger.children[0].components(separatedBy: " (")[0]
+            let client = try await server.login(parent)
+            for command in ["marks", "absences", "ack"] {
+                let refusal = try await client.ask("/\(command) \(strangersChild)")
+                let missing = try await client.ask("/\(command) Несуществующий Ребёнок")
+                #expect(refusal == missing, "\(command)")
+                #expect(refusal == ["Среди ваших детей такого нет. Назовите ребёнка по имени или фамилии (достаточно начала)."], "\(command)")
+            }
+            // Nothing was acknowledged for anyone.
+            let count = try await server.database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements") }
+            #expect(count == 0)
+            // Naming no child, a parent of two is asked which one.
+            let which = try await client.ask("marks")
+            #expect(which.count == 1 && which[0].hasPrefix("Укажите ребёнка: "))
+            await client.close()
+
+            // A guardian of one child gets, for someone else's child and for a made-up name,
+            // the same answer but for the words echoed back.
+            let single = try school.guardianWithOneChild
+            let other = try school.credential { $0.roles == [.guardian] && !$0.children.contains(where: single.children.contains) }
+            let othersChild = other.children[0].components(separatedBy: " (")[0]
+            let singleClient = try await server.login(single)
+            for command in ["marks", "absences", "ack"] {
+                let refusal = try await singleClient.ask("/\(command) \(othersChild)")
+                let missing = try await singleClient.ask("/\(command) Абвгд Еёжз")
+                #expect(!refusal.isEmpty && !refusal[0].contains("—"), "\(command): \(refusal)")
+                #expect(refusal.map { $0.replacingOccurrences(of: othersChild, with: "?") }
+                        == missing.map { $0.replacingOccurrences(of: "Абвгд Еёжз", with: "?") }, "\(command)")
+            }
+            await singleClient.close()
         }
-        // Nothing was acknowledged for anyone.
-        let count = try await server.database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements") }
-        #expect(count == 0)
-        // Naming no child, a parent of two is asked which one.
-        let which = try await client.ask("marks")
-        #expect(which.count == 1 && which[0].hasPrefix("Укажите ребёнка: "))
-        await client.close()
-        try await server.stop()
     }
 
     @Test("a guardian with two children names one by part of the name")
     func twoChildren() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let parent = try school.guardianWithTwoChildren
-        let client = try await server.login(parent)
-        for child in parent.children {
-            let firstName = child.components(separatedBy: " ")[1]
-            let reply = try await client.ask("marks \(firstName.prefix(4))")
-            #expect(reply.first?.hasPrefix(child.components(separatedBy: " (")[0]) == true, "\(reply)")
+        try await withServer { server in
+            let school = server.school
+            let parent = try school.guardianWithTwoChildren
+            let client = try await server.login(parent)
+            for child in parent.children {
+                let firstName = child.components(separatedBy: " ")[1]
+                let reply = try await client.ask("marks \(firstName.prefix(4))")
+                #expect(reply.first?.hasPrefix(child.components(separatedBy: " (")[0]) == true, "\(reply)")
+            }
+            await client.close()
         }
-        await client.close()
-        try await server.stop()
     }
 
     @Test("/ack and /consent are recorded, audited and survive a server restart")
@@ -135,35 +147,33 @@ struct DiaryTests {
 
     @Test("/absences lists missed lessons with reasons; /lang en switches the language")
     func absencesAndLanguage() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let guardian = try school.guardianWithOneChild
-        let client = try await server.login(guardian)
-        let absences = try await client.ask("пропуски 1")
-        #expect(absences.first?.contains("пропуски, 1 четверть") == true)
-        #expect(try await client.ask("lang en") == ["I will answer in English from now on."])
-        let english = try await client.ask("absences 1")
-        #expect(english.first?.contains("absences, term 1") == true)
-        #expect(english.count == absences.count)
-        #expect(try await client.ask("/marks 9") == ["No such reporting period: \"9\". Give its number, for example 2."])
-        await client.close()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            let guardian = try school.guardianWithOneChild
+            let client = try await server.login(guardian)
+            let absences = try await client.ask("пропуски 1")
+            #expect(absences.first?.contains("пропуски, 1 четверть") == true)
+            #expect(try await client.ask("lang en") == ["I will answer in English from now on."])
+            let english = try await client.ask("absences 1")
+            #expect(english.first?.contains("absences, term 1") == true)
+            #expect(english.count == absences.count)
+            #expect(try await client.ask("/marks 9") == ["No such reporting period: \"9\". Give its number, for example 2."])
+            await client.close()
+        }
     }
 
     @Test("a student sees their own marks and cannot acknowledge or consent")
     func student() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let student = try school.credential { $0.roles == [.student] }
-        let client = try await server.login(student)
-        let marks = try await client.ask("marks")
-        let lastAndFirst = student.name.components(separatedBy: " ").prefix(2).joined(separator: " ")
-        #expect(marks.first?.hasPrefix(lastAndFirst) == true)
-        #expect(try await client.ask("ack") == ["Команда /ack вам недоступна. Список ваших команд: /help"])
-        #expect(try await client.ask("consent да") == ["Команда /consent вам недоступна. Список ваших команд: /help"])
-        await client.close()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            let student = try school.credential { $0.roles == [.student] }
+            let client = try await server.login(student)
+            let marks = try await client.ask("marks")
+            let lastAndFirst = student.name.components(separatedBy: " ").prefix(2).joined(separator: " ")
+            #expect(marks.first?.hasPrefix(lastAndFirst) == true)
+            #expect(try await client.ask("ack") == ["Команда /ack вам недоступна. Список ваших команд: /help"])
+            #expect(try await client.ask("consent да") == ["Команда /consent вам недоступна. Список ваших команд: /help"])
+            await client.close()
+        }
     }
 }

@@ -8,149 +8,139 @@ import Testing
 struct LoginTests {
     @Test("a demo guardian logs in with SASL PLAIN and is greeted by the bot")
     func saslLogin() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let guardian = try school.guardianWithOneChild
-        let client = try await server.connect()
-        try await client.send("CAP LS 302")
-        try await client.send("NICK mama")
-        try await client.send("USER mama 0 * :x")
-        try await client.send("CAP REQ :sasl")
-        try await client.send("AUTHENTICATE PLAIN")
-        try await client.expect("AUTHENTICATE +") { $0.command == "AUTHENTICATE" }
-        try await client.send("AUTHENTICATE " + Data("\0\(guardian.login)\0\(guardian.password)".utf8).base64EncodedString())
-        let loggedIn = try await client.expectNumeric("900")
-        #expect(loggedIn.parameters[2] == guardian.login)
-        try await client.expectNumeric("903")
-        // Registration waits for CAP END.
-        #expect(!client.allLines.contains { $0.contains(" 001 ") })
-        try await client.send("CAP END")
-        try await client.expectNumeric("001")
-        let greeting = try await client.expect("the bot's greeting") { $0.command == "PRIVMSG" && $0.source?.hasPrefix("diary!") == true }
-        #expect(greeting.parameters[1].contains(guardian.name))
-        await client.close()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            let guardian = try school.guardianWithOneChild
+            let client = try await server.connect()
+            try await client.send("CAP LS 302")
+            try await client.send("NICK mama")
+            try await client.send("USER mama 0 * :x")
+            try await client.send("CAP REQ :sasl")
+            try await client.send("AUTHENTICATE PLAIN")
+            try await client.expect("AUTHENTICATE +") { $0.command == "AUTHENTICATE" }
+            try await client.send("AUTHENTICATE " + Data("\0\(guardian.login)\0\(guardian.password)".utf8).base64EncodedString())
+            let loggedIn = try await client.expectNumeric("900")
+            #expect(loggedIn.parameters[2] == guardian.login)
+            try await client.expectNumeric("903")
+            // Registration waits for CAP END.
+            #expect(!client.allLines.contains { $0.contains(" 001 ") })
+            try await client.send("CAP END")
+            try await client.expectNumeric("001")
+            let greeting = try await client.expect("the bot's greeting") { $0.command == "PRIVMSG" && $0.source?.hasPrefix("diary!") == true }
+            #expect(greeting.parameters[1].contains(guardian.name))
+            await client.close()
+        }
     }
 
     @Test("PASS login:password logs in as well")
     func passLogin() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let client = try await server.connect()
-        let guardian = try school.guardianWithOneChild
-        try await client.registerWithPass(login: guardian.login, password: guardian.password, nick: "papa")
-        let reply = try await client.ask("/help")
-        #expect(reply.contains { $0.hasPrefix("/marks") })
-        await client.close()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            let client = try await server.connect()
+            let guardian = try school.guardianWithOneChild
+            try await client.registerWithPass(login: guardian.login, password: guardian.password, nick: "papa")
+            let reply = try await client.ask("/help")
+            #expect(reply.contains { $0.hasPrefix("/marks") })
+            await client.close()
+        }
     }
 
     @Test("a wrong password and an unknown login get the same SASL refusal")
     func wrongPassword() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let guardian = try school.guardianWithOneChild
-        var refusals: [[String]] = []
-        for (login, password) in [(guardian.login, guardian.password + "x"), ("nobody.here", guardian.password)] {
-            let client = try await server.connect()
-            try await client.send("CAP LS 302")
-            try await client.send("NICK someone")
-            try await client.send("USER someone 0 * :x")
-            try await client.send("CAP REQ :sasl")
-            try await client.send("AUTHENTICATE PLAIN")
-            try await client.expect("AUTHENTICATE +") { $0.command == "AUTHENTICATE" }
-            try await client.send("AUTHENTICATE " + Data("\0\(login)\0\(password)".utf8).base64EncodedString())
-            let refusal = try await client.expectNumeric("904")
-            refusals.append(Array(refusal.parameters.dropFirst()))
-            // Without a login the connection is not let in.
-            try await client.send("CAP END")
-            let error = try await client.expectClosed()
-            #expect(error?.contains("log in") == true)
-            #expect(!client.allLines.contains { $0.contains(" 001 ") })
+        try await withServer { server in
+            let school = server.school
+            let guardian = try school.guardianWithOneChild
+            var refusals: [[String]] = []
+            for (login, password) in [(guardian.login, guardian.password + "x"), ("nobody.here", guardian.password)] {
+                let client = try await server.connect()
+                try await client.send("CAP LS 302")
+                try await client.send("NICK someone")
+                try await client.send("USER someone 0 * :x")
+                try await client.send("CAP REQ :sasl")
+                try await client.send("AUTHENTICATE PLAIN")
+                try await client.expect("AUTHENTICATE +") { $0.command == "AUTHENTICATE" }
+                try await client.send("AUTHENTICATE " + Data("\0\(login)\0\(password)".utf8).base64EncodedString())
+                let refusal = try await client.expectNumeric("904")
+                refusals.append(Array(refusal.parameters.dropFirst()))
+                // Without a login the connection is not let in.
+                try await client.send("CAP END")
+                let error = try await client.expectClosed()
+                #expect(error?.contains("log in") == true)
+                #expect(!client.allLines.contains { $0.contains(" 001 ") })
+            }
+            #expect(refusals[0] == refusals[1])
         }
-        #expect(refusals[0] == refusals[1])
-        try await server.stop()
     }
 
     @Test("a wrong PASS gets 464 and the connection is closed")
     func wrongPass() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        let client = try await server.connect()
-        let guardian = try school.guardianWithOneChild
-        try await client.send("PASS \(guardian.login):wrong-password")
-        try await client.send("NICK x1")
-        try await client.send("USER x1 0 * :x")
-        try await client.expectNumeric("464")
-        _ = try await client.expectClosed()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            let client = try await server.connect()
+            let guardian = try school.guardianWithOneChild
+            try await client.send("PASS \(guardian.login):wrong-password")
+            try await client.send("NICK x1")
+            try await client.send("USER x1 0 * :x")
+            try await client.expectNumeric("464")
+            _ = try await client.expectClosed()
+        }
     }
 
     @Test("a connection that never registers is closed after the registration timeout")
     func registrationTimeout() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school) { $0.registrationTimeout = 0.5 }
-        let client = try await server.connect()
-        try await client.send("NICK lurker")
-        let error = try await client.expectClosed(timeout: .seconds(5))
-        #expect(error == "Registration timeout")
-        try await server.stop()
+        try await withServer({ $0.registrationTimeout = 0.5 }) { server in
+            let client = try await server.connect()
+            try await client.send("NICK lurker")
+            let error = try await client.expectClosed(timeout: .seconds(5))
+            #expect(error == "Registration timeout")
+        }
     }
 
     @Test("an idle client is pinged and closed when it does not answer")
     func pingTimeout() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school) {
+        try await withServer({
             $0.pingInterval = 0.4
             $0.pingTimeout = 0.4
+        }) { server in
+            let school = server.school
+            let client = try await server.login(try school.guardianWithOneChild)
+            try await client.expect("PING", timeout: .seconds(5)) { $0.command == "PING" }
+            let error = try await client.expectClosed(timeout: .seconds(5))
+            #expect(error?.hasPrefix("Ping timeout") == true)
         }
-        let client = try await server.login(try school.guardianWithOneChild)
-        try await client.expect("PING", timeout: .seconds(5)) { $0.command == "PING" }
-        let error = try await client.expectClosed(timeout: .seconds(5))
-        #expect(error?.hasPrefix("Ping timeout") == true)
-        try await server.stop()
     }
 
     @Test("with guests allowed, a guest registers and sees /help only")
     func guests() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school) { $0.allowGuests = true }
-        let client = try await server.connect()
-        try await client.send("NICK guest1")
-        try await client.send("USER guest1 0 * :x")
-        try await client.expectNumeric("001")
-        let help = try await client.ask("help")
-        #expect(help.contains { $0.hasPrefix("/help") })
-        #expect(!help.contains { $0.hasPrefix("/marks") })
-        let refusal = try await client.ask("marks")
-        #expect(refusal == ["Команда /marks вам недоступна. Список ваших команд: /help"])
-        await client.close()
-        try await server.stop()
+        try await withServer({ $0.allowGuests = true }) { server in
+            let client = try await server.connect()
+            try await client.send("NICK guest1")
+            try await client.send("USER guest1 0 * :x")
+            try await client.expectNumeric("001")
+            let help = try await client.ask("help")
+            #expect(help.contains { $0.hasPrefix("/help") })
+            #expect(!help.contains { $0.hasPrefix("/marks") })
+            let refusal = try await client.ask("marks")
+            #expect(refusal == ["Команда /marks вам недоступна. Список ваших команд: /help"])
+            await client.close()
+        }
     }
 
     @Test("an account added while the server runs can log in at once")
     func accountAddedWhileRunning() async throws {
-        let school = try await TestSchool.make()
-        defer { school.remove() }
-        let server = try await RunningServer.start(school)
-        // A second connection to the same file, as `classbook account add` opens.
-        let other = try ClassbookDatabase(directory: school.directory)
-        let service = AccountService(accounts: other.accounts, executor: DetachedThreadExecutor())
-        _ = try await service.createAccount(login: "new.parent", displayName: "Новикова Анна Петровна", roles: [.guardian],
-                                            password: "long enough password", context: AuditContext(actor: nil, sessionID: "cli", at: Date()))
-        let client = try await server.connect()
-        try await client.registerWithSASL(login: "new.parent", password: "long enough password", nick: "anna")
-        let reply = try await client.ask("marks")
-        #expect(reply == ["К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю."])
-        await client.close()
-        try await server.stop()
+        try await withServer { server in
+            let school = server.school
+            // A second connection to the same file, as `classbook account add` opens.
+            let other = try ClassbookDatabase(directory: school.directory)
+            let service = AccountService(accounts: other.accounts, executor: DetachedThreadExecutor())
+            _ = try await service.createAccount(login: "new.parent", displayName: "Новикова Анна Петровна", roles: [.guardian],
+                                                password: "long enough password", context: AuditContext(actor: nil, sessionID: "cli", at: Date()))
+            let client = try await server.connect()
+            try await client.registerWithSASL(login: "new.parent", password: "long enough password", nick: "anna")
+            let reply = try await client.ask("marks")
+            #expect(reply == ["К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю."])
+            await client.close()
+        }
     }
 
     @Test("a plaintext listener is refused on any address that is not loopback")

@@ -146,3 +146,19 @@ final class RunningServer: Sendable {
         try await server.close()
     }
 }
+
+/// Runs `body` against a server of a fresh copy of the test school; stops the server and
+/// removes the school afterwards, also when the body fails.
+func withServer(_ configure: (inout ServerConfiguration) -> Void = { _ in },
+                _ body: (RunningServer) async throws -> Void) async throws {
+    let school = try await TestSchool.make()
+    defer { school.remove() }
+    let server = try await RunningServer.start(school, configure: configure)
+    do {
+        try await body(server)
+    } catch {
+        try? await server.stop()
+        throw error
+    }
+    try await server.stop()
+}

@@ -76,7 +76,10 @@ let package = Package(
         .testTarget(name: "IRCTests", dependencies: ["IRC"], swiftSettings: strict),
         .testTarget(
             name: "ClassbookDomainTests",
-            dependencies: ["ClassbookDomain", "ClassbookStore", "ClassbookBot"],
+            dependencies: [
+                "ClassbookDomain", "ClassbookStore", "ClassbookBot",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

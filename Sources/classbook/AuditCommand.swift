@@ -1,0 +1,27 @@
+import ArgumentParser
+import ClassbookStore
+import Foundation
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Check the audit log.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the hash chain of the audit log; exit non-zero naming the first broken record.")
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
+            let database = try ClassbookDatabase(directory: data.data)
+            switch try await AuditVerifier(database: database).verify() {
+            case .intact(let records):
+                print("audit chain intact: \(records) records")
+            case .broken(let id, let reason):
+                print("audit chain broken at record \(id): \(reason)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}

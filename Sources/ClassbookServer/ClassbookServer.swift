@@ -52,8 +52,6 @@ public final class ClassbookServer: Sendable {
                                 createdAt: Date())
     }
 
-    public var registry: SessionRegistry { context.registry }
-
     /// The ports actually bound (useful with port 0).
     public struct BoundPorts: Sendable {
         public var tls: Int

@@ -275,10 +275,8 @@ final class ClientSession {
             context.numeric(.welcome, nick, welcome),
             context.numeric(.yourHost, nick, "Your host is \(configuration.serverName), running version \(ClassbookServer.version)"),
             context.numeric(.created, nick, "This server was created \(ServerTime.format(context.createdAt))"),
-            IRCMessage(source: configuration.serverName, command: IRCNumeric.myInfo.rawValue,
-                       parameters: [nick, configuration.serverName, ClassbookServer.version, "iB", "nt"]),
-            IRCMessage(source: configuration.serverName, command: IRCNumeric.isupport.rawValue,
-                       parameters: [nick] + Self.isupport(configuration) + ["are supported by this server"]),
+            context.numeric(.myInfo, nick, configuration.serverName, ClassbookServer.version, "iB", "nt"),
+            context.numeric(.isupport, nick, parameters: Self.isupport(configuration) + ["are supported by this server"]),
         ])
         sendMOTD()
         if principal != nil {
@@ -372,7 +370,7 @@ final class ClientSession {
     }
 
     private func reply(_ numeric: IRCNumeric, _ parameters: String...) {
-        handle.send(IRCMessage(source: context.configuration.serverName, command: numeric.rawValue, parameters: [nick] + parameters))
+        handle.send(context.numeric(numeric, nick, parameters: parameters))
     }
 
     func close(_ reason: String) {

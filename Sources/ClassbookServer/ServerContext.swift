@@ -28,6 +28,10 @@ struct ServerContext: Sendable {
 
     /// A numeric from the server to `target`.
     func numeric(_ numeric: IRCNumeric, _ target: String, _ parameters: String...) -> IRCMessage {
+        self.numeric(numeric, target, parameters: parameters)
+    }
+
+    func numeric(_ numeric: IRCNumeric, _ target: String, parameters: [String]) -> IRCMessage {
         IRCMessage(source: configuration.serverName, command: numeric.rawValue, parameters: [target] + parameters)
     }
 

@@ -105,6 +105,4 @@ public final class SessionRegistry: Sendable {
     func session(nick: String) -> SessionHandle? {
         sessions.withLockedValue { $0[Self.fold(nick)] }
     }
-
-    public var count: Int { sessions.withLockedValue { $0.count } }
 }

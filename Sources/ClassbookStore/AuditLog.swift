@@ -10,8 +10,9 @@ enum AuditLog {
     /// Appends one record inside the caller's transaction.
     static func append(_ db: Database, context: AuditContext, action: String, entity: String, entityID: String,
                        old: String? = nil, new: String? = nil) throws {
-        let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") ?? genesisHash
-        let id = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0) + 1
+        let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        let previous: String = last?["hash"] ?? genesisHash
+        let id = (last?["id"] as Int64? ?? 0) + 1
         let at = AuditTimestamp.format(context.at)
         let hash = chainHash(id: id, at: at, actor: context.actor?.rawValue, session: context.sessionID, action: action,
                              entity: entity, entityID: entityID, old: old, new: new, previous: previous)

@@ -25,13 +25,6 @@ extension IRCMessage {
         }
         return line
     }
-
-    /// The number of bytes of the message without its tags, including CR LF.
-    public var bodyByteCount: Int {
-        var copy = self
-        copy.tags = []
-        return copy.serialized().utf8.count + 2
-    }
 }
 
 /// Splits text into pieces that each fit `maxBytes` of UTF-8, preferring to break at spaces

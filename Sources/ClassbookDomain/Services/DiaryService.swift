@@ -138,12 +138,7 @@ public struct DiaryService: Sendable {
         if let subject {
             let wanted = Self.normalize(subject)
             entries = entries.filter { Self.normalize($0.subject).hasPrefix(wanted) }
-            if entries.isEmpty {
-                let all = try await diary.marks(of: student.id, from: period.start, through: period.end)
-                if !all.contains(where: { Self.normalize($0.subject).hasPrefix(wanted) }) {
-                    throw DiaryError.noSuchSubject(subject)
-                }
-            }
+            if entries.isEmpty { throw DiaryError.noSuchSubject(subject) }
         }
         let grouped = Dictionary(grouping: entries, by: \.subject)
         let subjects = grouped.keys.sorted().map { name in

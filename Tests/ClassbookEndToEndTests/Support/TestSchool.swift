@@ -69,6 +69,17 @@ struct TestSchool {
         get throws { try credential { $0.roles == [.guardian] && $0.children.count == 2 } }
     }
 
+    /// `Иванов Пётр` of a credentials sheet entry `Иванов Пётр (7А)`.
+    static func nameWithoutClass(_ child: String) -> String {
+        child.components(separatedBy: " (")[0]
+    }
+
+    /// The name of a child of a guardian who shares no child with `guardian`.
+    func childOfAnotherFamily(than guardian: DemoSchoolGenerator.Credential) throws -> String {
+        let other = try credential { $0.roles == [.guardian] && !$0.children.contains(where: guardian.children.contains) }
+        return Self.nameWithoutClass(other.children[0])
+    }
+
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }

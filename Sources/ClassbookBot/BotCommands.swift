@@ -3,7 +3,7 @@ import Foundation
 
 /// The bot's command table. A new command is one entry here plus one domain service call.
 enum BotCommands {
-    static func table(accounts: AccountService, diary: DiaryService) -> [BotCommand] {
+    static func table(accounts: AccountService, diary: DiaryService, journal: JournalService) -> [BotCommand] {
         let readers: Set<Role> = AccessPolicy.roles(allowedTo: .readDiary)
         let acknowledgers: Set<Role> = AccessPolicy.roles(allowedTo: .acknowledgeDiary)
         let consenters: Set<Role> = AccessPolicy.roles(allowedTo: .manageOwnConsent)
@@ -76,7 +76,7 @@ enum BotCommands {
                     return BotReply(lines: render.consentRecorded(record, i))
                 }),
             BotCommand(
-                name: "lang", aliases: ["язык", "language"], roles: Set(Role.allCases),
+                name: "lang", aliases: ["язык", "language"], roles: AccessPolicy.roles(allowedTo: .manageOwnSettings),
                 usage: Localized(ru: "/lang ru|en", en: "/lang ru|en"),
                 summary: Localized(ru: "язык ответов", en: "the language of replies"),
                 details: Localized(ru: "/lang en — отвечать по-английски, /lang ru — по-русски.", en: "/lang ru for Russian, /lang en for English."),
@@ -91,6 +91,10 @@ enum BotCommands {
                                     newLanguage: language)
                 }),
         ]
+        let journalRender = JournalRendering(base: render)
+        commands += FamilyCommands.table(diary: diary, render: journalRender)
+        commands += TeacherCommands.table(journal: journal, render: journalRender)
+        commands += ClassTeacherCommands.table(journal: journal, render: journalRender)
         // /help lists the table it belongs to.
         let listing = commands
         commands[0].run = { i in BotReply(lines: help(listing, i)) }

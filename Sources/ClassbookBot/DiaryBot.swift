@@ -6,12 +6,14 @@ import Foundation
 public struct DiaryBot: Sendable {
     public let accounts: AccountService
     public let diary: DiaryService
+    public let journal: JournalService
     public private(set) var commands: [BotCommand] = []
 
-    public init(accounts: AccountService, diary: DiaryService) {
+    public init(accounts: AccountService, diary: DiaryService, journal: JournalService) {
         self.accounts = accounts
         self.diary = diary
-        commands = BotCommands.table(accounts: accounts, diary: diary)
+        self.journal = journal
+        commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal)
     }
 
     /// The command a word names (`marks`, `/оценки`, `MARKS`), if any.
@@ -50,6 +52,8 @@ public struct DiaryBot: Sendable {
             return try await command.run(invocation)
         } catch let error as DiaryError {
             return BotReply(lines: Self.describe(error, invocation))
+        } catch let error as JournalError {
+            return BotReply(lines: Self.describe(error, command: command, invocation))
         } catch {
             return BotReply(invocation.t("Не удалось выполнить команду: внутренняя ошибка. Попробуйте позже.",
                                          "The command failed because of an internal error. Please try again later."))

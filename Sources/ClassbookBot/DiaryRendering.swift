@@ -14,27 +14,32 @@ struct DiaryRendering: Sendable {
         }
         var lines = [header + ":"]
         for subject in report.subjects {
-            let values = subject.marks.map { mark(  $0, i) }.joined(separator: " ")
+            let values = subject.marks.map { mark($0, i) }.joined(separator: " ")
             let average = subject.average.map { i.t(" — средний ", " — average ") + number($0, i) } ?? ""
-            lines.append("\(subject.subject): \(values)\(average)")
+            let finals = report.finals.filter { $0.subject == subject.subject }.map { final in
+                (final.period == 0 ? i.t(", за год ", ", year ") : i.t(", итог ", ", final ")) + markText(final.value, i)
+            }.joined()
+            lines.append("\(subject.subject): \(values)\(average)\(finals)")
         }
-        lines.append(i.t("к — контрольная, с — самостоятельная. Подробнее: /help marks",
-                         "к control work, с independent work. More: /help marks"))
+        let weight = { (kind: MarkKind) in self.weight(report.rules.weight(of: kind.rawValue), i) }
+        lines.append(i.t("к — контрольная (вес \(weight(.control))), с — самостоятельная (\(weight(.independent))), т — тест (\(weight(.test))), д — домашняя (\(weight(.homework))), без буквы — ответ (\(weight(.oral))). Подробнее: /help marks",
+                         "к control work (weight \(weight(.control))), с independent (\(weight(.independent))), т test (\(weight(.test))), д homework (\(weight(.homework))), plain answer in class (\(weight(.oral))). More: /help marks"))
         return lines
     }
 
     /// `5`, `4к` for a control work, `зач` for a pass.
     private func mark(_ entry: MarkEntry, _ i: BotInvocation) -> String {
-        let value: String
-        switch entry.value {
-        case .grade(let grade): value = String(grade)
-        case .pass: value = i.t("зач", "pass")
-        case .fail: value = i.t("незач", "fail")
-        }
-        switch entry.kind {
-        case MarkKind.control.rawValue: return value + "к"
-        case MarkKind.independent.rawValue: return value + "с"
-        default: return value
+        markText(entry.value, i) + Self.kindSuffix(entry.kind)
+    }
+
+    /// The letter after a mark that tells its kind: к control work, с independent work, т test, д homework.
+    static func kindSuffix(_ kind: String) -> String {
+        switch kind {
+        case MarkKind.control.rawValue: "к"
+        case MarkKind.independent.rawValue: "с"
+        case MarkKind.test.rawValue: "т"
+        case MarkKind.homework.rawValue: "д"
+        default: ""
         }
     }
 
@@ -106,6 +111,20 @@ struct DiaryRendering: Sendable {
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(format: "%02d.%02d.%04d %02d:%02d", c.day!, c.month!, c.year!, c.hour!, c.minute!)
+    }
+
+    func markText(_ value: MarkValue, _ i: BotInvocation) -> String {
+        switch value {
+        case .grade(let grade): String(grade)
+        case .pass: i.t("зач", "pass")
+        case .fail: i.t("незач", "fail")
+        }
+    }
+
+    /// `2`, `1,5`: a weight without trailing zeros.
+    func weight(_ value: Double, _ i: BotInvocation) -> String {
+        let text = value == value.rounded() ? String(Int(value)) : String(value)
+        return i.language == .ru ? text.replacingOccurrences(of: ".", with: ",") : text
     }
 
     /// `4,25` in Russian, `4.25` in English.

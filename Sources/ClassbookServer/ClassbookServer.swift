@@ -24,13 +24,15 @@ public final class ClassbookServer: Sendable {
     public struct Services: Sendable {
         public var accounts: any AccountRepository
         public var diary: any DiaryRepository
+        public var journal: any JournalRepository
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
-        public init(accounts: any AccountRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
-                    hasher: PasswordHasher = PasswordHasher()) {
+        public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
+                    clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()) {
             self.accounts = accounts
             self.diary = diary
+            self.journal = journal
             self.clock = clock
             self.hasher = hasher
         }
@@ -46,9 +48,10 @@ public final class ClassbookServer: Sendable {
         hashingPool.start()
         let executor = ThreadPoolExecutor(pool: hashingPool)
         let accounts = AccountService(accounts: services.accounts, hasher: services.hasher, executor: executor, clock: services.clock)
-        let diary = DiaryService(diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
+        let diary = DiaryService(diary: services.diary, journal: services.journal, clock: services.clock, timeZone: configuration.timeZone)
+        let journal = JournalService(journal: services.journal, diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
         context = ServerContext(configuration: configuration, registry: SessionRegistry(),
-                                bot: DiaryBot(accounts: accounts, diary: diary), accounts: accounts, logger: logger,
+                                bot: DiaryBot(accounts: accounts, diary: diary, journal: journal), accounts: accounts, logger: logger,
                                 createdAt: Date())
     }
 

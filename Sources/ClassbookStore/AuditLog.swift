@@ -33,10 +33,19 @@ enum AuditLog {
 
 /// Audit timestamps are text in UTC with milliseconds, so that the hashed form is exact.
 enum AuditTimestamp {
-    static func format(_ date: Date) -> String {
+    // ISO8601DateFormatter is thread-safe; making one per record is what costs.
+    nonisolated(unsafe) private static let formatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        return formatter
+    }()
+
+    static func format(_ date: Date) -> String {
+        formatter.string(from: date)
+    }
+
+    static func parse(_ text: String) -> Date? {
+        formatter.date(from: text)
     }
 }

@@ -1,12 +1,15 @@
 import GRDB
 
-/// Recomputes the audit chain: each record's hash from its fields and the previous hash.
+/// Recomputes the audit chain (each record's hash from its fields and the previous hash), then
+/// checks every audited journal row against its latest audit record.
 public struct AuditVerifier: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// Every record checked out.
         case intact(records: Int)
         /// The first record that does not fit the chain, and why.
         case broken(recordID: Int64, reason: String)
+        /// The chain is intact, but a journal row does not match its latest audit record.
+        case rowTampered(reason: String)
     }
 
     let pool: DatabasePool
@@ -39,6 +42,9 @@ public struct AuditVerifier: Sendable {
                 previous = hash
                 expectedID += 1
                 count += 1
+            }
+            if let mismatch = try AuditedRows.firstMismatch(db) {
+                return .rowTampered(reason: mismatch)
             }
             return .intact(records: count)
         }

@@ -168,6 +168,7 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-journal", migrate: JournalMigration.apply)
         return migrator
     }
 }

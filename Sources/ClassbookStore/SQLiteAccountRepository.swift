@@ -37,6 +37,17 @@ public struct SQLiteAccountRepository: AccountRepository {
         }
     }
 
+    public func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws {
+        try await pool.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM accounts WHERE login = ?", arguments: [login]) else {
+                throw RepositoryError.notFound
+            }
+            try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+            // The audit says that the password changed, never what it is.
+            try AuditLog.append(db, context: context, action: "account.password", entity: "account", entityID: String(id))
+        }
+    }
+
     /// Inserts an account and its roles and audits it; the password hash is never audited.
     static func insert(_ new: NewAccount, context: AuditContext, _ db: Database) throws -> Account {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE login = ?", arguments: [new.login]) == true {

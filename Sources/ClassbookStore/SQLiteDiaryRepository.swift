@@ -5,8 +5,8 @@ import GRDB
 public struct SQLiteDiaryRepository: DiaryRepository {
     let pool: DatabasePool
 
-    private static let studentColumns = """
-        s.id, s.last_name, s.first_name, c.name AS class_name
+    static let studentColumns = """
+        s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name
         FROM students s JOIN classes c ON c.id = s.class_id
         """
 
@@ -47,9 +47,10 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     public func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT m.id, l.date, sub.name AS subject, m.value, m.kind, m.weight, m.comment
+                SELECT m.id, l.date, sub.name AS subject, m.value, m.kind, coalesce(k.weight, m.weight) AS weight, m.comment
                 FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
-                WHERE m.student_id = ? AND l.date BETWEEN ? AND ?
+                LEFT JOIN mark_kinds k ON k.code = m.kind
+                WHERE m.student_id = ? AND l.date BETWEEN ? AND ? AND m.deleted_at IS NULL
                 ORDER BY l.date, l.number, m.id
                 """, arguments: [student.rawValue, from.iso, through.iso]).compactMap { row in
                 guard let value = MarkValue(storage: row["value"]), let date = SchoolDate(iso: row["date"]) else { return nil }
@@ -64,7 +65,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
             try Row.fetchAll(db, sql: """
                 SELECT a.id, l.date, l.number, sub.name AS subject, a.reason
                 FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN subjects sub ON sub.id = l.subject_id
-                WHERE a.student_id = ? AND l.date BETWEEN ? AND ?
+                WHERE a.student_id = ? AND l.date BETWEEN ? AND ? AND a.deleted_at IS NULL
                 ORDER BY l.date, l.number
                 """, arguments: [student.rawValue, from.iso, through.iso]).compactMap { row in
                 guard let reason = AbsenceReason(rawValue: row["reason"]), let date = SchoolDate(iso: row["date"]) else { return nil }
@@ -133,8 +134,9 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         }
     }
 
-    private static func student(_ row: Row) -> Student {
-        Student(id: StudentID(row["id"]), lastName: row["last_name"], firstName: row["first_name"], className: row["class_name"])
+    static func student(_ row: Row) -> Student {
+        Student(id: StudentID(row["id"]), lastName: row["last_name"], firstName: row["first_name"], classID: ClassID(row["class_id"]),
+                className: row["class_name"])
     }
 
     private static func acknowledgement(_ row: Row) -> Acknowledgement {

@@ -5,7 +5,7 @@ import Foundation
 
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "account", abstract: "Manage accounts (works while the server runs).", subcommands: [Add.self])
+        commandName: "account", abstract: "Manage accounts (works while the server runs).", subcommands: [Add.self, Passwd.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,8 +22,7 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "A role (guardian, student, teacher, class-teacher, deputy, director, admin); repeat or separate with commas.")
         var role: [String]
 
-        @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input.")
-        var passwordStdin = false
+        @OptionGroup var passwordInput: PasswordInput
 
         @Option(help: "The language of replies: ru or en.")
         var language: String = "ru"
@@ -37,17 +36,7 @@ struct AccountCommand: AsyncParsableCommand {
                 roles.insert(parsed)
             }
             guard let language = Language(rawValue: language) else { throw ValidationError("--language must be ru or en") }
-            let password: String
-            var generated = false
-            if passwordStdin {
-                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                    throw ValidationError("no password on standard input")
-                }
-                password = line
-            } else {
-                password = try Self.randomPassword()
-                generated = true
-            }
+            let (password, generated) = try passwordInput.read()
             guard ClassbookDatabase.exists(in: data.data) else {
                 throw ValidationError("no database in \(data.data); run 'classbook init --data \(data.data)' first")
             }
@@ -71,11 +60,56 @@ struct AccountCommand: AsyncParsableCommand {
             }
         }
 
-        static func randomPassword() throws -> String {
-            let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
-            let bytes = try Digest.randomBytes(12)
-            let characters = bytes.map { alphabet[Int($0) % alphabet.count] }
-            return stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set an account's password (imported accounts have none). Without --password-stdin one is generated and printed once.")
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: "The login.")
+        var login: String
+
+        @OptionGroup var passwordInput: PasswordInput
+
+        func run() async throws {
+            let (password, generated) = try passwordInput.read()
+            guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
+            let database = try ClassbookDatabase(directory: data.data)
+            let service = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor())
+            do {
+                try await service.setPassword(login: login, password: password,
+                                              context: AuditContext(actor: nil, sessionID: "cli:account-passwd", at: Date()))
+            } catch AccountService.CreationError.weakPassword {
+                throw ValidationError("the password must have at least \(AccountService.minimumPasswordLength) characters")
+            } catch RepositoryError.notFound {
+                throw ValidationError("no account '\(login)'")
+            }
+            print("password set for \(login.lowercased())")
+            if generated { print("password: \(password)") }
         }
+    }
+}
+
+/// `--password-stdin`, or a generated password.
+struct PasswordInput: ParsableArguments {
+    @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input.")
+    var passwordStdin = false
+
+    /// The password, and whether it was generated (and so must be printed once).
+    func read() throws -> (String, Bool) {
+        guard passwordStdin else { return (try Self.randomPassword(), true) }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw ValidationError("no password on standard input")
+        }
+        return (line, false)
+    }
+
+    static func randomPassword() throws -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        let bytes = try Digest.randomBytes(12)
+        let characters = bytes.map { alphabet[Int($0) % alphabet.count] }
+        return stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
     }
 }

@@ -8,7 +8,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the hash chain of the audit log; exit non-zero naming the first broken record.")
+            abstract: "Recompute the audit log's hash chain and check every journal row against it; exit 2 naming the first broken record or row.")
 
         @OptionGroup var data: DataOptions
 
@@ -20,6 +20,9 @@ struct AuditCommand: AsyncParsableCommand {
                 print("audit chain intact: \(records) records")
             case .broken(let id, let reason):
                 print("audit chain broken at record \(id): \(reason)")
+                throw ExitCode(2)
+            case .rowTampered(let reason):
+                print("audit chain intact, but \(reason)")
                 throw ExitCode(2)
             }
         }

@@ -219,6 +219,8 @@ public struct DemoSchoolGenerator: Sendable {
         var lessons: [SchoolSnapshot.Lesson] = []
         var marks: [SchoolSnapshot.Mark] = []
         var absences: [SchoolSnapshot.Absence] = []
+        var timetableEntries: [SchoolSnapshot.TimetableEntry] = []
+        var remarks: [SchoolSnapshot.RemarkRecord] = []
         for (classIndex, schoolClass) in classes.enumerated() {
             // A weekly timetable: the week's lessons dealt over five days.
             var weekly: [String] = []
@@ -226,6 +228,12 @@ public struct DemoSchoolGenerator: Sendable {
             weekly.shuffle(using: &rng)
             var timetable: [[String]] = Array(repeating: [], count: 5)
             for (index, subject) in weekly.enumerated() { timetable[index % 5].append(subject) }
+            for (dayIndex, subjects) in timetable.enumerated() {
+                for (offset, subject) in subjects.enumerated() {
+                    timetableEntries.append(.init(className: schoolClass.name, weekday: dayIndex + 1, number: offset + 1, subject: subject,
+                                                  teacherLogin: teacherOf[schoolClass.name]![subject]!))
+                }
+            }
             let classStudents = students.indices.filter { students[$0].className == schoolClass.name }
             var lessonCountBySubject: [String: Int] = [:]
             _ = classIndex
@@ -241,7 +249,7 @@ public struct DemoSchoolGenerator: Sendable {
                     let lessonIndex = lessons.count
                     lessons.append(.init(className: schoolClass.name, subject: subject, teacherLogin: teacherOf[schoolClass.name]![subject]!,
                                          date: date, number: offset + 1, topic: kind == .control ? "Контрольная работа: \(topic)" : topic,
-                                         homework: "§\(count + 10), упр. \(Int.random(in: 1...30, using: &rng))"))
+                                         homework: "§\(count + 10), упр. \(Int.random(in: 1...30, using: &rng))", isControlWork: kind == .control))
                     for student in classStudents {
                         if illToday.contains(student) {
                             absences.append(.init(lesson: lessonIndex, student: student, reason: .illness))
@@ -260,16 +268,37 @@ public struct DemoSchoolGenerator: Sendable {
                         let noisy = studentAbility[student] + Double.random(in: -1.2...1.2, using: &rng)
                         let value = min(5, max(2, Int(noisy.rounded())))
                         marks.append(.init(lesson: lessonIndex, student: student, value: .grade(value), kind: kind))
+                        if value == 2 && rng.chance(0.3) {
+                            remarks.append(.init(student: student, authorLogin: teacherOf[schoolClass.name]![subject]!, subject: subject, date: date,
+                                                 kind: .recommendation, text: "Повторить тему «\(topic)»"))
+                        }
                     }
+                }
+            }
+            // Control works planned in the coming two weeks, one per main subject, as teachers announce them.
+            for subject in ["Алгебра", "Математика", "Русский язык"] {
+                var date = asOf.adding(days: 3)
+                while date <= asOf.adding(days: 16) {
+                    let inHoliday = calendar.holidays.contains { $0.start <= date && date <= $0.end }
+                    if !date.isWeekend, !inHoliday, date <= calendar.end, let offset = timetable[date.isoWeekday - 1].firstIndex(of: subject) {
+                        let topicList = Self.topics[subject] ?? ["Повторение"]
+                        lessons.append(.init(className: schoolClass.name, subject: subject, teacherLogin: teacherOf[schoolClass.name]![subject]!,
+                                             date: date, number: offset + 1, topic: "Контрольная работа: \(topicList[0])", homework: nil,
+                                             isControlWork: true))
+                        break
+                    }
+                    date = date.adding(days: 1)
                 }
             }
         }
 
-        let snapshot = SchoolSnapshot(
+        var snapshot = SchoolSnapshot(
             yearName: calendar.name, yearStart: calendar.start, yearEnd: calendar.end, periods: calendar.periods,
             holidays: calendar.holidays, subjects: subjects, people: people,
             classes: classes.map { .init(name: $0.name, grade: $0.grade, classTeacherLogin: classTeachers[$0.name]!) },
             students: students, assignments: assignments, lessons: lessons, marks: marks, absences: absences)
+        snapshot.timetable = timetableEntries
+        snapshot.remarks = remarks
         return Output(snapshot: snapshot, credentials: credentials)
     }
 

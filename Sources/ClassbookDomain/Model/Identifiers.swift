@@ -24,3 +24,15 @@ public struct SubjectID: Hashable, Sendable, CustomStringConvertible {
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
     public var description: String { "subject#\(rawValue)" }
 }
+
+public struct GroupID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "group#\(rawValue)" }
+}
+
+public struct LessonID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "lesson#\(rawValue)" }
+}

@@ -34,12 +34,14 @@ public struct Student: Sendable, Equatable {
     public var id: StudentID
     public var lastName: String
     public var firstName: String
+    public var classID: ClassID
     public var className: String
 
-    public init(id: StudentID, lastName: String, firstName: String, className: String) {
+    public init(id: StudentID, lastName: String, firstName: String, classID: ClassID, className: String) {
         self.id = id
         self.lastName = lastName
         self.firstName = firstName
+        self.classID = classID
         self.className = className
     }
 
@@ -95,7 +97,7 @@ public struct MarkEntry: Sendable, Equatable {
 }
 
 /// Why a student missed a lesson: the journal's letter codes.
-public enum AbsenceReason: String, Sendable, CaseIterable {
+public enum AbsenceReason: String, Sendable, CaseIterable, Codable {
     /// Н: without a valid reason.
     case unexcused = "Н"
     /// УП: excused.

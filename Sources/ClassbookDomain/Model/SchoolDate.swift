@@ -83,3 +83,40 @@ public struct SystemClock: SchoolClock {
     public init() {}
     public func now() -> Date { Date() }
 }
+
+extension SchoolDate {
+    /// A date as people type it in chat: `сегодня`, `вчера`, `завтра` (and English), `24.11`,
+    /// `24.11.2026`, `2026-11-24`. A day and month without a year is the nearest such date
+    /// to `today`, so `30.12` typed in January means last December.
+    public init?(spoken text: String, today: SchoolDate) {
+        switch text.lowercased() {
+        case "сегодня", "today": self = today; return
+        case "вчера", "yesterday": self = today.adding(days: -1); return
+        case "завтра", "tomorrow": self = today.adding(days: 1); return
+        case "позавчера": self = today.adding(days: -2); return
+        case "послезавтра": self = today.adding(days: 2); return
+        default: break
+        }
+        if let date = SchoolDate(iso: text) ?? SchoolDate(russian: text) { self = date; return }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2 || (parts.count == 3 && parts[2].isEmpty), parts[0].count <= 2, parts[1].count <= 2,
+              let day = Int(parts[0]), let month = Int(parts[1]) else { return nil }
+        let candidates = [today.year - 1, today.year, today.year + 1].compactMap {
+            SchoolDate(iso: String(format: "%04d-%02d-%02d", $0, month, day))
+        }
+        guard let nearest = candidates.min(by: { abs($0.days(since: today)) < abs($1.days(since: today)) }) else { return nil }
+        self = nearest
+    }
+
+    /// Whole days from `other` to this date (negative when this one is earlier).
+    public func days(since other: SchoolDate) -> Int {
+        let seconds = Self.utcNoon(self).timeIntervalSince(Self.utcNoon(other))
+        return Int((seconds / 86_400).rounded())
+    }
+
+    private static func utcNoon(_ date: SchoolDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!
+    }
+}

@@ -59,9 +59,11 @@ public struct SchoolSnapshot: Sendable {
         public var teacherLogin: String
         public var date: SchoolDate
         public var number: Int
-        public var topic: String
-        public var homework: String
-        public init(className: String, subject: String, teacherLogin: String, date: SchoolDate, number: Int, topic: String, homework: String) {
+        public var topic: String?
+        public var homework: String?
+        public var isControlWork: Bool
+        public init(className: String, subject: String, teacherLogin: String, date: SchoolDate, number: Int, topic: String?, homework: String?,
+                    isControlWork: Bool = false) {
             self.className = className
             self.subject = subject
             self.teacherLogin = teacherLogin
@@ -69,6 +71,40 @@ public struct SchoolSnapshot: Sendable {
             self.number = number
             self.topic = topic
             self.homework = homework
+            self.isControlWork = isControlWork
+        }
+    }
+
+    /// A slot of the weekly timetable (weekday 1 = Monday).
+    public struct TimetableEntry: Sendable {
+        public var className: String
+        public var weekday: Int
+        public var number: Int
+        public var subject: String
+        public var teacherLogin: String
+        public init(className: String, weekday: Int, number: Int, subject: String, teacherLogin: String) {
+            self.className = className
+            self.weekday = weekday
+            self.number = number
+            self.subject = subject
+            self.teacherLogin = teacherLogin
+        }
+    }
+
+    public struct RemarkRecord: Sendable {
+        public var student: Int
+        public var authorLogin: String
+        public var subject: String?
+        public var date: SchoolDate
+        public var kind: Remark.Kind
+        public var text: String
+        public init(student: Int, authorLogin: String, subject: String?, date: SchoolDate, kind: Remark.Kind, text: String) {
+            self.student = student
+            self.authorLogin = authorLogin
+            self.subject = subject
+            self.date = date
+            self.kind = kind
+            self.text = text
         }
     }
 
@@ -111,6 +147,8 @@ public struct SchoolSnapshot: Sendable {
     public var lessons: [Lesson]
     public var marks: [Mark]
     public var absences: [Absence]
+    public var timetable: [TimetableEntry] = []
+    public var remarks: [RemarkRecord] = []
 
     public init(yearName: String, yearStart: SchoolDate, yearEnd: SchoolDate, periods: [Period], holidays: [Holiday],
                 subjects: [String], people: [Person], classes: [SchoolClass], students: [StudentRecord],

@@ -1,45 +1,107 @@
 /// The one place that decides who may do what with whose data.
 ///
-/// Services establish the facts (which students this person is a guardian of, which one
-/// they are) and ask here; no handler decides on its own. A refusal must not reveal whether
-/// the thing asked about exists, so callers turn every `false` into the same reply.
+/// Services establish the facts (how the person asking stands to the student, class or
+/// subject in question: `Relation`) and ask here; no handler decides on its own. A refusal
+/// must not reveal whether the thing asked about exists, so callers turn every `false` into
+/// the same reply as for a thing that does not exist.
 public enum AccessPolicy {
-    public enum Action: Sendable, CaseIterable {
-        /// Read a student's diary: marks, absences, homework.
+    public enum Action: String, Sendable, CaseIterable {
+        /// Read a student's diary: marks, absences, homework, schedule, tests, remarks, teachers.
         case readDiary
+        /// See when a student's marks were set, changed or deleted, and by whom.
+        case readMarkHistory
         /// Acknowledge a student's diary as seen.
         case acknowledgeDiary
         /// See and record one's own consent to personal-data processing.
         case manageOwnConsent
+        /// Enter lessons, marks, absences, finals and control works for a class and subject.
+        case editJournal
+        /// Write a remark or recommendation into a student's diary.
+        case writeRemark
+        /// Read a class's journal in a subject.
+        case readJournal
+        /// Excuse a student's absences.
+        case excuseAbsence
+        /// Create and change a class's study groups.
+        case manageGroups
+        /// Edit the class list and personal data; record arrivals and departures.
+        case manageClassList
+        /// Read a student's or guardian's personal data.
+        case readPersonalData
+        /// Record substitutions, moved and cancelled lessons.
+        case changeTimetable
+        /// Read the school calendar: periods and holidays.
+        case readCalendar
+        /// Change one's own settings (language).
+        case manageOwnSettings
     }
 
-    /// How the person asking stands to the student in question.
-    public enum Relation: Sendable, CaseIterable {
+    /// How the person asking stands to the student, class or subject in question.
+    public enum Relation: String, Sendable, CaseIterable {
         /// The person is the student's guardian.
         case guardianOf
         /// The person is the student.
         case isStudent
-        /// Neither.
+        /// The person teaches this subject to this class (or to the student's group of it).
+        case teachesSubject
+        /// The person teaches some subject to this class (or to the student).
+        case teachesClass
+        /// The person is this class's class teacher (or the student's).
+        case classTeacherOf
+        /// The person's own account.
+        case own
+        /// None of the above.
         case unrelated
     }
 
-    /// Role × action × relation: the rows that allow. Everything else is refused.
-    private static let table: [(role: Role, action: Action, relation: Relation?)] = [
-        (.guardian, .readDiary, .guardianOf),
-        (.student, .readDiary, .isStudent),
-        (.guardian, .acknowledgeDiary, .guardianOf),
-        (.guardian, .manageOwnConsent, nil),
-    ]
+    /// Who a row allows: people standing in `relation`, or (`nil`) anyone with the role.
+    public struct Rule: Sendable {
+        public var role: Role
+        public var action: Action
+        public var relation: Relation?
+    }
 
-    /// True when one of the principal's roles allows `action` on a student it stands to as `relation`.
-    /// `relation` is nil for actions about the person's own account.
-    public static func allows(_ action: Action, for roles: Set<Role>, relation: Relation?) -> Bool {
+    private static func rule(_ role: Role, _ action: Action, _ relation: Relation?) -> Rule {
+        Rule(role: role, action: action, relation: relation)
+    }
+
+    /// Role × action × relation: the rows that allow. Everything else is refused.
+    public static let table: [Rule] = [
+        // Families read their own.
+        rule(.guardian, .readDiary, .guardianOf),
+        rule(.student, .readDiary, .isStudent),
+        rule(.guardian, .readMarkHistory, .guardianOf),
+        rule(.student, .readMarkHistory, .isStudent),
+        rule(.guardian, .acknowledgeDiary, .guardianOf),
+        rule(.guardian, .manageOwnConsent, .own),
+        // The journal is edited only by the subject's own teacher.
+        rule(.teacher, .editJournal, .teachesSubject),
+        rule(.teacher, .readJournal, .teachesSubject),
+        rule(.teacher, .writeRemark, .teachesClass),
+        // A class teacher reads the whole journal of the class without editing it.
+        rule(.classTeacher, .readJournal, .classTeacherOf),
+        rule(.classTeacher, .writeRemark, .classTeacherOf),
+        rule(.classTeacher, .excuseAbsence, .classTeacherOf),
+        rule(.classTeacher, .manageGroups, .classTeacherOf),
+        rule(.classTeacher, .manageClassList, .classTeacherOf),
+        rule(.classTeacher, .readPersonalData, .classTeacherOf),
+        // The administration reads everything in the school.
+        rule(.deputy, .readJournal, nil),
+        rule(.director, .readJournal, nil),
+        rule(.deputy, .readPersonalData, nil),
+        rule(.director, .readPersonalData, nil),
+        rule(.deputy, .changeTimetable, nil),
+        rule(.director, .changeTimetable, nil),
+    ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own)] }
+
+    /// True when one of the person's roles allows `action` given how they stand to its object.
+    public static func allows(_ action: Action, for roles: Set<Role>, relations: Set<Relation>) -> Bool {
         table.contains { row in
-            row.action == action && roles.contains(row.role) && (row.relation == nil || row.relation == relation)
+            row.action == action && roles.contains(row.role) && (row.relation.map(relations.contains) ?? true)
         }
     }
 
-    /// The roles that may perform `action` at all (on their own data): used to list commands.
+    /// The roles that may perform `action` at all: used to list commands.
     public static func roles(allowedTo action: Action) -> Set<Role> {
         Set(table.filter { $0.action == action }.map(\.role))
     }

@@ -59,6 +59,14 @@ public struct AccountService: Sendable {
         }
     }
 
+    /// Sets a new password for an account (by an operator); the hash is stored, never the password.
+    public func setPassword(login: String, password: String, context: AuditContext) async throws {
+        guard password.count >= Self.minimumPasswordLength else { throw CreationError.weakPassword }
+        let hasher = self.hasher
+        let hash = try await executor.run { try hasher.hash(password) }
+        try await accounts.setPasswordHash(hash, login: login.lowercased(), context: context)
+    }
+
     public func setLanguage(_ language: Language, for principal: Principal) async throws {
         try await accounts.setLanguage(language, for: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }

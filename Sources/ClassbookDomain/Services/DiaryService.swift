@@ -7,12 +7,14 @@ import Foundation
 /// not exist (`DiaryError.noSuchChild`).
 public struct DiaryService: Sendable {
     public let diary: any DiaryRepository
+    public let journal: any JournalRepository
     public let clock: any SchoolClock
     public let timeZone: TimeZone
 
-    public init(diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
+    public init(diary: any DiaryRepository, journal: any JournalRepository, clock: any SchoolClock = SystemClock(),
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
         self.diary = diary
+        self.journal = journal
         self.clock = clock
         self.timeZone = timeZone
     }
@@ -64,19 +66,21 @@ public struct DiaryService: Sendable {
         text.lowercased().replacingOccurrences(of: "ё", with: "е")
     }
 
-    private func relation(of principal: Principal, to student: Student) async throws -> AccessPolicy.Relation {
+    /// How a person stands to a student, as far as the diary is concerned.
+    private func relations(of principal: Principal, to student: Student) async throws -> Set<AccessPolicy.Relation> {
+        var relations: Set<AccessPolicy.Relation> = []
         if principal.has(.guardian), try await diary.studentsInCare(of: principal.account.id).contains(where: { $0.id == student.id }) {
-            return .guardianOf
+            relations.insert(.guardianOf)
         }
         if principal.has(.student), try await diary.student(ownedBy: principal.account.id)?.id == student.id {
-            return .isStudent
+            relations.insert(.isStudent)
         }
-        return .unrelated
+        return relations.isEmpty ? [.unrelated] : relations
     }
 
-    private func require(_ action: AccessPolicy.Action, _ principal: Principal, on student: Student) async throws {
-        let relation = try await relation(of: principal, to: student)
-        guard AccessPolicy.allows(action, for: principal.account.roles, relation: relation) else {
+    func require(_ action: AccessPolicy.Action, _ principal: Principal, on student: Student) async throws {
+        let relations = try await relations(of: principal, to: student)
+        guard AccessPolicy.allows(action, for: principal.account.roles, relations: relations) else {
             throw DiaryError.noSuchChild
         }
     }
@@ -129,6 +133,9 @@ public struct DiaryService: Sendable {
         public var student: Student
         public var period: Period
         public var subjects: [SubjectMarks]
+        /// Finals of this period and of the year, for the subjects shown.
+        public var finals: [FinalMark]
+        public var rules: GradingRules
     }
 
     public func marks(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws -> MarksReport {
@@ -143,22 +150,12 @@ public struct DiaryService: Sendable {
         let grouped = Dictionary(grouping: entries, by: \.subject)
         let subjects = grouped.keys.sorted().map { name in
             let marks = grouped[name]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
-            return SubjectMarks(subject: name, marks: marks, average: Self.weightedAverage(marks))
+            return SubjectMarks(subject: name, marks: marks, average: GradingRules.weightedAverage(marks))
         }
-        return MarksReport(student: student, period: period, subjects: subjects)
-    }
-
-    /// Σ(value × weight) / Σ weight over numeric marks; pass/fail marks do not count.
-    public static func weightedAverage(_ marks: [MarkEntry]) -> Double? {
-        var sum = 0.0
-        var weights = 0.0
-        for mark in marks {
-            if case .grade(let value) = mark.value {
-                sum += Double(value) * mark.weight
-                weights += mark.weight
-            }
-        }
-        return weights > 0 ? sum / weights : nil
+        let shown = Set(subjects.map(\.subject))
+        let finals = try await journal.finals(of: student.id, on: today)
+            .filter { ($0.period == period.ordinal || $0.period == 0) && (subject == nil || shown.contains($0.subject)) }
+        return MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: try await journal.gradingRules())
     }
 
     public struct AbsencesReport: Sendable, Equatable {
@@ -194,13 +191,13 @@ public struct DiaryService: Sendable {
     }
 
     public func consent(of principal: Principal) async throws -> ConsentRecord? {
-        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relation: nil) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
         return try await diary.latestConsent(guardian: principal.account.id)
     }
 
     /// Appends the decision; earlier decisions, refusals included, stay in the record.
     public func recordConsent(_ decision: ConsentDecision, for principal: Principal) async throws -> ConsentRecord {
-        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relation: nil) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
         return try await diary.recordConsent(decision, guardian: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }
 }

@@ -46,6 +46,8 @@ public protocol AccountRepository: Sendable {
     func account(id: AccountID) async throws -> Account?
     func createAccount(_ account: NewAccount, context: AuditContext) async throws -> Account
     func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws
+    /// Replaces the password hash; throws `RepositoryError.notFound` for an unknown login.
+    func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws
 }
 
 /// What the diary shows and what guardians record about it.

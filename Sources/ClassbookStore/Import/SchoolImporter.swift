@@ -68,6 +68,10 @@ public struct SchoolImporter: Sendable {
                 guard let id = subjectIDs[name] else { throw ImportError.unknownReference("subject \(name)") }
                 return id
             }
+            // Every journal row is audited as it is written, like any other change.
+            func audited(_ table: AuditedTable, _ key: String) throws {
+                try AuditedRows.record(db, table, key: key, action: "school.import", context: context, isNew: true)
+            }
             var studentIDs: [Int64] = []
             for student in snapshot.students {
                 try db.execute(sql: """
@@ -75,23 +79,34 @@ public struct SchoolImporter: Sendable {
                     """, arguments: [try student.login.map(account), try classID(student.className),
                                      student.lastName, student.firstName, student.middleName])
                 let id = db.lastInsertedRowID
+                try audited(.students, String(id))
                 studentIDs.append(id)
                 for guardian in student.guardianLogins {
-                    try db.execute(sql: "INSERT INTO guardianships (guardian_id, student_id) VALUES (?, ?)", arguments: [try account(guardian), id])
+                    let guardianID = try account(guardian)
+                    try db.execute(sql: "INSERT INTO guardianships (guardian_id, student_id) VALUES (?, ?)", arguments: [guardianID, id])
+                    try audited(.guardianships, "\(guardianID):\(id)")
                 }
             }
             for assignment in snapshot.assignments {
                 try db.execute(sql: "INSERT INTO assignments (teacher_id, subject_id, class_id) VALUES (?, ?, ?)",
                                arguments: [try account(assignment.teacherLogin), try subjectID(assignment.subject), try classID(assignment.className)])
+                try audited(.assignments, String(db.lastInsertedRowID))
+            }
+            for slot in snapshot.timetable {
+                try db.execute(sql: "INSERT INTO timetable (class_id, weekday, number, subject_id, teacher_id) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [try classID(slot.className), slot.weekday, slot.number, try subjectID(slot.subject),
+                                           try account(slot.teacherLogin)])
+                try audited(.timetable, String(db.lastInsertedRowID))
             }
             var lessonIDs: [Int64] = []
             let insertLesson = try db.makeStatement(sql: """
-                INSERT INTO lessons (class_id, subject_id, teacher_id, date, number, topic, homework) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO lessons (class_id, subject_id, teacher_id, date, number, topic, homework, control_work) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for lesson in snapshot.lessons {
                 try insertLesson.execute(arguments: [try classID(lesson.className), try subjectID(lesson.subject), try account(lesson.teacherLogin),
-                                                     lesson.date.iso, lesson.number, lesson.topic, lesson.homework])
+                                                     lesson.date.iso, lesson.number, lesson.topic, lesson.homework, lesson.isControlWork])
                 lessonIDs.append(db.lastInsertedRowID)
+                try audited(.lessons, String(db.lastInsertedRowID))
             }
             // Diary entries take revisions in the order they were made.
             var revision = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'diary_revision'") ?? 0
@@ -106,6 +121,7 @@ public struct SchoolImporter: Sendable {
                 revision += 1
                 try insertMark.execute(arguments: [lessonIDs[mark.lesson], studentIDs[mark.student], mark.value.storage, mark.kind.rawValue,
                                                    mark.kind.defaultWeight, revision, context.at, try account(snapshot.lessons[mark.lesson].teacherLogin)])
+                try audited(.marks, String(db.lastInsertedRowID))
             }
             let insertAbsence = try db.makeStatement(sql: """
                 INSERT INTO absences (lesson_id, student_id, reason, revision, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
@@ -117,6 +133,16 @@ public struct SchoolImporter: Sendable {
                 revision += 1
                 try insertAbsence.execute(arguments: [lessonIDs[absence.lesson], studentIDs[absence.student], absence.reason.rawValue,
                                                       revision, context.at, try account(snapshot.lessons[absence.lesson].teacherLogin)])
+                try audited(.absences, String(db.lastInsertedRowID))
+            }
+            for remark in snapshot.remarks {
+                guard studentIDs.indices.contains(remark.student) else { throw ImportError.unknownReference("student \(remark.student)") }
+                revision += 1
+                try db.execute(sql: """
+                    INSERT INTO remarks (student_id, author_id, subject_id, date, kind, text, revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [studentIDs[remark.student], try account(remark.authorLogin), try remark.subject.map(subjectID),
+                                     remark.date.iso, remark.kind.rawValue, remark.text, revision, context.at])
+                try audited(.remarks, String(db.lastInsertedRowID))
             }
             try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'diary_revision'", arguments: [revision])
             try AuditLog.append(db, context: context, action: "school.import", entity: "school_year", entityID: String(yearID),

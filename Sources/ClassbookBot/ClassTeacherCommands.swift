@@ -1,0 +1,184 @@
+import ClassbookDomain
+import Foundation
+
+/// Commands of class teachers (their class) and the administration (the whole school).
+enum ClassTeacherCommands {
+    static func table(journal: JournalService, render: JournalRendering) -> [BotCommand] {
+        /// The class is the first word, or left out by a class teacher of one class.
+        @Sendable func classAndRest(_ i: BotInvocation) async throws -> (String, [String]) {
+            if let first = i.arguments.first, first.first?.isNumber == true { return (first, Array(i.arguments.dropFirst())) }
+            guard let led = try await journal.ledClassName(for: i.principal!) else { throw JournalError.noSuchClass(i.arguments.first ?? "") }
+            return (led, i.arguments)
+        }
+
+        return [
+            BotCommand(
+                name: "journal", aliases: ["журнал"], roles: AccessPolicy.roles(allowedTo: .readJournal),
+                usage: Localized(ru: "/journal класс предмет [дата недели]", en: "/journal class subject [a date in the week]"),
+                summary: Localized(ru: "журнал класса по предмету за неделю (только чтение)", en: "a class's journal in a subject for a week (read only)"),
+                details: Localized(
+                    ru: "Уроки недели с темами, заданиями, оценками и пропусками. Учитель видит свои предметы, классный руководитель — все предметы своего класса без права редактирования, администрация — всё. Пример: /journal 7А алгебра 17.11",
+                    en: "The week's lessons with topics, homework, marks and absences. Teachers see their subjects, class teachers every subject of their class without editing, the administration everything. Example: /journal 7А algebra 17.11"),
+                run: { i in
+                    let a = try JournalArguments.parse(i.arguments, subjects: try await journal.journal.subjects(), today: journal.today)
+                    let sheet = try await journal.sheet(className: a.className, subject: a.subject, week: a.date, for: i.principal!)
+                    return BotReply(lines: render.sheet(sheet, i))
+                }),
+            BotCommand(
+                name: "excuse", aliases: ["уважительная", "оправдать"], roles: AccessPolicy.roles(allowedTo: .excuseAbsence),
+                usage: Localized(ru: "/excuse [класс] Фамилия дата [дата…] [уп|б]", en: "/excuse [class] Surname date [date…] [уп|б]"),
+                summary: Localized(ru: "отметить пропуски как уважительные", en: "excuse a student's absences"),
+                details: Localized(
+                    ru: "Все пропуски «Н» ученика в эти дни становятся «УП» (или «Б» — болезнь). Пример: /excuse 7А Иванов 19.11 20.11 б",
+                    en: "Every unexcused (Н) absence of the student on those days becomes excused (УП, or Б for illness). Example: /excuse 7А Ivanov 19.11 20.11 б"),
+                run: { i in
+                    let (className, words) = try await classAndRest(i)
+                    var nameWords: [String] = []
+                    var dates: [SchoolDate] = []
+                    var reason = AbsenceReason.excused
+                    for word in words {
+                        if let date = SchoolDate(spoken: word, today: journal.today) {
+                            dates.append(date)
+                        } else if !dates.isEmpty, let parsed = JournalArguments.absenceReason(word) {
+                            reason = parsed
+                        } else if dates.isEmpty {
+                            nameWords.append(word)
+                        } else {
+                            throw JournalError.invalidDate(word)
+                        }
+                    }
+                    guard !nameWords.isEmpty else { throw JournalError.nothingToDo }
+                    let (student, count) = try await journal.excuse(student: nameWords.joined(separator: " "), className: className,
+                                                                    dates: dates, reason: reason, for: i.principal!)
+                    return BotReply(render.excused(student, count: count, reason: reason, i))
+                }),
+            BotCommand(
+                name: "group", aliases: ["группа", "группы"], roles: AccessPolicy.roles(allowedTo: .manageGroups),
+                usage: Localized(ru: "/group [класс] [new имя [предмет] | имя add Фамилия, … | имя remove Фамилия, …]",
+                                 en: "/group [class] [new name [subject] | name add Surname, … | name remove Surname, …]"),
+                summary: Localized(ru: "учебные группы класса (подгруппы)", en: "a class's study groups (subgroups)"),
+                details: Localized(
+                    ru: "Без аргументов — группы класса и их состав. /group 7А new Англ-1 английский — создать; /group 7А Англ-1 add Иванов, Петров — добавить; remove — убрать.",
+                    en: "Without arguments, the class's groups and members. /group 7А new Eng-1 English creates one; /group 7А Eng-1 add Ivanov, Petrov adds; remove removes."),
+                run: { i in
+                    let (className, words) = try await classAndRest(i)
+                    let principal = i.principal!
+                    guard let first = words.first else {
+                        let (scope, groups, students) = try await journal.groups(className: className, for: principal)
+                        return BotReply(lines: render.groups(scope, groups, students, i))
+                    }
+                    if ["new", "создать", "новая"].contains(first.lowercased()) {
+                        guard words.count >= 2 else { throw JournalError.emptyText }
+                        let subject = words.count > 2 ? words.dropFirst(2).joined(separator: " ") : nil
+                        let group = try await journal.createGroup(name: words[1], subject: subject, className: className, for: principal)
+                        return BotReply(render.groupCreated(group, i))
+                    }
+                    guard words.count >= 3, let verb = ["add": true, "добавить": true, "remove": false, "убрать": false][words[1].lowercased()] else {
+                        throw JournalError.nothingToDo
+                    }
+                    let names = JournalArguments.entries(Array(words.dropFirst(2))).map { $0.joined(separator: " ") }
+                    let (group, students, changed) = try await journal.changeGroup(first, students: names, add: verb, className: className,
+                                                                                   for: principal)
+                    return BotReply(render.groupChanged(group, students, added: verb, changed: changed, i))
+                }),
+            BotCommand(
+                name: "arrive", aliases: ["прибыл", "прибыла", "зачислить"], roles: AccessPolicy.roles(allowedTo: .manageClassList),
+                usage: Localized(ru: "/arrive класс Фамилия Имя [Отчество] [дата]", en: "/arrive class Surname Name [Patronymic] [date]"),
+                summary: Localized(ru: "зачислить ученика в класс (прибытие)", en: "a student joins the class (arrival)"),
+                details: Localized(
+                    ru: "Добавляет ученика в список класса с датой прибытия (по умолчанию сегодня); попадает в ведомость движения. Пример: /arrive 7А Смирнов Олег Петрович 01.12",
+                    en: "Adds a student to the class list with the arrival date (today by default); it shows in the movement sheet. Example: /arrive 7А Smirnov Oleg 01.12"),
+                run: { i in
+                    var words = Array(i.arguments.dropFirst())
+                    guard let className = i.arguments.first else { throw JournalError.nothingToDo }
+                    var date: SchoolDate?
+                    if let last = words.last, let parsed = SchoolDate(spoken: last, today: journal.today) {
+                        date = parsed
+                        words.removeLast()
+                    }
+                    guard (2...3).contains(words.count) else { throw JournalError.invalidName(words.joined(separator: " ")) }
+                    let student = try await journal.arrive(lastName: words[0], firstName: words[1], middleName: words.count > 2 ? words[2] : "",
+                                                           on: date, note: "", className: className, for: i.principal!)
+                    return BotReply(render.arrived(student, date: date ?? journal.today, i))
+                }),
+            BotCommand(
+                name: "depart", aliases: ["выбыл", "выбыла", "отчислить"], roles: AccessPolicy.roles(allowedTo: .manageClassList),
+                usage: Localized(ru: "/depart класс Фамилия [дата] [куда]", en: "/depart class Surname [date] [where to]"),
+                summary: Localized(ru: "выбытие ученика из класса", en: "a student leaves the class (departure)"),
+                details: Localized(
+                    ru: "Ученик выбывает с даты (по умолчанию сегодня); его записи сохраняются. Пример: /depart 7А Иванов 30.11 переезд в Казань",
+                    en: "The student leaves on the date (today by default); their records stay. Example: /depart 7А Ivanov 30.11 moved to Kazan"),
+                run: { i in
+                    guard let className = i.arguments.first, i.arguments.count >= 2 else { throw JournalError.nothingToDo }
+                    let words = Array(i.arguments.dropFirst())
+                    var nameWords: [String] = []
+                    var date: SchoolDate?
+                    var note: [String] = []
+                    for word in words {
+                        if date == nil, !nameWords.isEmpty, let parsed = SchoolDate(spoken: word, today: journal.today) {
+                            date = parsed
+                        } else if date == nil && note.isEmpty {
+                            nameWords.append(word)
+                        } else {
+                            note.append(word)
+                        }
+                    }
+                    let student = try await journal.depart(student: nameWords.joined(separator: " "), on: date, note: note.joined(separator: " "),
+                                                           className: className, for: i.principal!)
+                    return BotReply(render.departed(student, date: date ?? journal.today, i))
+                }),
+            BotCommand(
+                name: "profile", aliases: ["анкета"],
+                roles: AccessPolicy.roles(allowedTo: .readPersonalData).union(AccessPolicy.roles(allowedTo: .manageClassList)),
+                usage: Localized(ru: "/profile класс Фамилия [поле значение]", en: "/profile class Surname [field value]"),
+                summary: Localized(ru: "анкетные данные ученика: просмотр и исправление", en: "a student's personal data: read and correct"),
+                details: Localized(
+                    ru: "Поля: фамилия, имя, отчество, рождение (ДД.ММ.ГГГГ), адрес, телефон, почта, документ. Пример: /profile 7А Иванов телефон +7 900 000-00-00",
+                    en: "Fields: lastname, firstname, middlename, birthdate, address, phone, email, document. Example: /profile 7А Ivanov phone +7 900 000-00-00"),
+                run: { i in
+                    guard let className = i.arguments.first, i.arguments.count >= 2 else { throw JournalError.nothingToDo }
+                    let words = Array(i.arguments.dropFirst())
+                    if let index = words.indices.first(where: { $0 > 0 && PersonalField.parse(words[$0]) != nil }), index + 1 < words.count {
+                        let field = PersonalField.parse(words[index])!
+                        let (student, outcome) = try await journal.setPersonalData(
+                            student: words[..<index].joined(separator: " "), field: field,
+                            value: words[(index + 1)...].joined(separator: " "), className: className, for: i.principal!)
+                        return BotReply(render.personalDataSaved(student, field: field, outcome: outcome, i))
+                    }
+                    let (student, data) = try await journal.personalData(student: words.joined(separator: " "), className: className, for: i.principal!)
+                    return BotReply(lines: render.personalData(student, data, i))
+                }),
+            BotCommand(
+                name: "change", aliases: ["замена", "изменение"], roles: AccessPolicy.roles(allowedTo: .changeTimetable),
+                usage: Localized(ru: "/change класс дата №урока замена логин | отмена | перенос дата №урока",
+                                 en: "/change class date #N substitute login | cancel | move date #N"),
+                summary: Localized(ru: "замена, перенос или отмена урока", en: "substitute, move or cancel a lesson"),
+                details: Localized(
+                    ru: "Изменение расписания на дату; родители и ученики видят его в /schedule. Пример: /change 7А 24.11 №3 замена petrova.an",
+                    en: "A change of the timetable on a date; families see it in /schedule. Example: /change 7А 24.11 #3 substitute petrova.an"),
+                run: { i in
+                    let words = i.arguments
+                    guard words.count >= 4, let date = SchoolDate(spoken: words[1], today: journal.today) else { throw JournalError.invalidDate(words.dropFirst().first ?? "") }
+                    guard let number = JournalArguments.lessonNumber(words[2]) ?? Int(words[2]) else { throw JournalError.nothingToDo }
+                    let change: TimetableChange
+                    switch words[3].lowercased() {
+                    case "замена", "substitute", "substitution":
+                        guard words.count == 5 else { throw JournalError.noSuchTeacher("") }
+                        change = try await journal.substitute(login: words[4])
+                    case "отмена", "cancel", "cancelled":
+                        change = .cancelled
+                    case "перенос", "move", "moved":
+                        guard words.count == 6, let to = SchoolDate(spoken: words[4], today: journal.today),
+                              let toNumber = JournalArguments.lessonNumber(words[5]) ?? Int(words[5]) else {
+                            throw JournalError.invalidDate(words.dropFirst(4).joined(separator: " "))
+                        }
+                        change = .moved(to: to, number: toNumber)
+                    default:
+                        throw JournalError.nothingToDo
+                    }
+                    let record = try await journal.changeTimetable(change, className: words[0], date: date, number: number, for: i.principal!)
+                    return BotReply(render.timetableChanged(record, className: words[0], i))
+                }),
+        ]
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A school's rules for averages, suggested finals and attendance, from `school_settings`
+/// and `mark_kinds`. Every figure the journal and the reports show is computed here.
+public struct GradingRules: Sendable, Equatable {
+    /// The weight of each mark kind in the weighted average (`control` → 2).
+    public var weights: [String: Double]
+    /// The fraction from which an average rounds up to the next mark: 0.5 by default, so
+    /// 4.5 suggests 5 and 4.49 suggests 4; some schools use 0.6 or 0.65.
+    public var roundingThreshold: Double
+    public var missedDay: MissedDayRule
+    /// Whether a late arrival (ОП) counts as a missed lesson.
+    public var lateCountsAsMissed: Bool
+
+    /// When a day counts as missed.
+    public enum MissedDayRule: Sendable, Equatable {
+        /// Every lesson of the day was missed.
+        case allLessons
+        /// At least this many lessons of the day were missed.
+        case atLeast(Int)
+
+        public init?(setting: String) {
+            if setting == "all" { self = .allLessons; return }
+            guard let count = Int(setting), count >= 1 else { return nil }
+            self = .atLeast(count)
+        }
+
+        public var setting: String {
+            switch self {
+            case .allLessons: "all"
+            case .atLeast(let count): String(count)
+            }
+        }
+    }
+
+    public static let standard = GradingRules(
+        weights: Dictionary(uniqueKeysWithValues: MarkKind.allCases.map { ($0.rawValue, $0.defaultWeight) }),
+        roundingThreshold: 0.5, missedDay: .allLessons, lateCountsAsMissed: false)
+
+    public init(weights: [String: Double], roundingThreshold: Double, missedDay: MissedDayRule, lateCountsAsMissed: Bool) {
+        self.weights = weights
+        self.roundingThreshold = roundingThreshold
+        self.missedDay = missedDay
+        self.lateCountsAsMissed = lateCountsAsMissed
+    }
+
+    public func weight(of kind: String) -> Double { weights[kind] ?? 1 }
+
+    /// Σ(value × weight) / Σ weight over numeric marks; pass/fail marks do not count.
+    public static func weightedAverage(_ marks: [MarkEntry]) -> Double? {
+        var sum = 0.0
+        var weights = 0.0
+        for mark in marks {
+            if case .grade(let value) = mark.value {
+                sum += Double(value) * mark.weight
+                weights += mark.weight
+            }
+        }
+        return weights > 0 ? sum / weights : nil
+    }
+
+    /// The final mark an average suggests: the whole part, plus one when the fraction reaches
+    /// the threshold. Averages are compared to two decimals, as teachers see them, so that
+    /// 4.4999999 from floating point does not fall below 4.50.
+    public func suggestedFinal(for average: Double) -> Int {
+        let hundredths = (average * 100).rounded()
+        let whole = (hundredths / 100).rounded(.down)
+        let fraction = hundredths - whole * 100
+        let threshold = (roundingThreshold * 100).rounded()
+        return Int(min(5, max(1, whole + (fraction >= threshold ? 1 : 0))))
+    }
+
+    /// Whether an absence counts as a missed lesson.
+    public func countsAsMissed(_ reason: AbsenceReason) -> Bool {
+        reason != .late || lateCountsAsMissed
+    }
+
+    public struct Attendance: Sendable, Equatable {
+        public var missedLessons: Int
+        public var excusedLessons: Int
+        public var lateArrivals: Int
+        public var missedDays: Int
+
+        public init(missedLessons: Int, excusedLessons: Int, lateArrivals: Int, missedDays: Int) {
+            self.missedLessons = missedLessons
+            self.excusedLessons = excusedLessons
+            self.lateArrivals = lateArrivals
+            self.missedDays = missedDays
+        }
+    }
+
+    /// Missed lessons (of them excused), late arrivals and missed days, given how many lessons
+    /// the student had on each day.
+    public func attendance(_ absences: [AbsenceEntry], lessonsPerDay: [SchoolDate: Int]) -> Attendance {
+        let missed = absences.filter { countsAsMissed($0.reason) }
+        var byDay: [SchoolDate: Int] = [:]
+        for absence in missed { byDay[absence.date, default: 0] += 1 }
+        let days = byDay.filter { day, count in
+            switch missedDay {
+            case .allLessons: count >= max(1, lessonsPerDay[day] ?? count)
+            case .atLeast(let minimum): count >= minimum
+            }
+        }.count
+        return Attendance(missedLessons: missed.count, excusedLessons: missed.filter { $0.reason.isExcused }.count,
+                          lateArrivals: absences.filter { $0.reason == .late }.count, missedDays: days)
+    }
+}

@@ -1,0 +1,131 @@
+import ClassbookDomain
+import Foundation
+import GRDB
+
+/// The journal tables whose every row is audited: each insert, change and deletion of a row
+/// appends an audit record whose new value is the row's canonical text (`canonical`), in the
+/// same transaction. `audit verify` recomputes that text from the rows as they are and
+/// compares it with the latest audit record of each row, so a row added, changed or removed
+/// outside the application is found even when the chain itself is intact.
+enum AuditedTable: String, CaseIterable, Sendable {
+    case lessons
+    case marks
+    case absences
+    case finals
+    case remarks
+    case studyGroups = "study_groups"
+    case studyGroupMembers = "study_group_members"
+    case students
+    case guardianships
+    case studentMovements = "student_movements"
+    case personDetails = "person_details"
+    case timetable
+    case timetableChanges = "timetable_changes"
+    case assignments
+
+    /// The SQL expression that identifies a row (guardianships has no id of its own).
+    var key: String {
+        switch self {
+        case .guardianships: "guardian_id || ':' || student_id"
+        default: "id"
+        }
+    }
+}
+
+enum AuditedRows {
+    /// `column=value; …` over every column in table order: what an audit record stores as the
+    /// row's value, and what the verifier recomputes.
+    static func canonical(_ row: Row) -> String {
+        row.columnNames.filter { $0 != "audit_key" }.map { name in
+            "\(name)=\(text(row[name] as DatabaseValue))"
+        }.joined(separator: "; ")
+    }
+
+    private static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: "∅"
+        case .int64(let number): String(number)
+        case .double(let number): String(number)
+        case .string(let string): string
+        case .blob(let data): data.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    static func fetchRow(_ db: Database, _ table: AuditedTable, key: String) throws -> Row? {
+        try Row.fetchOne(db, sql: "SELECT * FROM \(table.rawValue) WHERE \(table.key) = ?", arguments: [key])
+    }
+
+    /// The row's text as the audit log last recorded it; nil when it was never recorded or
+    /// was recorded as removed.
+    static func lastRecorded(_ db: Database, _ table: AuditedTable, key: String) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT new_value FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1
+            """, arguments: [table.rawValue, key])
+    }
+
+    /// Audits the row's state after a change made in this transaction: `action` names the
+    /// change (`journal.mark.set`); the old value is what the log last recorded. Nothing is
+    /// written when the row did not change.
+    static func record(_ db: Database, _ table: AuditedTable, id: Int64, action: String, context: AuditContext) throws {
+        try record(db, table, key: String(id), action: action, context: context)
+    }
+
+    static func record(_ db: Database, _ table: AuditedTable, key: String, action: String, context: AuditContext,
+                       isNew: Bool = false) throws {
+        let new = try fetchRow(db, table, key: key).map(canonical)
+        let old = isNew ? nil : try lastRecorded(db, table, key: key)
+        guard new != old else { return }
+        try AuditLog.append(db, context: context, action: action, entity: table.rawValue, entityID: key, old: old, new: new)
+    }
+
+    /// One audit record per existing row of every audited table (used when auditing starts).
+    static func baseline(_ db: Database, context: AuditContext) throws {
+        for table in AuditedTable.allCases {
+            let rows = try Row.fetchAll(db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue) ORDER BY 1")
+            for row in rows {
+                try AuditLog.append(db, context: context, action: "audit.baseline", entity: table.rawValue,
+                                    entityID: keyText(row["audit_key"] as DatabaseValue),
+                                    new: canonical(row))
+            }
+        }
+    }
+
+    /// The first audited row whose present state differs from its latest audit record, if any.
+    static func firstMismatch(_ db: Database) throws -> String? {
+        for table in AuditedTable.allCases {
+            var recorded: [String: String?] = [:]
+            let latest = try Row.fetchCursor(db, sql: """
+                SELECT a.entity_id, a.new_value FROM audit_log a
+                JOIN (SELECT max(id) AS id FROM audit_log WHERE entity = ? GROUP BY entity_id) l ON l.id = a.id
+                """, arguments: [table.rawValue])
+            while let row = try latest.next() { recorded[row["entity_id"]] = row["new_value"] as String? }
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue)")
+            var seen = 0
+            while let row = try rows.next() {
+                let key = keyText(row["audit_key"] as DatabaseValue)
+                guard let entry = recorded[key], let expected = entry else {
+                    return "\(table.rawValue) row \(key) has no audit record (added outside the application)"
+                }
+                if canonical(row) != expected {
+                    return "\(table.rawValue) row \(key) differs from its last audit record (changed outside the application)"
+                }
+                seen += 1
+            }
+            let live = recorded.filter { $0.value != nil }
+            if live.count != seen {
+                let present = Set(try String.fetchAll(db, sql: "SELECT CAST(\(table.key) AS TEXT) FROM \(table.rawValue)"))
+                let missing = live.keys.filter { !present.contains($0) }.sorted().first ?? "?"
+                return "\(table.rawValue) row \(missing) is missing (removed outside the application)"
+            }
+        }
+        return nil
+    }
+
+    static func keyText(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .int64(let number): String(number)
+        case .string(let string): string
+        default: String(describing: value)
+        }
+    }
+}

@@ -17,24 +17,28 @@ public struct Localized: Sendable {
 
 /// One command of the bot: a row of its table.
 ///
-/// The dispatcher checks `roles` before calling `run`; handlers never repeat it. A command
+/// A command is tied to the access action it performs; the roles that may use it are the
+/// roles `AccessPolicy` lets perform that action. The dispatcher checks them before calling
+/// `run`; handlers never repeat it, and the services check ownership on the same table. A command
 /// is matched by `name`, by any alias, with or without a leading `/`, and (for clients that
 /// send unknown `/commands` to the server as verbs) by its name in upper case.
 public struct BotCommand: Sendable {
     public var name: String
     public var aliases: [String]
-    /// Who may use it; nil for everyone, guests included.
-    public var roles: Set<Role>?
+    /// What it does in the access table's terms; nil for everyone, guests included (`/help`).
+    public var action: AccessPolicy.Action?
+    /// Who may use it: the roles the access table allows the action; nil for everyone.
+    public var roles: Set<Role>? { action.map(AccessPolicy.roles(allowedTo:)) }
     public var usage: Localized
     public var summary: Localized
     public var details: Localized
     public var run: @Sendable (BotInvocation) async throws -> BotReply
 
-    public init(name: String, aliases: [String], roles: Set<Role>?, usage: Localized, summary: Localized, details: Localized,
+    public init(name: String, aliases: [String], action: AccessPolicy.Action?, usage: Localized, summary: Localized, details: Localized,
                 run: @escaping @Sendable (BotInvocation) async throws -> BotReply) {
         self.name = name
         self.aliases = aliases
-        self.roles = roles
+        self.action = action
         self.usage = usage
         self.summary = summary
         self.details = details

@@ -4,20 +4,17 @@ import Foundation
 /// The bot's command table. A new command is one entry here plus one domain service call.
 enum BotCommands {
     static func table(accounts: AccountService, diary: DiaryService, journal: JournalService) -> [BotCommand] {
-        let readers: Set<Role> = AccessPolicy.roles(allowedTo: .readDiary)
-        let acknowledgers: Set<Role> = AccessPolicy.roles(allowedTo: .acknowledgeDiary)
-        let consenters: Set<Role> = AccessPolicy.roles(allowedTo: .manageOwnConsent)
         let render = DiaryRendering(timeZone: diary.timeZone)
 
         var commands: [BotCommand] = [
             BotCommand(
-                name: "help", aliases: ["помощь", "справка", "h", "?"], roles: nil,
+                name: "help", aliases: ["помощь", "справка", "h", "?"], action: nil,
                 usage: Localized(ru: "/help [команда]", en: "/help [command]"),
                 summary: Localized(ru: "список команд или справка по одной", en: "the list of commands, or help on one"),
                 details: Localized(ru: "Без аргумента — все доступные вам команды.", en: "Without an argument, every command available to you."),
                 run: { _ in BotReply(lines: []) }),
             BotCommand(
-                name: "marks", aliases: ["оценки"], roles: readers,
+                name: "marks", aliases: ["оценки"], action: .readDiary,
                 usage: Localized(ru: "/marks [ребёнок] [предмет] [период]", en: "/marks [child] [subject] [period]"),
                 summary: Localized(ru: "оценки по предметам и средний балл", en: "marks by subject with the average"),
                 details: Localized(
@@ -30,7 +27,7 @@ enum BotCommands {
                     return BotReply(lines: render.marks(report, i))
                 }),
             BotCommand(
-                name: "absences", aliases: ["пропуски"], roles: readers,
+                name: "absences", aliases: ["пропуски"], action: .readDiary,
                 usage: Localized(ru: "/absences [ребёнок] [период]", en: "/absences [child] [period]"),
                 summary: Localized(ru: "пропущенные уроки и причины", en: "missed lessons and their reasons"),
                 details: Localized(
@@ -43,7 +40,7 @@ enum BotCommands {
                     return BotReply(lines: render.absences(report, i))
                 }),
             BotCommand(
-                name: "ack", aliases: ["ознакомлен", "ознакомлена"], roles: acknowledgers,
+                name: "ack", aliases: ["ознакомлен", "ознакомлена"], action: .acknowledgeDiary,
                 usage: Localized(ru: "/ack [ребёнок]", en: "/ack [child]"),
                 summary: Localized(ru: "подтвердить ознакомление с дневником", en: "acknowledge that you have seen the diary"),
                 details: Localized(
@@ -55,7 +52,7 @@ enum BotCommands {
                     return BotReply(lines: render.acknowledgement(try await diary.acknowledge(student, for: principal), student: student, i))
                 }),
             BotCommand(
-                name: "consent", aliases: ["согласие"], roles: consenters,
+                name: "consent", aliases: ["согласие"], action: .manageOwnConsent,
                 usage: Localized(ru: "/consent [да|нет]", en: "/consent [yes|no]"),
                 summary: Localized(ru: "согласие на обработку персональных данных", en: "consent to personal-data processing"),
                 details: Localized(
@@ -76,7 +73,7 @@ enum BotCommands {
                     return BotReply(lines: render.consentRecorded(record, i))
                 }),
             BotCommand(
-                name: "lang", aliases: ["язык", "language"], roles: AccessPolicy.roles(allowedTo: .manageOwnSettings),
+                name: "lang", aliases: ["язык", "language"], action: .manageOwnSettings,
                 usage: Localized(ru: "/lang ru|en", en: "/lang ru|en"),
                 summary: Localized(ru: "язык ответов", en: "the language of replies"),
                 details: Localized(ru: "/lang en — отвечать по-английски, /lang ru — по-русски.", en: "/lang ru for Russian, /lang en for English."),
@@ -166,7 +163,7 @@ struct DiaryArguments {
         if !allowsSubject && !words.isEmpty {
             // Whatever is left is neither a child of theirs nor a period.
             if visible.count > 1 { throw DiaryError.noSuchChild }
-            throw DiaryError.noSuchPeriod(words.joined(separator: " "))
+            throw DiaryError.unrecognized(words.joined(separator: " "))
         }
         return DiaryArguments(student: student!, subject: words.isEmpty ? nil : words.joined(separator: " "), period: period)
     }

@@ -13,7 +13,7 @@ enum ClassTeacherCommands {
 
         return [
             BotCommand(
-                name: "journal", aliases: ["журнал"], roles: AccessPolicy.roles(allowedTo: .readJournal),
+                name: "journal", aliases: ["журнал"], action: .readJournal,
                 usage: Localized(ru: "/journal класс предмет [дата недели]", en: "/journal class subject [a date in the week]"),
                 summary: Localized(ru: "журнал класса по предмету за неделю (только чтение)", en: "a class's journal in a subject for a week (read only)"),
                 details: Localized(
@@ -25,7 +25,7 @@ enum ClassTeacherCommands {
                     return BotReply(lines: render.sheet(sheet, i))
                 }),
             BotCommand(
-                name: "excuse", aliases: ["уважительная", "оправдать"], roles: AccessPolicy.roles(allowedTo: .excuseAbsence),
+                name: "excuse", aliases: ["уважительная", "оправдать"], action: .excuseAbsence,
                 usage: Localized(ru: "/excuse [класс] Фамилия дата [дата…] [уп|б]", en: "/excuse [class] Surname date [date…] [уп|б]"),
                 summary: Localized(ru: "отметить пропуски как уважительные", en: "excuse a student's absences"),
                 details: Localized(
@@ -53,7 +53,7 @@ enum ClassTeacherCommands {
                     return BotReply(render.excused(student, count: count, reason: reason, i))
                 }),
             BotCommand(
-                name: "group", aliases: ["группа", "группы"], roles: AccessPolicy.roles(allowedTo: .manageGroups),
+                name: "group", aliases: ["группа", "группы"], action: .manageGroups,
                 usage: Localized(ru: "/group [класс] [new имя [предмет] | имя add Фамилия, … | имя remove Фамилия, …]",
                                  en: "/group [class] [new name [subject] | name add Surname, … | name remove Surname, …]"),
                 summary: Localized(ru: "учебные группы класса (подгруппы)", en: "a class's study groups (subgroups)"),
@@ -82,7 +82,7 @@ enum ClassTeacherCommands {
                     return BotReply(render.groupChanged(group, students, added: verb, changed: changed, i))
                 }),
             BotCommand(
-                name: "arrive", aliases: ["прибыл", "прибыла", "зачислить"], roles: AccessPolicy.roles(allowedTo: .manageClassList),
+                name: "arrive", aliases: ["прибыл", "прибыла", "зачислить"], action: .manageClassList,
                 usage: Localized(ru: "/arrive класс Фамилия Имя [Отчество] [дата]", en: "/arrive class Surname Name [Patronymic] [date]"),
                 summary: Localized(ru: "зачислить ученика в класс (прибытие)", en: "a student joins the class (arrival)"),
                 details: Localized(
@@ -102,7 +102,7 @@ enum ClassTeacherCommands {
                     return BotReply(render.arrived(student, date: date ?? journal.today, i))
                 }),
             BotCommand(
-                name: "depart", aliases: ["выбыл", "выбыла", "отчислить"], roles: AccessPolicy.roles(allowedTo: .manageClassList),
+                name: "depart", aliases: ["выбыл", "выбыла", "отчислить"], action: .manageClassList,
                 usage: Localized(ru: "/depart класс Фамилия [дата] [куда]", en: "/depart class Surname [date] [where to]"),
                 summary: Localized(ru: "выбытие ученика из класса", en: "a student leaves the class (departure)"),
                 details: Localized(
@@ -129,7 +129,7 @@ enum ClassTeacherCommands {
                 }),
             BotCommand(
                 name: "profile", aliases: ["анкета"],
-                roles: AccessPolicy.roles(allowedTo: .readPersonalData).union(AccessPolicy.roles(allowedTo: .manageClassList)),
+                action: .readPersonalData,
                 usage: Localized(ru: "/profile класс Фамилия [поле значение]", en: "/profile class Surname [field value]"),
                 summary: Localized(ru: "анкетные данные ученика: просмотр и исправление", en: "a student's personal data: read and correct"),
                 details: Localized(
@@ -149,7 +149,7 @@ enum ClassTeacherCommands {
                     return BotReply(lines: render.personalData(student, data, i))
                 }),
             BotCommand(
-                name: "change", aliases: ["замена", "изменение"], roles: AccessPolicy.roles(allowedTo: .changeTimetable),
+                name: "change", aliases: ["замена", "изменение"], action: .changeTimetable,
                 usage: Localized(ru: "/change класс дата №урока замена логин | отмена | перенос дата №урока",
                                  en: "/change class date #N substitute login | cancel | move date #N"),
                 summary: Localized(ru: "замена, перенос или отмена урока", en: "substitute, move or cancel a lesson"),

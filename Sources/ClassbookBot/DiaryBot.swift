@@ -79,6 +79,10 @@ public struct DiaryBot: Sendable {
             // Also what a name of someone else's child ends up as: the reply must not tell the two apart.
             return [i.t("Не нашёл «\(text)»: такого предмета с оценками в этом периоде нет, и среди ваших детей такого нет.",
                         "Found nothing for \"\(text)\": no subject with marks in this period, and no child of yours, by that name.")]
+        case .unrecognized(let text):
+            // Someone else's child's name ends up here too: the reply must not tell the two apart.
+            return [i.t("Не понял «\(text)»: среди ваших детей такого нет, и это не дата и не учебный период. Подробнее: /help",
+                        "Did not understand \"\(text)\": no child of yours by that name, and not a date or a period. More: /help")]
         case .noPeriods:
             return [i.t("Учебный год ещё не настроен.", "The school year has not been set up yet.")]
         case .notAllowed:

@@ -4,13 +4,14 @@ import Foundation
 /// What guardians and students read in the diary beyond marks and absences.
 enum FamilyCommands {
     static func table(diary: DiaryService, render: JournalRendering) -> [BotCommand] {
-        let readers = AccessPolicy.roles(allowedTo: .readDiary)
 
         /// `[child] [date|неделя|след]`.
         @Sendable func childAndDays(_ i: BotInvocation) async throws -> (Student, DiaryService.Days?) {
             let parsed = try await DiaryArguments.parse(i.arguments, principal: i.principal!, diary: diary, allowsSubject: true)
             guard let words = parsed.subject else { return (parsed.student, nil) }
-            guard parsed.period == nil, let days = Self.days(words, today: diary.today) else { throw DiaryError.noSuchSubject(words) }
+            guard parsed.period == nil, let days = Self.days(words, today: diary.today) else {
+                throw DiaryError.unrecognized([words, parsed.period].compactMap { $0 }.joined(separator: " "))
+            }
             return (parsed.student, days)
         }
 
@@ -20,7 +21,7 @@ enum FamilyCommands {
 
         return [
             BotCommand(
-                name: "homework", aliases: ["дз", "задание", "задания"], roles: readers,
+                name: "homework", aliases: ["дз", "задание", "задания"], action: .readDiary,
                 usage: Localized(ru: "/homework [ребёнок] [дата|неделя]", en: "/homework [child] [date|week]"),
                 summary: Localized(ru: "домашние задания", en: "homework"),
                 details: Localized(
@@ -32,7 +33,7 @@ enum FamilyCommands {
                     return BotReply(lines: render.homework(student, days: days, items, i))
                 }),
             BotCommand(
-                name: "schedule", aliases: ["расписание"], roles: readers,
+                name: "schedule", aliases: ["расписание"], action: .readDiary,
                 usage: Localized(ru: "/schedule [ребёнок] [дата|неделя]", en: "/schedule [child] [date|week]"),
                 summary: Localized(ru: "расписание с заменами, переносами и отменами", en: "the timetable with substitutions, moves and cancellations"),
                 details: Localized(
@@ -45,7 +46,7 @@ enum FamilyCommands {
                     return BotReply(lines: render.schedule(student, days: chosen, lessons, i))
                 }),
             BotCommand(
-                name: "tests", aliases: ["контрольные"], roles: readers,
+                name: "tests", aliases: ["контрольные"], action: .readDiary,
                 usage: Localized(ru: "/tests [ребёнок]", en: "/tests [child]"),
                 summary: Localized(ru: "контрольные работы в учебном периоде", en: "control works in the reporting period"),
                 details: Localized(ru: "Проведённые и назначенные контрольные работы текущего периода.",
@@ -56,13 +57,13 @@ enum FamilyCommands {
                     return BotReply(lines: render.controlWorks(student, period: period, lessons, today: diary.today, i))
                 }),
             BotCommand(
-                name: "holidays", aliases: ["каникулы"], roles: AccessPolicy.roles(allowedTo: .readCalendar),
+                name: "holidays", aliases: ["каникулы"], action: .readCalendar,
                 usage: Localized(ru: "/holidays", en: "/holidays"),
                 summary: Localized(ru: "каникулы учебного года", en: "the school year's holidays"),
                 details: Localized(ru: "Даты всех каникул текущего учебного года.", en: "The dates of every holiday of this school year."),
                 run: { i in BotReply(lines: render.holidays(try await diary.holidays(for: i.principal!), i)) }),
             BotCommand(
-                name: "teachers", aliases: ["учителя"], roles: readers,
+                name: "teachers", aliases: ["учителя"], action: .readDiary,
                 usage: Localized(ru: "/teachers [ребёнок]", en: "/teachers [child]"),
                 summary: Localized(ru: "кто учит ребёнка", en: "who teaches the child"),
                 details: Localized(ru: "Классный руководитель и учителя по предметам (с учётом групп ребёнка).",
@@ -73,7 +74,7 @@ enum FamilyCommands {
                     return BotReply(lines: render.teachers(student, classTeacher: classTeacher, assignments, i))
                 }),
             BotCommand(
-                name: "remarks", aliases: ["замечания", "рекомендации"], roles: readers,
+                name: "remarks", aliases: ["замечания", "рекомендации"], action: .readDiary,
                 usage: Localized(ru: "/remarks [ребёнок]", en: "/remarks [child]"),
                 summary: Localized(ru: "замечания и рекомендации учителей", en: "teachers' remarks and recommendations"),
                 details: Localized(ru: "Записи учителей в дневнике за текущий учебный период.", en: "Teachers' notes in the diary in the current period."),
@@ -83,7 +84,7 @@ enum FamilyCommands {
                     return BotReply(lines: render.remarks(student, period: period, remarks, i))
                 }),
             BotCommand(
-                name: "history", aliases: ["история"], roles: AccessPolicy.roles(allowedTo: .readMarkHistory),
+                name: "history", aliases: ["история"], action: .readMarkHistory,
                 usage: Localized(ru: "/history [ребёнок] [предмет] [период]", en: "/history [child] [subject] [period]"),
                 summary: Localized(ru: "когда и кем оценки поставлены, исправлены, удалены", en: "when and by whom marks were set, changed or deleted"),
                 details: Localized(

@@ -4,8 +4,6 @@ import Foundation
 /// Commands of subject teachers: they fill the journal of their own classes and subjects.
 enum TeacherCommands {
     static func table(journal: JournalService, render: JournalRendering) -> [BotCommand] {
-        let editors = AccessPolicy.roles(allowedTo: .editJournal)
-        let remarkers = AccessPolicy.roles(allowedTo: .writeRemark)
 
         @Sendable func parse(_ i: BotInvocation, needsSubject: Bool = true) async throws -> JournalArguments {
             try JournalArguments.parse(i.arguments, subjects: try await journal.journal.subjects(), today: journal.today,
@@ -14,7 +12,7 @@ enum TeacherCommands {
 
         return [
             BotCommand(
-                name: "lesson", aliases: ["урок"], roles: editors,
+                name: "lesson", aliases: ["урок"], action: .editJournal,
                 usage: Localized(ru: "/lesson класс предмет [дата] [№урока] тема: … дз: …", en: "/lesson class subject [date] [#N] topic: … homework: …"),
                 summary: Localized(ru: "тема урока и домашнее задание", en: "a lesson's topic and homework"),
                 details: Localized(
@@ -28,7 +26,7 @@ enum TeacherCommands {
                     return BotReply(lines: render.lessonSaved(lesson, className: a.className, i))
                 }),
             BotCommand(
-                name: "mark", aliases: ["оценка", "отметка"], roles: editors,
+                name: "mark", aliases: ["оценка", "отметка"], action: .editJournal,
                 usage: Localized(ru: "/mark класс предмет [дата] [№урока] Фамилия оценка [вид] [(комментарий)], …",
                                  en: "/mark class subject [date] [#N] Surname mark [kind] [(comment)], …"),
                 summary: Localized(ru: "поставить оценки одному ученику или всему классу", en: "enter marks for one student or a whole class"),
@@ -43,7 +41,7 @@ enum TeacherCommands {
                     return BotReply(lines: render.marksSaved(lesson, results, i))
                 }),
             BotCommand(
-                name: "unmark", aliases: ["удалитьоценку"], roles: editors,
+                name: "unmark", aliases: ["удалитьоценку"], action: .editJournal,
                 usage: Localized(ru: "/unmark класс предмет [дата] [№урока] Фамилия [вид]", en: "/unmark class subject [date] [#N] Surname [kind]"),
                 summary: Localized(ru: "удалить оценку, поставленную по ошибке", en: "delete a mark entered by mistake"),
                 details: Localized(
@@ -60,7 +58,7 @@ enum TeacherCommands {
                     return BotReply(render.marksDeleted(student, count: count, date: a.date, i))
                 }),
             BotCommand(
-                name: "absent", aliases: ["пропуск", "нб"], roles: editors,
+                name: "absent", aliases: ["пропуск", "нб"], action: .editJournal,
                 usage: Localized(ru: "/absent класс предмет [дата] [№урока] Фамилия [н|уп|б|оп], …", en: "/absent class subject [date] [#N] Surname [н|уп|б|оп], …"),
                 summary: Localized(ru: "отметить отсутствующих на уроке", en: "record who missed a lesson"),
                 details: Localized(
@@ -79,7 +77,7 @@ enum TeacherCommands {
                     return BotReply(lines: render.absencesSaved(lesson, results, i))
                 }),
             BotCommand(
-                name: "present", aliases: ["былнауроке", "присутствовал"], roles: editors,
+                name: "present", aliases: ["былнауроке", "присутствовал"], action: .editJournal,
                 usage: Localized(ru: "/present класс предмет [дата] [№урока] Фамилия", en: "/present class subject [date] [#N] Surname"),
                 summary: Localized(ru: "снять пропуск, отмеченный по ошибке", en: "remove an absence recorded by mistake"),
                 details: Localized(ru: "Удаляет пропуск ученика на уроке.", en: "Removes the student's absence from the lesson."),
@@ -91,7 +89,7 @@ enum TeacherCommands {
                     return BotReply(render.absenceDeleted(student, outcome: outcome, date: a.date, i))
                 }),
             BotCommand(
-                name: "final", aliases: ["итог", "итоговая"], roles: editors,
+                name: "final", aliases: ["итог", "итоговая"], action: .editJournal,
                 usage: Localized(ru: "/final класс предмет [период|год] [Фамилия оценка, …]", en: "/final class subject [period|year] [Surname mark, …]"),
                 summary: Localized(ru: "итоговые оценки: расчёт и выставление", en: "final marks: suggested and set"),
                 details: Localized(
@@ -125,7 +123,7 @@ enum TeacherCommands {
                     return BotReply(lines: render.finalsSaved(ordinal: ordinal, results, i))
                 }),
             BotCommand(
-                name: "test", aliases: ["кр", "контрольная"], roles: editors,
+                name: "test", aliases: ["кр", "контрольная"], action: .editJournal,
                 usage: Localized(ru: "/test класс предмет дата [№урока] [тема]", en: "/test class subject date [#N] [topic]"),
                 summary: Localized(ru: "назначить контрольную работу", en: "schedule a control work"),
                 details: Localized(
@@ -137,15 +135,15 @@ enum TeacherCommands {
                                                                        subject: a.subject, date: a.date, number: a.number, for: i.principal!)
                     return BotReply(lines: render.controlWorkScheduled(lesson, className: a.className, i))
                 }),
-            remarkCommand(.remark, journal: journal, render: render, roles: remarkers),
-            remarkCommand(.recommendation, journal: journal, render: render, roles: remarkers),
+            remarkCommand(.remark, journal: journal, render: render),
+            remarkCommand(.recommendation, journal: journal, render: render),
         ]
     }
 
-    static func remarkCommand(_ kind: Remark.Kind, journal: JournalService, render: JournalRendering, roles: Set<Role>) -> BotCommand {
+    static func remarkCommand(_ kind: Remark.Kind, journal: JournalService, render: JournalRendering) -> BotCommand {
         let remark = kind == .remark
         return BotCommand(
-            name: remark ? "remark" : "recommend", aliases: remark ? ["замечание"] : ["рекомендация"], roles: roles,
+            name: remark ? "remark" : "recommend", aliases: remark ? ["замечание"] : ["рекомендация"], action: .writeRemark,
             usage: Localized(ru: remark ? "/remark класс Фамилия: текст" : "/recommend класс Фамилия: текст",
                              en: remark ? "/remark class Surname: text" : "/recommend class Surname: text"),
             summary: remark ? Localized(ru: "замечание в дневник ученика", en: "a remark in a student's diary")

@@ -210,6 +210,8 @@ public enum DiaryError: Error, Equatable, Sendable {
     case ambiguousStudent([Student])
     case noSuchPeriod(String)
     case noSuchSubject(String)
+    /// Words that name neither a child of this person nor anything the command takes.
+    case unrecognized(String)
     case noPeriods
     case notAllowed
 }

@@ -7,6 +7,9 @@ import GRDB
 /// same transaction. `audit verify` recomputes that text from the rows as they are and
 /// compares it with the latest audit record of each row, so a row added, changed or removed
 /// outside the application is found even when the chain itself is intact.
+///
+/// Adding a table here needs a migration that baselines its existing rows
+/// (`AuditedRows.baseline`), or `audit verify` reports them as added outside the application.
 enum AuditedTable: String, CaseIterable, Sendable {
     case lessons
     case marks
@@ -22,11 +25,15 @@ enum AuditedTable: String, CaseIterable, Sendable {
     case timetable
     case timetableChanges = "timetable_changes"
     case assignments
+    case schoolSettings = "school_settings"
+    case markKinds = "mark_kinds"
 
-    /// The SQL expression that identifies a row (guardianships has no id of its own).
+    /// The SQL expression that identifies a row (some tables have no id of their own).
     var key: String {
         switch self {
         case .guardianships: "guardian_id || ':' || student_id"
+        case .schoolSettings: "key"
+        case .markKinds: "code"
         default: "id"
         }
     }

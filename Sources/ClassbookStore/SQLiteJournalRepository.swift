@@ -26,6 +26,25 @@ public struct SQLiteJournalRepository: JournalRepository {
         }
     }
 
+    public func updateSetting(_ setting: SchoolSetting, context: AuditContext) async throws {
+        try await pool.write { db in
+            let (table, key, sql, value): (AuditedTable, String, String, any DatabaseValueConvertible)
+            switch setting {
+            case .roundingThreshold(let number):
+                (table, key, sql, value) = (.schoolSettings, "final_rounding_threshold", "UPDATE school_settings SET value = ?1 WHERE key = ?2", String(number))
+            case .missedDay(let rule):
+                (table, key, sql, value) = (.schoolSettings, "missed_day_rule", "UPDATE school_settings SET value = ?1 WHERE key = ?2", rule.setting)
+            case .lateCountsAsMissed(let late):
+                (table, key, sql, value) = (.schoolSettings, "late_counts_as_missed", "UPDATE school_settings SET value = ?1 WHERE key = ?2", late ? "yes" : "no")
+            case .weight(let kind, let weight):
+                (table, key, sql, value) = (.markKinds, kind, "UPDATE mark_kinds SET weight = ?1 WHERE code = ?2", weight)
+            }
+            try db.execute(sql: sql, arguments: [value, key])
+            guard db.changesCount == 1 else { throw RepositoryError.notFound }
+            try AuditedRows.record(db, table, key: key, action: "school.settings", context: context)
+        }
+    }
+
     public func classes() async throws -> [SchoolClass] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """

@@ -105,3 +105,45 @@ public struct GradingRules: Sendable, Equatable {
                           lateArrivals: absences.filter { $0.reason == .late }.count, missedDays: days)
     }
 }
+
+/// One change to a school's rules, as an operator writes it: `final-rounding-threshold=0.6`,
+/// `missed-day-rule=all` or `3`, `late-counts-as-missed=yes`, `weight.control=2`.
+public enum SchoolSetting: Sendable, Equatable {
+    case roundingThreshold(Double)
+    case missedDay(GradingRules.MissedDayRule)
+    case lateCountsAsMissed(Bool)
+    case weight(kind: String, Double)
+
+    public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static let keys = ["final-rounding-threshold", "missed-day-rule", "late-counts-as-missed", "weight.KIND"]
+
+    public init(parsing assignment: String) throws {
+        let parts = assignment.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { throw ParseError(description: "write KEY=VALUE, one of: " + Self.keys.joined(separator: ", ")) }
+        let (key, value) = (parts[0], parts[1])
+        switch key {
+        case "final-rounding-threshold":
+            guard let number = Double(value), number > 0, number < 1 else {
+                throw ParseError(description: "final-rounding-threshold is a fraction between 0 and 1, such as 0.5 or 0.6")
+            }
+            self = .roundingThreshold(number)
+        case "missed-day-rule":
+            guard let rule = GradingRules.MissedDayRule(setting: value) else {
+                throw ParseError(description: "missed-day-rule is 'all' (every lesson of the day missed) or a number of lessons")
+            }
+            self = .missedDay(rule)
+        case "late-counts-as-missed":
+            guard ["yes", "no"].contains(value) else { throw ParseError(description: "late-counts-as-missed is yes or no") }
+            self = .lateCountsAsMissed(value == "yes")
+        default:
+            guard key.hasPrefix("weight."), key.count > 7 else {
+                throw ParseError(description: "unknown setting '\(key)'; settings: " + Self.keys.joined(separator: ", "))
+            }
+            guard let number = Double(value), number > 0, number <= 10 else { throw ParseError(description: "a weight is a number above 0, at most 10") }
+            self = .weight(kind: String(key.dropFirst(7)), number)
+        }
+    }
+}

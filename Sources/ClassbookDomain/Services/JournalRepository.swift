@@ -45,6 +45,8 @@ public struct LessonUpdate: Sendable, Equatable {
 public protocol JournalRepository: Sendable {
     // MARK: Structure
     func gradingRules() async throws -> GradingRules
+    /// Changes one rule (audited); throws `RepositoryError.notFound` for an unknown mark kind.
+    func updateSetting(_ setting: SchoolSetting, context: AuditContext) async throws
     func classes() async throws -> [SchoolClass]
     func subjects() async throws -> [Subject]
     func student(id: StudentID) async throws -> Student?

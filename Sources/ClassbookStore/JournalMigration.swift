@@ -54,6 +54,23 @@ enum JournalMigration {
 
             ALTER TABLE assignments ADD COLUMN group_id INTEGER REFERENCES study_groups(id);
 
+            -- Reporting periods per grade: a scheme ('10-11', '1-4,9') for the grades it names,
+            -- and the default scheme ('') for every other grade.
+            CREATE TABLE periods_v2 (
+                id INTEGER PRIMARY KEY,
+                year_id INTEGER NOT NULL REFERENCES school_years(id),
+                grades TEXT NOT NULL DEFAULT '',
+                ordinal INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                start_date TEXT NOT NULL,
+                end_date TEXT NOT NULL,
+                UNIQUE (year_id, grades, ordinal)
+            );
+            INSERT INTO periods_v2 (id, year_id, ordinal, name, start_date, end_date)
+                SELECT id, year_id, ordinal, name, start_date, end_date FROM periods;
+            DROP TABLE periods;
+            ALTER TABLE periods_v2 RENAME TO periods;
+
             -- Lessons gain a group (two groups of a class study at the same hour) and a
             -- control-work flag; a future lesson with the flag is a scheduled control work.
             CREATE TABLE lessons_v2 (

@@ -6,7 +6,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     let pool: DatabasePool
 
     static let studentColumns = """
-        s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name
+        s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name, c.grade
         FROM students s JOIN classes c ON c.id = s.class_id
         """
 
@@ -27,7 +27,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         }
     }
 
-    public func periods(on date: SchoolDate) async throws -> [Period] {
+    public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
         try await pool.read { db in
             // The year containing the date, else the latest that has begun, else the first.
             let yearID = try Int64.fetchOne(db, sql: """
@@ -36,11 +36,13 @@ public struct SQLiteDiaryRepository: DiaryRepository {
                 LIMIT 1
                 """, arguments: [date.iso])
             guard let yearID else { return [] }
-            return try Row.fetchAll(db, sql: "SELECT * FROM periods WHERE year_id = ? ORDER BY ordinal", arguments: [yearID])
-                .map { row in
-                    Period(ordinal: row["ordinal"], name: row["name"],
-                           start: SchoolDate(iso: row["start_date"])!, end: SchoolDate(iso: row["end_date"])!)
-                }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM periods WHERE year_id = ? ORDER BY ordinal", arguments: [yearID])
+            let schemes = Set(rows.map { $0["grades"] as String })
+            let scheme = schemes.first { !$0.isEmpty && GradeRange(parsing: $0)?.contains(grade) == true } ?? ""
+            return rows.filter { $0["grades"] == scheme }.map { row in
+                Period(ordinal: row["ordinal"], name: row["name"],
+                       start: SchoolDate(iso: row["start_date"])!, end: SchoolDate(iso: row["end_date"])!)
+            }
         }
     }
 
@@ -136,7 +138,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
 
     static func student(_ row: Row) -> Student {
         Student(id: StudentID(row["id"]), lastName: row["last_name"], firstName: row["first_name"], classID: ClassID(row["class_id"]),
-                className: row["class_name"])
+                className: row["class_name"], grade: row["grade"])
     }
 
     private static func acknowledgement(_ row: Row) -> Acknowledgement {

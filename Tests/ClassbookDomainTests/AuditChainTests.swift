@@ -23,7 +23,8 @@ struct AuditChainTests {
     func intact() async throws {
         let (database, directory) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(try await AuditVerifier(database: database).verify() == .intact(records: 6))
+        // 8 baseline records of the default settings and mark kinds, then 3 accounts × (create, language).
+        #expect(try await AuditVerifier(database: database).verify() == .intact(records: 14))
     }
 
     @Test("editing a record's contents in the file is detected at that record")

@@ -29,7 +29,7 @@ struct DiaryRulesTests {
 
     @Test("a child is found by the beginning of a name, ё or е, any case")
     func nameMatching() {
-        let student = Student(id: StudentID(1), lastName: "Королёв", firstName: "Пётр", classID: ClassID(1), className: "7А")
+        let student = Student(id: StudentID(1), lastName: "Королёв", firstName: "Пётр", classID: ClassID(1), className: "7А", grade: 7)
         #expect(DiaryService.nameMatches(student, query: "петр"))
         #expect(DiaryService.nameMatches(student, query: "Королев П"))
         #expect(!DiaryService.nameMatches(student, query: "Петров"))

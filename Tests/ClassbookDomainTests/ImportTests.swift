@@ -28,7 +28,7 @@ struct ImportTests {
         let (database, directory) = try database()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let summary = try await CSVImporter(database: database).run(files: try Self.files(Self.all), context: context)
-        #expect(summary.counts == ["periods": 4, "holidays": 3, "staff": 4, "classes": 1, "students": 3, "guardians": 2,
+        #expect(summary.counts == ["periods": 6, "holidays": 3, "staff": 4, "classes": 1, "students": 3, "guardians": 2,
                                    "assignments": 3, "timetable": 4])
         let (children, group, weekday, birth, hash) = try await database.pool.read { db in
             (try String.fetchAll(db, sql: """
@@ -42,6 +42,10 @@ struct ImportTests {
         }
         #expect(children == ["Иванов"] && group == "Англ-1" && weekday == 2 && birth == "12.03.2013")
         #expect(hash == CSVImporter.noPassword)
+        // Grades 10–11 study in half-years; every other grade in quarters.
+        let day = SchoolDate(year: 2026, month: 11, day: 20)
+        #expect(try await database.diary.periods(on: day, grade: 10).map(\.name) == ["1 полугодие", "2 полугодие"])
+        #expect(try await database.diary.periods(on: day, grade: 7).map(\.name) == ["1 четверть", "2 четверть", "3 четверть", "4 четверть"])
         #expect(try await AuditVerifier(database: database).verify() != .intact(records: 0))
         guard case .intact = try await AuditVerifier(database: database).verify() else { Issue.record("audit not intact"); return }
         // An imported account cannot log in until a password is set.

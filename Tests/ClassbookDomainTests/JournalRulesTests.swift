@@ -64,6 +64,16 @@ struct JournalRulesTests {
         #expect(strict.attendance(absences, lessonsPerDay: perDay).missedLessons == 6)
     }
 
+    @Test("grade ranges of period schemes", arguments: [("10-11", [10, 11]), ("1-4,9", [1, 2, 3, 4, 9]), ("10", [10])])
+    func gradeRanges(_ text: String, _ grades: [Int]) throws {
+        #expect(try #require(GradeRange(parsing: text)).grades == Set(grades))
+    }
+
+    @Test("nonsense is not a grade range", arguments: ["", "12", "5-3", "a-b", "1-2-3", "0"])
+    func badGradeRanges(_ text: String) {
+        #expect(GradeRange(parsing: text) == nil)
+    }
+
     @Test("dates are read as people type them in chat")
     func spokenDates() {
         let today = Self.day

@@ -34,6 +34,15 @@ public struct DemoSchoolGenerator: Sendable {
     // MARK: Calendar
 
     /// The school year that contains `date` (September to May; summer belongs to the year just ended).
+    /// Grades 10–11 study in half-years, as many schools do.
+    public static func seniorPeriods(containing date: SchoolDate) -> [Period] {
+        let y = date.month >= 9 ? date.year : date.year - 1
+        return [
+            Period(ordinal: 1, name: "1 полугодие", start: SchoolDate(year: y, month: 9, day: 1), end: SchoolDate(year: y, month: 12, day: 27)),
+            Period(ordinal: 2, name: "2 полугодие", start: SchoolDate(year: y + 1, month: 1, day: 12), end: SchoolDate(year: y + 1, month: 5, day: 26)),
+        ]
+    }
+
     public static func calendar(containing date: SchoolDate) -> (name: String, start: SchoolDate, end: SchoolDate, periods: [Period], holidays: [Holiday]) {
         let y = date.month >= 9 ? date.year : date.year - 1
         func d(_ year: Int, _ month: Int, _ day: Int) -> SchoolDate { SchoolDate(year: year, month: month, day: day) }
@@ -298,6 +307,7 @@ public struct DemoSchoolGenerator: Sendable {
             classes: classes.map { .init(name: $0.name, grade: $0.grade, classTeacherLogin: classTeachers[$0.name]!) },
             students: students, assignments: assignments, lessons: lessons, marks: marks, absences: absences)
         snapshot.timetable = timetableEntries
+        snapshot.gradePeriods = ["10-11": Self.seniorPeriods(containing: asOf)]
         snapshot.remarks = remarks
         return Output(snapshot: snapshot, credentials: credentials)
     }

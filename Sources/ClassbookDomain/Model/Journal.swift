@@ -17,6 +17,25 @@ public struct Period: Sendable, Equatable {
     public func contains(_ date: SchoolDate) -> Bool { start <= date && date <= end }
 }
 
+/// The grades a scheme of reporting periods is for: `10-11`, `1-4,9`, `10`.
+public struct GradeRange: Sendable, Equatable {
+    public var grades: Set<Int>
+
+    public init?(parsing text: String) {
+        var grades: Set<Int> = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil,
+                  (1...11).contains(low), (low...11).contains(high) else { return nil }
+            grades.formUnion(low...high)
+        }
+        guard !grades.isEmpty else { return nil }
+        self.grades = grades
+    }
+
+    public func contains(_ grade: Int) -> Bool { grades.contains(grade) }
+}
+
 public struct Holiday: Sendable, Equatable {
     public var name: String
     public var start: SchoolDate
@@ -36,13 +55,16 @@ public struct Student: Sendable, Equatable {
     public var firstName: String
     public var classID: ClassID
     public var className: String
+    /// The class's grade (7 for 7А): reporting periods may differ by grade.
+    public var grade: Int
 
-    public init(id: StudentID, lastName: String, firstName: String, classID: ClassID, className: String) {
+    public init(id: StudentID, lastName: String, firstName: String, classID: ClassID, className: String, grade: Int) {
         self.id = id
         self.lastName = lastName
         self.firstName = firstName
         self.classID = classID
         self.className = className
+        self.grade = grade
     }
 
     /// `Иванов Пётр`

@@ -148,6 +148,8 @@ public struct SchoolSnapshot: Sendable {
     public var marks: [Mark]
     public var absences: [Absence]
     public var timetable: [TimetableEntry] = []
+    /// Reporting periods of grades that differ from `periods` (half-years in 10–11, say), by grade range (`10-11`).
+    public var gradePeriods: [String: [Period]] = [:]
     public var remarks: [RemarkRecord] = []
 
     public init(yearName: String, yearStart: SchoolDate, yearEnd: SchoolDate, periods: [Period], holidays: [Holiday],

@@ -104,7 +104,7 @@ extension DiaryService {
     /// Control works of the current period, held and planned.
     public func controlWorks(of student: Student, for principal: Principal) async throws -> (Period, [Lesson]) {
         try await require(.readDiary, principal, on: student)
-        let period = try await period(nil)
+        let period = try await period(nil, grade: student.grade)
         return (period, try await lessons(of: student, from: period.start, through: period.end).filter(\.isControlWork))
     }
 
@@ -124,7 +124,7 @@ extension DiaryService {
 
     public func remarks(of student: Student, for principal: Principal) async throws -> (Period, [Remark]) {
         try await require(.readDiary, principal, on: student)
-        let period = try await period(nil)
+        let period = try await period(nil, grade: student.grade)
         return (period, try await journal.remarks(of: student.id, from: period.start, through: period.end))
     }
 
@@ -132,7 +132,7 @@ extension DiaryService {
     public func markHistory(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws
         -> (Period, [MarkHistoryEvent]) {
         try await require(.readMarkHistory, principal, on: student)
-        let period = try await period(periodQuery)
+        let period = try await period(periodQuery, grade: student.grade)
         var events = try await journal.markHistory(of: student.id, from: period.start, through: period.end)
         if let subject {
             events = events.filter { JournalService.subjectMatches($0.subject, subject) }

@@ -89,8 +89,8 @@ public struct DiaryService: Sendable {
 
     /// The period named by `query` ("2", "II", "2 четверть", "Q2"), or the current one:
     /// the period containing today, else the last one that has begun, else the first.
-    public func period(_ query: String?) async throws -> Period {
-        let periods = try await diary.periods(on: today)
+    public func period(_ query: String?, grade: Int) async throws -> Period {
+        let periods = try await diary.periods(on: today, grade: grade)
         guard !periods.isEmpty else { throw DiaryError.noPeriods }
         guard let query else {
             let today = self.today
@@ -140,7 +140,7 @@ public struct DiaryService: Sendable {
 
     public func marks(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws -> MarksReport {
         try await require(.readDiary, principal, on: student)
-        let period = try await period(periodQuery)
+        let period = try await period(periodQuery, grade: student.grade)
         var entries = try await diary.marks(of: student.id, from: period.start, through: period.end)
         if let subject {
             let wanted = Self.normalize(subject)
@@ -167,7 +167,7 @@ public struct DiaryService: Sendable {
 
     public func absences(of student: Student, period periodQuery: String?, for principal: Principal) async throws -> AbsencesReport {
         try await require(.readDiary, principal, on: student)
-        let period = try await period(periodQuery)
+        let period = try await period(periodQuery, grade: student.grade)
         let absences = try await diary.absences(of: student.id, from: period.start, through: period.end)
             .sorted { ($0.date, $0.lessonNumber) < ($1.date, $1.lessonNumber) }
         return AbsencesReport(student: student, period: period, absences: absences)

@@ -9,14 +9,14 @@ public struct JournalService: Sendable {
     public let journal: any JournalRepository
     public let clock: any SchoolClock
     public let timeZone: TimeZone
-    public let periods: @Sendable (SchoolDate) async throws -> [Period]
+    public let periods: @Sendable (SchoolDate, Int) async throws -> [Period]
 
     public init(journal: any JournalRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
         self.journal = journal
         self.clock = clock
         self.timeZone = timeZone
-        self.periods = { try await diary.periods(on: $0) }
+        self.periods = { try await diary.periods(on: $0, grade: $1) }
     }
 
     public var today: SchoolDate { SchoolDate(clock.now(), in: timeZone) }
@@ -260,9 +260,9 @@ public struct JournalService: Sendable {
         public var current: MarkValue?
     }
 
-    /// The period named ("2", "год"/"year" = 0) or the current one.
-    public func periodOrdinal(_ query: String?) async throws -> (ordinal: Int, period: Period?) {
-        let all = try await periods(today)
+    /// The period of a grade named ("2", "год"/"year" = 0) or the current one.
+    public func periodOrdinal(_ query: String?, grade: Int) async throws -> (ordinal: Int, period: Period?) {
+        let all = try await periods(today, grade)
         if let query, ["год", "year", "годовая", "годовые", "0"].contains(DiaryService.normalize(query)) { return (0, nil) }
         if let query {
             guard let ordinal = DiaryService.periodOrdinal(query), let period = all.first(where: { $0.ordinal == ordinal }) else {
@@ -283,9 +283,10 @@ public struct JournalService: Sendable {
     public func proposeFinals(className: String, subject: String, period query: String?, for principal: Principal) async throws
         -> (Scope, Int, [FinalProposal]) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
-        let (ordinal, period) = try await periodOrdinal(query)
+        let grade = scope.schoolClass.grade
+        let (ordinal, period) = try await periodOrdinal(query, grade: grade)
         let rules = try await journal.gradingRules()
-        let all = try await periods(today)
+        let all = try await periods(today, grade)
         let first = all.first?.start ?? today
         let last = all.last?.end ?? today
         let roster = try await students(of: scope, on: min(today, period?.end ?? last))
@@ -317,7 +318,7 @@ public struct JournalService: Sendable {
                           for principal: Principal) async throws -> (Int, [(Student, MarkValue, WriteOutcome)]) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         guard !requests.isEmpty else { throw JournalError.nothingToDo }
-        let (ordinal, _) = try await periodOrdinal(query)
+        let (ordinal, _) = try await periodOrdinal(query, grade: scope.schoolClass.grade)
         let roster = try await students(of: scope, on: today)
         let resolved = try requests.map { (try Self.pick($0.student, among: roster), $0.value) }
         let outcomes = try await journal.writeFinals(resolved.map { ($0.0.id, $0.1) }, subject: scope.subject!.id, period: ordinal,

@@ -56,8 +56,9 @@ public protocol DiaryRepository: Sendable {
     func studentsInCare(of guardian: AccountID) async throws -> [Student]
     /// The student record of a student's own account.
     func student(ownedBy account: AccountID) async throws -> Student?
-    /// The current school year's reporting periods, in order.
-    func periods(on date: SchoolDate) async throws -> [Period]
+    /// The reporting periods of a grade (quarters, trimesters or half-years) in the school year
+    /// of the date, in order: the scheme that names the grade, else the school's default one.
+    func periods(on date: SchoolDate, grade: Int) async throws -> [Period]
     func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry]
     func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry]
     /// Records an acknowledgement covering every entry of the student's diary not yet

@@ -42,6 +42,7 @@ public struct CSVImporter: Sendable {
 
         var optional: Set<String> {
             switch self {
+            case .periods: ["grades"]
             case .students: ["middle_name", "login", "birth_date", "phone", "email", "address"]
             case .guardians: ["phone", "email", "address"]
             case .timetable, .assignments: ["group"]

@@ -45,6 +45,7 @@ struct CSVTable {
         "weekday": "weekday", "день": "weekday", "день недели": "weekday",
         "number": "number", "урок": "number", "номер урока": "number",
         "period": "period", "период": "period",
+        "grades": "grades", "классы": "grades", "параллели": "grades",
         "holiday": "holiday", "каникулы": "holiday",
         "start": "start", "начало": "start",
         "end": "end", "конец": "end", "окончание": "end",

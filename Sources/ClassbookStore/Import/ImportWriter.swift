@@ -53,6 +53,10 @@ struct ImportWriter {
         let end = try date(row["end"])
         guard start <= end else { throw RowError("the period ends before it starts") }
         let name = row["period"]
+        let grades = row["grades"].replacingOccurrences(of: " ", with: "")
+        guard grades.isEmpty || GradeRange(parsing: grades) != nil else {
+            throw RowError("«\(row["grades"])» is not a list of grades such as 10-11 or 1-4,9")
+        }
         if yearID == nil {
             let yearStart = start.month >= 8 ? start.year : start.year - 1
             let yearName = "\(yearStart)/\(yearStart + 1)"
@@ -62,13 +66,14 @@ struct ImportWriter {
             try db.execute(sql: "INSERT INTO school_years (name, start_date, end_date) VALUES (?, ?, ?)", arguments: [yearName, start.iso, end.iso])
             yearID = db.lastInsertedRowID
         }
-        let ordinal = (try Int.fetchOne(db, sql: "SELECT count(*) FROM periods WHERE year_id = ?", arguments: [yearID!]) ?? 0) + 1
-        if let previous = try String.fetchOne(db, sql: "SELECT max(end_date) FROM periods WHERE year_id = ?", arguments: [yearID!]),
-           previous >= start.iso {
-            throw RowError("periods must be listed in order and not overlap")
+        // Ordinals count within the scheme of the grades named.
+        let ordinal = (try Int.fetchOne(db, sql: "SELECT count(*) FROM periods WHERE year_id = ? AND grades = ?", arguments: [yearID!, grades]) ?? 0) + 1
+        if let previous = try String.fetchOne(db, sql: "SELECT max(end_date) FROM periods WHERE year_id = ? AND grades = ?",
+                                              arguments: [yearID!, grades]), previous >= start.iso {
+            throw RowError("the periods of a scheme must be listed in order and not overlap")
         }
-        try db.execute(sql: "INSERT INTO periods (year_id, ordinal, name, start_date, end_date) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [yearID!, ordinal, name, start.iso, end.iso])
+        try db.execute(sql: "INSERT INTO periods (year_id, grades, ordinal, name, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [yearID!, grades, ordinal, name, start.iso, end.iso])
         try db.execute(sql: "UPDATE school_years SET end_date = max(end_date, ?) WHERE id = ?", arguments: [end.iso, yearID!])
     }
 

@@ -30,9 +30,12 @@ public struct SchoolImporter: Sendable {
             try db.execute(sql: "INSERT INTO school_years (name, start_date, end_date) VALUES (?, ?, ?)",
                            arguments: [snapshot.yearName, snapshot.yearStart.iso, snapshot.yearEnd.iso])
             let yearID = db.lastInsertedRowID
-            for period in snapshot.periods {
-                try db.execute(sql: "INSERT INTO periods (year_id, ordinal, name, start_date, end_date) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [yearID, period.ordinal, period.name, period.start.iso, period.end.iso])
+            for (grades, periods) in [("", snapshot.periods)] + snapshot.gradePeriods.sorted(by: { $0.key < $1.key }) {
+                guard grades.isEmpty || GradeRange(parsing: grades) != nil else { throw ImportError.unknownReference("grades \(grades)") }
+                for period in periods {
+                    try db.execute(sql: "INSERT INTO periods (year_id, grades, ordinal, name, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [yearID, grades, period.ordinal, period.name, period.start.iso, period.end.iso])
+                }
             }
             for holiday in snapshot.holidays {
                 try db.execute(sql: "INSERT INTO holidays (year_id, name, start_date, end_date) VALUES (?, ?, ?, ?)",

@@ -145,8 +145,8 @@ enum ClassTeacherCommands {
                             value: words[(index + 1)...].joined(separator: " "), className: className, for: i.principal!)
                         return BotReply(render.personalDataSaved(student, field: field, outcome: outcome, i))
                     }
-                    let (student, data) = try await journal.personalData(student: words.joined(separator: " "), className: className, for: i.principal!)
-                    return BotReply(lines: render.personalData(student, data, i))
+                    let record = try await journal.personalData(student: words.joined(separator: " "), className: className, for: i.principal!)
+                    return BotReply(lines: render.personalData(record, i))
                 }),
             BotCommand(
                 name: "change", aliases: ["замена", "изменение"], action: .changeTimetable,

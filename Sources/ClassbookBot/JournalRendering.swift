@@ -80,15 +80,23 @@ struct JournalRendering: Sendable {
         return lines
     }
 
-    func finalsSaved(ordinal: Int, _ results: [(Student, MarkValue, WriteOutcome)], _ i: BotInvocation) -> [String] {
+    func finalsSaved(ordinal: Int, _ results: [(Student, MarkValue?, WriteOutcome)], _ i: BotInvocation) -> [String] {
         let period = ordinal == 0 ? i.t("за год", "for the year") : i.t("за период \(ordinal)", "for period \(ordinal)")
-        return [i.t("Итоговые \(period) записаны: ", "Finals \(period) saved: ")
-                + results.map { "\($0.0.shortName) — \(markValue($0.1, i))\(outcome($0.2, i))" }.joined(separator: ", ") + "."]
+        return [i.t("Итоговые \(period): ", "Finals \(period): ")
+                + results.map { "\($0.0.shortName) — \($0.1.map { markValue($0, i) } ?? "-")\(outcome($0.2, i))" }.joined(separator: ", ") + "."]
     }
 
     func controlWorkScheduled(_ lesson: Lesson, className: String, _ i: BotInvocation) -> [String] {
         [i.t("Контрольная работа назначена: ", "Control work scheduled: ") + "\(className), " + lessonTitle(lesson, i)
             + (lesson.topic.map { " — \($0)" } ?? "") + "."]
+    }
+
+    func remarkDeleted(_ student: Student, _ remark: Remark?, _ i: BotInvocation) -> String {
+        guard let remark else {
+            return i.t("Ваших записей в дневнике \(student.shortName) нет.", "You have written nothing in the diary of \(student.shortName).")
+        }
+        return i.t("Удалено из дневника \(student.shortName): «\(remark.text)» (\(remark.date.dayMonth)).",
+                   "Deleted from the diary of \(student.shortName): \"\(remark.text)\" (\(remark.date.dayMonth)).")
     }
 
     func remarkSaved(_ student: Student, _ remark: Remark, _ i: BotInvocation) -> String {
@@ -170,9 +178,13 @@ struct JournalRendering: Sendable {
         }
     }
 
-    func personalData(_ student: Student, _ data: [(PersonalField, String)], _ i: BotInvocation) -> [String] {
-        [i.t("Анкетные данные: ", "Personal data: ") + "\(student.shortName) (\(student.className))"]
-            + data.map { "\(fieldName($0.0, i)): \($0.1)" }
+    func personalData(_ record: JournalService.PersonalRecord, _ i: BotInvocation) -> [String] {
+        [i.t("Анкетные данные: ", "Personal data: ") + "\(record.student.shortName) (\(record.student.className))"]
+            + record.fields.map { "\(fieldName($0.0, i)): \($0.1)" }
+            + record.guardians.map { guardian in
+                i.t("законный представитель: ", "guardian: ") + guardian.name
+                    + guardian.details.map { ", \(fieldName($0.0, i)) \($0.1)" }.joined()
+            }
     }
 
     func personalDataSaved(_ student: Student, field: PersonalField, outcome: WriteOutcome, _ i: BotInvocation) -> String {

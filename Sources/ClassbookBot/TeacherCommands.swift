@@ -93,8 +93,8 @@ enum TeacherCommands {
                 usage: Localized(ru: "/final класс предмет [период|год] [Фамилия оценка, …]", en: "/final class subject [period|year] [Surname mark, …]"),
                 summary: Localized(ru: "итоговые оценки: расчёт и выставление", en: "final marks: suggested and set"),
                 details: Localized(
-                    ru: "Без оценок показывает средневзвешенный балл каждого ученика и предлагаемую итоговую (по порогу округления школы). С оценками выставляет их. Пример: /final 7А алгебра 2 Иванов 5, Петров 4; /final 7А алгебра год",
-                    en: "Without marks, shows each student's weighted average and the suggested final (by the school's rounding threshold). With marks, sets them. Example: /final 7А algebra 2 Ivanov 5, Petrov 4"),
+                    ru: "Без оценок показывает средневзвешенный балл каждого ученика и предлагаемую итоговую (по порогу округления школы). С оценками выставляет их; «-» вместо оценки удаляет выставленную. Пример: /final 7А алгебра 2 Иванов 5, Петров 4; /final 7А алгебра год",
+                    en: "Without marks, shows each student's weighted average and the suggested final (by the school's rounding threshold). With marks, sets them; \"-\" for a mark deletes the final set. Example: /final 7А algebra 2 Ivanov 5, Petrov 4"),
                 run: { i in
                     var args = i.arguments
                     // The period comes right after the subject: take it out before the common parse.
@@ -112,7 +112,9 @@ enum TeacherCommands {
                                                                                            period: period, for: i.principal!)
                         return BotReply(lines: render.finalProposals(scope, ordinal: ordinal, proposals, i))
                     }
-                    let requests = try JournalArguments.entries(args).map { words -> (student: String, value: MarkValue) in
+                    let requests = try JournalArguments.entries(args).map { words -> (student: String, value: MarkValue?) in
+                        // `Иванов -` deletes the final set by mistake.
+                        if words.count > 1, words.last == "-" { return (words.dropLast().joined(separator: " "), nil) }
                         guard words.count > 1, let value = JournalArguments.markValue(words.last!) else {
                             throw JournalError.invalidMark(words.joined(separator: " "))
                         }
@@ -137,6 +139,18 @@ enum TeacherCommands {
                 }),
             remarkCommand(.remark, journal: journal, render: render),
             remarkCommand(.recommendation, journal: journal, render: render),
+            BotCommand(
+                name: "unremark", aliases: ["удалитьзамечание"], action: .writeRemark,
+                usage: Localized(ru: "/unremark класс Фамилия", en: "/unremark class Surname"),
+                summary: Localized(ru: "удалить своё последнее замечание или рекомендацию ученику", en: "delete your latest remark or recommendation to a student"),
+                details: Localized(ru: "Удаляет последнюю запись, которую вы сделали в дневник этого ученика. Пример: /unremark 7А Иванов",
+                                   en: "Deletes the latest note you wrote in this student's diary. Example: /unremark 7А Ivanov"),
+                run: { i in
+                    guard let className = i.arguments.first, i.arguments.count >= 2 else { throw JournalError.nothingToDo }
+                    let (student, remark) = try await journal.deleteRemark(student: i.arguments.dropFirst().joined(separator: " "),
+                                                                           className: className, for: i.principal!)
+                    return BotReply(render.remarkDeleted(student, remark, i))
+                }),
         ]
     }
 

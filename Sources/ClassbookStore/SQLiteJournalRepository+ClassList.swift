@@ -106,6 +106,21 @@ extension SQLiteJournalRepository {
         }
     }
 
+    public func guardians(of student: StudentID) async throws -> [(name: String, details: [(PersonalField, String)])] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.id, a.display_name FROM guardianships g JOIN accounts a ON a.id = g.guardian_id
+                WHERE g.student_id = ? ORDER BY a.display_name
+                """, arguments: [student.rawValue]).map { guardian in
+                let details = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                    SELECT field, value FROM person_details WHERE owner_kind = 'guardian' AND owner_id = ?
+                    """, arguments: [guardian["id"] as Int64]).map { ($0["field"] as String, $0["value"] as String) })
+                return (guardian["display_name"] as String,
+                        PersonalField.allCases.compactMap { field in details[field.rawValue].map { (field, $0) } })
+            }
+        }
+    }
+
     public func setPersonalData(of student: StudentID, field: PersonalField, value: String, context: AuditContext) async throws -> WriteOutcome {
         try await pool.write { db in
             if field.isNamePart {

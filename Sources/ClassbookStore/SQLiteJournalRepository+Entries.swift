@@ -157,15 +157,26 @@ extension SQLiteJournalRepository {
         }
     }
 
-    public func writeFinals(_ finals: [(StudentID, MarkValue)], subject: SubjectID, period: Int, on date: SchoolDate,
+    public func writeFinals(_ finals: [(StudentID, MarkValue?)], subject: SubjectID, period: Int, on date: SchoolDate,
                             context: AuditContext) async throws -> [WriteOutcome] {
         try await pool.write { db in
             guard let year = try Self.yearID(db, on: date) else { throw RepositoryError.notFound }
             var outcomes: [WriteOutcome] = []
-            for (student, value) in finals {
+            for (student, wanted) in finals {
                 let existing = try Row.fetchOne(db, sql: """
                     SELECT id, value, deleted_at FROM finals WHERE year_id = ? AND student_id = ? AND subject_id = ? AND period = ?
                     """, arguments: [year, student.rawValue, subject.rawValue, period])
+                guard let value = wanted else {
+                    guard let existing, (existing["deleted_at"] as DatabaseValue) == .null else {
+                        outcomes.append(.notFound)
+                        continue
+                    }
+                    try db.execute(sql: "UPDATE finals SET deleted_at = ?, revision = ? WHERE id = ?",
+                                   arguments: [context.at, try Self.nextRevision(db), existing["id"] as Int64])
+                    try AuditedRows.record(db, .finals, id: existing["id"], action: "journal.final.delete", context: context)
+                    outcomes.append(.deleted)
+                    continue
+                }
                 if let existing {
                     let id: Int64 = existing["id"]
                     if existing["value"] == value.storage && (existing["deleted_at"] as DatabaseValue) == .null {
@@ -216,6 +227,20 @@ extension SQLiteJournalRepository {
                 SELECT r.*, a.display_name AS author, s.name AS subject FROM remarks r JOIN accounts a ON a.id = r.author_id
                 LEFT JOIN subjects s ON s.id = r.subject_id WHERE r.id = ?
                 """, arguments: [id])!)
+        }
+    }
+
+    public func deleteLatestRemark(student: StudentID, author: AccountID, context: AuditContext) async throws -> Remark? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT r.*, a.display_name AS author, s.name AS subject FROM remarks r JOIN accounts a ON a.id = r.author_id
+                LEFT JOIN subjects s ON s.id = r.subject_id
+                WHERE r.student_id = ? AND r.author_id = ? AND r.deleted_at IS NULL ORDER BY r.id DESC LIMIT 1
+                """, arguments: [student.rawValue, author.rawValue]) else { return nil }
+            let id: Int64 = row["id"]
+            try db.execute(sql: "UPDATE remarks SET deleted_at = ?, revision = ? WHERE id = ?", arguments: [context.at, try Self.nextRevision(db), id])
+            try AuditedRows.record(db, .remarks, id: id, action: "journal.remark.delete", context: context)
+            return Self.remark(row)
         }
     }
 

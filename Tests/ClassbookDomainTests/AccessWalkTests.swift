@@ -17,7 +17,7 @@ struct AccessWalkTests {
         "teachers": "{K}", "remarks": "{K}", "history": "{K}",
         "lesson": "{C} {S} тема: Проверка", "mark": "{C} {S} {N} 5", "unmark": "{C} {S} {N}", "absent": "{C} {S} {N}",
         "present": "{C} {S} {N}", "final": "{C} {S}", "test": "{C} {S} 20.11 Проверка", "remark": "{C} {N}: проверка",
-        "recommend": "{C} {N}: проверка", "journal": "{C} {S}", "excuse": "{C} {N} 20.11", "group": "{C}",
+        "recommend": "{C} {N}: проверка", "unremark": "{C} {N}", "journal": "{C} {S}", "excuse": "{C} {N} 20.11", "group": "{C}",
         "arrive": "{C} Новиков Олег", "depart": "{C} {N} 30.12", "profile": "{C} {N}", "change": "{C} 23.11 №1 отмена",
     ]
 

@@ -85,11 +85,16 @@ public protocol JournalRepository: Sendable {
 
     // MARK: Finals and remarks
     func finals(of student: StudentID, on date: SchoolDate) async throws -> [FinalMark]
-    func writeFinals(_ finals: [(StudentID, MarkValue)], subject: SubjectID, period: Int, on date: SchoolDate,
+    /// Sets finals; a nil value deletes the student's final (the row stays, marked deleted).
+    func writeFinals(_ finals: [(StudentID, MarkValue?)], subject: SubjectID, period: Int, on date: SchoolDate,
                      context: AuditContext) async throws -> [WriteOutcome]
     func remarks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [Remark]
     func addRemark(student: StudentID, kind: Remark.Kind, subject: SubjectID?, text: String, date: SchoolDate,
                    context: AuditContext) async throws -> Remark
+    /// Deletes the latest remark or recommendation this author wrote to the student; nil when there is none.
+    func deleteLatestRemark(student: StudentID, author: AccountID, context: AuditContext) async throws -> Remark?
+    /// The student's guardians with their contact data.
+    func guardians(of student: StudentID) async throws -> [(name: String, details: [(PersonalField, String)])]
     /// Every audited change of the student's marks, oldest first.
     func markHistory(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkHistoryEvent]
 

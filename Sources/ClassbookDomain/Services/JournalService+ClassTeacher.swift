@@ -72,11 +72,18 @@ extension JournalService {
         return student
     }
 
-    /// `/profile 7А Иванов`: the student's personal data.
-    public func personalData(student query: String, className: String, for principal: Principal) async throws -> (Student, [(PersonalField, String)]) {
+    public struct PersonalRecord: Sendable {
+        public var student: Student
+        public var fields: [(PersonalField, String)]
+        public var guardians: [(name: String, details: [(PersonalField, String)])]
+    }
+
+    /// `/profile 7А Иванов`: the student's personal data and the guardians' contacts.
+    public func personalData(student query: String, className: String, for principal: Principal) async throws -> PersonalRecord {
         let scope = try await scope(.readPersonalData, className: className, subject: nil, for: principal)
         let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
-        return (student, try await journal.personalData(of: student.id))
+        return PersonalRecord(student: student, fields: try await journal.personalData(of: student.id),
+                              guardians: try await journal.guardians(of: student.id))
     }
 
     /// `/profile 7А Иванов телефон +7…`: changes one field.

@@ -314,8 +314,9 @@ public struct JournalService: Sendable {
     }
 
     /// `/final 7А алгебра 2 Иванов 5, Петров 4`: every student must be found, or nothing is written.
-    public func setFinals(_ requests: [(student: String, value: MarkValue)], className: String, subject: String, period query: String?,
-                          for principal: Principal) async throws -> (Int, [(Student, MarkValue, WriteOutcome)]) {
+    /// A nil value deletes the student's final.
+    public func setFinals(_ requests: [(student: String, value: MarkValue?)], className: String, subject: String, period query: String?,
+                          for principal: Principal) async throws -> (Int, [(Student, MarkValue?, WriteOutcome)]) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         guard !requests.isEmpty else { throw JournalError.nothingToDo }
         let (ordinal, _) = try await periodOrdinal(query, grade: scope.schoolClass.grade)
@@ -340,6 +341,13 @@ public struct JournalService: Sendable {
         let remark = try await journal.addRemark(student: student.id, kind: kind, subject: subject?.id, text: trimmed, date: today,
                                                  context: audit(principal))
         return (student, remark)
+    }
+
+    /// `/unremark 7А Иванов`: deletes the latest remark or recommendation the person wrote to the student.
+    public func deleteRemark(student query: String, className: String, for principal: Principal) async throws -> (Student, Remark?) {
+        let scope = try await scope(.writeRemark, className: className, subject: nil, for: principal)
+        let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
+        return (student, try await journal.deleteLatestRemark(student: student.id, author: principal.account.id, context: audit(principal)))
     }
 
     // MARK: Reading the journal

@@ -96,17 +96,14 @@ enum TeacherCommands {
                     ru: "Без оценок показывает средневзвешенный балл каждого ученика и предлагаемую итоговую (по порогу округления школы). С оценками выставляет их; «-» вместо оценки удаляет выставленную. Пример: /final 7А алгебра 2 Иванов 5, Петров 4; /final 7А алгебра год",
                     en: "Without marks, shows each student's weighted average and the suggested final (by the school's rounding threshold). With marks, sets them; \"-\" for a mark deletes the final set. Example: /final 7А algebra 2 Ivanov 5, Petrov 4"),
                 run: { i in
-                    var args = i.arguments
-                    // The period comes right after the subject: take it out before the common parse.
-                    let subjects = try await journal.journal.subjects()
-                    let base = try JournalArguments.parse(args, subjects: subjects, today: journal.today)
+                    let base = try await parse(i)
+                    // The period comes right after the subject.
                     var period: String?
-                    var rest = base.rest
-                    if let first = rest.first, DiaryService.periodOrdinal(first) != nil || ["год", "year"].contains(first.lowercased()) {
+                    var args = base.rest
+                    if let first = args.first, DiaryService.periodOrdinal(first) != nil || ["год", "year"].contains(first.lowercased()) {
                         period = first
-                        rest.removeFirst()
+                        args.removeFirst()
                     }
-                    args = rest
                     if args.isEmpty {
                         let (scope, ordinal, proposals) = try await journal.proposeFinals(className: base.className, subject: base.subject,
                                                                                            period: period, for: i.principal!)

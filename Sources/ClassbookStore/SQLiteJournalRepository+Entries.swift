@@ -129,11 +129,11 @@ extension SQLiteJournalRepository {
 
     public func excuseAbsences(student: StudentID, dates: [SchoolDate], reason: AbsenceReason, context: AuditContext) async throws -> Int {
         try await pool.write { db in
-            let list = dates.map { "'\($0.iso)'" }.joined(separator: ",")
+            let placeholders = dates.map { _ in "?" }.joined(separator: ",")
             let ids = try Int64.fetchAll(db, sql: """
                 SELECT a.id FROM absences a JOIN lessons l ON l.id = a.lesson_id
-                WHERE a.student_id = ? AND l.date IN (\(list)) AND a.reason = 'Н' AND a.deleted_at IS NULL
-                """, arguments: [student.rawValue])
+                WHERE a.student_id = ? AND l.date IN (\(placeholders)) AND a.reason = 'Н' AND a.deleted_at IS NULL
+                """, arguments: StatementArguments([student.rawValue] + dates.map(\.iso)))
             for id in ids {
                 try db.execute(sql: "UPDATE absences SET reason = ?, updated_at = ?, revision = ? WHERE id = ?",
                                arguments: [reason.rawValue, context.at, try Self.nextRevision(db), id])

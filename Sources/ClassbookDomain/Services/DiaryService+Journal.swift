@@ -118,8 +118,11 @@ extension DiaryService {
         try await require(.readDiary, principal, on: student)
         let groups = try await groups(of: student)
         let assignments = try await journal.assignments(inClass: student.classID).filter { $0.group.map(groups.contains) ?? true }
-        let classTeacher = try await journal.classes().first { $0.id == student.classID }?.classTeacher
-        return (try await classTeacher.asyncMap { try await journal.accountName($0) } ?? nil, assignments)
+        var classTeacher: String?
+        if let id = try await journal.classes().first(where: { $0.id == student.classID })?.classTeacher {
+            classTeacher = try await journal.accountName(id)
+        }
+        return (classTeacher, assignments)
     }
 
     public func remarks(of student: Student, for principal: Principal) async throws -> (Period, [Remark]) {
@@ -139,12 +142,5 @@ extension DiaryService {
             if events.isEmpty { throw DiaryError.noSuchSubject(subject) }
         }
         return (period, events)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -177,12 +177,10 @@ public struct JournalService: Sendable {
         let rules = try await journal.gradingRules()
         let roster = try await students(of: scope, on: date)
         var writes: [MarkWrite] = []
-        var seen: Set<String> = []
         for request in requests {
             let student = try Self.pick(request.student, among: roster)
             if let kind = request.kind, rules.weights[kind] == nil { throw JournalError.invalidKind(kind) }
             writes.append(MarkWrite(student: student.id, value: request.value, kind: request.kind ?? "", comment: request.comment))
-            seen.insert("\(student.id.rawValue)")
         }
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
         let defaultKind = lesson.isControlWork ? MarkKind.control.rawValue : MarkKind.oral.rawValue

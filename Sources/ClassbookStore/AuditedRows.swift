@@ -10,6 +10,7 @@ import GRDB
 ///
 /// Adding a table here needs a migration that baselines its existing rows
 /// (`AuditedRows.baseline`), or `audit verify` reports them as added outside the application.
+/// A column added to an audited table must be nullable and start NULL, or be baselined too.
 enum AuditedTable: String, CaseIterable, Sendable {
     case lessons
     case marks
@@ -27,6 +28,7 @@ enum AuditedTable: String, CaseIterable, Sendable {
     case assignments
     case schoolSettings = "school_settings"
     case markKinds = "mark_kinds"
+    case absenceNotes = "absence_notes"
 
     /// The SQL expression that identifies a row (some tables have no id of their own).
     var key: String {
@@ -40,10 +42,11 @@ enum AuditedTable: String, CaseIterable, Sendable {
 }
 
 enum AuditedRows {
-    /// `column=value; …` over every column in table order: what an audit record stores as the
-    /// row's value, and what the verifier recomputes.
+    /// `column=value; …` over every non-NULL column in table order: what an audit record stores
+    /// as the row's value, and what the verifier recomputes. NULLs are left out so that adding a
+    /// nullable column to an audited table leaves the text of existing rows as it was.
     static func canonical(_ row: Row) -> String {
-        row.columnNames.filter { $0 != "audit_key" }.map { name in
+        row.columnNames.filter { $0 != "audit_key" && !(row[$0] as DatabaseValue).isNull }.map { name in
             "\(name)=\(text(row[name] as DatabaseValue))"
         }.joined(separator: "; ")
     }
@@ -87,7 +90,7 @@ enum AuditedRows {
 
     /// One audit record per existing row of every audited table (used when auditing starts).
     static func baseline(_ db: Database, context: AuditContext) throws {
-        for table in AuditedTable.allCases {
+        for table in AuditedTable.allCases where try db.tableExists(table.rawValue) {
             let rows = try Row.fetchAll(db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue) ORDER BY 1")
             for row in rows {
                 try AuditLog.append(db, context: context, action: "audit.baseline", entity: table.rawValue,

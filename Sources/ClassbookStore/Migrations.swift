@@ -169,6 +169,7 @@ enum Migrations {
                 """)
         }
         migrator.registerMigration("v2-journal", migrate: JournalMigration.apply)
+        migrator.registerMigration("v3-duties", migrate: DutiesMigration.apply)
         return migrator
     }
 }

@@ -269,7 +269,7 @@ extension SQLiteJournalRepository {
                 switch (old.flatMap(Self.markState), new.flatMap(Self.markState)) {
                 case (nil, let now?):
                     change = .set(now)
-                case (let before?, _?) where old?["deleted_at"] == "∅" && new?["deleted_at"] != "∅":
+                case (let before?, _?) where old?["deleted_at"] == nil && new?["deleted_at"] != nil:
                     change = .deleted(before)
                 case (let before?, let now?) where before != now:
                     change = .changed(from: before, to: now)

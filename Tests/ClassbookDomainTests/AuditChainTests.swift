@@ -23,8 +23,9 @@ struct AuditChainTests {
     func intact() async throws {
         let (database, directory) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // 8 baseline records of the default settings and mark kinds, then 3 accounts × (create, language).
-        #expect(try await AuditVerifier(database: database).verify() == .intact(records: 14))
+        // 13 baseline records of the default settings (3, then 5 more) and mark kinds (5),
+        // then 3 accounts × (create, language).
+        #expect(try await AuditVerifier(database: database).verify() == .intact(records: 19))
     }
 
     @Test("editing a record's contents in the file is detected at that record")

@@ -25,10 +25,13 @@ public struct Localized: Sendable {
 public struct BotCommand: Sendable {
     public var name: String
     public var aliases: [String]
-    /// What it does in the access table's terms; nil for everyone, guests included (`/help`).
-    public var action: AccessPolicy.Action?
-    /// Who may use it: the roles the access table allows the action; nil for everyone.
-    public var roles: Set<Role>? { action.map(AccessPolicy.roles(allowedTo:)) }
+    /// What it does in the access table's terms; empty for everyone, guests included (`/help`).
+    /// A command with two forms (`/absences` of a child, `/absences 7А` of a class) names both.
+    public var actions: [AccessPolicy.Action]
+    /// Who may use it: the roles the access table allows one of its actions; nil for everyone.
+    public var roles: Set<Role>? {
+        actions.isEmpty ? nil : actions.reduce(into: Set<Role>()) { $0.formUnion(AccessPolicy.roles(allowedTo: $1)) }
+    }
     public var usage: Localized
     public var summary: Localized
     public var details: Localized
@@ -36,9 +39,14 @@ public struct BotCommand: Sendable {
 
     public init(name: String, aliases: [String], action: AccessPolicy.Action?, usage: Localized, summary: Localized, details: Localized,
                 run: @escaping @Sendable (BotInvocation) async throws -> BotReply) {
+        self.init(name: name, aliases: aliases, actions: action.map { [$0] } ?? [], usage: usage, summary: summary, details: details, run: run)
+    }
+
+    public init(name: String, aliases: [String], actions: [AccessPolicy.Action], usage: Localized, summary: Localized, details: Localized,
+                run: @escaping @Sendable (BotInvocation) async throws -> BotReply) {
         self.name = name
         self.aliases = aliases
-        self.action = action
+        self.actions = actions
         self.usage = usage
         self.summary = summary
         self.details = details
@@ -74,10 +82,13 @@ public struct BotInvocation: Sendable {
 public struct BotReply: Sendable, Equatable {
     public var lines: [String]
     public var newLanguage: Language?
+    /// The person has replaced a one-time password: the session may do everything again.
+    public var passwordChanged: Bool
 
-    public init(lines: [String], newLanguage: Language? = nil) {
+    public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false) {
         self.lines = lines
         self.newLanguage = newLanguage
+        self.passwordChanged = passwordChanged
     }
 
     public init(_ line: String) {

@@ -3,7 +3,7 @@ import Foundation
 
 /// The bot's command table. A new command is one entry here plus one domain service call.
 enum BotCommands {
-    static func table(accounts: AccountService, diary: DiaryService, journal: JournalService) -> [BotCommand] {
+    static func table(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService) -> [BotCommand] {
         let render = DiaryRendering(timeZone: diary.timeZone)
 
         var commands: [BotCommand] = [
@@ -27,14 +27,29 @@ enum BotCommands {
                     return BotReply(lines: render.marks(report, i))
                 }),
             BotCommand(
-                name: "absences", aliases: ["пропуски"], action: .readDiary,
-                usage: Localized(ru: "/absences [ребёнок] [период]", en: "/absences [child] [period]"),
+                name: "absences", aliases: ["пропуски"], actions: [.readDiary, .superviseClass],
+                usage: Localized(ru: "/absences [ребёнок] [период] | /absences класс [дата недели]", en: "/absences [child] [period] | /absences class [a date in the week]"),
                 summary: Localized(ru: "пропущенные уроки и причины", en: "missed lessons and their reasons"),
                 details: Localized(
-                    ru: "Пропуски за учебный период: дата, урок, предмет и причина (Н — без уважительной причины, УП — уважительная, Б — болезнь, ОП — опоздание).",
-                    en: "Missed lessons in the period: date, lesson, subject and reason (Н unexcused, УП excused, Б illness, ОП late)."),
+                    ru: "Пропуски за учебный период: дата, урок, предмет и причина (Н — без уважительной причины, УП — уважительная, Б — болезнь, ОП — опоздание). Классному руководителю: /absences 7А [дата] — пропуски «Н» класса за неделю, к проверке.",
+                    en: "Missed lessons in the period: date, lesson, subject and reason (Н unexcused, УП excused, Б illness, ОП late). For a class teacher: /absences 7А [date] — the class's unexcused absences of the week, to check."),
                 run: { i in
                     let principal = i.principal!
+                    // `/absences 7А [date]`: a class, not a child.
+                    if let first = i.arguments.first, first.first?.isNumber == true, first.contains(where: \.isLetter),
+                       SchoolDate(spoken: first, today: diary.today) == nil {
+                        var week = DutiesService.Week(containing: diary.today)
+                        if i.arguments.count > 1 {
+                            guard i.arguments.count == 2, let date = SchoolDate(spoken: i.arguments[1], today: diary.today) else {
+                                throw JournalError.invalidDate(i.arguments.dropFirst().joined(separator: " "))
+                            }
+                            week = DutiesService.Week(containing: date)
+                        }
+                        let (scope, absences, notes) = try await duties.unexcused(className: first, week: week, for: principal)
+                        return BotReply(lines: DutyRendering(journal: JournalRendering(base: render)).unexcused(scope, week, absences, notes, i))
+                    }
+                    // The child form is the family's; staff name a class.
+                    guard !AccessPolicy.roles(allowedTo: .readDiary).isDisjoint(with: principal.account.roles) else { throw DiaryError.notAllowed }
                     let parsed = try await DiaryArguments.parse(i.arguments, principal: principal, diary: diary, allowsSubject: false)
                     let report = try await diary.absences(of: parsed.student, period: parsed.period, for: principal)
                     return BotReply(lines: render.absences(report, i))
@@ -92,6 +107,8 @@ enum BotCommands {
         commands += FamilyCommands.table(diary: diary, render: journalRender)
         commands += TeacherCommands.table(journal: journal, render: journalRender)
         commands += ClassTeacherCommands.table(journal: journal, render: journalRender)
+        let dutyRender = DutyRendering(journal: journalRender)
+        commands += DutyCommands.table(duties: duties, render: dutyRender)
         // /help lists the table it belongs to.
         let listing = commands
         commands[0].run = { i in BotReply(lines: help(listing, i)) }

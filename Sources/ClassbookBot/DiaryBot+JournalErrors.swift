@@ -45,6 +45,16 @@ extension DiaryBot {
             return [i.t("Нужен текст. \(usage)", "Text is needed. \(usage)")]
         case .noSuchField(let text):
             return [i.t("Нет такого поля анкеты: «\(text)».", "No such personal-data field: \"\(text)\".")]
+        case .noSuchNote(let id):
+            return [i.t("Нет записки №\(id) среди записок вашего класса. Список: /notes", "No note #\(id) among your class's notes. List: /notes")]
+        case .noteDecided(let id):
+            return [i.t("Записка №\(id) уже рассмотрена.", "Note #\(id) has been decided already.")]
+        case .noSuchPerson(let text):
+            return [i.t("«\(text)» — несколько человек или никого среди учеников и родителей класса. Уточните имя или укажите логин.",
+                        "\"\(text)\" matches several people or nobody among the class's students and guardians. Give a fuller name or the login.")]
+        case .weakPassword:
+            return [i.t("Пароль не подходит: нужно не меньше 8 знаков, без пробелов, и не совпадающий с логином. Ничего не изменено.",
+                        "That password will not do: 8 characters or more, no spaces, not the login. Nothing was changed.")]
         case .invalidName(let text):
             return [i.t("«\(text)» не похоже на фамилию, имя и отчество: только буквы и дефис.", "\"\(text)\" does not look like a name: letters and hyphens only.")]
         }
@@ -62,7 +72,7 @@ extension DiaryBot {
         case .writeRemark:
             return i.t("Писать в дневники \(what) могут только учителя этого класса и классный руководитель.",
                        "Only teachers of \(what) and its class teacher may write in its diaries.")
-        case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData:
+        case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials, .decideAbsenceNote:
             return i.t("Это может только классный руководитель \(what).", "Only the class teacher of \(what) may do this.")
         case .changeTimetable:
             return i.t("Расписание меняет администрация школы.", "Only the school administration changes the timetable.")

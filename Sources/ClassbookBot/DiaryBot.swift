@@ -7,13 +7,23 @@ public struct DiaryBot: Sendable {
     public let accounts: AccountService
     public let diary: DiaryService
     public let journal: JournalService
+    public let duties: DutiesService
     public private(set) var commands: [BotCommand] = []
 
-    public init(accounts: AccountService, diary: DiaryService, journal: JournalService) {
+    public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService) {
         self.accounts = accounts
         self.diary = diary
         self.journal = journal
-        commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal)
+        self.duties = duties
+        commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties)
+    }
+
+    /// A person's weekly digest, in their language (for the scheduler).
+    public func digestLines(for principal: Principal) async throws -> [String] {
+        let digest = try await duties.digest(for: principal)
+        guard !digest.isEmpty else { return [] }
+        let i = BotInvocation(principal: principal, language: principal.account.language, arguments: [])
+        return DutyRendering(journal: JournalRendering(base: DiaryRendering(timeZone: diary.timeZone))).digest(digest, i)
     }
 
     /// The command a word names (`marks`, `/оценки`, `MARKS`), if any.
@@ -47,6 +57,11 @@ public struct DiaryBot: Sendable {
         guard command.isAllowed(for: principal) else {
             return BotReply(invocation.t("Команда /\(command.name) вам недоступна. Список ваших команд: /help",
                                          "The command /\(command.name) is not available to you. Your commands: /help"))
+        }
+        // A one-time password must be replaced before anything else.
+        if principal?.account.mustChangePassword == true && !["passwd", "help", "lang"].contains(command.name) {
+            return BotReply(invocation.t("Вы вошли по временному паролю. Сначала задайте свой: /passwd НОВЫЙ_ПАРОЛЬ (не короче 8 знаков).",
+                                         "You logged in with a one-time password. Set your own first: /passwd NEW_PASSWORD (8 characters or more)."))
         }
         do {
             return try await command.run(invocation)

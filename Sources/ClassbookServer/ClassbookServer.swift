@@ -20,19 +20,22 @@ public final class ClassbookServer: Sendable {
     private let hashingPool: NIOThreadPool
     private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never>]>([])
     private let sslContext: NIOSSLContext
+    private let digests: DigestScheduler
 
     public struct Services: Sendable {
         public var accounts: any AccountRepository
         public var diary: any DiaryRepository
         public var journal: any JournalRepository
+        public var duties: any DutiesRepository
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
         public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
-                    clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()) {
+                    duties: any DutiesRepository, clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()) {
             self.accounts = accounts
             self.diary = diary
             self.journal = journal
+            self.duties = duties
             self.clock = clock
             self.hasher = hasher
         }
@@ -48,11 +51,19 @@ public final class ClassbookServer: Sendable {
         hashingPool.start()
         let executor = ThreadPoolExecutor(pool: hashingPool)
         let accounts = AccountService(accounts: services.accounts, hasher: services.hasher, executor: executor, clock: services.clock)
-        let diary = DiaryService(diary: services.diary, journal: services.journal, clock: services.clock, timeZone: configuration.timeZone)
+        let views = DiaryViewRecorder(duties: services.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        var diary = DiaryService(diary: services.diary, journal: services.journal, clock: services.clock, timeZone: configuration.timeZone)
+        diary.onDiaryView = { account, student in await views.record(account: account, student: student) }
         let journal = JournalService(journal: services.journal, diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
-        context = ServerContext(configuration: configuration, registry: SessionRegistry(),
-                                bot: DiaryBot(accounts: accounts, diary: diary, journal: journal), accounts: accounts, logger: logger,
-                                createdAt: Date())
+        let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)
+        let registry = SessionRegistry()
+        let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
+        let outbox = Outbox(duties: services.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
+        let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties)
+        digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
+                                  timeZone: configuration.timeZone, logger: logger)
+        context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
+                                logger: logger, createdAt: Date())
     }
 
     /// The ports actually bound (useful with port 0).
@@ -96,8 +107,28 @@ public final class ClassbookServer: Sendable {
             }
     }
 
-    /// Serves every listener until cancelled or shut down; returns when all connections ended.
+    /// Sends the weekly digest now if it is due and not yet sent (the scheduler calls this
+    /// every `digestCheckInterval`); returns how many people got one.
+    @discardableResult
+    public func runDueDigests() async throws -> Int {
+        try await digests.runDue()
+    }
+
+    /// Serves every listener until cancelled or shut down, with the digest scheduler beside them;
+    /// returns when all connections ended.
     public func run() async throws {
+        let digests = self.digests
+        let interval = context.configuration.digestCheckInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await digests.loop(every: interval) }
+            group.addTask { try await self.serveListeners() }
+            // The scheduler never ends by itself: the listeners ending ends the server.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func serveListeners() async throws {
         let channels = listeners.withLockedValue { $0 }
         try await withThrowingDiscardingTaskGroup { group in
             for listener in channels {

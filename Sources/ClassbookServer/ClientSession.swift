@@ -247,6 +247,12 @@ final class ClientSession {
         registered = true
         activity.withLockedValue { $0.registered = true }
         sendWelcome()
+        if let account = principal?.account {
+            handle.setAccount(account.id)
+            await context.outbox.recordLogin(account.id)
+            // What arrived while the person was away, in order, with its original time.
+            await context.outbox.deliverPending(to: account.id)
+        }
     }
 
     private func authenticate(login: String, password: String) async -> Account? {
@@ -283,6 +289,11 @@ final class ClientSession {
             sendFromBot(language == .ru
                         ? "Здравствуйте, \(name)! Я бот электронного дневника. Список команд: /help"
                         : "Hello, \(name)! I am the electronic diary bot. Commands: /help")
+        }
+        if principal?.account.mustChangePassword == true {
+            sendFromBot(language == .ru
+                        ? "Вы вошли по временному паролю. Задайте свой: /passwd НОВЫЙ_ПАРОЛЬ (не короче 8 знаков)."
+                        : "You logged in with a one-time password. Set your own: /passwd NEW_PASSWORD (8 characters or more).")
         }
     }
 
@@ -355,18 +366,16 @@ final class ClientSession {
             principal.account.language = newLanguage
             self.principal = principal
         }
+        if answer.passwordChanged, var principal {
+            principal.account.mustChangePassword = false
+            self.principal = principal
+        }
         for line in answer.lines { sendFromBot(line) }
     }
 
     /// Sends text from the bot, split so that every line fits IRC's 512 bytes.
     func sendFromBot(_ text: String) {
-        let prefix = ":\(context.botSource) PRIVMSG \(nick) :"
-        let budget = IRCLimits.bodyBytes - 2 - prefix.utf8.count
-        let messages = IRCTextSplitter.split(text, maxBytes: budget).map { piece in
-            IRCMessage(tags: [IRCTag("msgid", ServerContext.messageID())], source: context.botSource, command: "PRIVMSG",
-                       parameters: [nick, piece])
-        }
-        handle.send(messages)
+        handle.send(BotText.messages(text, from: context.botSource, to: nick))
     }
 
     private func reply(_ numeric: IRCNumeric, _ parameters: String...) {

@@ -51,6 +51,8 @@ public struct ServerConfiguration: Sendable {
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.
     public var pingTimeout: TimeInterval = 60
+    /// How often the scheduler checks whether the weekly digest is due.
+    public var digestCheckInterval: TimeInterval = 60
 
     public init(certificatePath: String, privateKeyPath: String) {
         self.certificatePath = certificatePath

@@ -11,6 +11,7 @@ struct ServerContext: Sendable {
     let registry: SessionRegistry
     let bot: DiaryBot
     let accounts: AccountService
+    let outbox: Outbox
     let logger: Logger
     let createdAt: Date
 

@@ -1,3 +1,4 @@
+import ClassbookDomain
 import Foundation
 import IRC
 import NIOConcurrencyHelpers
@@ -14,6 +15,8 @@ public final class SessionHandle: Sendable {
     struct State {
         var nick: String?
         var capabilities: Set<String> = []
+        /// The account logged in on this connection, once it has registered.
+        var account: AccountID?
     }
 
     init(id: String, channel: any Channel) {
@@ -30,6 +33,10 @@ public final class SessionHandle: Sendable {
     func setNick(_ nick: String?) { state.withLockedValue { $0.nick = nick } }
 
     func setCapabilities(_ capabilities: Set<String>) { state.withLockedValue { $0.capabilities = capabilities } }
+
+    var account: AccountID? { state.withLockedValue { $0.account } }
+
+    func setAccount(_ account: AccountID?) { state.withLockedValue { $0.account = account } }
 
     func has(_ capability: String) -> Bool { state.withLockedValue { $0.capabilities.contains(capability) } }
 
@@ -104,5 +111,10 @@ public final class SessionRegistry: Sendable {
 
     func session(nick: String) -> SessionHandle? {
         sessions.withLockedValue { $0[Self.fold(nick)] }
+    }
+
+    /// Every registered session of an account (a person may be connected from several devices).
+    func sessions(of account: AccountID) -> [SessionHandle] {
+        sessions.withLockedValue { Array($0.values) }.filter { $0.account == account }
     }
 }

@@ -32,4 +32,5 @@ public final class ClassbookDatabase: Sendable {
     public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool) }
     public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool) }
     public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool) }
+    public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool) }
 }

@@ -71,6 +71,6 @@ public struct SQLiteAccountRepository: AccountRepository {
         let roles = try String.fetchAll(db, sql: "SELECT role FROM account_roles WHERE account_id = ?", arguments: [id])
             .compactMap(Role.init(rawValue:))
         return Account(id: AccountID(id), login: row["login"], displayName: row["display_name"], roles: Set(roles),
-                       language: Language(rawValue: row["language"]) ?? .ru)
+                       language: Language(rawValue: row["language"]) ?? .ru, mustChangePassword: row["must_change_password"] ?? false)
     }
 }

@@ -27,6 +27,17 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         }
     }
 
+    public func accountOf(student: StudentID) async throws -> Account? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT a.* FROM accounts a JOIN students s ON s.account_id = a.id WHERE s.id = ?",
+                             arguments: [student.rawValue]).map { try SQLiteAccountRepository.account($0, db) }
+        }
+    }
+
+    public func accountExists(login: String) async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE login = ?", arguments: [login]) ?? false }
+    }
+
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
         try await pool.read { db in
             // The year containing the date, else the latest that has begun, else the first.

@@ -91,7 +91,7 @@ struct Serve: AsyncParsableCommand {
         let database = try ClassbookDatabase(directory: dataDirectory)
         let server = try ClassbookServer(
             configuration: configuration,
-            services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal),
+            services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties),
             logger: logger)
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"

@@ -7,13 +7,16 @@ public struct Account: Sendable, Equatable {
     public var displayName: String
     public var roles: Set<Role>
     public var language: Language
+    /// Logged in with a one-time password: nothing but `/passwd` until it is replaced.
+    public var mustChangePassword: Bool
 
-    public init(id: AccountID, login: String, displayName: String, roles: Set<Role>, language: Language) {
+    public init(id: AccountID, login: String, displayName: String, roles: Set<Role>, language: Language, mustChangePassword: Bool = false) {
         self.id = id
         self.login = login
         self.displayName = displayName
         self.roles = roles
         self.language = language
+        self.mustChangePassword = mustChangePassword
     }
 }
 

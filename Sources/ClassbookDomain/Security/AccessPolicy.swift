@@ -32,8 +32,21 @@ public enum AccessPolicy {
         case changeTimetable
         /// Read the school calendar: periods and holidays.
         case readCalendar
-        /// Change one's own settings (language).
+        /// Change one's own settings (language) and password.
         case manageOwnSettings
+        /// Review a class's guardians, consents, acknowledgements, activity, attendance and
+        /// journal filling, and get its digest.
+        case superviseClass
+        /// Issue one-time passwords to a class's students and guardians.
+        case issueCredentials
+        /// Send the class teacher a note explaining a child's absence.
+        case submitAbsenceNote
+        /// Accept or reject a guardian's absence note.
+        case decideAbsenceNote
+        /// See the state of one's own journal (a subject teacher's digest).
+        case reviewOwnJournal
+        /// See the school-wide summary (the deputy's digest).
+        case superviseSchool
     }
 
     /// How the person asking stands to the student, class or subject in question.
@@ -92,6 +105,16 @@ public enum AccessPolicy {
         rule(.director, .readPersonalData, nil),
         rule(.deputy, .changeTimetable, nil),
         rule(.director, .changeTimetable, nil),
+        // The class teacher's duties.
+        rule(.classTeacher, .superviseClass, .classTeacherOf),
+        rule(.deputy, .superviseClass, nil),
+        rule(.director, .superviseClass, nil),
+        rule(.classTeacher, .issueCredentials, .classTeacherOf),
+        rule(.guardian, .submitAbsenceNote, .guardianOf),
+        rule(.classTeacher, .decideAbsenceNote, .classTeacherOf),
+        rule(.teacher, .reviewOwnJournal, .own),
+        rule(.deputy, .superviseSchool, nil),
+        rule(.director, .superviseSchool, nil),
     ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own)] }
 
     /// True when one of the person's roles allows `action` given how they stand to its object.

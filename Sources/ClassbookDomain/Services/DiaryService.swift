@@ -10,6 +10,8 @@ public struct DiaryService: Sendable {
     public let journal: any JournalRepository
     public let clock: any SchoolClock
     public let timeZone: TimeZone
+    /// Called when a person reads a student's diary (for the class teacher's activity review).
+    public var onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)?
 
     public init(diary: any DiaryRepository, journal: any JournalRepository, clock: any SchoolClock = SystemClock(),
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
@@ -83,6 +85,7 @@ public struct DiaryService: Sendable {
         guard AccessPolicy.allows(action, for: principal.account.roles, relations: relations) else {
             throw DiaryError.noSuchChild
         }
+        if action == .readDiary, let onDiaryView { await onDiaryView(principal.account.id, student.id) }
     }
 
     // MARK: Periods

@@ -22,4 +22,8 @@ public enum JournalError: Error, Equatable, Sendable {
     case emptyText
     case noSuchField(String)
     case invalidName(String)
+    case noSuchNote(Int64)
+    case noteDecided(Int64)
+    case noSuchPerson(String)
+    case weakPassword
 }

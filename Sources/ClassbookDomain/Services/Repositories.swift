@@ -56,6 +56,9 @@ public protocol DiaryRepository: Sendable {
     func studentsInCare(of guardian: AccountID) async throws -> [Student]
     /// The student record of a student's own account.
     func student(ownedBy account: AccountID) async throws -> Student?
+    /// A student's own account, if they have one.
+    func accountOf(student: StudentID) async throws -> Account?
+    func accountExists(login: String) async throws -> Bool
     /// The reporting periods of a grade (quarters, trimesters or half-years) in the school year
     /// of the date, in order: the scheme that names the grade, else the school's default one.
     func periods(on date: SchoolDate, grade: Int) async throws -> [Period]

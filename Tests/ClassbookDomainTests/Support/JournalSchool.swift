@@ -32,8 +32,9 @@ struct JournalSchool {
         let diary = DiaryService(diary: database.diary, journal: database.journal, clock: clock)
         let journal = JournalService(journal: database.journal, diary: database.diary, clock: clock)
         let accounts = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor(), clock: clock)
+        let duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
         return JournalSchool(directory: directory, database: database, output: output,
-                             bot: DiaryBot(accounts: accounts, diary: diary, journal: journal))
+                             bot: DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties))
     }
 
     func remove() {

@@ -128,7 +128,8 @@ final class RunningServer: Sendable {
         configure(&configuration)
         let database = try ClassbookDatabase(directory: school.directory)
         let server = try ClassbookServer(configuration: configuration,
-                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, clock: FixedClock()))
+                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
+                                                                         clock: FixedClock()))
         let ports = try await server.bind()
         let task = Task { try await server.run() }
         return RunningServer(server: server, ports: ports, database: database, school: school, task: task)

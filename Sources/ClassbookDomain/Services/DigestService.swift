@@ -1,0 +1,103 @@
+import Foundation
+
+/// What the weekly digest tells each person: a class teacher about their class, a subject
+/// teacher about their own journal, the deputy and director about the whole school.
+public struct ClassDigest: Sendable {
+    public var schoolClass: SchoolClass
+    public var week: DutiesService.Week
+    public var unexcused: [UnexcusedAbsence]
+    public var pendingNotes: [AbsenceNote]
+    public var filling: JournalFilling
+    public var atRisk: [StudentAtRisk]
+    public var consentMissing: [ClassGuardian]
+    /// Guardians on the paper path: they refused electronic information.
+    public var consentRefused: [ClassGuardian]
+    public var notAcknowledged: [ClassGuardian]
+    public var neverLoggedIn: [ClassGuardian]
+    /// The monthly reminder (first week of a month): students whose data was not checked for 30 days.
+    public var dataCheckDue: [Student]?
+}
+
+public struct SchoolSummary: Sendable {
+    public struct Row: Sendable {
+        public var schoolClass: SchoolClass
+        public var fillingGaps: Int
+        public var guardians: Int
+        public var acknowledged: Int
+        public var consented: Int
+    }
+
+    public var rows: [Row]
+}
+
+public struct WeeklyDigest: Sendable {
+    public var week: DutiesService.Week
+    public var classes: [ClassDigest] = []
+    public var ownJournal: JournalFilling?
+    public var school: SchoolSummary?
+
+    public var isEmpty: Bool { classes.isEmpty && ownJournal == nil && school == nil }
+}
+
+extension DutiesService {
+    /// A class's digest for the week containing `day`.
+    public func classDigest(className: String, for principal: Principal) async throws -> ClassDigest {
+        let scope = try await journal.scope(.superviseClass, className: className, subject: nil, for: principal)
+        return try await classDigest(scope.schoolClass, week: Week(containing: today))
+    }
+
+    func classDigest(_ schoolClass: SchoolClass, week: Week) async throws -> ClassDigest {
+        let guardians = try await duties.guardians(ofClass: schoolClass.id, on: today)
+        let consents = try await duties.latestConsents(of: guardians.map(\.account))
+        let (from, through) = week.instants(in: journal.timeZone)
+        let activity = try await duties.activity(of: guardians.map(\.account), from: from, through: through, days: week.monday...week.sunday)
+        return ClassDigest(
+            schoolClass: schoolClass, week: week,
+            unexcused: try await duties.unexcusedAbsences(ofClass: schoolClass.id, from: week.monday, through: min(week.sunday, today)),
+            pendingNotes: try await duties.absenceNotes(ofClass: schoolClass.id, pendingOnly: true),
+            filling: try await filling(of: schoolClass),
+            atRisk: try await atRisk(in: schoolClass),
+            consentMissing: guardians.filter { consents[$0.account] == nil },
+            consentRefused: guardians.filter { consents[$0.account]?.decision == .refused },
+            notAcknowledged: guardians.filter { consents[$0.account]?.decision != .refused && (activity[$0.account]?.acknowledgements ?? []).isEmpty },
+            neverLoggedIn: guardians.filter { activity[$0.account]?.lastLogin == nil },
+            dataCheckDue: today.day <= 7 ? try await duties.dataCheckDue(ofClass: schoolClass.id, since: today.adding(days: -30), on: today) : nil)
+    }
+
+    /// The school-wide summary: each class's journal gaps, acknowledgement and consent rates.
+    func schoolSummary(week: Week) async throws -> SchoolSummary {
+        var rows: [SchoolSummary.Row] = []
+        let (from, through) = week.instants(in: journal.timeZone)
+        for schoolClass in try await repository.classes() {
+            let guardians = try await duties.guardians(ofClass: schoolClass.id, on: today)
+            let consents = try await duties.latestConsents(of: guardians.map(\.account))
+            let activity = try await duties.activity(of: guardians.map(\.account), from: from, through: through, days: week.monday...week.sunday)
+            let filling = try await filling(of: schoolClass)
+            rows.append(.init(schoolClass: schoolClass,
+                              fillingGaps: filling.withoutTopic.count + filling.ungradedControlWorks.count + filling.missingFinals.count,
+                              guardians: guardians.count,
+                              acknowledged: guardians.filter { !(activity[$0.account]?.acknowledgements ?? []).isEmpty }.count,
+                              consented: guardians.filter { consents[$0.account]?.decision == .granted }.count))
+        }
+        return SchoolSummary(rows: rows)
+    }
+
+    /// Everything the person's roles give them a digest of: the classes they lead, their own
+    /// journal, the school. Nil parts are for roles the person does not have.
+    public func digest(for principal: Principal) async throws -> WeeklyDigest {
+        let week = Week(containing: today)
+        var digest = WeeklyDigest(week: week)
+        if principal.has(.classTeacher) {
+            for schoolClass in try await repository.classes() where schoolClass.classTeacher == principal.account.id {
+                digest.classes.append(try await classDigest(schoolClass, week: week))
+            }
+        }
+        if AccessPolicy.allows(.reviewOwnJournal, for: principal.account.roles, relations: [.own]) {
+            digest.ownJournal = try await ownFilling(for: principal)
+        }
+        if AccessPolicy.allows(.superviseSchool, for: principal.account.roles, relations: []) {
+            digest.school = try await schoolSummary(week: week)
+        }
+        return digest
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What the class teacher's duties read and record. Writes are durable and audited.
+public protocol DutiesRepository: Sendable {
+    func riskRules() async throws -> RiskRules
+    func digestSchedule() async throws -> DigestSchedule
+
+    // MARK: Activity
+    func recordLogin(_ account: AccountID, at: Date) async throws
+    /// Counts a guardian's or student's view of a child's diary on a day.
+    func recordDiaryView(account: AccountID, student: StudentID, day: SchoolDate, at: Date) async throws
+    /// The class's guardians (of students there on the date), each with their children in it.
+    func guardians(ofClass: ClassID, on date: SchoolDate) async throws -> [ClassGuardian]
+    func latestConsents(of guardians: [AccountID]) async throws -> [AccountID: ConsentRecord]
+    /// Logins and diary views in `[from, through]` (days in the school's calendar), acknowledgements in the same span.
+    func activity(of guardians: [AccountID], from: Date, through: Date, days: ClosedRange<SchoolDate>) async throws -> [AccountID: GuardianActivity]
+
+    // MARK: Absences
+    func unexcusedAbsences(ofClass: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [UnexcusedAbsence]
+    func addAbsenceNote(student: StudentID, guardian: AccountID, dates: [SchoolDate], reason: String, context: AuditContext) async throws -> Int64
+    func absenceNotes(ofClass: ClassID, pendingOnly: Bool) async throws -> [AbsenceNote]
+    func absenceNote(id: Int64) async throws -> (note: AbsenceNote, classID: ClassID)?
+    /// Accepting excuses the student's unexcused absences on the note's dates, in the same transaction.
+    func decideAbsenceNote(id: Int64, accept: Bool, note: String?, context: AuditContext) async throws -> (AbsenceNote, excused: Int)
+
+    // MARK: Personal data
+    func markDataChecked(student: StudentID, on date: SchoolDate, context: AuditContext) async throws
+    /// Students of the class whose data was last checked before `since`, or never.
+    func dataCheckDue(ofClass: ClassID, since: SchoolDate, on date: SchoolDate) async throws -> [Student]
+
+    // MARK: Credentials
+    /// Accounts of the class's students and guardians that cannot log in yet (no password set), and
+    /// students who have no account at all.
+    func credentialsDue(ofClass: ClassID, on date: SchoolDate) async throws -> (accounts: [Account], studentsWithoutAccount: [Student])
+    /// Stores the hash of a one-time password; the account must change it at its next login.
+    func setOneTimePassword(account: AccountID, hash: String, context: AuditContext) async throws
+    /// Creates a student's own account with a one-time password.
+    func createStudentAccount(student: StudentID, login: String, displayName: String, hash: String, context: AuditContext) async throws -> Account
+    func mustChangePassword(_ account: AccountID) async throws -> Bool
+    /// Sets a password chosen by its owner and lifts the must-change mark.
+    func changeOwnPassword(account: AccountID, hash: String, context: AuditContext) async throws
+
+    // MARK: The outbox and digests
+    /// Accounts that get a weekly digest: teachers, class teachers, the deputy and the director.
+    func digestRecipients() async throws -> [Account]
+    func digestRunExists(key: String) async throws -> Bool
+    /// Records a digest run and queues its messages in one transaction; false, writing nothing,
+    /// when a run with this key exists already.
+    func recordDigestRun(key: String, messages: [(AccountID, [String])], at: Date) async throws -> Bool
+    func enqueue(_ lines: [String], for account: AccountID, at: Date) async throws
+    func pendingMessages(for account: AccountID) async throws -> [(id: Int64, text: String, createdAt: Date)]
+    func markDelivered(_ ids: [Int64], at: Date) async throws
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Journal filling and students at risk: what a class teacher watches every week (2.29, 2.37).
+extension DutiesService {
+    /// How many days back the filling checks look.
+    public static let fillingWindow = 14
+
+    /// Lessons held without a topic or homework, control works without marks, teachers with no
+    /// marks in two weeks, and finals missing near a period's end, for one class; with `teacher`,
+    /// only that teacher's lessons.
+    func filling(of schoolClass: SchoolClass, teacher: AccountID? = nil) async throws -> JournalFilling {
+        let from = today.adding(days: -Self.fillingWindow)
+        let assignments = try await repository.assignments(inClass: schoolClass.id).filter { teacher == nil || $0.teacher == teacher }
+        let names = Dictionary(assignments.map { ($0.teacher, $0.teacherName) }, uniquingKeysWith: { a, _ in a })
+        let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
+            .filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
+        let entries = try await repository.entries(ofLessons: lessons.map(\.id))
+        func gap(_ lesson: Lesson) -> JournalFilling.LessonGap {
+            .init(className: schoolClass.name, subject: lesson.subject.name, date: lesson.date, number: lesson.number,
+                  teacherName: names[lesson.teacher] ?? "")
+        }
+        var filling = JournalFilling()
+        filling.withoutTopic = lessons.filter { ($0.topic ?? "").isEmpty }.map(gap)
+        filling.withoutHomework = lessons.filter { ($0.homework ?? "").isEmpty && !$0.isControlWork }.map(gap)
+        filling.ungradedControlWorks = lessons.filter { $0.isControlWork && $0.date < today && (entries.marks[$0.id] ?? []).isEmpty }.map(gap)
+        for assignment in assignments {
+            let held = lessons.filter { $0.subject.id == assignment.subject.id && $0.teacher == assignment.teacher && $0.date < today }
+            if held.count >= 2 && held.allSatisfy({ (entries.marks[$0.id] ?? []).isEmpty }) {
+                filling.teachersBehind.append(.init(teacherName: assignment.teacherName, className: schoolClass.name,
+                                                    subject: assignment.subject.name, unmarkedLessons: held.count))
+            }
+        }
+        // In the last week of a period and the two weeks after it, finals not yet set.
+        let periods = try await journal.periods(today, schoolClass.grade)
+        if let period = periods.first(where: { $0.end.adding(days: -7) <= today && today <= $0.end.adding(days: 14) }) {
+            let roster = try await repository.students(inClass: schoolClass.id, on: min(today, period.end))
+            var missing: [String: Int] = [:]
+            for student in roster {
+                let set = Set(try await repository.finals(of: student.id, on: today).filter { $0.period == period.ordinal }.map(\.subject))
+                for assignment in assignments where !set.contains(assignment.subject.name) { missing[assignment.subject.name, default: 0] += 1 }
+            }
+            for assignment in assignments {
+                if let count = missing[assignment.subject.name], count > 0, !filling.missingFinals.contains(where: { $0.subject == assignment.subject.name }) {
+                    filling.missingFinals.append(.init(className: schoolClass.name, subject: assignment.subject.name,
+                                                       teacherName: assignment.teacherName, period: period, students: count))
+                }
+            }
+        }
+        return filling
+    }
+
+    public func filling(className: String, for principal: Principal) async throws -> (JournalService.Scope, JournalFilling) {
+        let scope = try await journal.scope(.superviseClass, className: className, subject: nil, for: principal)
+        return (scope, try await filling(of: scope.schoolClass))
+    }
+
+    /// A subject teacher's own gaps, over every class they teach.
+    public func ownFilling(for principal: Principal) async throws -> JournalFilling {
+        guard AccessPolicy.allows(.reviewOwnJournal, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
+        let classes = Set(try await repository.assignments(teacher: principal.account.id).map(\.classID))
+        var total = JournalFilling()
+        for schoolClass in try await repository.classes() where classes.contains(schoolClass.id) {
+            let part = try await filling(of: schoolClass, teacher: principal.account.id)
+            total.withoutTopic += part.withoutTopic
+            total.withoutHomework += part.withoutHomework
+            total.ungradedControlWorks += part.ungradedControlWorks
+            total.teachersBehind += part.teachersBehind
+            total.missingFinals += part.missingFinals
+        }
+        return total
+    }
+
+    /// Students at risk in the current period: a subject average below the threshold, too many
+    /// 2s in the last two weeks, or too large a share of lessons missed.
+    func atRisk(in schoolClass: SchoolClass) async throws -> [StudentAtRisk] {
+        let rules = try await duties.riskRules()
+        let gradeRules = try await repository.gradingRules()
+        let periods = try await journal.periods(today, schoolClass.grade)
+        guard let period = periods.first(where: { $0.contains(today) }) ?? periods.last(where: { $0.start <= today }) else { return [] }
+        let through = min(today, period.end)
+        let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: period.start, through: through)
+        let entries = try await repository.entries(ofLessons: lessons.map(\.id))
+        let groups = try await repository.groups(inClass: schoolClass.id)
+        let recent = today.adding(days: -Self.fillingWindow)
+        var result: [StudentAtRisk] = []
+        for student in try await repository.students(inClass: schoolClass.id, on: through) {
+            let own = Set(groups.filter { $0.members.contains(student.id) }.map(\.id))
+            let attended = lessons.filter { $0.group.map(own.contains) ?? true }
+            var marks: [String: [MarkEntry]] = [:]
+            var twos = 0
+            var missed = 0
+            for lesson in attended {
+                for (who, mark) in entries.marks[lesson.id] ?? [] where who == student.id {
+                    marks[mark.subject, default: []].append(mark)
+                    if mark.value == .grade(2) && mark.date >= recent { twos += 1 }
+                }
+                for (who, absence) in entries.absences[lesson.id] ?? [] where who == student.id && gradeRules.countsAsMissed(absence.reason) {
+                    missed += 1
+                }
+            }
+            var reasons: [StudentAtRisk.Reason] = []
+            for subject in marks.keys.sorted() {
+                if let average = GradingRules.weightedAverage(marks[subject]!), average < rules.averageBelow {
+                    reasons.append(.lowAverage(subject: subject, average: average))
+                }
+            }
+            if twos >= rules.recentTwos { reasons.append(.recentTwos(count: twos)) }
+            if !attended.isEmpty, Double(missed) / Double(attended.count) >= rules.missedShare {
+                reasons.append(.missedLessons(missed: missed, of: attended.count))
+            }
+            if !reasons.isEmpty { result.append(StudentAtRisk(student: student, reasons: reasons)) }
+        }
+        return result
+    }
+
+    public func atRisk(className: String, for principal: Principal) async throws -> (JournalService.Scope, [StudentAtRisk]) {
+        let scope = try await journal.scope(.superviseClass, className: className, subject: nil, for: principal)
+        return (scope, try await atRisk(in: scope.schoolClass))
+    }
+}

@@ -1,0 +1,65 @@
+import ClassbookDomain
+import Foundation
+import IRC
+import Logging
+
+/// Messages from the bot that must reach a person whether or not they are connected: they are
+/// stored first (durably), then sent to every session of the account; what finds no session
+/// waits for the next login and is delivered then, in order, with its original time.
+struct Outbox: Sendable {
+    let duties: any DutiesRepository
+    let registry: SessionRegistry
+    let clock: any SchoolClock
+    let botSource: String
+    let logger: Logger
+
+    func recordLogin(_ account: AccountID) async {
+        do {
+            try await duties.recordLogin(account, at: clock.now())
+        } catch {
+            logger.error("cannot record a login: \(error)")
+        }
+    }
+
+    /// Stores lines for an account and delivers them now if the person is connected.
+    func send(_ lines: [String], to account: AccountID) async throws {
+        try await duties.enqueue(lines, for: account, at: clock.now())
+        await deliverPending(to: account)
+    }
+
+    /// Sends what waits for the account to its sessions and marks it delivered.
+    func deliverPending(to account: AccountID) async {
+        let sessions = registry.sessions(of: account)
+        guard !sessions.isEmpty else { return }
+        do {
+            let pending = try await duties.pendingMessages(for: account)
+            guard !pending.isEmpty else { return }
+            for session in sessions {
+                let target = session.target
+                var messages: [IRCMessage] = []
+                for message in pending {
+                    for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                        messages += BotText.messages(String(line), from: botSource, to: target, time: message.createdAt)
+                    }
+                }
+                session.send(messages)
+            }
+            try await duties.markDelivered(pending.map(\.id), at: clock.now())
+        } catch {
+            logger.error("cannot deliver pending messages: \(error)")
+        }
+    }
+}
+
+/// Bot text as PRIVMSGs, split so that every line fits IRC's 512 bytes.
+enum BotText {
+    static func messages(_ text: String, from source: String, to target: String, time: Date? = nil) -> [IRCMessage] {
+        let prefix = ":\(source) PRIVMSG \(target) :"
+        let budget = IRCLimits.bodyBytes - 2 - prefix.utf8.count
+        return IRCTextSplitter.split(text, maxBytes: budget).map { piece in
+            var tags = [IRCTag("msgid", ServerContext.messageID())]
+            if let time { tags.append(IRCTag("time", ServerTime.format(time))) }
+            return IRCMessage(tags: tags, source: source, command: "PRIVMSG", parameters: [target, piece])
+        }
+    }
+}

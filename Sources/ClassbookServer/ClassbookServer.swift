@@ -119,12 +119,16 @@ public final class ClassbookServer: Sendable {
     public func run() async throws {
         let digests = self.digests
         let interval = context.configuration.digestCheckInterval
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await digests.loop(every: interval) }
-            group.addTask { try await self.serveListeners() }
-            // The scheduler never ends by itself: the listeners ending ends the server.
-            try await group.next()
-            group.cancelAll()
+        // Each child says whether it was the listeners; their end ends the server and the scheduler.
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { await digests.loop(every: interval); return false }
+            group.addTask { try await self.serveListeners(); return true }
+            while let listenersEnded = try await group.next() {
+                if listenersEnded {
+                    group.cancelAll()
+                    break
+                }
+            }
         }
     }
 

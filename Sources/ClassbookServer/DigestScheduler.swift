@@ -39,8 +39,10 @@ struct DigestScheduler: Sendable {
         return messages.count
     }
 
-    /// Checks every `interval` seconds until cancelled.
+    /// Checks every `interval` seconds until cancelled; an interval of 0 turns the schedule off
+    /// (digests are then sent only by `runDue()`, as tests do).
     func loop(every interval: TimeInterval) async {
+        guard interval > 0 else { return }
         while !Task.isCancelled {
             do {
                 try await runDue()

@@ -115,10 +115,15 @@ final class IRCTestClient: Sendable {
     }
 
     private func repliesUntilPong(from bot: String) async throws -> [String] {
+        try await botMessages(from: bot).map { $0.parameters[1] }
+    }
+
+    /// The bot's messages that arrived unasked (a digest, a delivery at login), up to now.
+    func botMessages(from bot: String = "diary") async throws -> [IRCMessage] {
         let marker = "end-\(UUID().uuidString.prefix(8))"
         try await send("PING :\(marker)")
         let consumed = try await consume(until: "PONG \(marker)") { $0.command == "PONG" && $0.parameters.last == marker }
-        return consumed.filter { $0.command == "PRIVMSG" && $0.source?.hasPrefix(bot + "!") == true }.map { $0.parameters[1] }
+        return consumed.filter { $0.command == "PRIVMSG" && $0.source?.hasPrefix(bot + "!") == true }
     }
 
     /// Waits until the server closes the connection; returns the ERROR text if one came.

@@ -2,6 +2,7 @@ import ClassbookDomain
 import ClassbookServer
 import ClassbookStore
 import Foundation
+import NIOConcurrencyHelpers
 import NIOPosix
 
 /// A fixed clock: the demo school's six weeks end on this day, and "now" is its afternoon.
@@ -16,6 +17,24 @@ struct FixedClock: SchoolClock {
     }
 
     func now() -> Date { instant }
+}
+
+/// A clock the test moves by hand, for scheduled work such as the weekly digest.
+final class ManualClock: SchoolClock {
+    private let current: NIOLockedValueBox<Date>
+
+    init(_ start: Date) { current = NIOLockedValueBox(start) }
+
+    /// `2026-11-20 15:01` in Moscow.
+    static func moscow(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Moscow")!
+        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
+    }
+
+    func now() -> Date { current.withLockedValue { $0 } }
+
+    func set(_ date: Date) { current.withLockedValue { $0 = date } }
 }
 
 /// A demo school in a fresh temporary directory: a real SQLite file and real password hashes.
@@ -121,15 +140,18 @@ final class RunningServer: Sendable {
         self.task = task
     }
 
-    static func start(_ school: TestSchool, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
+    static func start(_ school: TestSchool, clock: any SchoolClock = FixedClock(),
+                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
         var configuration = ServerConfiguration(certificatePath: school.certificatePath, privateKeyPath: school.privateKeyPath)
         configuration.tlsListen = .init(host: "127.0.0.1", port: 0)
         configuration.serverName = "classbook.test"
+        // Digests are sent when a test asks (`runDueDigests`), not by the clock.
+        configuration.digestCheckInterval = 0
         configure(&configuration)
         let database = try ClassbookDatabase(directory: school.directory)
         let server = try ClassbookServer(configuration: configuration,
                                          services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
-                                                                         clock: FixedClock()))
+                                                                         clock: clock))
         let ports = try await server.bind()
         let task = Task { try await server.run() }
         return RunningServer(server: server, ports: ports, database: database, school: school, task: task)

@@ -38,6 +38,8 @@ public struct SQLiteJournalRepository: JournalRepository {
                 (table, key, sql, value) = (.schoolSettings, "late_counts_as_missed", "UPDATE school_settings SET value = ?1 WHERE key = ?2", late ? "yes" : "no")
             case .weight(let kind, let weight):
                 (table, key, sql, value) = (.markKinds, kind, "UPDATE mark_kinds SET weight = ?1 WHERE code = ?2", weight)
+            case .other(let name, let text):
+                (table, key, sql, value) = (.schoolSettings, name, "UPDATE school_settings SET value = ?1 WHERE key = ?2", text)
             }
             try db.execute(sql: sql, arguments: [value, key])
             guard db.changesCount == 1 else { throw RepositoryError.notFound }

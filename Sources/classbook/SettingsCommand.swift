@@ -6,7 +6,7 @@ import Foundation
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
-        abstract: "Show or change the school's rules: the rounding threshold of finals, mark weights, what counts as a missed day.",
+        abstract: "Show or change the school's rules: the rounding threshold of finals, mark weights, missed days, the digest's day and time, the risk thresholds.",
         discussion: "Keys: " + SchoolSetting.keys.joined(separator: ", ") + ". Every change is audited; see docs/reports.md for the figures they affect.")
 
     @OptionGroup var data: DataOptions
@@ -34,5 +34,13 @@ struct SettingsCommand: AsyncParsableCommand {
         print("missed-day-rule=\(rules.missedDay.setting)")
         print("late-counts-as-missed=\(rules.lateCountsAsMissed ? "yes" : "no")")
         for (kind, weight) in rules.weights.sorted(by: { $0.key < $1.key }) { print("weight.\(kind)=\(weight)") }
+        let duties = try ClassbookDatabase(directory: data.data).duties
+        let schedule = try await duties.digestSchedule()
+        let risk = try await duties.riskRules()
+        print("digest-weekday=\(schedule.weekday)")
+        print(String(format: "digest-time=%02d:%02d", schedule.hour, schedule.minute))
+        print("risk-average-below=\(risk.averageBelow)")
+        print("risk-twos=\(risk.recentTwos)")
+        print("risk-missed-share=\(risk.missedShare)")
     }
 }

@@ -113,12 +113,16 @@ public enum SchoolSetting: Sendable, Equatable {
     case missedDay(GradingRules.MissedDayRule)
     case lateCountsAsMissed(Bool)
     case weight(kind: String, Double)
+    /// A free-form setting of `school_settings` that another part of the school reads (the
+    /// digest's day and time, the risk thresholds), already validated.
+    case other(key: String, value: String)
 
     public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    public static let keys = ["final-rounding-threshold", "missed-day-rule", "late-counts-as-missed", "weight.KIND"]
+    public static let keys = ["final-rounding-threshold", "missed-day-rule", "late-counts-as-missed", "weight.KIND",
+                              "digest-weekday", "digest-time", "risk-average-below", "risk-twos", "risk-missed-share"]
 
     public init(parsing assignment: String) throws {
         let parts = assignment.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -138,6 +142,24 @@ public enum SchoolSetting: Sendable, Equatable {
         case "late-counts-as-missed":
             guard ["yes", "no"].contains(value) else { throw ParseError(description: "late-counts-as-missed is yes or no") }
             self = .lateCountsAsMissed(value == "yes")
+        case "digest-weekday":
+            guard let day = Int(value), (1...7).contains(day) else { throw ParseError(description: "digest-weekday is 1 (Monday) to 7 (Sunday)") }
+            self = .other(key: "digest_weekday", value: String(day))
+        case "digest-time":
+            let parts = value.split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2, (0...23).contains(parts[0]), (0...59).contains(parts[1]) else {
+                throw ParseError(description: "digest-time is HH:MM in the school's time zone, such as 15:00")
+            }
+            self = .other(key: "digest_time", value: String(format: "%02d:%02d", parts[0], parts[1]))
+        case "risk-average-below":
+            guard let number = Double(value), number > 1, number <= 5 else { throw ParseError(description: "risk-average-below is an average between 1 and 5, such as 3.0") }
+            self = .other(key: "risk_average_below", value: String(number))
+        case "risk-twos":
+            guard let count = Int(value), count >= 1 else { throw ParseError(description: "risk-twos is a number of 2s, 1 or more") }
+            self = .other(key: "risk_twos", value: String(count))
+        case "risk-missed-share":
+            guard let number = Double(value), number > 0, number <= 1 else { throw ParseError(description: "risk-missed-share is a fraction of lessons, such as 0.3") }
+            self = .other(key: "risk_missed_share", value: String(number))
         default:
             guard key.hasPrefix("weight."), key.count > 7 else {
                 throw ParseError(description: "unknown setting '\(key)'; settings: " + Self.keys.joined(separator: ", "))

@@ -25,6 +25,10 @@ let package = Package(
             name: "CClassbookCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // Pango on cairo's PDF surface (system libraries) for printed documents.
+        // `classbook-pangocairo` is pangocairo's pkg-config without glib's -pthread (commands/setup).
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "classbook-pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        .target(name: "ClassbookPrint", dependencies: ["CPangoCairo", "ClassbookDomain"], swiftSettings: strict),
         .target(name: "IRC", swiftSettings: strict),
         .target(
             name: "ClassbookDomain",
@@ -64,6 +68,7 @@ let package = Package(
             name: "classbook",
             dependencies: [
                 "ClassbookServer",
+                "ClassbookPrint",
                 "ClassbookStore",
                 "ClassbookDomain",
                 "CClassbookCrypto",
@@ -77,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "ClassbookDomainTests",
             dependencies: [
-                "ClassbookDomain", "ClassbookStore", "ClassbookBot",
+                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

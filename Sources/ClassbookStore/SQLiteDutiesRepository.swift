@@ -213,16 +213,17 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     // MARK: Credentials
 
-    public func credentialsDue(ofClass classID: ClassID, on date: SchoolDate) async throws -> (accounts: [Account], studentsWithoutAccount: [Student]) {
+    public func credentialsDue(ofClass classID: ClassID, on date: SchoolDate, includePending: Bool) async throws
+        -> (accounts: [Account], studentsWithoutAccount: [Student]) {
         try await pool.read { db in
             let active = "(s.arrived_on IS NULL OR s.arrived_on <= ?2) AND (s.left_on IS NULL OR s.left_on > ?2)"
             let accountRows = try Row.fetchAll(db, sql: """
                 SELECT DISTINCT a.* FROM accounts a
-                WHERE a.password_hash = ?3 AND a.id IN (
+                WHERE (a.password_hash = ?3 OR (?4 AND a.must_change_password = 1)) AND a.id IN (
                     SELECT s.account_id FROM students s WHERE s.class_id = ?1 AND \(active)
                     UNION SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id WHERE s.class_id = ?1 AND \(active))
                 ORDER BY a.display_name
-                """, arguments: [classID.rawValue, date.iso, CSVImporter.noPassword])
+                """, arguments: [classID.rawValue, date.iso, CSVImporter.noPassword, includePending])
             let accounts = try accountRows.map { try SQLiteAccountRepository.account($0, db) }
             let students = try Row.fetchAll(db, sql: """
                 SELECT \(SQLiteDiaryRepository.studentColumns) WHERE s.class_id = ?1 AND s.account_id IS NULL AND \(active)

@@ -31,7 +31,8 @@ public protocol DutiesRepository: Sendable {
     // MARK: Credentials
     /// Accounts of the class's students and guardians that cannot log in yet (no password set), and
     /// students who have no account at all.
-    func credentialsDue(ofClass: ClassID, on date: SchoolDate) async throws -> (accounts: [Account], studentsWithoutAccount: [Student])
+    /// With `includePending`, also accounts whose one-time password was issued but not yet replaced.
+    func credentialsDue(ofClass: ClassID, on date: SchoolDate, includePending: Bool) async throws -> (accounts: [Account], studentsWithoutAccount: [Student])
     /// Stores the hash of a one-time password; the account must change it at its next login.
     func setOneTimePassword(account: AccountID, hash: String, context: AuditContext) async throws
     /// Creates a student's own account with a one-time password.

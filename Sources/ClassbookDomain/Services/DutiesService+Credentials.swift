@@ -35,13 +35,26 @@ extension DutiesService {
     /// cannot log in yet; students without an account get one. Nothing is shown again later.
     public func issueCredentials(className: String, for principal: Principal) async throws -> (JournalService.Scope, [IssuedCredential]) {
         let scope = try await journal.scope(.issueCredentials, className: className, subject: nil, for: principal)
-        let (accounts, withoutAccount) = try await duties.credentialsDue(ofClass: scope.schoolClass.id, on: today)
-        let guardians = try await duties.guardians(ofClass: scope.schoolClass.id, on: today)
-        let roster = try await repository.students(inClass: scope.schoolClass.id, on: today)
+        return (scope, try await issue(scope.schoolClass, includePending: false, context: journal.audit(principal)))
+    }
+
+    /// The operator's `classbook credentials --class 7А` (to print slips): the same, from the
+    /// command line; with `includePending`, one-time passwords not yet replaced are issued anew.
+    public func issueCredentials(className: String, includePending: Bool, context: AuditContext) async throws -> (SchoolClass, [IssuedCredential]) {
+        guard let schoolClass = try await repository.classes().first(where: { JournalService.sameClassName($0.name, className) }) else {
+            throw JournalError.noSuchClass(className)
+        }
+        return (schoolClass, try await issue(schoolClass, includePending: includePending, context: context))
+    }
+
+    private func issue(_ schoolClass: SchoolClass, includePending: Bool, context: AuditContext) async throws -> [IssuedCredential] {
+        let (accounts, withoutAccount) = try await duties.credentialsDue(ofClass: schoolClass.id, on: today, includePending: includePending)
+        let guardians = try await duties.guardians(ofClass: schoolClass.id, on: today)
+        let roster = try await repository.students(inClass: schoolClass.id, on: today)
         var issued: [IssuedCredential] = []
         for account in accounts {
             let password = try Self.oneTimePassword()
-            try await duties.setOneTimePassword(account: account.id, hash: try await hashed(password), context: journal.audit(principal))
+            try await duties.setOneTimePassword(account: account.id, hash: try await hashed(password), context: context)
             if let guardian = guardians.first(where: { $0.account == account.id }) {
                 issued.append(.init(kind: .guardian, name: account.displayName, login: account.login, password: password,
                                     studentName: guardian.children.map(\.shortName).joined(separator: ", ")))
@@ -55,10 +68,10 @@ extension DutiesService {
             let password = try Self.oneTimePassword()
             let login = try await freeLogin(for: student)
             let account = try await duties.createStudentAccount(student: student.id, login: login, displayName: student.shortName,
-                                                                hash: try await hashed(password), context: journal.audit(principal))
+                                                                hash: try await hashed(password), context: context)
             issued.append(.init(kind: .student, name: account.displayName, login: login, password: password, studentName: student.shortName))
         }
-        return (scope, issued.sorted { ($0.studentName, $0.kind.rawValue) < ($1.studentName, $1.kind.rawValue) })
+        return issued.sorted { ($0.studentName, $0.kind.rawValue) < ($1.studentName, $1.kind.rawValue) }
     }
 
     /// `ivanov.petr`, then `ivanov.petr2`, …: a login nobody has.

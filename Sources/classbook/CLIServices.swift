@@ -1,0 +1,16 @@
+import ClassbookDomain
+import ClassbookStore
+import Foundation
+
+/// The domain services over a school's database, for commands run by the operator.
+struct CLIServices {
+    let diary: DiaryService
+    let journal: JournalService
+    let duties: DutiesService
+
+    init(database: ClassbookDatabase, timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
+        diary = DiaryService(diary: database.diary, journal: database.journal, timeZone: timeZone)
+        journal = JournalService(journal: database.journal, diary: database.diary, timeZone: timeZone)
+        duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
+    }
+}

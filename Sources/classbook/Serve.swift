@@ -82,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         if let seconds = file.registrationTimeout { configuration.registrationTimeout = seconds }
         if let seconds = file.pingInterval { configuration.pingInterval = seconds }
         if let seconds = file.pingTimeout { configuration.pingTimeout = seconds }
+        if let seconds = file.digestCheckInterval { configuration.digestCheckInterval = seconds }
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.ValidationError {
@@ -141,6 +142,7 @@ struct ConfigFile: Decodable {
     var registrationTimeout: Double?
     var pingInterval: Double?
     var pingTimeout: Double?
+    var digestCheckInterval: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case data, listen, cert, key, password, motd
@@ -152,6 +154,7 @@ struct ConfigFile: Decodable {
         case registrationTimeout = "registration-timeout"
         case pingInterval = "ping-interval"
         case pingTimeout = "ping-timeout"
+        case digestCheckInterval = "digest-check-interval"
     }
 
     static func load(_ path: String) throws -> ConfigFile {

@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "ClassbookBot",
-            dependencies: ["ClassbookDomain"],
+            dependencies: ["ClassbookDomain", "ClassbookPrint"],
             swiftSettings: strict
         ),
         .target(

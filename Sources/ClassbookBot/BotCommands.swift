@@ -109,6 +109,7 @@ enum BotCommands {
         commands += ClassTeacherCommands.table(journal: journal, render: journalRender)
         let dutyRender = DutyRendering(journal: journalRender)
         commands += DutyCommands.table(duties: duties, render: dutyRender)
+        commands += ReportCommands.table(reports: ReportService(journal: journal, duties: duties))
         // /help lists the table it belongs to.
         let listing = commands
         commands[0].run = { i in BotReply(lines: help(listing, i)) }

@@ -52,6 +52,9 @@ extension DiaryBot {
         case .noSuchPerson(let text):
             return [i.t("«\(text)» — несколько человек или никого среди учеников и родителей класса. Уточните имя или укажите логин.",
                         "\"\(text)\" matches several people or nobody among the class's students and guardians. Give a fuller name or the login.")]
+        case .noSuchReport(let name):
+            return [i.t("Нет такого отчёта: «\(name)». Отчёты: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)",
+                        "No such report: \"\(name)\". Reports: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)")]
         case .weakPassword:
             return [i.t("Пароль не подходит: нужно не меньше 8 знаков, без пробелов, и не совпадающий с логином. Ничего не изменено.",
                         "That password will not do: 8 characters or more, no spaces, not the login. Nothing was changed.")]
@@ -72,7 +75,8 @@ extension DiaryBot {
         case .writeRemark:
             return i.t("Писать в дневники \(what) могут только учителя этого класса и классный руководитель.",
                        "Only teachers of \(what) and its class teacher may write in its diaries.")
-        case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials, .decideAbsenceNote:
+        case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials, .decideAbsenceNote,
+             .buildReports:
             return i.t("Это может только классный руководитель \(what).", "Only the class teacher of \(what) may do this.")
         case .changeTimetable:
             return i.t("Расписание меняет администрация школы.", "Only the school administration changes the timetable.")

@@ -170,6 +170,19 @@ enum Migrations {
         }
         migrator.registerMigration("v2-journal", migrate: JournalMigration.apply)
         migrator.registerMigration("v3-duties", migrate: DutiesMigration.apply)
+        migrator.registerMigration("v4-extracts") { db in
+            // A paper extract (выписка) handed to a family: which student, which week, when, by whom.
+            try db.execute(sql: """
+                CREATE TABLE extract_handovers (
+                    id INTEGER PRIMARY KEY,
+                    student_id INTEGER NOT NULL REFERENCES students(id),
+                    week TEXT NOT NULL,
+                    given_at DATETIME NOT NULL,
+                    given_by INTEGER REFERENCES accounts(id),
+                    UNIQUE (student_id, week)
+                );
+                """)
+        }
         return migrator
     }
 }

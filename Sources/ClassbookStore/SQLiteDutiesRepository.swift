@@ -268,6 +268,28 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         }
     }
 
+    // MARK: Paper extracts
+
+    public func recordExtractHandover(student: StudentID, week: SchoolDate, context: AuditContext) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO extract_handovers (student_id, week, given_at, given_by) VALUES (?, ?, ?, ?)",
+                           arguments: [student.rawValue, week.iso, context.at, context.actor?.rawValue])
+            guard db.changesCount == 1 else { return false }
+            try AuditLog.append(db, context: context, action: "extract.handover", entity: "student", entityID: String(student.rawValue),
+                                new: "week \(week.iso)")
+            return true
+        }
+    }
+
+    public func extractHandovers(ofClass classID: ClassID, week: SchoolDate) async throws -> [StudentID: Date] {
+        try await pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                SELECT h.student_id, h.given_at FROM extract_handovers h JOIN students s ON s.id = h.student_id
+                WHERE s.class_id = ? AND h.week = ?
+                """, arguments: [classID.rawValue, week.iso]).map { (StudentID($0["student_id"]), $0["given_at"] as Date) })
+        }
+    }
+
     // MARK: Outbox and digests
 
     public func digestRecipients() async throws -> [Account] {

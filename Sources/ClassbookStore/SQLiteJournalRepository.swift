@@ -82,6 +82,16 @@ public struct SQLiteJournalRepository: JournalRepository {
         }
     }
 
+    public func students(inClass classID: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [Student] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(SQLiteDiaryRepository.studentColumns)
+                WHERE s.class_id = ? AND (s.arrived_on IS NULL OR s.arrived_on <= ?3) AND (s.left_on IS NULL OR s.left_on > ?2)
+                ORDER BY s.last_name, s.first_name, s.id
+                """, arguments: [classID.rawValue, from.iso, through.iso]).map(SQLiteDiaryRepository.student)
+        }
+    }
+
     public func groups(inClass classID: ClassID) async throws -> [StudyGroup] {
         try await pool.read { db in
             let members = try Row.fetchAll(db, sql: """
@@ -124,6 +134,13 @@ public struct SQLiteJournalRepository: JournalRepository {
     public func accountName(_ id: AccountID) async throws -> String? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT display_name FROM accounts WHERE id = ?", arguments: [id.rawValue])
+        }
+    }
+
+    public func accountLogin(of student: StudentID) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT a.login FROM students s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+                                arguments: [student.rawValue])
         }
     }
 

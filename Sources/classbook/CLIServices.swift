@@ -7,10 +7,12 @@ struct CLIServices {
     let diary: DiaryService
     let journal: JournalService
     let duties: DutiesService
+    let reports: ReportService
 
     init(database: ClassbookDatabase, timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
         diary = DiaryService(diary: database.diary, journal: database.journal, timeZone: timeZone)
         journal = JournalService(journal: database.journal, diary: database.diary, timeZone: timeZone)
         duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
+        reports = ReportService(journal: journal, duties: duties)
     }
 }

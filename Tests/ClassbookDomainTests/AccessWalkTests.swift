@@ -21,6 +21,7 @@ struct AccessWalkTests {
         "arrive": "{C} Новиков Олег", "depart": "{C} {N} 30.12", "profile": "{C} {N}", "change": "{C} 23.11 №1 отмена",
         "consents": "{C}", "acks": "{C}", "activity": "{C}", "note": "{K} 20.11 болел", "notes": "{C}", "accept": "", "reject": "",
         "filling": "{C}", "risk": "{C}", "checked": "{C}", "credentials": "{C}", "passwd": "новыйпароль1", "digest": "{C}",
+        "report": "results {C}", "extract": "{C} {N}",
     ]
 
     /// Commands about an object named by number (an absence note): only the role is walked here;

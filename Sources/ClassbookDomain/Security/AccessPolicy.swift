@@ -47,6 +47,8 @@ public enum AccessPolicy {
         case reviewOwnJournal
         /// See the school-wide summary (the deputy's digest).
         case superviseSchool
+        /// Build a class's reports and a student's paper extract, and record extracts handed over.
+        case buildReports
     }
 
     /// How the person asking stands to the student, class or subject in question.
@@ -115,6 +117,9 @@ public enum AccessPolicy {
         rule(.teacher, .reviewOwnJournal, .own),
         rule(.deputy, .superviseSchool, nil),
         rule(.director, .superviseSchool, nil),
+        rule(.classTeacher, .buildReports, .classTeacherOf),
+        rule(.deputy, .buildReports, nil),
+        rule(.director, .buildReports, nil),
     ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own)] }
 
     /// True when one of the person's roles allows `action` given how they stand to its object.

@@ -41,6 +41,11 @@ public protocol DutiesRepository: Sendable {
     /// Sets a password chosen by its owner and lifts the must-change mark.
     func changeOwnPassword(account: AccountID, hash: String, context: AuditContext) async throws
 
+    // MARK: Paper extracts
+    /// Records that the week's extract (the week's Monday) was handed over; false when it was already.
+    func recordExtractHandover(student: StudentID, week: SchoolDate, context: AuditContext) async throws -> Bool
+    func extractHandovers(ofClass: ClassID, week: SchoolDate) async throws -> [StudentID: Date]
+
     // MARK: The outbox and digests
     /// Accounts that get a weekly digest: teachers, class teachers, the deputy and the director.
     func digestRecipients() async throws -> [Account]

@@ -26,4 +26,5 @@ public enum JournalError: Error, Equatable, Sendable {
     case noteDecided(Int64)
     case noSuchPerson(String)
     case weakPassword
+    case noSuchReport(String)
 }

@@ -52,10 +52,14 @@ public protocol JournalRepository: Sendable {
     func student(id: StudentID) async throws -> Student?
     /// The class's students on a date: arrived by then and not yet departed.
     func students(inClass: ClassID, on date: SchoolDate) async throws -> [Student]
+    /// The class's students at any time in the range (arrived by its end, not departed before its start).
+    func students(inClass: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [Student]
     func groups(inClass: ClassID) async throws -> [StudyGroup]
     func assignments(teacher: AccountID) async throws -> [Assignment]
     func assignments(inClass: ClassID) async throws -> [Assignment]
     func accountName(_ id: AccountID) async throws -> String?
+    /// The login of a student's own account, if they have one.
+    func accountLogin(of student: StudentID) async throws -> String?
     func staff(login: String) async throws -> Account?
     func holidays(on date: SchoolDate) async throws -> [Holiday]
 

@@ -1,0 +1,316 @@
+import Foundation
+
+/// The eight reports, each from the class's journal over its range.
+extension ReportService {
+    private func subtitle(_ schoolClass: SchoolClass, _ range: String) -> String { "Класс \(schoolClass.name), \(range)" }
+
+    private func periodRange(_ period: Period) -> String { "\(period.name) (\(period.start.russian) – \(period.end.russian))" }
+
+    // MARK: 1. Attendance by month
+
+    func attendance(_ schoolClass: SchoolClass, month: (SchoolDate, SchoolDate)) async throws -> Report {
+        let data = try await load(schoolClass, from: month.0, through: month.1)
+        var rows: [[String]] = []
+        var total = GradingRules.Attendance(missedLessons: 0, excusedLessons: 0, lateArrivals: 0, missedDays: 0)
+        for student in data.students {
+            let a = data.rules.attendance(data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
+            rows.append([student.shortName, String(data.lessonCount[student.id] ?? 0), String(a.missedLessons), String(a.excusedLessons),
+                         String(a.missedLessons - a.excusedLessons), String(a.lateArrivals), String(a.missedDays)])
+            total.missedLessons += a.missedLessons
+            total.excusedLessons += a.excusedLessons
+            total.lateArrivals += a.lateArrivals
+            total.missedDays += a.missedDays
+        }
+        rows.append(["Итого", String(data.lessonCount.values.reduce(0, +)), String(total.missedLessons), String(total.excusedLessons),
+                     String(total.missedLessons - total.excusedLessons), String(total.lateArrivals), String(total.missedDays)])
+        let name = Self.monthNames[month.0.month - 1]
+        return Report(title: ReportKind.attendance.title, subtitle: subtitle(schoolClass, "\(name) \(month.0.year)"),
+                      tables: [.init(header: ["Обучающийся", "Уроков", "Пропущено уроков", "Из них по уважительной", "Без уважительной",
+                                              "Опозданий", "Пропущено дней"], rows: rows)],
+                      notes: attendanceNotes(data.rules))
+    }
+
+    func attendanceNotes(_ rules: GradingRules) -> [String] {
+        let day = switch rules.missedDay {
+        case .allLessons: "все его уроки пропущены"
+        case .atLeast(let n): "пропущено не меньше \(n) уроков"
+        }
+        return ["Пропущенный урок — отметка Н, УП или Б\(rules.lateCountsAsMissed ? " или ОП" : ""); по уважительной — УП и Б. Опоздание — ОП\(rules.lateCountsAsMissed ? "" : ", в пропуски не входит").",
+                "Пропущенный день — день, в который \(day). Учитываются уроки класса и групп ученика, проведённые по сегодняшний день."]
+    }
+
+    // MARK: 6. Summary sheet of attendance
+
+    func attendanceSheet(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
+        let data = try await load(schoolClass, from: period.start, through: period.end)
+        var months: [(Int, Int)] = []
+        var day = period.start
+        while day <= period.end {
+            if months.last.map({ $0 != (day.year, day.month) }) ?? true { months.append((day.year, day.month)) }
+            day = day.adding(days: 1)
+        }
+        var header = ["Обучающийся"]
+        for (_, month) in months { header += ["\(Self.monthNames[month - 1]): пропущено", "\(Self.monthNames[month - 1]): уваж."] }
+        header += ["Всего пропущено", "Всего уваж.", "Пропущено дней"]
+        var rows: [[String]] = []
+        for student in data.students {
+            let absences = data.absences[student.id] ?? []
+            var row = [student.shortName]
+            for (year, month) in months {
+                let inMonth = absences.filter { $0.date.year == year && $0.date.month == month && data.rules.countsAsMissed($0.reason) }
+                row += [String(inMonth.count), String(inMonth.filter { $0.reason.isExcused }.count)]
+            }
+            let a = data.rules.attendance(absences, lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
+            row += [String(a.missedLessons), String(a.excusedLessons), String(a.missedDays)]
+            rows.append(row)
+        }
+        return Report(title: ReportKind.attendanceSheet.title, subtitle: subtitle(schoolClass, periodRange(period)),
+                      tables: [.init(header: header, rows: rows)], notes: attendanceNotes(data.rules), landscape: months.count > 2)
+    }
+
+    // MARK: 5. Summary sheet of marks
+
+    func marksSheet(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
+        let data = try await load(schoolClass, from: period.start, through: period.end)
+        var rows: [[String]] = []
+        var subjectAverages: [String: [Double]] = [:]
+        for student in data.current {
+            var row = [student.shortName]
+            var averages: [Double] = []
+            for subject in data.subjects {
+                let marks = (data.marks[student.id] ?? []).filter { $0.subject == subject }
+                let mark = periodMark(data, student.id, subject: subject, period: period)
+                row.append(mark.map { "\($0.value)\($0.suggested ? "*" : "")" } ?? (marks.contains { $0.value == .pass } ? "зач" : "—"))
+                if let average = GradingRules.weightedAverage(marks) {
+                    averages.append(average)
+                    subjectAverages[subject, default: []].append(average)
+                }
+            }
+            row.append(Self.decimal(averages.isEmpty ? nil : averages.reduce(0, +) / Double(averages.count)))
+            rows.append(row)
+        }
+        rows.append(["Средний балл класса"] + data.subjects.map { subject in
+            let values = subjectAverages[subject] ?? []
+            return Self.decimal(values.isEmpty ? nil : values.reduce(0, +) / Double(values.count))
+        } + [""])
+        return Report(title: ReportKind.marks.title, subtitle: subtitle(schoolClass, periodRange(period)),
+                      tables: [.init(header: ["Обучающийся"] + data.subjects + ["Средний балл"], rows: rows)],
+                      notes: ["Оценка за период — выставленная учителем итоговая; со звёздочкой (*) — ещё не выставлена и предложена по средневзвешенному баллу с порогом округления \(Self.decimal(data.rules.roundingThreshold)).",
+                              "Средний балл ученика — среднее его средневзвешенных баллов по предметам; средний балл класса по предмету — среднее средневзвешенных баллов учеников."],
+                      landscape: data.subjects.count > 6)
+    }
+
+    // MARK: 4. Results
+
+    struct Standings {
+        var byStanding: [Standing: [Student]] = [:]
+        var total: Int
+        var success: Int { total - (byStanding[.failing]?.count ?? 0) - (byStanding[.notAttested]?.count ?? 0) }
+        var quality: Int { (byStanding[.excellent]?.count ?? 0) + (byStanding[.good]?.count ?? 0) }
+    }
+
+    func standings(_ data: ClassData, period: Period) -> Standings {
+        var result = Standings(total: data.current.count)
+        for student in data.current { result.byStanding[standing(data, student.id, period: period), default: []].append(student) }
+        return result
+    }
+
+    func standingsTable(_ standings: Standings) -> [Report.Table] {
+        let rows = Standing.allCases.map { standing -> [String] in
+            let students = standings.byStanding[standing] ?? []
+            return [standing.rawValue.capitalizedFirst, String(students.count), students.map(\.shortName).joined(separator: ", ")]
+        }
+        return [.init(header: ["Категория", "Число", "Обучающиеся"], rows: rows, widths: [2, 1, 5]),
+                .init(header: ["Показатель", "Значение"],
+                      rows: [["Обучающихся", String(standings.total)],
+                             ["Успеваемость", Self.percent(standings.success, of: standings.total)],
+                             ["Качество знаний", Self.percent(standings.quality, of: standings.total)]], widths: [3, 2])]
+    }
+
+    static let standingNotes = [
+        "Отметка за период — итоговая, а где она не выставлена, — предложенная по средневзвешенному баллу.",
+        "Отличники — только «5»; хорошисты — «4» и «5»; с одной «3» — ровно одна «3», остальные «4» и «5»; неуспевающие — хотя бы одна «2» (или «1», «незачёт»); не аттестованы — нет ни одной отметки, или по окончании периода по предмету, который изучает класс, нет ни одной отметки (пока период идёт, такой предмет не учитывается).",
+        "Успеваемость — доля обучающихся без неуспевающих и неаттестованных; качество знаний — доля отличников и хорошистов (от всех обучающихся класса за период).",
+    ]
+
+    func results(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
+        let data = try await load(schoolClass, from: period.start, through: period.end)
+        return Report(title: ReportKind.results.title, subtitle: subtitle(schoolClass, periodRange(period)),
+                      tables: standingsTable(standings(data, period: period)), notes: Self.standingNotes)
+    }
+
+    // MARK: 2. Preliminary report
+
+    func preliminary(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
+        let data = try await load(schoolClass, from: period.start, through: period.end)
+        let risks = try await duties.atRisk(in: schoolClass)
+        var rows: [[String]] = []
+        for student in data.current {
+            let expected = data.subjects.compactMap { subject in
+                periodMark(data, student.id, subject: subject, period: period).map { "\(subject) \($0.value)\($0.suggested ? "*" : "")" }
+            }
+            let risk = risks.first { $0.student.id == student.id }?.reasons.map(Self.riskText).joined(separator: "; ") ?? ""
+            rows.append([student.shortName, standing(data, student.id, period: period).rawValue, expected.joined(separator: ", "), risk])
+        }
+        let counts = standings(data, period: period)
+        return Report(title: ReportKind.preliminary.title, subtitle: subtitle(schoolClass, periodRange(period) + ", на \(today.russian)"),
+                      tables: [.init(caption: "Ожидаемые итоговые и неуспешная ситуация", header: ["Обучающийся", "Ожидается", "Отметки за период", "Риск"],
+                                     rows: rows, widths: [2, 1.3, 4, 2.5])] + standingsTable(counts),
+                      notes: ["Ожидаемая отметка со звёздочкой (*) предложена по средневзвешенному баллу на сегодня."] + Self.standingNotes,
+                      landscape: true)
+    }
+
+    static func riskText(_ reason: StudentAtRisk.Reason) -> String {
+        switch reason {
+        case .lowAverage(let subject, let average): "\(subject): средний \(decimal(average))"
+        case .recentTwos(let count): "двоек за две недели: \(count)"
+        case .missedLessons(let missed, let of): "пропущено \(missed) из \(of) уроков"
+        }
+    }
+
+    // MARK: 3. The class teacher's report for a period
+
+    func periodReport(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
+        let data = try await load(schoolClass, from: period.start, through: period.end)
+        let movements = try await repository.movements(ofClass: schoolClass.id, from: period.start, through: period.end)
+        let atStart = try await repository.students(inClass: schoolClass.id, on: period.start).count
+        let atEnd = try await repository.students(inClass: schoolClass.id, on: min(period.end, today)).count
+        var missed = 0, excused = 0, days = 0
+        for student in data.students {
+            let a = data.rules.attendance(data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
+            missed += a.missedLessons
+            excused += a.excusedLessons
+            days += a.missedDays
+        }
+        var subjectRows: [[String]] = []
+        for subject in data.subjects {
+            let marks = data.current.compactMap { periodMark(data, $0.id, subject: subject, period: period)?.value }
+            let averages = data.current.compactMap { GradingRules.weightedAverage((data.marks[$0.id] ?? []).filter { $0.subject == subject }) }
+            subjectRows.append([subject, Self.decimal(averages.isEmpty ? nil : averages.reduce(0, +) / Double(averages.count)),
+                                String(marks.filter { $0 == 5 }.count), String(marks.filter { $0 == 4 }.count), String(marks.filter { $0 == 3 }.count),
+                                String(marks.filter { $0 <= 2 }.count), Self.percent(marks.filter { $0 >= 4 }.count, of: marks.count)])
+        }
+        let tables: [Report.Table] = [
+            .init(caption: "Состав класса", header: ["Показатель", "Число"],
+                  rows: [["На начало периода", String(atStart)], ["Прибыло", String(movements.filter { $0.kind == .arrival }.count)],
+                         ["Выбыло", String(movements.filter { $0.kind == .departure }.count)], ["На конец периода (на сегодня)", String(atEnd)]],
+                  widths: [3, 1]),
+        ] + standingsTable(standings(data, period: period)) + [
+            .init(caption: "Предметы", header: ["Предмет", "Средний балл", "«5»", "«4»", "«3»", "«2»", "Качество"], rows: subjectRows),
+            .init(caption: "Посещаемость", header: ["Показатель", "Число"],
+                  rows: [["Пропущено уроков", String(missed)], ["Из них по уважительной", String(excused)], ["Без уважительной", String(missed - excused)],
+                         ["Пропущено дней", String(days)],
+                         ["Пропущено уроков на одного обучающегося", Self.decimal(data.students.isEmpty ? nil : Double(missed) / Double(data.students.count))]],
+                  widths: [3, 1]),
+        ]
+        return Report(title: ReportKind.period.title, subtitle: subtitle(schoolClass, periodRange(period)), tables: tables,
+                      notes: Self.standingNotes + ["Качество по предмету — доля отметок «4» и «5» среди отметок за период."] + attendanceNotes(data.rules))
+    }
+
+    // MARK: 7. Movement
+
+    func movement(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
+        let movements = try await repository.movements(ofClass: schoolClass.id, from: period.start, through: period.end)
+        let atStart = try await repository.students(inClass: schoolClass.id, on: period.start).count
+        let end = min(period.end, today)
+        let atEnd = try await repository.students(inClass: schoolClass.id, on: end).count
+        let rows = movements.map { [$0.date.russian, $0.studentName, $0.kind == .arrival ? "прибыл(а)" : "выбыл(а)", $0.note] }
+        return Report(title: ReportKind.movement.title, subtitle: subtitle(schoolClass, periodRange(period)),
+                      tables: [.init(caption: "Движение", header: ["Дата", "Обучающийся", "Движение", "Откуда / куда, основание"], rows: rows, widths: [1.2, 2.5, 1.2, 3]),
+                               .init(caption: "Итоги", header: ["Показатель", "Число"],
+                                     rows: [["Обучающихся на \(period.start.russian)", String(atStart)],
+                                            ["Прибыло", String(movements.filter { $0.kind == .arrival }.count)],
+                                            ["Выбыло", String(movements.filter { $0.kind == .departure }.count)],
+                                            ["Обучающихся на \(end.russian)", String(atEnd)]], widths: [3, 1])],
+                      notes: ["Обучающийся числится в классе со дня прибытия до дня выбытия (в день выбытия уже не числится)."])
+    }
+
+    // MARK: 8. Analytical report
+
+    /// Subject averages by period for the class (and a student), compared with the school:
+    /// the same subject's average over every class of the school.
+    func analytics(_ schoolClass: SchoolClass, student query: String?) async throws -> Report {
+        let periods = try await journal.periods(today, schoolClass.grade).filter { $0.start <= today }
+        let student: Student? = try await query.asyncFlatMap { query in
+            let roster = try await repository.students(inClass: schoolClass.id, on: today)
+            if let byLogin = try await roster.asyncFirst(where: { try await journal.journal.accountLogin(of: $0.id) == query.lowercased() }) { return byLogin }
+            return try JournalService.pick(query, among: roster)
+        }
+        var classAverages: [String: [Int: Double]] = [:]
+        var studentAverages: [String: [Int: Double]] = [:]
+        var schoolAverages: [String: [Int: Double]] = [:]
+        let allClasses = try await repository.classes()
+        for period in periods {
+            let data = try await load(schoolClass, from: period.start, through: period.end)
+            for subject in data.subjects {
+                classAverages[subject, default: [:]][period.ordinal] = Self.mean(data.current.compactMap {
+                    GradingRules.weightedAverage((data.marks[$0.id] ?? []).filter { $0.subject == subject })
+                })
+                if let student {
+                    studentAverages[subject, default: [:]][period.ordinal] = GradingRules.weightedAverage((data.marks[student.id] ?? []).filter { $0.subject == subject })
+                }
+            }
+            var school: [String: [Double]] = [:]
+            for other in allClasses {
+                let otherData = try await load(other, from: period.start, through: period.end)
+                for s in otherData.current {
+                    let bySubject = Dictionary(grouping: otherData.marks[s.id] ?? [], by: \.subject)
+                    for (subject, marks) in bySubject {
+                        if let average = GradingRules.weightedAverage(marks) { school[subject, default: []].append(average) }
+                    }
+                }
+            }
+            for (subject, values) in school { schoolAverages[subject, default: [:]][period.ordinal] = Self.mean(values) }
+        }
+        var header = ["Предмет"]
+        for period in periods {
+            if student != nil { header.append("\(period.name): ученик") }
+            header += ["\(period.name): класс", "\(period.name): школа"]
+        }
+        header.append("Динамика")
+        var rows: [[String]] = []
+        for subject in classAverages.keys.sorted() {
+            var row = [subject]
+            for period in periods {
+                if student != nil { row.append(Self.decimal(studentAverages[subject]?[period.ordinal] ?? nil)) }
+                row += [Self.decimal(classAverages[subject]?[period.ordinal] ?? nil), Self.decimal(schoolAverages[subject]?[period.ordinal] ?? nil)]
+            }
+            let series = periods.compactMap { (student != nil ? studentAverages : classAverages)[subject]?[$0.ordinal] ?? nil }
+            row.append(series.count >= 2 ? Self.trend(series[series.count - 2], series[series.count - 1]) : "—")
+            rows.append(row)
+        }
+        let who = student.map { "обучающийся \($0.shortName), " } ?? ""
+        return Report(title: ReportKind.analytics.title, subtitle: subtitle(schoolClass, who + "периоды: " + periods.map(\.name).joined(separator: ", ")),
+                      tables: [.init(header: header, rows: rows)],
+                      notes: ["Средний балл класса — среднее средневзвешенных баллов учеников класса по предмету; школы — то же по всем ученикам школы, изучающим предмет.",
+                              "Динамика — изменение \(student == nil ? "класса" : "ученика") от предыдущего периода к последнему: ↑ выше на 0,1 и больше, ↓ ниже на 0,1 и больше, = иначе."],
+                      landscape: periods.count > 2)
+    }
+
+    static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    static func trend(_ before: Double, _ after: Double) -> String {
+        let delta = after - before
+        return delta >= 0.1 ? "↑ \(decimal(delta))" : delta <= -0.1 ? "↓ \(decimal(-delta))" : "="
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}
+
+extension Optional {
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
+
+extension Sequence {
+    func asyncFirst(where predicate: (Element) async throws -> Bool) async rethrows -> Element? {
+        for element in self where try await predicate(element) { return element }
+        return nil
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+/// The class teacher's reports (2.43) and the analytical report, computed from the journal.
+/// Every figure is defined in docs/reports.md; the definitions live in this file and its
+/// builders, once each.
+public struct ReportService: Sendable {
+    public let journal: JournalService
+    public let duties: DutiesService
+
+    public init(journal: JournalService, duties: DutiesService) {
+        self.journal = journal
+        self.duties = duties
+    }
+
+    var repository: any JournalRepository { journal.journal }
+    var today: SchoolDate { journal.today }
+
+    /// What a report is asked for: the period (reports of a period), the month (attendance),
+    /// the student (the analytical report of one student).
+    public struct Request: Sendable {
+        public var kind: ReportKind
+        public var className: String
+        public var period: String?
+        /// `YYYY-MM`.
+        public var month: String?
+        /// A student of the class, by name or login.
+        public var student: String?
+
+        public init(kind: ReportKind, className: String, period: String? = nil, month: String? = nil, student: String? = nil) {
+            self.kind = kind
+            self.className = className
+            self.period = period
+            self.month = month
+            self.student = student
+        }
+    }
+
+    /// A report for a class teacher (their class), the deputy or the director.
+    public func report(_ request: Request, for principal: Principal) async throws -> Report {
+        let scope = try await journal.scope(.buildReports, className: request.className, subject: nil, for: principal)
+        return try await build(request, schoolClass: scope.schoolClass)
+    }
+
+    /// A report for the operator (`classbook report`).
+    public func report(_ request: Request) async throws -> Report {
+        guard let schoolClass = try await repository.classes().first(where: { JournalService.sameClassName($0.name, request.className) }) else {
+            throw JournalError.noSuchClass(request.className)
+        }
+        return try await build(request, schoolClass: schoolClass)
+    }
+
+    func build(_ request: Request, schoolClass: SchoolClass) async throws -> Report {
+        switch request.kind {
+        case .attendance: return try await attendance(schoolClass, month: try month(request.month))
+        case .attendanceSheet: return try await attendanceSheet(schoolClass, period: try await period(request.period, schoolClass))
+        case .marks: return try await marksSheet(schoolClass, period: try await period(request.period, schoolClass))
+        case .results: return try await results(schoolClass, period: try await period(request.period, schoolClass))
+        case .preliminary: return try await preliminary(schoolClass, period: try await period(request.period, schoolClass))
+        case .period: return try await periodReport(schoolClass, period: try await period(request.period, schoolClass))
+        case .movement: return try await movement(schoolClass, period: try await period(request.period, schoolClass))
+        case .analytics: return try await analytics(schoolClass, student: request.student)
+        }
+    }
+
+    func period(_ query: String?, _ schoolClass: SchoolClass) async throws -> Period {
+        let (_, period) = try await journal.periodOrdinal(query, grade: schoolClass.grade)
+        guard let period else { throw JournalError.noSuchPeriod(query ?? "") }
+        return period
+    }
+
+    /// `2026-11`, `11.2026` or `11` (this school year's November); the current month by default.
+    func month(_ text: String?) throws -> (SchoolDate, SchoolDate) {
+        var year = today.year
+        var month = today.month
+        if let text {
+            let parts = text.split(whereSeparator: { $0 == "-" || $0 == "." }).compactMap { Int($0) }
+            switch parts.count {
+            case 2 where parts[0] > 12: (year, month) = (parts[0], parts[1])
+            case 2: (month, year) = (parts[0], parts[1])
+            case 1:
+                month = parts[0]
+                // The school year runs September to August.
+                year = today.month >= 9 ? (month >= 9 ? today.year : today.year + 1) : (month >= 9 ? today.year - 1 : today.year)
+            default: throw JournalError.invalidDate(text)
+            }
+            guard (1...12).contains(month), (2000...2100).contains(year) else { throw JournalError.invalidDate(text) }
+        }
+        let first = SchoolDate(year: year, month: month, day: 1)
+        var last = first
+        while last.adding(days: 1).month == month { last = last.adding(days: 1) }
+        return (first, last)
+    }
+
+    // MARK: The class's journal over a range
+
+    struct ClassData {
+        var schoolClass: SchoolClass
+        var from: SchoolDate
+        var through: SchoolDate
+        /// Everyone on the class list at some time in the range (attendance counts them all).
+        var students: [Student]
+        /// Those on the list at the range's end (or today): whom marks sheets and results count.
+        var current: [Student]
+        /// Subjects taught to the class, in name order.
+        var subjects: [String]
+        var marks: [StudentID: [MarkEntry]] = [:]
+        var absences: [StudentID: [AbsenceEntry]] = [:]
+        /// Lessons each student had on each day (the class's, and their groups').
+        var lessonsPerDay: [StudentID: [SchoolDate: Int]] = [:]
+        var lessonCount: [StudentID: Int] = [:]
+        var finals: [StudentID: [FinalMark]] = [:]
+        var rules: GradingRules
+    }
+
+    /// Everything a report of the class over `[from, through]` needs, read once. Lessons after
+    /// today (planned control works) are not counted as held.
+    func load(_ schoolClass: SchoolClass, from: SchoolDate, through: SchoolDate) async throws -> ClassData {
+        let held = min(through, today)
+        let students = try await repository.students(inClass: schoolClass.id, from: from, through: through)
+        let current = try await repository.students(inClass: schoolClass.id, on: held)
+        let subjects = Set(try await repository.assignments(inClass: schoolClass.id).map(\.subject.name)).sorted()
+        var data = ClassData(schoolClass: schoolClass, from: from, through: through, students: students, current: current,
+                             subjects: subjects, rules: try await repository.gradingRules())
+        guard from <= held else { return data }
+        let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: held)
+        let entries = try await repository.entries(ofLessons: lessons.map(\.id))
+        let groups = try await repository.groups(inClass: schoolClass.id)
+        for student in students {
+            let own = Set(groups.filter { $0.members.contains(student.id) }.map(\.id))
+            for lesson in lessons where lesson.group.map(own.contains) ?? true {
+                data.lessonsPerDay[student.id, default: [:]][lesson.date, default: 0] += 1
+                data.lessonCount[student.id, default: 0] += 1
+            }
+            data.finals[student.id] = try await repository.finals(of: student.id, on: through)
+        }
+        for (_, list) in entries.marks { for (student, mark) in list { data.marks[student, default: []].append(mark) } }
+        for (_, list) in entries.absences { for (student, absence) in list { data.absences[student, default: []].append(absence) } }
+        return data
+    }
+
+    // MARK: Figures shared by the reports
+
+    /// A student's mark for a period in a subject: the final when the teacher has set it, else
+    /// the final the weighted average suggests (`suggested`), else none (no numeric marks).
+    struct PeriodMark: Equatable {
+        var value: Int
+        var suggested: Bool
+    }
+
+    func periodMark(_ data: ClassData, _ student: StudentID, subject: String, period: Period) -> PeriodMark? {
+        if let final = data.finals[student]?.first(where: { $0.subject == subject && $0.period == period.ordinal }) {
+            if case .grade(let value) = final.value { return PeriodMark(value: value, suggested: false) }
+            return nil
+        }
+        let marks = (data.marks[student] ?? []).filter { $0.subject == subject }
+        return GradingRules.weightedAverage(marks).map { PeriodMark(value: data.rules.suggestedFinal(for: $0), suggested: true) }
+    }
+
+    /// Whether a subject counts for a student's standing: it has numeric marks or a numeric final.
+    /// Subjects marked only pass/fail (PE, say) count only when failed.
+    enum Standing: String, CaseIterable {
+        case excellent = "отличники"
+        case good = "хорошисты"
+        case oneThree = "с одной «3»"
+        case satisfactory = "успевающие с «3»"
+        case failing = "неуспевающие"
+        case notAttested = "не аттестованы"
+    }
+
+    /// The standing from a student's period marks: not attested with no marks at all, or when,
+    /// after the period has ended, a subject has none (while it runs such a subject is left out); failing with any 1 or 2 (or a fail); excellent with only 5s; good with
+    /// only 4s and 5s; with one 3 when exactly one 3 and the rest 4s and 5s; otherwise satisfactory.
+    func standing(_ data: ClassData, _ student: StudentID, period: Period) -> Standing {
+        var values: [Int] = []
+        for subject in data.subjects {
+            let marks = (data.marks[student] ?? []).filter { $0.subject == subject }
+            let final = data.finals[student]?.first { $0.subject == subject && $0.period == period.ordinal }
+            if final?.value == .fail || (final == nil && marks.contains { $0.value == .fail } && !marks.contains { if case .grade = $0.value { true } else { false } }) {
+                return .failing
+            }
+            if let mark = periodMark(data, student, subject: subject, period: period) {
+                values.append(mark.value)
+            } else if marks.isEmpty && final == nil && period.end < today {
+                return .notAttested
+            }
+        }
+        if values.isEmpty { return .notAttested }
+        if values.contains(where: { $0 <= 2 }) { return .failing }
+        if values.allSatisfy({ $0 == 5 }) { return .excellent }
+        if values.allSatisfy({ $0 >= 4 }) { return .good }
+        if values.filter({ $0 == 3 }).count == 1 { return .oneThree }
+        return .satisfactory
+    }
+
+    static func percent(_ part: Int, of whole: Int) -> String {
+        whole == 0 ? "—" : String(format: "%.1f%%", Double(part) * 100 / Double(whole)).replacingOccurrences(of: ".", with: ",")
+    }
+
+    static func decimal(_ value: Double?) -> String {
+        value.map { String(format: "%.2f", $0).replacingOccurrences(of: ".", with: ",") } ?? "—"
+    }
+
+    static let monthNames = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
+}

@@ -55,6 +55,10 @@ extension DiaryBot {
         case .noSuchReport(let name):
             return [i.t("Нет такого отчёта: «\(name)». Отчёты: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)",
                         "No such report: \"\(name)\". Reports: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)")]
+        case .noSuchLetter(let id):
+            return [i.t("Нет письма №\(id), адресованного вам.", "No letter #\(id) addressed to you.")]
+        case .invalidSetting(let text):
+            return [i.t("Не понял настройку «\(text)». \(usage)", "Cannot read the setting \"\(text)\". \(usage)")]
         case .weakPassword:
             return [i.t("Пароль не подходит: нужно не меньше 8 знаков, без пробелов, и не совпадающий с логином. Ничего не изменено.",
                         "That password will not do: 8 characters or more, no spaces, not the login. Nothing was changed.")]
@@ -76,7 +80,7 @@ extension DiaryBot {
             return i.t("Писать в дневники \(what) могут только учителя этого класса и классный руководитель.",
                        "Only teachers of \(what) and its class teacher may write in its diaries.")
         case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials, .decideAbsenceNote,
-             .buildReports:
+             .buildReports, .sendLetter, .moderateBoard:
             return i.t("Это может только классный руководитель \(what).", "Only the class teacher of \(what) may do this.")
         case .changeTimetable:
             return i.t("Расписание меняет администрация школы.", "Only the school administration changes the timetable.")

@@ -10,12 +10,13 @@ public struct DiaryBot: Sendable {
     public let duties: DutiesService
     public private(set) var commands: [BotCommand] = []
 
-    public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService) {
+    public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
+                messaging: MessagingService, delivery: any BotDelivery = NoDelivery()) {
         self.accounts = accounts
         self.diary = diary
         self.journal = journal
         self.duties = duties
-        commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties)
+        commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, delivery: delivery)
     }
 
     /// A person's weekly digest, in their language (for the scheduler).

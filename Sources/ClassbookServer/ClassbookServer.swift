@@ -21,21 +21,25 @@ public final class ClassbookServer: Sendable {
     private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never>]>([])
     private let sslContext: NIOSSLContext
     private let digests: DigestScheduler
+    private let notifier: Notifier
 
     public struct Services: Sendable {
         public var accounts: any AccountRepository
         public var diary: any DiaryRepository
         public var journal: any JournalRepository
         public var duties: any DutiesRepository
+        public var messaging: any MessagingRepository
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
         public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
-                    duties: any DutiesRepository, clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()) {
+                    duties: any DutiesRepository, messaging: any MessagingRepository, clock: any SchoolClock = SystemClock(),
+                    hasher: PasswordHasher = PasswordHasher()) {
             self.accounts = accounts
             self.diary = diary
             self.journal = journal
             self.duties = duties
+            self.messaging = messaging
             self.clock = clock
             self.hasher = hasher
         }
@@ -54,16 +58,21 @@ public final class ClassbookServer: Sendable {
         let views = DiaryViewRecorder(duties: services.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         var diary = DiaryService(diary: services.diary, journal: services.journal, clock: services.clock, timeZone: configuration.timeZone)
         diary.onDiaryView = { account, student in await views.record(account: account, student: student) }
-        let journal = JournalService(journal: services.journal, diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
-        let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)
         let registry = SessionRegistry()
         let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
         let outbox = Outbox(duties: services.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
-        let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties)
+        let notifier = Notifier(messaging: services.messaging, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        var journal = JournalService(journal: services.journal, diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
+        journal.onChange = { events in await notifier.journalChanged(events) }
+        let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)
+        let messaging = MessagingService(messaging: services.messaging, journal: journal)
+        let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
+                           delivery: OutboxDelivery(outbox: outbox))
+        self.notifier = notifier
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                logger: logger, createdAt: Date())
+                                messaging: services.messaging, logger: logger, createdAt: Date())
     }
 
     /// The ports actually bound (useful with port 0).
@@ -108,20 +117,27 @@ public final class ClassbookServer: Sendable {
     }
 
     /// Sends the weekly digest now if it is due and not yet sent (the scheduler calls this
-    /// every `digestCheckInterval`); returns how many people got one.
+    /// every `jobInterval`); returns how many people got one.
     @discardableResult
     public func runDueDigests() async throws -> Int {
         try await digests.runDue()
     }
 
+    /// Runs every scheduled job that is due: the digest, held messages whose quiet hours ended,
+    /// daily summaries, email and SMS.
+    public func runDueJobs() async throws {
+        try await digests.runDue()
+        await context.outbox.deliverDue()
+        try await notifier.runDueSummaries()
+    }
+
     /// Serves every listener until cancelled or shut down, with the digest scheduler beside them;
     /// returns when all connections ended.
     public func run() async throws {
-        let digests = self.digests
-        let interval = context.configuration.digestCheckInterval
+        let interval = context.configuration.jobInterval
         // Each child says whether it was the listeners; their end ends the server and the scheduler.
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { await digests.loop(every: interval); return false }
+            group.addTask { await self.jobLoop(every: interval); return false }
             group.addTask { try await self.serveListeners(); return true }
             while let listenersEnded = try await group.next() {
                 if listenersEnded {
@@ -129,6 +145,20 @@ public final class ClassbookServer: Sendable {
                     break
                 }
             }
+        }
+    }
+
+    /// Runs the due jobs every `interval` seconds until cancelled; 0 turns the schedule off
+    /// (tests call `runDueJobs()` themselves).
+    private func jobLoop(every interval: TimeInterval) async {
+        guard interval > 0 else { return }
+        while !Task.isCancelled {
+            do {
+                try await runDueJobs()
+            } catch {
+                context.logger.error("scheduled jobs failed: \(error)")
+            }
+            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
         }
     }
 

@@ -352,6 +352,22 @@ final class ClientSession {
             return
         }
         guard let recipient = context.registry.session(nick: target) else {
+            // Not connected under that nick: a person's login keeps the message for their next login.
+            if !notice, principal != nil, LoginRules.isValid(target.lowercased()),
+               let account = try? await context.messaging.account(login: target) {
+                do {
+                    try await context.outbox.send([text], to: account.id, source: userSource)
+                    if handle.has("echo-message") { handle.send(relayed) }
+                    if context.registry.sessions(of: account.id).isEmpty {
+                        reply(.away, target, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
+                                                              : "Offline: the message will be delivered at the next login")
+                    }
+                } catch {
+                    context.logger.error("cannot keep a message: \(error)")
+                    reply(.noSuchNick, target, "No such nick/channel")
+                }
+                return
+            }
             if !notice { reply(.noSuchNick, target, "No such nick/channel") }
             return
         }

@@ -38,18 +38,4 @@ struct DigestScheduler: Sendable {
         for (account, _) in messages { await outbox.deliverPending(to: account) }
         return messages.count
     }
-
-    /// Checks every `interval` seconds until cancelled; an interval of 0 turns the schedule off
-    /// (digests are then sent only by `runDue()`, as tests do).
-    func loop(every interval: TimeInterval) async {
-        guard interval > 0 else { return }
-        while !Task.isCancelled {
-            do {
-                try await runDue()
-            } catch {
-                logger.error("weekly digest failed: \(error)")
-            }
-            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-        }
-    }
 }

@@ -21,10 +21,20 @@ struct Outbox: Sendable {
         }
     }
 
-    /// Stores lines for an account and delivers them now if the person is connected.
-    func send(_ lines: [String], to account: AccountID) async throws {
-        try await duties.enqueue(lines, for: account, at: clock.now())
-        await deliverPending(to: account)
+    /// Stores lines for an account and delivers them now if the person is connected (and the
+    /// message is not held until `deliverAfter`). `source` is a person's `nick!user@host`; nil for the bot.
+    func send(_ lines: [String], to account: AccountID, source: String? = nil, deliverAfter: Date? = nil) async throws {
+        try await duties.enqueue(lines, for: account, at: clock.now(), source: source, deliverAfter: deliverAfter)
+        if deliverAfter == nil { await deliverPending(to: account) }
+    }
+
+    /// Delivers held messages whose moment has come to whoever of their recipients is connected.
+    func deliverDue() async {
+        do {
+            for account in try await duties.accountsWithDueMessages(at: clock.now()) { await deliverPending(to: account) }
+        } catch {
+            logger.error("cannot deliver held messages: \(error)")
+        }
     }
 
     /// Sends what waits for the account to its sessions and marks it delivered.
@@ -32,14 +42,14 @@ struct Outbox: Sendable {
         let sessions = registry.sessions(of: account)
         guard !sessions.isEmpty else { return }
         do {
-            let pending = try await duties.pendingMessages(for: account)
+            let pending = try await duties.pendingMessages(for: account, at: clock.now())
             guard !pending.isEmpty else { return }
             for session in sessions {
                 let target = session.target
                 var messages: [IRCMessage] = []
                 for message in pending {
                     for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) {
-                        messages += BotText.messages(String(line), from: botSource, to: target, time: message.createdAt)
+                        messages += BotText.messages(String(line), from: message.source ?? botSource, to: target, time: message.createdAt)
                     }
                 }
                 session.send(messages)

@@ -51,8 +51,9 @@ public struct ServerConfiguration: Sendable {
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.
     public var pingTimeout: TimeInterval = 60
-    /// How often the scheduler checks whether the weekly digest is due.
-    public var digestCheckInterval: TimeInterval = 60
+    /// How often scheduled work is checked: the weekly digest, messages held for quiet hours,
+    /// daily summaries, email and SMS. 0 turns the schedule off.
+    public var jobInterval: TimeInterval = 60
 
     public init(certificatePath: String, privateKeyPath: String) {
         self.certificatePath = certificatePath

@@ -12,6 +12,7 @@ struct ServerContext: Sendable {
     let bot: DiaryBot
     let accounts: AccountService
     let outbox: Outbox
+    let messaging: any MessagingRepository
     let logger: Logger
     let createdAt: Date
 

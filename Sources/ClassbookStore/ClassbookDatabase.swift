@@ -33,4 +33,5 @@ public final class ClassbookDatabase: Sendable {
     public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool) }
     public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool) }
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool) }
+    public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool) }
 }

@@ -183,6 +183,7 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v5-messaging", migrate: MessagingMigration.apply)
         return migrator
     }
 }

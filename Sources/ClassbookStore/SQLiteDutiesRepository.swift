@@ -318,17 +318,27 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         }
     }
 
-    public func enqueue(_ lines: [String], for account: AccountID, at: Date) async throws {
+    public func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO bot_outbox (account_id, text, created_at) VALUES (?, ?, ?)",
-                           arguments: [account.rawValue, lines.joined(separator: "\n"), at])
+            try db.execute(sql: "INSERT INTO bot_outbox (account_id, text, created_at, source, deliver_after) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [account.rawValue, lines.joined(separator: "\n"), at, source, deliverAfter])
         }
     }
 
-    public func pendingMessages(for account: AccountID) async throws -> [(id: Int64, text: String, createdAt: Date)] {
+    public func pendingMessages(for account: AccountID, at now: Date) async throws -> [(id: Int64, text: String, createdAt: Date, source: String?)] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, text, created_at FROM bot_outbox WHERE account_id = ? AND delivered_at IS NULL ORDER BY id",
-                             arguments: [account.rawValue]).map { ($0["id"], $0["text"], $0["created_at"]) }
+            try Row.fetchAll(db, sql: """
+                SELECT id, text, created_at, source FROM bot_outbox
+                WHERE account_id = ? AND delivered_at IS NULL AND (deliver_after IS NULL OR deliver_after <= ?) ORDER BY id
+                """, arguments: [account.rawValue, now]).map { ($0["id"], $0["text"], $0["created_at"], $0["source"]) }
+        }
+    }
+
+    public func accountsWithDueMessages(at now: Date) async throws -> [AccountID] {
+        try await pool.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT account_id FROM bot_outbox WHERE delivered_at IS NULL AND deliver_after IS NOT NULL AND deliver_after <= ?
+                """, arguments: [now]).map(AccountID.init)
         }
     }
 

@@ -5,6 +5,7 @@ public enum IRCNumeric: String, Sendable {
     case created = "003"
     case myInfo = "004"
     case isupport = "005"
+    case away = "301"
     case unaway = "305"
     case whoisUser = "311"
     case whoisServer = "312"

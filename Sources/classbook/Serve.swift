@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
         if let seconds = file.registrationTimeout { configuration.registrationTimeout = seconds }
         if let seconds = file.pingInterval { configuration.pingInterval = seconds }
         if let seconds = file.pingTimeout { configuration.pingTimeout = seconds }
-        if let seconds = file.digestCheckInterval { configuration.digestCheckInterval = seconds }
+        if let seconds = file.jobInterval { configuration.jobInterval = seconds }
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.ValidationError {
@@ -92,7 +92,8 @@ struct Serve: AsyncParsableCommand {
         let database = try ClassbookDatabase(directory: dataDirectory)
         let server = try ClassbookServer(
             configuration: configuration,
-            services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties),
+            services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
+                            messaging: database.messaging),
             logger: logger)
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
@@ -142,7 +143,7 @@ struct ConfigFile: Decodable {
     var registrationTimeout: Double?
     var pingInterval: Double?
     var pingTimeout: Double?
-    var digestCheckInterval: Double?
+    var jobInterval: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case data, listen, cert, key, password, motd
@@ -154,7 +155,7 @@ struct ConfigFile: Decodable {
         case registrationTimeout = "registration-timeout"
         case pingInterval = "ping-interval"
         case pingTimeout = "ping-timeout"
-        case digestCheckInterval = "digest-check-interval"
+        case jobInterval = "job-interval"
     }
 
     static func load(_ path: String) throws -> ConfigFile {

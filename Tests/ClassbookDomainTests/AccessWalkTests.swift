@@ -21,12 +21,12 @@ struct AccessWalkTests {
         "arrive": "{C} Новиков Олег", "depart": "{C} {N} 30.12", "profile": "{C} {N}", "change": "{C} 23.11 №1 отмена",
         "consents": "{C}", "acks": "{C}", "activity": "{C}", "note": "{K} 20.11 болел", "notes": "{C}", "accept": "", "reject": "",
         "filling": "{C}", "risk": "{C}", "checked": "{C}", "credentials": "{C}", "passwd": "новыйпароль1", "digest": "{C}",
-        "report": "results {C}", "extract": "{C} {N}",
+        "report": "results {C}", "extract": "{C} {N}", "notify": "", "letter": "{C} Собрание в четверг", "letters": "{C}", "read": "",
     ]
 
     /// Commands about an object named by number (an absence note): only the role is walked here;
     /// their ownership checks are tested with real notes in the duties tests.
-    static let roleOnly: Set<String> = ["accept", "reject"]
+    static let roleOnly: Set<String> = ["accept", "reject", "read"]
 
     /// Commands with several forms: the action the probe above exercises.
     static let probeActions: [String: AccessPolicy.Action] = ["digest": .superviseClass]

@@ -16,7 +16,7 @@ struct DigestTests {
         let online = classTeachers[0], offline = classTeachers[1]
         // Thursday noon: the last scheduled moment (the Friday before) is more than a day old.
         let clock = ManualClock(ManualClock.moscow(2026, 11, 19, 12, 0))
-        var server = try await RunningServer.start(school, clock: clock) { $0.digestCheckInterval = 3600 }
+        var server = try await RunningServer.start(school, clock: clock) { $0.jobInterval = 3600 }
         let client = try await server.login(online, capabilities: "sasl server-time")
         #expect(try await server.server.runDueDigests() == 0)
 

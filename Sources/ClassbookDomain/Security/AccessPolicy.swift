@@ -49,6 +49,12 @@ public enum AccessPolicy {
         case superviseSchool
         /// Build a class's reports and a student's paper extract, and record extracts handed over.
         case buildReports
+        /// Send an information letter to a class's guardians and see who read it.
+        case sendLetter
+        /// Read and confirm letters sent to oneself.
+        case readOwnLetters
+        /// Hide a board post (moderation).
+        case moderateBoard
     }
 
     /// How the person asking stands to the student, class or subject in question.
@@ -118,6 +124,10 @@ public enum AccessPolicy {
         rule(.deputy, .superviseSchool, nil),
         rule(.director, .superviseSchool, nil),
         rule(.classTeacher, .buildReports, .classTeacherOf),
+        rule(.classTeacher, .sendLetter, .classTeacherOf),
+        rule(.guardian, .readOwnLetters, .own),
+        rule(.classTeacher, .moderateBoard, .classTeacherOf),
+        rule(.admin, .moderateBoard, nil),
         rule(.deputy, .buildReports, nil),
         rule(.director, .buildReports, nil),
     ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own)] }

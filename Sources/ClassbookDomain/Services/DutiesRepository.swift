@@ -53,7 +53,12 @@ public protocol DutiesRepository: Sendable {
     /// Records a digest run and queues its messages in one transaction; false, writing nothing,
     /// when a run with this key exists already.
     func recordDigestRun(key: String, messages: [(AccountID, [String])], at: Date) async throws -> Bool
-    func enqueue(_ lines: [String], for account: AccountID, at: Date) async throws
-    func pendingMessages(for account: AccountID) async throws -> [(id: Int64, text: String, createdAt: Date)]
+    /// Stores a message for an account: from the bot (`source` nil) or a person (`nick!user@host`),
+    /// held until `deliverAfter` when given (quiet hours).
+    func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?) async throws
+    /// What waits for the account and may be delivered at `now`, in order.
+    func pendingMessages(for account: AccountID, at now: Date) async throws -> [(id: Int64, text: String, createdAt: Date, source: String?)]
+    /// Accounts with held messages whose moment has come by `now`.
+    func accountsWithDueMessages(at now: Date) async throws -> [AccountID]
     func markDelivered(_ ids: [Int64], at: Date) async throws
 }

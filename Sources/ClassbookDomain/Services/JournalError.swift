@@ -27,4 +27,6 @@ public enum JournalError: Error, Equatable, Sendable {
     case noSuchPerson(String)
     case weakPassword
     case noSuchReport(String)
+    case noSuchLetter(Int64)
+    case invalidSetting(String)
 }

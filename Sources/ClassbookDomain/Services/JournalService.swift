@@ -10,6 +10,8 @@ public struct JournalService: Sendable {
     public let clock: any SchoolClock
     public let timeZone: TimeZone
     public let periods: @Sendable (SchoolDate, Int) async throws -> [Period]
+    /// Told of new and corrected marks, absences and remarks once they are saved (notifications).
+    public var onChange: (@Sendable ([JournalEvent]) async -> Void)?
 
     public init(journal: any JournalRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
@@ -187,9 +189,13 @@ public struct JournalService: Sendable {
         for index in writes.indices where writes[index].kind.isEmpty { writes[index].kind = defaultKind }
         let outcomes = try await journal.writeMarks(writes, lesson: lesson.id, context: audit(principal))
         let byID = Dictionary(roster.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        return (lesson, zip(writes, outcomes).map { write, outcome in
+        let results = zip(writes, outcomes).map { write, outcome in
             MarkResult(student: byID[write.student]!, value: write.value, kind: write.kind, outcome: outcome)
+        }
+        await onChange?(results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
+            .mark(student: $0.student, value: $0.value, kind: $0.kind, subject: lesson.subject.name, date: lesson.date, corrected: $0.outcome == .changed)
         })
+        return (lesson, results)
     }
 
     /// `/unmark`: deletes a student's marks in a lesson (of one kind, when named).
@@ -221,7 +227,11 @@ public struct JournalService: Sendable {
         let resolved = try requests.map { (try Self.pick($0.student, among: roster), $0.reason) }
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
         let outcomes = try await journal.writeAbsences(resolved.map { ($0.0.id, $0.1) }, lesson: lesson.id, context: audit(principal))
-        return (lesson, zip(resolved, outcomes).map { AbsenceResult(student: $0.0.0, reason: $0.0.1, outcome: $0.1) })
+        let results = zip(resolved, outcomes).map { AbsenceResult(student: $0.0.0, reason: $0.0.1, outcome: $0.1) }
+        await onChange?(results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
+            .absence(student: $0.student, reason: $0.reason, subject: lesson.subject.name, date: lesson.date, lesson: lesson.number)
+        })
+        return (lesson, results)
     }
 
     /// `/present`: removes an absence entered by mistake.
@@ -338,6 +348,7 @@ public struct JournalService: Sendable {
         let subject = try await journal.assignments(teacher: principal.account.id).first { $0.classID == scope.schoolClass.id }?.subject
         let remark = try await journal.addRemark(student: student.id, kind: kind, subject: subject?.id, text: trimmed, date: today,
                                                  context: audit(principal))
+        await onChange?([.remark(student: student, kind: kind, text: trimmed, author: remark.authorName)])
         return (student, remark)
     }
 

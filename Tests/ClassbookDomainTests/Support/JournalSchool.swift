@@ -34,7 +34,8 @@ struct JournalSchool {
         let accounts = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor(), clock: clock)
         let duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
         return JournalSchool(directory: directory, database: database, output: output,
-                             bot: DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties))
+                             bot: DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties,
+                                           messaging: MessagingService(messaging: database.messaging, journal: journal)))
     }
 
     func remove() {

@@ -146,11 +146,11 @@ final class RunningServer: Sendable {
         configuration.tlsListen = .init(host: "127.0.0.1", port: 0)
         configuration.serverName = "classbook.test"
         // Digests are sent when a test asks (`runDueDigests`), not by the clock.
-        configuration.digestCheckInterval = 0
+        configuration.jobInterval = 0
         configure(&configuration)
         let database = try ClassbookDatabase(directory: school.directory)
         let server = try ClassbookServer(configuration: configuration,
-                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
+                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties, messaging: database.messaging,
                                                                          clock: clock))
         let ports = try await server.bind()
         let task = Task { try await server.run() }

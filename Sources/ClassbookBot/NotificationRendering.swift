@@ -1,0 +1,59 @@
+import ClassbookDomain
+import Foundation
+
+/// Journal events as a family reads them: `Иванов Пётр: 5 по алгебре, контрольная работа, 14.11`.
+public enum NotificationRendering {
+    static func kindName(_ kind: String, _ language: Language) -> String? {
+        let names: [String: (String, String)] = [
+            "control": ("контрольная работа", "control work"), "independent": ("самостоятельная работа", "independent work"),
+            "test": ("тест", "test"), "homework": ("домашняя работа", "homework"),
+        ]
+        return names[kind].map { language == .ru ? $0.0 : $0.1 }
+    }
+
+    static func value(_ value: MarkValue, _ language: Language) -> String {
+        switch value {
+        case .grade(let grade): String(grade)
+        case .pass: language == .ru ? "зачёт" : "pass"
+        case .fail: language == .ru ? "незачёт" : "fail"
+        }
+    }
+
+    public static func line(_ event: JournalEvent, _ language: Language) -> String {
+        let ru = language == .ru
+        let name = event.student.shortName
+        switch event {
+        case .mark(_, let mark, let kind, let subject, let date, let corrected):
+            let what = [kindName(kind, language), date.dayMonth].compactMap { $0 }.joined(separator: ", ")
+            return ru ? "\(name): \(value(mark, language)) по предмету «\(subject)»\(corrected ? " (исправлено)" : ""), \(what)"
+                : "\(name): \(value(mark, language)) in \(subject)\(corrected ? " (corrected)" : ""), \(what)"
+        case .absence(_, let reason, let subject, let date, let lesson):
+            return ru ? "\(name): пропуск «\(reason.rawValue)», \(subject), \(date.dayMonth), \(lesson)-й урок"
+                : "\(name): absence \(reason.rawValue), \(subject), \(date.dayMonth), lesson \(lesson)"
+        case .remark(_, let kind, let text, let author):
+            return ru ? "\(name): \(kind == .remark ? "замечание" : "рекомендация") (\(author)): \(text)"
+                : "\(name): \(kind == .remark ? "remark" : "recommendation") (\(author)): \(text)"
+        }
+    }
+
+    /// The daily summary of what was queued.
+    public static func summary(_ lines: [String], _ language: Language) -> [String] {
+        [language == .ru ? "Сводка за день — записей: \(lines.count)." : "Daily summary — \(lines.count) entries."] + lines
+    }
+
+    /// An email's subject line.
+    public static func subject(_ language: Language) -> String {
+        language == .ru ? "Электронный дневник: новые записи" : "Electronic diary: new entries"
+    }
+}
+
+/// Where the bot sends messages to other people (letters): the server's outbox.
+public protocol BotDelivery: Sendable {
+    func deliver(_ lines: [String], to account: AccountID) async throws
+}
+
+/// For a bot without a server (tests of the conversation alone): messages go nowhere.
+public struct NoDelivery: BotDelivery {
+    public init() {}
+    public func deliver(_ lines: [String], to account: AccountID) async throws {}
+}

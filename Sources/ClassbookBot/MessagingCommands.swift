@@ -18,7 +18,14 @@ enum MessagingCommands {
                     guard !i.arguments.isEmpty else { return BotReply(lines: describe(prefs, i)) }
                     var words = i.arguments[...]
                     while let key = words.popFirst() {
-                        guard let value = words.popFirst() else { throw JournalError.invalidSetting(key) }
+                        guard var value = words.popFirst() else { throw JournalError.invalidSetting(key) }
+                        // A phone number is often typed with spaces: `+7 (900) 123-45-67`.
+                        if ["sms", "смс"].contains(key.lowercased()) {
+                            while let next = words.first, next.allSatisfy({ $0.isNumber || "+()-".contains($0) }) {
+                                value += next
+                                words.removeFirst()
+                            }
+                        }
                         let off = ["off", "нет", "выкл"].contains(value.lowercased())
                         switch key.lowercased() {
                         case "chat", "чат": prefs.chat = !off

@@ -22,6 +22,7 @@ public final class ClassbookServer: Sendable {
     private let sslContext: NIOSSLContext
     private let digests: DigestScheduler
     private let notifier: Notifier
+    private let sender: ExternalSender
 
     public struct Services: Sendable {
         public var accounts: any AccountRepository
@@ -69,6 +70,8 @@ public final class ClassbookServer: Sendable {
         let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
                            delivery: OutboxDelivery(outbox: outbox))
         self.notifier = notifier
+        sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group,
+                                clock: services.clock, logger: logger)
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
@@ -129,6 +132,7 @@ public final class ClassbookServer: Sendable {
         try await digests.runDue()
         await context.outbox.deliverDue()
         try await notifier.runDueSummaries()
+        try await sender.runDue()
     }
 
     /// Serves every listener until cancelled or shut down, with the digest scheduler beside them;

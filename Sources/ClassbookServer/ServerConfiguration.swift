@@ -51,6 +51,10 @@ public struct ServerConfiguration: Sendable {
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.
     public var pingTimeout: TimeInterval = 60
+    /// Email (notifications) through this SMTP server; none when nil.
+    public var smtp: SMTPConfiguration?
+    /// SMS through this HTTP gateway; none when nil.
+    public var sms: SMSConfiguration?
     /// How often scheduled work is checked: the weekly digest, messages held for quiet hours,
     /// daily summaries, email and SMS. 0 turns the schedule off.
     public var jobInterval: TimeInterval = 60

@@ -83,6 +83,17 @@ struct Serve: AsyncParsableCommand {
         if let seconds = file.pingInterval { configuration.pingInterval = seconds }
         if let seconds = file.pingTimeout { configuration.pingTimeout = seconds }
         if let seconds = file.jobInterval { configuration.jobInterval = seconds }
+        if let smtp = file.smtp {
+            guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
+                throw ValidationError("smtp.security is starttls, tls or none")
+            }
+            configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? (security == .tls ? 465 : 587), security: security,
+                                                   username: smtp.username, password: smtp.password, from: smtp.from, trustRoot: smtp.trustRoot)
+        }
+        if let sms = file.sms {
+            guard sms.url.contains("{to}"), sms.url.contains("{text}") else { throw ValidationError("sms.url must contain {to} and {text}") }
+            configuration.sms = SMSConfiguration(url: sms.url, username: sms.username, password: sms.password)
+        }
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.ValidationError {
@@ -144,9 +155,32 @@ struct ConfigFile: Decodable {
     var pingInterval: Double?
     var pingTimeout: Double?
     var jobInterval: Double?
+    var smtp: SMTPSection?
+    var sms: SMSSection?
+
+    struct SMTPSection: Decodable {
+        var host: String
+        var port: Int?
+        var security: String?
+        var username: String?
+        var password: String?
+        var from: String
+        var trustRoot: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, port, security, username, password, from
+            case trustRoot = "trust-root"
+        }
+    }
+
+    struct SMSSection: Decodable {
+        var url: String
+        var username: String?
+        var password: String?
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case data, listen, cert, key, password, motd
+        case data, listen, cert, key, password, motd, smtp, sms
         case plaintextListen = "plaintext-listen"
         case serverName = "server-name"
         case allowGuests = "allow-guests"

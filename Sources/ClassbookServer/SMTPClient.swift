@@ -1,0 +1,199 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Where and how to send email: an SMTP server, with STARTTLS, TLS from the start, or (on a
+/// loopback relay only) plain; credentials for AUTH PLAIN when given.
+public struct SMTPConfiguration: Sendable, Equatable {
+    public enum Security: String, Sendable, Equatable {
+        case starttls
+        case tls
+        case none
+    }
+
+    public var host: String
+    public var port: Int
+    public var security: Security
+    public var username: String?
+    public var password: String?
+    public var from: String
+    /// PEM file of a trust root for the server's certificate (a school's own CA); the system's otherwise.
+    public var trustRoot: String?
+
+    public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String,
+                trustRoot: String? = nil) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.from = from
+        self.trustRoot = trustRoot
+    }
+}
+
+/// A minimal SMTP client (RFC 5321) over NIO: one message per connection.
+struct SMTPClient: Sendable {
+    let configuration: SMTPConfiguration
+    let group: any EventLoopGroup
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func send(to recipient: String, subject: String, body: String, date: Date) async throws {
+        let replies = ReplyQueue()
+        let tlsContext = try makeTLSContext()
+        // SNI and the name check need a host name; an IP address is checked by the chain only.
+        let host: String? = configuration.host.contains(where: \.isLetter) ? configuration.host : nil
+        let tlsFromStart = configuration.security == .tls
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if tlsFromStart {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: host))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler(queue: replies))
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port).get()
+        defer { channel.close(promise: nil) }
+        func command(_ line: String?, expect codes: Set<Int>) async throws -> String {
+            if let line {
+                var buffer = channel.allocator.buffer(capacity: line.utf8.count + 2)
+                buffer.writeString(line + "\r\n")
+                try await channel.writeAndFlush(buffer)
+            }
+            let (code, text) = try await replies.next(timeout: .seconds(30))
+            guard codes.contains(code) else {
+                let shown = line.map { $0.hasPrefix("AUTH") ? "AUTH PLAIN …" : $0 } ?? "greeting"
+                throw Failure(description: "\(shown): \(code) \(text)")
+            }
+            return text
+        }
+        _ = try await command(nil, expect: [220])
+        let me = "classbook.local"
+        var features = try await command("EHLO \(me)", expect: [250])
+        if configuration.security == .starttls {
+            guard features.uppercased().contains("STARTTLS") else { throw Failure(description: "the server does not offer STARTTLS") }
+            _ = try await command("STARTTLS", expect: [220])
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: host), position: .first)
+            }.get()
+            features = try await command("EHLO \(me)", expect: [250])
+        }
+        if let username = configuration.username, let password = configuration.password {
+            let token = Data("\0\(username)\0\(password)".utf8).base64EncodedString()
+            _ = try await command("AUTH PLAIN \(token)", expect: [235])
+        }
+        _ = features
+        _ = try await command("MAIL FROM:<\(configuration.from)>", expect: [250])
+        _ = try await command("RCPT TO:<\(recipient)>", expect: [250, 251])
+        _ = try await command("DATA", expect: [354])
+        _ = try await command(Self.message(from: configuration.from, to: recipient, subject: subject, body: body, date: date) + "\r\n.",
+                              expect: [250])
+        _ = try? await command("QUIT", expect: [221])
+    }
+
+    private func makeTLSContext() throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let root = configuration.trustRoot { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root)) }
+        return try NIOSSLContext(configuration: tls)
+    }
+
+    /// The message with its headers: UTF-8 text, the subject encoded as RFC 2047, lines dot-stuffed.
+    static func message(from: String, to: String, subject: String, body: String, date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let encodedSubject = "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
+        let headers = ["From: \(from)", "To: \(to)", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: date))",
+                       "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"]
+        // Base64 keeps Cyrillic intact through any relay; 76-character lines.
+        let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        return (headers + ["", encoded]).joined(separator: "\r\n")
+    }
+}
+
+/// SMTP replies in arrival order (`250-…` lines continue, `250 …` ends one).
+final class ReplyQueue: Sendable {
+    private let state = NIOLockedValueBoxShim<(replies: [(Int, String)], waiters: [CheckedContinuation<(Int, String), any Error>], closed: Bool)>(([], [], false))
+
+    func push(_ reply: (Int, String)) {
+        let waiter: CheckedContinuation<(Int, String), any Error>? = state.with { state in
+            if state.waiters.isEmpty { state.replies.append(reply); return nil }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: reply)
+    }
+
+    func close() {
+        let waiters = state.with { state -> [CheckedContinuation<(Int, String), any Error>] in
+            state.closed = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(throwing: SMTPClient.Failure(description: "the connection closed")) }
+    }
+
+    func next(timeout: TimeAmount) async throws -> (Int, String) {
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            group.addTask {
+                try await withCheckedThrowingContinuation { continuation in
+                    let ready: Result<(Int, String), any Error>? = self.state.with { state in
+                        if !state.replies.isEmpty { return .success(state.replies.removeFirst()) }
+                        if state.closed { return .failure(SMTPClient.Failure(description: "the connection closed")) }
+                        state.waiters.append(continuation)
+                        return nil
+                    }
+                    if let ready { continuation.resume(with: ready) }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds))
+                throw SMTPClient.Failure(description: "no reply in time")
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// Reads SMTP reply lines into the queue.
+final class SMTPReplyHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let queue: ReplyQueue
+    private var pending = ""
+    private var lines: [String] = []
+
+    init(queue: ReplyQueue) { self.queue = queue }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        pending += buffer.readString(length: buffer.readableBytes) ?? ""
+        while let end = pending.range(of: "\r\n") ?? pending.range(of: "\n") {
+            let line = String(pending[..<end.lowerBound])
+            pending.removeSubrange(..<end.upperBound)
+            lines.append(line)
+            let characters = Array(line)
+            if characters.count >= 3, let code = Int(String(characters[0..<3])), characters.count == 3 || characters[3] == " " {
+                queue.push((code, lines.map { String($0.dropFirst(4)) }.joined(separator: " ")))
+                lines = []
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        queue.close()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        queue.close()
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,107 @@
+import ClassbookDomain
+import ClassbookServer
+import ClassbookStore
+import Foundation
+import GRDB
+import Testing
+
+/// Email through a real SMTP server and SMS through a real HTTP gateway, both started here.
+@Suite("Email and SMS", .timeLimit(.minutes(2)), .serialized)
+struct ExternalNotificationTests {
+    /// The decoded body of a maildir message (base64 text).
+    static func body(_ raw: String) -> String {
+        let parts = raw.components(separatedBy: "\n\n")
+        let encoded = parts.dropFirst().joined(separator: "\n").replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+        return Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    @Test("a guardian who chose email gets the mark by mail over STARTTLS, with a Cyrillic subject")
+    func email() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let port = try await ExternalServer.freePort()
+        let smtp = try await ExternalServer.smtp(port: port, directory: school.directory,
+                                                 certificate: (school.certificatePath, school.privateKeyPath))
+        defer { smtp.stop() }
+        let server = try await RunningServer.start(school) { configuration in
+            configuration.smtp = SMTPConfiguration(host: "localhost", port: port, security: .starttls, from: "diary@classbook.test",
+                                                   trustRoot: school.certificatePath)
+        }
+        let l = try await MessagingTests.lesson(server)
+        let guardian = try await server.login(l.guardian)
+        #expect(try await guardian.ask("/notify email parent@example.org chat off").first == "Записано.")
+        let teacher = try await server.login(l.teacher)
+        _ = try await teacher.ask("\(l.line) 5 кр")
+        #expect(try await guardian.botMessages().isEmpty, "chat is off")
+        try await server.server.runDueJobs()
+        let mail = smtp.mail
+        #expect(mail.count == 1)
+        let message = try #require(mail.first)
+        #expect(message.contains("To: parent@example.org") && message.contains("From: diary@classbook.test"))
+        #expect(message.contains("Subject: =?UTF-8?B?\(Data("Электронный дневник: новые записи".utf8).base64EncodedString())?="))
+        #expect(Self.body(message) == "\(l.child): 5 по предмету «\(l.subject)», контрольная работа, 20.11", "\(message)")
+        for c in [guardian, teacher] { await c.close() }
+        try await server.stop()
+    }
+
+    @Test("the outbox survives a restart while the mail server is down, and sends once it is back")
+    func outboxSurvivesRestart() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let port = try await ExternalServer.freePort()
+        let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
+        let configure: (inout ServerConfiguration) -> Void = { $0.smtp = SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, from: "diary@classbook.test") }
+        var server = try await RunningServer.start(school, clock: clock, configure: configure)
+        let l = try await MessagingTests.lesson(server)
+        let guardian = try await server.login(l.guardian)
+        _ = try await guardian.ask("/notify email parent@example.org")
+        let teacher = try await server.login(l.teacher)
+        _ = try await teacher.ask("\(l.line) 4")
+        try await server.server.runDueJobs()   // nobody listens: the attempt fails and is kept
+        let failed = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox") }
+        #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil && (failed?["last_error"] as String?) != nil)
+        for c in [guardian, teacher] { await c.close() }
+        try await server.stop()
+
+        let smtp = try await ExternalServer.smtp(port: port, directory: school.directory)
+        defer { smtp.stop() }
+        server = try await RunningServer.start(school, clock: clock, configure: configure)
+        try await server.server.runDueJobs()
+        #expect(smtp.mail.isEmpty, "not before the retry delay")
+        clock.set(ManualClock.moscow(2026, 11, 20, 15, 2))
+        try await server.server.runDueJobs()
+        #expect(smtp.mail.count == 1 && Self.body(smtp.mail[0]).hasPrefix("\(l.child): 4 по предмету"))
+        try await server.server.runDueJobs()
+        #expect(smtp.mail.count == 1, "sent once")
+        let sent = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at FROM external_outbox") }
+        #expect(sent?["attempts"] == 2 && (sent?["sent_at"] as Date?) != nil)
+        try await server.stop()
+    }
+
+    @Test("a guardian who chose SMS gets it through the HTTP gateway, with its credentials")
+    func sms() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let port = try await ExternalServer.freePort()
+        let gateway = try await ExternalServer.smsGateway(port: port, directory: school.directory)
+        defer { gateway.stop() }
+        let server = try await RunningServer.start(school) {
+            $0.sms = SMSConfiguration(url: "http://127.0.0.1:\(port)/send?to={to}&text={text}", username: "school", password: "secret")
+        }
+        let l = try await MessagingTests.lesson(server)
+        let guardian = try await server.login(l.guardian)
+        #expect(try await guardian.ask("/notify sms +7 (900) 123-45-67").first == "Записано.")
+        let teacher = try await server.login(l.teacher)
+        _ = try await teacher.ask("\(l.line) 5")
+        try await server.server.runDueJobs()
+        let log = gateway.smsLog
+        #expect(log.count == 1)
+        let fields = try #require(log.first).components(separatedBy: "\t")
+        let query = URLComponents(string: "http://x" + fields[0])?.queryItems ?? []
+        #expect(query.first { $0.name == "to" }?.value == "+79001234567")
+        #expect(query.first { $0.name == "text" }?.value == "\(l.child): 5 по предмету «\(l.subject)», 20.11")
+        #expect(fields.last == "Basic " + Data("school:secret".utf8).base64EncodedString())
+        for c in [guardian, teacher] { await c.close() }
+        try await server.stop()
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Real servers the tests start beside Classbook: an SMTP server (aiosmtpd, from PyPI,
+/// installed by commands/setup) and a local HTTP server standing in for an SMS gateway.
+final class ExternalServer: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    let directory: String
+
+    private init(process: Process, port: Int, directory: String) {
+        self.process = process
+        self.port = port
+        self.directory = directory
+    }
+
+    /// A port nothing listens on now.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+
+    private static func start(_ arguments: [String], port: Int, directory: String) async throws -> ExternalServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let server = ExternalServer(process: process, port: port, directory: directory)
+        // Wait until it accepts connections.
+        for _ in 0..<200 {
+            if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get())
+                .map({ $0.close(promise: nil); return true }) == true { return server }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        server.stop()
+        throw TestFailure("python3 \(arguments.joined(separator: " ")) did not start")
+    }
+
+    /// aiosmtpd keeping every message in a maildir; STARTTLS with the given certificate.
+    static func smtp(port: Int, directory: String, certificate: (String, String)? = nil) async throws -> ExternalServer {
+        var arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"]
+        if let (cert, key) = certificate { arguments += ["--tlscert", cert, "--tlskey", key, "--no-requiretls"] }
+        arguments += ["-c", "aiosmtpd.handlers.Mailbox", directory + "/maildir"]
+        return try await start(arguments, port: port, directory: directory)
+    }
+
+    static func smsGateway(port: Int, directory: String) async throws -> ExternalServer {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sms_gateway.py").path
+        return try await start([script, String(port), directory + "/sms.log"], port: port, directory: directory)
+    }
+
+    /// The messages aiosmtpd received, as raw text.
+    var mail: [String] {
+        let new = directory + "/maildir/new"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: new)) ?? []).sorted()
+        return names.compactMap { try? String(contentsOfFile: new + "/" + $0, encoding: .utf8) }
+    }
+
+    var smsLog: [String] {
+        ((try? String(contentsOfFile: directory + "/sms.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Kills the server (aiosmtpd does not stop on SIGTERM) and waits for it to go; Foundation's
+    /// waitUntilExit would spin a run loop off the main thread.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+    }
+}

@@ -55,6 +55,10 @@ extension DiaryBot {
         case .noSuchReport(let name):
             return [i.t("Нет такого отчёта: «\(name)». Отчёты: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)",
                         "No such report: \"\(name)\". Reports: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)")]
+        case .noSuchBoard(let name):
+            return [i.t("Нет доски «\(name)» среди ваших. Ваши доски: /boards", "No board \"\(name)\" among yours. Your boards: /boards")]
+        case .noSuchPost(let id):
+            return [i.t("Нет сообщения №\(id) на ваших досках.", "No post #\(id) on your boards.")]
         case .noSuchLetter(let id):
             return [i.t("Нет письма №\(id), адресованного вам.", "No letter #\(id) addressed to you.")]
         case .invalidSetting(let text):

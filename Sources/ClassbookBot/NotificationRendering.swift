@@ -50,10 +50,13 @@ public enum NotificationRendering {
 /// Where the bot sends messages to other people (letters): the server's outbox.
 public protocol BotDelivery: Sendable {
     func deliver(_ lines: [String], to account: AccountID) async throws
+    /// A post made through the bot (`/thread new`, `/reply`), for those on the board's channel.
+    func announce(_ post: BoardPost, replyTo: String?) async
 }
 
 /// For a bot without a server (tests of the conversation alone): messages go nowhere.
 public struct NoDelivery: BotDelivery {
     public init() {}
     public func deliver(_ lines: [String], to account: AccountID) async throws {}
+    public func announce(_ post: BoardPost, replyTo: String?) async {}
 }

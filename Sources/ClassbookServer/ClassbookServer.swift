@@ -30,17 +30,20 @@ public final class ClassbookServer: Sendable {
         public var journal: any JournalRepository
         public var duties: any DutiesRepository
         public var messaging: any MessagingRepository
+        public var boards: any BoardRepository
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
         public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
-                    duties: any DutiesRepository, messaging: any MessagingRepository, clock: any SchoolClock = SystemClock(),
+                    duties: any DutiesRepository, messaging: any MessagingRepository, boards: any BoardRepository,
+                    clock: any SchoolClock = SystemClock(),
                     hasher: PasswordHasher = PasswordHasher()) {
             self.accounts = accounts
             self.diary = diary
             self.journal = journal
             self.duties = duties
             self.messaging = messaging
+            self.boards = boards
             self.clock = clock
             self.hasher = hasher
         }
@@ -67,15 +70,17 @@ public final class ClassbookServer: Sendable {
         journal.onChange = { events in await notifier.journalChanged(events) }
         let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)
         let messaging = MessagingService(messaging: services.messaging, journal: journal)
-        let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
-                           delivery: OutboxDelivery(outbox: outbox))
+        let boards = BoardService(boards: services.boards, journal: journal, diary: diary)
+        let channels = ChannelRegistry()
+        let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
+                           delivery: ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName))
         self.notifier = notifier
         sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group,
                                 clock: services.clock, logger: logger)
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.messaging, logger: logger, createdAt: Date())
+                                messaging: services.messaging, boards: boards, channels: channels, logger: logger, createdAt: Date())
     }
 
     /// The ports actually bound (useful with port 0).
@@ -223,6 +228,11 @@ public final class ClassbookServer: Sendable {
             context.logger.debug("connection ended: \(error)", metadata: ["session": "\(sessionID)"])
         }
         context.registry.release(handle)
+        // Whoever shared a board with the person sees them leave.
+        if let nick = handle.nick {
+            let quit = IRCMessage(source: "\(nick)!\(nick)@\(context.configuration.serverName)", command: "QUIT", parameters: ["Connection closed"])
+            for channel in context.channels.leaveAll(handle) { context.channels.broadcast(quit, to: channel) }
+        }
     }
 
     /// Closes connections that do not register in time, pings idle ones and closes those

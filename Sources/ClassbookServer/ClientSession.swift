@@ -38,9 +38,9 @@ final class ClientSession {
         self.activity = NIOLockedValueBox(Activity(lastLine: .now()))
     }
 
-    private var nick: String { handle.target }
-    private var language: Language { principal?.account.language ?? .ru }
-    private var userSource: String { "\(nick)!\(username ?? "user")@\(host)" }
+    var nick: String { handle.target }
+    var language: Language { principal?.account.language ?? .ru }
+    var userSource: String { "\(nick)!\(username ?? "user")@\(host)" }
 
     // MARK: Input
 
@@ -118,6 +118,11 @@ final class ClientSession {
         "PRIVMSG": Verb(minimumParameters: 0, beforeRegistration: false) { await $0.handleMessage($1, notice: false) },
         "NOTICE": Verb(minimumParameters: 0, beforeRegistration: false) { await $0.handleMessage($1, notice: true) },
         "MOTD": Verb(minimumParameters: 0, beforeRegistration: false) { session, _ in session.sendMOTD() },
+        "JOIN": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleJoin($1) },
+        "PART": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handlePart($1) },
+        "TOPIC": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleTopic($1) },
+        "NAMES": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleNames($1) },
+        "CHATHISTORY": Verb(minimumParameters: 3, beforeRegistration: false) { await $0.handleChatHistory($1) },
     ]
 
     // MARK: Registration
@@ -299,7 +304,7 @@ final class ClientSession {
 
     static func isupport(_ configuration: ServerConfiguration) -> [String] {
         ["NETWORK=\(configuration.networkName)", "CASEMAPPING=ascii", "CHANTYPES=#", "NICKLEN=32", "BOT=B", "UTF8ONLY",
-         "LINELEN=512", "CHARSET=utf-8"]
+         "LINELEN=512", "CHARSET=utf-8", "CHATHISTORY=100", "MSGREFTYPES=msgid"]
     }
 
     private func sendMOTD() {
@@ -348,7 +353,7 @@ final class ClientSession {
             return
         }
         if target.hasPrefix("#") {
-            if !notice { reply(.noSuchChannel, target, "No such channel") }
+            await handleChannelMessage(message, target: target, text: text, notice: notice)
             return
         }
         guard let recipient = context.registry.session(nick: target) else {
@@ -394,7 +399,7 @@ final class ClientSession {
         handle.send(BotText.messages(text, from: context.botSource, to: nick))
     }
 
-    private func reply(_ numeric: IRCNumeric, _ parameters: String...) {
+    func reply(_ numeric: IRCNumeric, _ parameters: String...) {
         handle.send(context.numeric(numeric, nick, parameters: parameters))
     }
 

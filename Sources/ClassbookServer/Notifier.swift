@@ -1,6 +1,7 @@
 import ClassbookBot
 import ClassbookDomain
 import Foundation
+import IRC
 import Logging
 
 /// Tells guardians of new and corrected marks, absences and remarks, the way each chose:
@@ -67,11 +68,21 @@ struct Notifier: Sendable {
     }
 }
 
-/// The bot's letters go through the outbox.
-struct OutboxDelivery: BotDelivery {
+/// The bot's letters go through the outbox; posts it makes for people reach the board's channel.
+struct ServerDelivery: BotDelivery {
     let outbox: Outbox
+    let channels: ChannelRegistry
+    let serverName: String
 
     func deliver(_ lines: [String], to account: AccountID) async throws {
         try await outbox.send(lines, to: account)
+    }
+
+    func announce(_ post: BoardPost, replyTo: String?) async {
+        var tags = [IRCTag("msgid", post.msgid), IRCTag("time", ServerTime.format(post.createdAt))]
+        if let replyTo { tags.append(IRCTag("+draft/reply", replyTo)) }
+        let message = IRCMessage(tags: tags, source: "\(post.authorNick)!\(post.authorNick)@\(serverName)", command: "PRIVMSG",
+                                 parameters: [post.board, post.text])
+        channels.broadcast(message, to: post.board)
     }
 }

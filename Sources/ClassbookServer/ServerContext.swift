@@ -13,6 +13,8 @@ struct ServerContext: Sendable {
     let accounts: AccountService
     let outbox: Outbox
     let messaging: any MessagingRepository
+    let boards: BoardService
+    let channels: ChannelRegistry
     let logger: Logger
     let createdAt: Date
 
@@ -26,6 +28,8 @@ struct ServerContext: Sendable {
         ("server-time", nil),
         ("echo-message", nil),
         ("sasl", "PLAIN"),
+        ("batch", nil),
+        ("draft/chathistory", nil),
     ]
 
     /// A numeric from the server to `target`.

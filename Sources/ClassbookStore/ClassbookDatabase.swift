@@ -34,4 +34,5 @@ public final class ClassbookDatabase: Sendable {
     public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool) }
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool) }
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool) }
+    public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool) }
 }

@@ -22,11 +22,12 @@ struct AccessWalkTests {
         "consents": "{C}", "acks": "{C}", "activity": "{C}", "note": "{K} 20.11 болел", "notes": "{C}", "accept": "", "reject": "",
         "filling": "{C}", "risk": "{C}", "checked": "{C}", "credentials": "{C}", "passwd": "новыйпароль1", "digest": "{C}",
         "report": "results {C}", "extract": "{C} {N}", "notify": "", "letter": "{C} Собрание в четверг", "letters": "{C}", "read": "",
+        "boards": "", "threads": "", "thread": "", "reply": "", "hide": "",
     ]
 
     /// Commands about an object named by number (an absence note): only the role is walked here;
     /// their ownership checks are tested with real notes in the duties tests.
-    static let roleOnly: Set<String> = ["accept", "reject", "read"]
+    static let roleOnly: Set<String> = ["accept", "reject", "read", "boards", "threads", "thread", "reply", "hide"]
 
     /// Commands with several forms: the action the probe above exercises.
     static let probeActions: [String: AccessPolicy.Action] = ["digest": .superviseClass]

@@ -53,8 +53,16 @@ public enum AccessPolicy {
         case sendLetter
         /// Read and confirm letters sent to oneself.
         case readOwnLetters
-        /// Hide a board post (moderation).
+        /// Hide a board post or set a board's topic (moderation).
         case moderateBoard
+        /// Join, read and post on the school's board (`#school`).
+        case joinSchoolBoard
+        /// … on the staff board (`#staff`).
+        case joinStaffBoard
+        /// … on a class's guardians' board (`#7а-родители`).
+        case joinParentsBoard
+        /// … on a class's students' board (`#7а`).
+        case joinStudentsBoard
     }
 
     /// How the person asking stands to the student, class or subject in question.
@@ -128,6 +136,15 @@ public enum AccessPolicy {
         rule(.guardian, .readOwnLetters, .own),
         rule(.classTeacher, .moderateBoard, .classTeacherOf),
         rule(.admin, .moderateBoard, nil),
+        // Boards: who is a member of which.
+        rule(.guardian, .joinSchoolBoard, nil), rule(.teacher, .joinSchoolBoard, nil), rule(.classTeacher, .joinSchoolBoard, nil),
+        rule(.deputy, .joinSchoolBoard, nil), rule(.director, .joinSchoolBoard, nil), rule(.admin, .joinSchoolBoard, nil),
+        rule(.teacher, .joinStaffBoard, nil), rule(.classTeacher, .joinStaffBoard, nil), rule(.deputy, .joinStaffBoard, nil),
+        rule(.director, .joinStaffBoard, nil), rule(.admin, .joinStaffBoard, nil),
+        rule(.guardian, .joinParentsBoard, .guardianOf), rule(.teacher, .joinParentsBoard, .teachesClass),
+        rule(.classTeacher, .joinParentsBoard, .classTeacherOf), rule(.deputy, .joinParentsBoard, nil), rule(.director, .joinParentsBoard, nil),
+        rule(.student, .joinStudentsBoard, .isStudent), rule(.teacher, .joinStudentsBoard, .teachesClass),
+        rule(.classTeacher, .joinStudentsBoard, .classTeacherOf), rule(.deputy, .joinStudentsBoard, nil), rule(.director, .joinStudentsBoard, nil),
         rule(.deputy, .buildReports, nil),
         rule(.director, .buildReports, nil),
     ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own)] }

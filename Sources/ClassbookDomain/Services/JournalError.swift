@@ -28,5 +28,7 @@ public enum JournalError: Error, Equatable, Sendable {
     case weakPassword
     case noSuchReport(String)
     case noSuchLetter(Int64)
+    case noSuchBoard(String)
+    case noSuchPost(Int64)
     case invalidSetting(String)
 }

@@ -35,7 +35,8 @@ struct JournalSchool {
         let duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
         return JournalSchool(directory: directory, database: database, output: output,
                              bot: DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties,
-                                           messaging: MessagingService(messaging: database.messaging, journal: journal)))
+                                           messaging: MessagingService(messaging: database.messaging, journal: journal),
+                                           boards: BoardService(boards: database.boards, journal: journal, diary: diary)))
     }
 
     func remove() {

@@ -1,0 +1,51 @@
+import ClassbookDomain
+import IRC
+import NIOConcurrencyHelpers
+
+/// Who has joined which board's channel, as IRC sees it. Membership itself is the school's
+/// (`BoardService`); this is only who is present now.
+final class ChannelRegistry: Sendable {
+    private let joined = NIOLockedValueBox<[String: [SessionHandle]]>([:])
+
+    /// Adds the session; false when it was there already.
+    func join(_ channel: String, _ handle: SessionHandle) -> Bool {
+        joined.withLockedValue { joined in
+            if joined[channel, default: []].contains(where: { $0 === handle }) { return false }
+            joined[channel, default: []].append(handle)
+            return true
+        }
+    }
+
+    func part(_ channel: String, _ handle: SessionHandle) -> Bool {
+        joined.withLockedValue { joined in
+            guard let index = joined[channel]?.firstIndex(where: { $0 === handle }) else { return false }
+            joined[channel]!.remove(at: index)
+            return true
+        }
+    }
+
+    func members(_ channel: String) -> [SessionHandle] {
+        joined.withLockedValue { $0[channel] ?? [] }
+    }
+
+    func isJoined(_ channel: String, _ handle: SessionHandle) -> Bool {
+        members(channel).contains { $0 === handle }
+    }
+
+    /// Removes a closing session everywhere; returns the channels it was in.
+    func leaveAll(_ handle: SessionHandle) -> [String] {
+        joined.withLockedValue { joined in
+            var left: [String] = []
+            for (channel, members) in joined where members.contains(where: { $0 === handle }) {
+                joined[channel] = members.filter { $0 !== handle }
+                left.append(channel)
+            }
+            return left
+        }
+    }
+
+    /// Sends to everyone joined, but `except`.
+    func broadcast(_ message: IRCMessage, to channel: String, except: SessionHandle? = nil) {
+        for member in members(channel) where member !== except { member.send(message) }
+    }
+}

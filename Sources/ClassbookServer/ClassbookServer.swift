@@ -191,11 +191,15 @@ public final class ClassbookServer: Sendable {
     }
 
     /// Stops accepting and closes every connection; `run()` then returns.
+    /// Stops gracefully: no new connections, every client told (`ERROR :Server shutting down`),
+    /// connections closed once that is written. Writes already under way finish in their
+    /// transactions; `run()` then returns, and the caller closes the database.
     public func shutdown() async {
         let channels = listeners.withLockedValue { $0 }
         for listener in channels {
             try? await listener.channel.close()
         }
+        for session in context.registry.all() { session.close(error: "Server shutting down") }
     }
 
     /// Releases the event loops and the hashing threads; call after `run()` has returned.

@@ -113,6 +113,10 @@ public final class SessionRegistry: Sendable {
         sessions.withLockedValue { $0[Self.fold(nick)] }
     }
 
+    func all() -> [SessionHandle] {
+        sessions.withLockedValue { Array($0.values) }
+    }
+
     /// Every registered session of an account (a person may be connected from several devices).
     func sessions(of account: AccountID) -> [SessionHandle] {
         sessions.withLockedValue { Array($0.values) }.filter { $0.account == account }

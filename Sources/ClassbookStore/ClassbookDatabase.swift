@@ -24,6 +24,62 @@ public final class ClassbookDatabase: Sendable {
         try Migrations.migrator.migrate(pool)
     }
 
+    /// A consistent copy of the live database (SQLite's online backup), taken while the server
+    /// runs; readers and writers go on meanwhile.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { throw BackupError.exists(path) }
+        let copy = try DatabaseQueue(path: path)
+        try pool.backup(to: copy)
+        try copy.close()
+    }
+
+    public enum BackupError: Error, CustomStringConvertible {
+        case exists(String)
+        case notClassbook(String)
+        case damaged(String)
+
+        public var description: String {
+            switch self {
+            case .exists(let path): "\(path) exists already"
+            case .notClassbook(let path): "\(path) is not a Classbook database"
+            case .damaged(let reason): "the backup is damaged: \(reason)"
+            }
+        }
+    }
+
+    /// Puts a backup in place of `directory`'s database (the server must be stopped). The backup
+    /// is checked first: SQLite's integrity check and the audit chain must pass; the database it
+    /// replaces is kept beside it as `classbook.sqlite.before-restore`.
+    public static func restore(from backup: String, into directory: String) async throws -> Int {
+        let probe = try DatabaseQueue(path: backup, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let (integrity, isClassbook) = try await probe.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "", try db.tableExists("audit_log") && db.tableExists("grdb_migrations"))
+        }
+        try probe.close()
+        guard isClassbook else { throw BackupError.notClassbook(backup) }
+        guard integrity == "ok" else { throw BackupError.damaged(integrity) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let target = (directory as NSString).appendingPathComponent(fileName)
+        let staged = target + ".restoring"
+        try? FileManager.default.removeItem(atPath: staged)
+        try FileManager.default.copyItem(atPath: backup, toPath: staged)
+        if FileManager.default.fileExists(atPath: target) {
+            let kept = target + ".before-restore"
+            try? FileManager.default.removeItem(atPath: kept)
+            try FileManager.default.moveItem(atPath: target, toPath: kept)
+        }
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
+        // A rename within the directory: the database is either the old one or the whole backup.
+        try FileManager.default.moveItem(atPath: staged, toPath: target)
+        let restored = try ClassbookDatabase(directory: directory)
+        defer { try? restored.pool.close() }
+        switch try await AuditVerifier(database: restored).verify() {
+        case .intact(let records): return records
+        case .broken(let id, let reason): throw BackupError.damaged("audit record \(id): \(reason)")
+        case .rowTampered(let reason): throw BackupError.damaged(reason)
+        }
+    }
+
     /// True when `directory` holds a Classbook database.
     public static func exists(in directory: String) -> Bool {
         FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(fileName))

@@ -115,6 +115,8 @@ struct Serve: AsyncParsableCommand {
         try await server.run()
         signals.cancel()
         try await server.close()
+        // Everything confirmed is on disk already (synchronous=FULL); closing checkpoints the WAL.
+        try database.pool.close()
         logger.info("stopped")
     }
 }

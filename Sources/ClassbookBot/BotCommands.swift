@@ -4,7 +4,7 @@ import Foundation
 /// The bot's command table. A new command is one entry here plus one domain service call.
 enum BotCommands {
     static func table(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
-                      messaging: MessagingService, boards: BoardService, delivery: any BotDelivery) -> [BotCommand] {
+                      messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery) -> [BotCommand] {
         let render = DiaryRendering(timeZone: diary.timeZone)
 
         var commands: [BotCommand] = [
@@ -109,10 +109,11 @@ enum BotCommands {
         commands += TeacherCommands.table(journal: journal, render: journalRender)
         commands += ClassTeacherCommands.table(journal: journal, render: journalRender)
         let dutyRender = DutyRendering(journal: journalRender)
-        commands += DutyCommands.table(duties: duties, render: dutyRender)
+        commands += DutyCommands.table(duties: duties, render: dutyRender, delivery: delivery)
         commands += ReportCommands.table(reports: ReportService(journal: journal, duties: duties))
         commands += MessagingCommands.table(messaging: messaging, delivery: delivery, render: render)
         commands += BoardCommands.table(boards: boards, delivery: delivery, render: render)
+        commands += SecurityCommands.table(security: security, delivery: delivery, render: render)
         // /help lists the table it belongs to.
         let listing = commands
         commands[0].run = { i in BotReply(lines: help(listing, i)) }

@@ -11,13 +11,13 @@ public struct DiaryBot: Sendable {
     public private(set) var commands: [BotCommand] = []
 
     public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
-                messaging: MessagingService, boards: BoardService, delivery: any BotDelivery = NoDelivery()) {
+                messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery = NoDelivery()) {
         self.accounts = accounts
         self.diary = diary
         self.journal = journal
         self.duties = duties
         commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
-                                     delivery: delivery)
+                                     security: security, delivery: delivery)
     }
 
     /// A person's weekly digest, in their language (for the scheduler).

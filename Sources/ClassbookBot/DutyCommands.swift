@@ -3,7 +3,7 @@ import Foundation
 
 /// The class teacher's duties as commands, and the guardian's absence note.
 enum DutyCommands {
-    static func table(duties: DutiesService, render: DutyRendering) -> [BotCommand] {
+    static func table(duties: DutiesService, render: DutyRendering, delivery: any BotDelivery) -> [BotCommand] {
         let today: @Sendable () -> SchoolDate = { duties.journal.today }
 
         /// `[class] [date in the week]`: the class may be left out by a class teacher of one class.
@@ -164,6 +164,8 @@ enum DutyCommands {
                 run: { i in
                     guard i.arguments.count == 1 else { throw JournalError.weakPassword }
                     try await duties.changeOwnPassword(i.arguments[0], for: i.principal!)
+                    // Whoever else was logged in with the old password is logged out.
+                    await delivery.closeSessions(of: i.principal!.account.id, except: i.principal!.sessionID, reason: "Password changed")
                     return BotReply(lines: [i.t("Пароль изменён. Теперь доступны все ваши команды: /help", "Password changed. All your commands are available: /help")],
                                     passwordChanged: true)
                 }),

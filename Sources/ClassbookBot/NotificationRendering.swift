@@ -52,6 +52,10 @@ public protocol BotDelivery: Sendable {
     func deliver(_ lines: [String], to account: AccountID) async throws
     /// A post made through the bot (`/thread new`, `/reply`), for those on the board's channel.
     func announce(_ post: BoardPost, replyTo: String?) async
+    /// Closes the account's connections (all but the session `except`) with `reason`.
+    func closeSessions(of account: AccountID, except session: String?, reason: String) async
+    /// Tells people at once, in chat and by email where they chose it (security alerts).
+    func alert(_ lines: [String], to accounts: [Account]) async throws
 }
 
 /// For a bot without a server (tests of the conversation alone): messages go nowhere.
@@ -59,4 +63,6 @@ public struct NoDelivery: BotDelivery {
     public init() {}
     public func deliver(_ lines: [String], to account: AccountID) async throws {}
     public func announce(_ post: BoardPost, replyTo: String?) async {}
+    public func closeSessions(of account: AccountID, except session: String?, reason: String) async {}
+    public func alert(_ lines: [String], to accounts: [Account]) async throws {}
 }

@@ -31,11 +31,13 @@ public final class ClassbookServer: Sendable {
         public var duties: any DutiesRepository
         public var messaging: any MessagingRepository
         public var boards: any BoardRepository
+        public var security: any SecurityRepository
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
         public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
                     duties: any DutiesRepository, messaging: any MessagingRepository, boards: any BoardRepository,
+                    security: any SecurityRepository,
                     clock: any SchoolClock = SystemClock(),
                     hasher: PasswordHasher = PasswordHasher()) {
             self.accounts = accounts
@@ -44,6 +46,7 @@ public final class ClassbookServer: Sendable {
             self.duties = duties
             self.messaging = messaging
             self.boards = boards
+            self.security = security
             self.clock = clock
             self.hasher = hasher
         }
@@ -72,15 +75,23 @@ public final class ClassbookServer: Sendable {
         let messaging = MessagingService(messaging: services.messaging, journal: journal)
         let boards = BoardService(boards: services.boards, journal: journal, diary: diary)
         let channels = ChannelRegistry()
+        let delivery = ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName,
+                                      messaging: services.messaging, clock: services.clock)
+        let throttle = configuration.loginThrottle
+        let loginGuard = LoginGuard(settings: .init(freeFailures: throttle.freeFailures, baseDelay: throttle.baseDelay, maxDelay: throttle.maxDelay,
+                                                    lockAfter: throttle.lockAfter),
+                                    security: services.security, delivery: delivery, clock: services.clock, logger: logger)
         let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
-                           delivery: ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName))
+                           security: SecurityService(security: services.security, duties: duties),
+                           delivery: delivery)
         self.notifier = notifier
         sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group,
                                 clock: services.clock, logger: logger)
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.messaging, boards: boards, channels: channels, logger: logger, createdAt: Date())
+                                messaging: services.messaging, boards: boards, channels: channels, loginGuard: loginGuard, logger: logger,
+                                createdAt: Date())
     }
 
     /// The ports actually bound (useful with port 0).

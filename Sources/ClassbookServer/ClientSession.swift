@@ -261,8 +261,15 @@ final class ClientSession {
     }
 
     private func authenticate(login: String, password: String) async -> Account? {
+        let key = String(login.lowercased().prefix(32))
+        await context.loginGuard.wait(login: key, address: host)
         do {
             let account = try await context.accounts.authenticate(login: login, password: password)
+            if account == nil {
+                await context.loginGuard.failed(login: key, address: host)
+            } else {
+                context.loginGuard.succeeded(login: key, address: host)
+            }
             // Never log the password; log the login only as attempted.
             context.logger.info("login \(account == nil ? "refused" : "accepted")", metadata: ["login": "\(login.prefix(32))", "session": "\(handle.id)"])
             return account

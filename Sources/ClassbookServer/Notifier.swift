@@ -73,9 +73,25 @@ struct ServerDelivery: BotDelivery {
     let outbox: Outbox
     let channels: ChannelRegistry
     let serverName: String
+    let messaging: any MessagingRepository
+    let clock: any SchoolClock
 
     func deliver(_ lines: [String], to account: AccountID) async throws {
         try await outbox.send(lines, to: account)
+    }
+
+    func closeSessions(of account: AccountID, except session: String?, reason: String) async {
+        for handle in outbox.registry.sessions(of: account) where handle.id != session { handle.close(error: reason) }
+    }
+
+    func alert(_ lines: [String], to accounts: [Account]) async throws {
+        for account in accounts {
+            try await outbox.send(lines, to: account.id)
+            if let email = try await messaging.prefs(of: account.id).email {
+                try await messaging.enqueueExternal(.email, account: account.id, address: email, subject: "Classbook: безопасность",
+                                                    body: lines.joined(separator: "\n"), notBefore: clock.now(), at: clock.now())
+            }
+        }
     }
 
     func announce(_ post: BoardPost, replyTo: String?) async {

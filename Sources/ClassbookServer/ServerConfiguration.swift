@@ -51,6 +51,17 @@ public struct ServerConfiguration: Sendable {
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.
     public var pingTimeout: TimeInterval = 60
+    /// How failed logins slow down and when an account is locked.
+    public var loginThrottle = LoginThrottle()
+
+    public struct LoginThrottle: Sendable, Equatable {
+        public var freeFailures = 3
+        public var baseDelay: TimeInterval = 1
+        public var maxDelay: TimeInterval = 30
+        public var lockAfter = 10
+        public init() {}
+    }
+
     /// Email (notifications) through this SMTP server; none when nil.
     public var smtp: SMTPConfiguration?
     /// SMS through this HTTP gateway; none when nil.

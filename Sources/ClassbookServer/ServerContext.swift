@@ -15,6 +15,7 @@ struct ServerContext: Sendable {
     let messaging: any MessagingRepository
     let boards: BoardService
     let channels: ChannelRegistry
+    let loginGuard: LoginGuard
     let logger: Logger
     let createdAt: Date
 

@@ -91,4 +91,5 @@ public final class ClassbookDatabase: Sendable {
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool) }
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool) }
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool) }
+    public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool) }
 }

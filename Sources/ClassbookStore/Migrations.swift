@@ -184,6 +184,7 @@ enum Migrations {
                 """)
         }
         migrator.registerMigration("v5-messaging", migrate: MessagingMigration.apply)
+        migrator.registerMigration("v6-security", migrate: SecurityMigration.apply)
         return migrator
     }
 }

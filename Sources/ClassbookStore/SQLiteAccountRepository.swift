@@ -70,7 +70,9 @@ public struct SQLiteAccountRepository: AccountRepository {
         let id: Int64 = row["id"]
         let roles = try String.fetchAll(db, sql: "SELECT role FROM account_roles WHERE account_id = ?", arguments: [id])
             .compactMap(Role.init(rawValue:))
-        return Account(id: AccountID(id), login: row["login"], displayName: row["display_name"], roles: Set(roles),
-                       language: Language(rawValue: row["language"]) ?? .ru, mustChangePassword: row["must_change_password"] ?? false)
+        var account = Account(id: AccountID(id), login: row["login"], displayName: row["display_name"], roles: Set(roles),
+                              language: Language(rawValue: row["language"]) ?? .ru, mustChangePassword: row["must_change_password"] ?? false)
+        account.isLocked = row.hasColumn("locked_at") && (row["locked_at"] as DatabaseValue) != .null
+        return account
     }
 }

@@ -104,7 +104,8 @@ struct Serve: AsyncParsableCommand {
         let server = try ClassbookServer(
             configuration: configuration,
             services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
-                            messaging: database.messaging, boards: database.boards),
+                            messaging: database.messaging, boards: database.boards,
+                            security: database.security),
             logger: logger)
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"

@@ -9,6 +9,8 @@ public struct Account: Sendable, Equatable {
     public var language: Language
     /// Logged in with a one-time password: nothing but `/passwd` until it is replaced.
     public var mustChangePassword: Bool
+    /// Locked (a reported leak, too many failed logins): cannot log in until an administrator unlocks it.
+    public var isLocked: Bool = false
 
     public init(id: AccountID, login: String, displayName: String, roles: Set<Role>, language: Language, mustChangePassword: Bool = false) {
         self.id = id

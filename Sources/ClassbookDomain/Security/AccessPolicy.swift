@@ -63,6 +63,10 @@ public enum AccessPolicy {
         case joinParentsBoard
         /// … on a class's students' board (`#7а`).
         case joinStudentsBoard
+        /// Report that one's own password leaked (an administrator: anyone's).
+        case reportBreach
+        /// See an account's operations before a reported leak; unlock it with a new one-time password.
+        case reviewBreach
     }
 
     /// How the person asking stands to the student, class or subject in question.
@@ -136,6 +140,8 @@ public enum AccessPolicy {
         rule(.guardian, .readOwnLetters, .own),
         rule(.classTeacher, .moderateBoard, .classTeacherOf),
         rule(.admin, .moderateBoard, nil),
+        rule(.admin, .reportBreach, nil),
+        rule(.admin, .reviewBreach, nil),
         // Boards: who is a member of which.
         rule(.guardian, .joinSchoolBoard, nil), rule(.teacher, .joinSchoolBoard, nil), rule(.classTeacher, .joinSchoolBoard, nil),
         rule(.deputy, .joinSchoolBoard, nil), rule(.director, .joinSchoolBoard, nil), rule(.admin, .joinSchoolBoard, nil),
@@ -147,7 +153,7 @@ public enum AccessPolicy {
         rule(.classTeacher, .joinStudentsBoard, .classTeacherOf), rule(.deputy, .joinStudentsBoard, nil), rule(.director, .joinStudentsBoard, nil),
         rule(.deputy, .buildReports, nil),
         rule(.director, .buildReports, nil),
-    ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own)] }
+    ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own), rule($0, .reportBreach, .own)] }
 
     /// True when one of the person's roles allows `action` given how they stand to its object.
     public static func allows(_ action: Action, for roles: Set<Role>, relations: Set<Relation>) -> Bool {

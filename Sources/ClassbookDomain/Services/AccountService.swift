@@ -26,7 +26,8 @@ public struct AccountService: Sendable {
         let hash = stored?.passwordHash ?? decoy
         let hasher = self.hasher
         let matches = try await executor.run { hasher.verify(password, against: hash) }
-        guard matches, let stored else { return nil }
+        // A locked account is refused exactly like a wrong password.
+        guard matches, let stored, !stored.account.isLocked else { return nil }
         return stored.account
     }
 

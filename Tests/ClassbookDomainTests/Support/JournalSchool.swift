@@ -36,7 +36,8 @@ struct JournalSchool {
         return JournalSchool(directory: directory, database: database, output: output,
                              bot: DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties,
                                            messaging: MessagingService(messaging: database.messaging, journal: journal),
-                                           boards: BoardService(boards: database.boards, journal: journal, diary: diary)))
+                                           boards: BoardService(boards: database.boards, journal: journal, diary: diary),
+                                           security: SecurityService(security: database.security, duties: duties)))
     }
 
     func remove() {

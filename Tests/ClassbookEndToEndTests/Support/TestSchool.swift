@@ -150,7 +150,7 @@ final class RunningServer: Sendable {
         configure(&configuration)
         let database = try ClassbookDatabase(directory: school.directory)
         let server = try ClassbookServer(configuration: configuration,
-                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties, messaging: database.messaging, boards: database.boards,
+                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties, messaging: database.messaging, boards: database.boards, security: database.security,
                                                                          clock: clock))
         let ports = try await server.bind()
         let task = Task { try await server.run() }

@@ -1,0 +1,47 @@
+import ClassbookDomain
+import Foundation
+
+/// A leaked password (регламент: report within one working day; operations after it are void).
+enum SecurityCommands {
+    static func table(security: SecurityService, delivery: any BotDelivery, render: DiaryRendering) -> [BotCommand] {
+        [
+            BotCommand(
+                name: "breach", aliases: ["утечка", "взлом"], actions: [.reportBreach, .reviewBreach],
+                usage: Localized(ru: "/breach [логин] | /breach review логин | /breach unlock логин",
+                                 en: "/breach [login] | /breach review login | /breach unlock login"),
+                summary: Localized(ru: "сообщить, что пароль стал известен другим (блокирует учётную запись)", en: "report a leaked password (locks the account)"),
+                details: Localized(
+                    ru: "Без логина — о своей учётной записи: она сразу блокируется, все её сеансы закрываются, директор и администратор получают сообщение; записи в журнале, сделанные после сообщения, аннулируются. Администратор: /breach логин — о чужой; review — действия за неделю до сообщения; unlock — разблокировать с новым временным паролем.",
+                    en: "Without a login, about your own account: it is locked at once, its sessions are closed, the director and the administrator are told; journal entries made after the report are voided. Administrator: /breach login about another; review: the week's operations before the report; unlock: with a new one-time password."),
+                run: { i in
+                    let principal = i.principal!
+                    switch i.arguments.first?.lowercased() {
+                    case "review", "проверка":
+                        guard i.arguments.count == 2 else { throw JournalError.nothingToDo }
+                        let (account, reported, operations) = try await security.review(login: i.arguments[1], for: principal)
+                        var lines = [i.t("\(account.login) (\(account.displayName)): ", "\(account.login) (\(account.displayName)): ")
+                                     + (reported.map { i.t("утечка сообщена \(render.time($0))", "leak reported \(render.time($0))") } ?? i.t("утечка не сообщалась", "no leak reported"))
+                                     + i.t(", действий за 7 дней до сообщения и после: \(operations.count)", ", operations in the 7 days before and since: \(operations.count)")]
+                        lines += operations.suffix(40).map { op in
+                            "\(render.time(op.at)) \(op.action) \(op.entity) #\(op.entityID)\(op.change.isEmpty ? "" : " — \(op.change)")"
+                                + (op.afterReport ? i.t(" [после сообщения: аннулировано]", " [after the report: voided]") : "")
+                        }
+                        return BotReply(lines: lines)
+                    case "unlock", "разблокировать":
+                        guard i.arguments.count == 2 else { throw JournalError.nothingToDo }
+                        let (account, password) = try await security.unlock(login: i.arguments[1], for: principal)
+                        return BotReply(lines: [i.t("\(account.login) разблокирован(а). Временный пароль (показан один раз): \(password). При входе нужно будет задать свой.",
+                                                    "\(account.login) is unlocked. One-time password (shown once): \(password). A new one must be set at login.")])
+                    default:
+                        guard i.arguments.count <= 1 else { throw JournalError.nothingToDo }
+                        let (account, voided) = try await security.report(login: i.arguments.first, for: principal)
+                        let alert = ["Сообщение о утечке пароля: \(account.login) (\(account.displayName)), сообщил(а) \(principal.account.login), \(render.time(security.clock.now())). Учётная запись заблокирована; аннулировано записей: \(voided.count). Проверить: /breach review \(account.login); разблокировать: /breach unlock \(account.login)."]
+                        try await delivery.alert(alert, to: try await security.security.alertRecipients().filter { $0.id != account.id })
+                        await delivery.closeSessions(of: account.id, except: nil, reason: "Account locked: password reported leaked")
+                        return BotReply(lines: [i.t("Учётная запись \(account.login) заблокирована, её сеансы закрываются. Администратор выдаст новый пароль.",
+                                                    "The account \(account.login) is locked and its sessions are being closed. The administrator will issue a new password.")])
+                    }
+                }),
+        ]
+    }
+}

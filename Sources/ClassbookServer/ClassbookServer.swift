@@ -20,6 +20,7 @@ public final class ClassbookServer: Sendable {
     private let hashingPool: NIOThreadPool
     private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never>]>([])
     private let sslContext: NIOSSLContext
+    private let perAddress = NIOLockedValueBox<[String: Int]>([:])
     private let digests: DigestScheduler
     private let notifier: Notifier
     private let sender: ExternalSender
@@ -120,10 +121,12 @@ public final class ClassbookServer: Sendable {
     private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws
         -> NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never> {
         let sslContext = self.sslContext
+        let maxSendQueue = context.configuration.maxSendQueue
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
             .bind(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if tls {
@@ -223,6 +226,14 @@ public final class ClassbookServer: Sendable {
         let sessionID = ServerContext.messageID()
         let handle = SessionHandle(id: sessionID, channel: connection.channel)
         let host = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+        guard admit(host) else {
+            handle.close(error: "Too many connections from your address")
+            // Closed once the ERROR is written.
+            try? await connection.channel.closeFuture.get()
+            try? await connection.executeThenClose { _ in }
+            return
+        }
+        defer { release(host) }
         let session = ClientSession(context: context, handle: handle, host: host)
         let configuration = context.configuration
         let activity = session.activity
@@ -247,6 +258,25 @@ public final class ClassbookServer: Sendable {
         if let nick = handle.nick {
             let quit = IRCMessage(source: "\(nick)!\(nick)@\(context.configuration.serverName)", command: "QUIT", parameters: ["Connection closed"])
             for channel in context.channels.leaveAll(handle) { context.channels.broadcast(quit, to: channel) }
+        }
+    }
+
+    /// Counts a connection from `host`; false when it is over the per-address limit.
+    private func admit(_ host: String) -> Bool {
+        let configuration = context.configuration
+        let loopback = host.hasPrefix("127.") || host == "::1"
+        return perAddress.withLockedValue { counts in
+            let limited = configuration.maxConnectionsPerAddress > 0 && (!loopback || configuration.limitLoopback)
+            if limited && counts[host, default: 0] >= configuration.maxConnectionsPerAddress { return false }
+            counts[host, default: 0] += 1
+            return true
+        }
+    }
+
+    private func release(_ host: String) {
+        perAddress.withLockedValue { counts in
+            counts[host, default: 1] -= 1
+            if counts[host] == 0 { counts[host] = nil }
         }
     }
 

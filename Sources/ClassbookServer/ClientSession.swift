@@ -17,6 +17,7 @@ final class ClientSession {
     private let host: String
 
     private var capabilities = CapabilityNegotiation(offered: ServerContext.capabilities)
+    private var flood: FloodControl
     private var sasl = SASLPlainExchange()
     private var username: String?
     private var passArgument: String?
@@ -36,6 +37,7 @@ final class ClientSession {
         self.handle = handle
         self.host = host
         self.activity = NIOLockedValueBox(Activity(lastLine: .now()))
+        self.flood = FloodControl(settings: context.configuration.flood)
     }
 
     var nick: String { handle.target }
@@ -45,6 +47,13 @@ final class ClientSession {
     // MARK: Input
 
     func process(_ event: InboundLine) async {
+        switch flood.admit() {
+        case .go: break
+        case .wait(let lag): try? await Task.sleep(for: lag)
+        case .disconnect:
+            close("Excess Flood")
+            return
+        }
         activity.withLockedValue { $0.lastLine = .now(); $0.pingSentAt = nil }
         switch event {
         case .tooLong:

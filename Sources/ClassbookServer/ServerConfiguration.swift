@@ -51,6 +51,16 @@ public struct ServerConfiguration: Sendable {
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.
     public var pingTimeout: TimeInterval = 60
+    /// Each connection's line budget: a burst, then a rate; over budget lines wait (fake lag),
+    /// and `hardLimit` lines in a row over budget disconnect.
+    public var flood = FloodControl.Settings()
+    /// Connections at once from one address; 0 for no limit. Loopback addresses (local
+    /// bridges, web clients on the same host) are not limited unless `limitLoopback`.
+    public var maxConnectionsPerAddress = 20
+    public var limitLoopback = false
+    /// Bytes waiting to be sent to a client that does not read before it is disconnected.
+    public var maxSendQueue = 1 << 20
+
     /// How failed logins slow down and when an account is locked.
     public var loginThrottle = LoginThrottle()
 

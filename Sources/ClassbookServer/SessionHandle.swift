@@ -58,6 +58,11 @@ public final class SessionHandle: Sendable {
             buffer.writeString(message.serialized())
             buffer.writeString("\r\n")
         }
+        // A client that does not read: its queue passed the high-water mark.
+        guard channel.isWritable else {
+            close(error: "SendQ exceeded")
+            return
+        }
         channel.writeAndFlush(buffer, promise: nil)
     }
 

@@ -83,6 +83,11 @@ struct Serve: AsyncParsableCommand {
         if let seconds = file.pingInterval { configuration.pingInterval = seconds }
         if let seconds = file.pingTimeout { configuration.pingTimeout = seconds }
         if let seconds = file.jobInterval { configuration.jobInterval = seconds }
+        if let burst = file.floodBurst { configuration.flood.burst = burst }
+        if let rate = file.floodRate { configuration.flood.linesPerSecond = rate }
+        if let limit = file.floodHardLimit { configuration.flood.hardLimit = limit }
+        if let limit = file.maxConnectionsPerAddress { configuration.maxConnectionsPerAddress = limit }
+        if let limit = file.loginLockAfter { configuration.loginThrottle.lockAfter = limit }
         if let smtp = file.smtp {
             guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
                 throw ValidationError("smtp.security is starttls, tls or none")
@@ -158,6 +163,11 @@ struct ConfigFile: Decodable {
     var pingInterval: Double?
     var pingTimeout: Double?
     var jobInterval: Double?
+    var floodBurst: Double?
+    var floodRate: Double?
+    var floodHardLimit: Int?
+    var maxConnectionsPerAddress: Int?
+    var loginLockAfter: Int?
     var smtp: SMTPSection?
     var sms: SMSSection?
 
@@ -193,6 +203,11 @@ struct ConfigFile: Decodable {
         case pingInterval = "ping-interval"
         case pingTimeout = "ping-timeout"
         case jobInterval = "job-interval"
+        case floodBurst = "flood-burst"
+        case floodRate = "flood-rate"
+        case floodHardLimit = "flood-hard-limit"
+        case maxConnectionsPerAddress = "max-connections-per-address"
+        case loginLockAfter = "login-lock-after"
     }
 
     static func load(_ path: String) throws -> ConfigFile {

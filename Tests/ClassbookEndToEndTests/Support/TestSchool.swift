@@ -147,6 +147,9 @@ final class RunningServer: Sendable {
         configuration.serverName = "classbook.test"
         // Digests are sent when a test asks (`runDueDigests`), not by the clock.
         configuration.jobInterval = 0
+        // Tests talk fast; the flood test sets the real budget.
+        configuration.flood.burst = 100_000
+        configuration.flood.linesPerSecond = 100_000
         configure(&configuration)
         let database = try ClassbookDatabase(directory: school.directory)
         let server = try ClassbookServer(configuration: configuration,

@@ -1,0 +1,104 @@
+import ClassbookDomain
+import ClassbookServer
+import ClassbookStore
+import Foundation
+import GRDB
+import IRC
+import Testing
+
+/// Hostile lines over real TLS: each gets its documented reply, the server stays up, other
+/// sessions go on, and nothing is stored.
+@Suite("Hostile input", .timeLimit(.minutes(2)))
+struct HostileInputTests {
+    static func snapshot(_ server: RunningServer) async throws -> [Int] {
+        try await server.database.pool.read { db in
+            try ["marks", "absences", "audit_log", "board_posts", "bot_outbox", "consents", "acknowledgements"].map {
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? 0
+            }
+        }
+    }
+
+    @Test("malformed, oversized and injection-looking input is refused without harm")
+    func hostileLines() async throws {
+        try await withServer { server in
+            let bystander = try await server.login(try server.school.guardianWithOneChild)
+            let before = try await bystander.ask("/marks")
+            let stored = try await Self.snapshot(server)
+            let attacker = try await server.login(try server.school.guardianWithTwoChildren, nick: "attacker")
+            // Over-long body: 417, connection kept.
+            try await attacker.send("PRIVMSG diary :" + String(repeating: "я", count: 600))
+            _ = try await attacker.expectNumeric("417")
+            // Over-long tags: 417.
+            try await attacker.send("@+x=" + String(repeating: "a", count: 9000) + " PING :t")
+            _ = try await attacker.expectNumeric("417")
+            // Invalid UTF-8: FAIL, dropped.
+            try await attacker.sendRaw(Array("PRIVMSG diary :".utf8) + [0xFF, 0xFE, 0x0D, 0x0A])
+            _ = try await attacker.expect("FAIL INVALID_UTF8") { $0.command == "FAIL" && $0.parameters.dropFirst().first == "INVALID_UTF8" }
+            // NUL, bare CR and thousands of parameters.
+            try await attacker.sendRaw(Array("PRIVMSG diary :mar\u{0}ks\r\n".utf8))
+            try await attacker.sendRaw(Array("PRIVMSG diary :a\rb\r\n".utf8))
+            try await attacker.send("PRIVMSG " + Array(repeating: "x", count: 3000).joined(separator: " "))
+            _ = try await attacker.expectNumeric("417")
+            // Malformed tags and a broken SASL payload after registration.
+            try await attacker.send("@=;;=\\ PING :tag")
+            try await attacker.send("AUTHENTICATE @@@@")
+            // Injection-looking arguments are data.
+            for text in ["/marks '; DROP TABLE marks; --", "/marks %s%s%n%x", "/note 20.11 '); DELETE FROM absences; --",
+                         "/mark 5А алгебра Robert'); DROP TABLE students;-- 5", "/report marks 5А стр 999999999999999999999",
+                         "/thread 99999999999999999999", "/read -1", "/final 5А математика год \u{202E}x 5"] {
+                let reply = try await attacker.ask(text)
+                #expect(!reply.isEmpty && !reply.joined().contains("внутренняя ошибка"), "\(text): \(reply)")
+            }
+            // Commands in the wrong state.
+            try await attacker.send("USER again 0 * :x")
+            _ = try await attacker.expectNumeric("462")
+            try await attacker.send("PASS late:password")
+            _ = try await attacker.expectNumeric("462")
+            // The server still answers everyone, and nothing was stored.
+            #expect(try await attacker.ask("/help").count > 3)
+            #expect(try await bystander.ask("/marks") == before)
+            #expect(try await Self.snapshot(server) == stored)
+            let tables = try await server.database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE name IN ('marks', 'students')") }
+            #expect(tables == 2)
+            for client in [attacker, bystander] { await client.close() }
+        }
+    }
+
+    @Test("a flood is slowed down, then disconnected; others are not affected")
+    func flood() async throws {
+        try await withServer({ configuration in
+            configuration.flood = .init()
+            configuration.flood.burst = 5
+            configuration.flood.linesPerSecond = 50
+            configuration.flood.hardLimit = 20
+        }) { server in
+            let calm = try await server.login(try server.school.guardianWithOneChild)
+            let flooder = try await server.login(try server.school.guardianWithTwoChildren)
+            var lines: [UInt8] = []
+            for index in 0..<200 { lines += Array("PING :f\(index)\r\n".utf8) }
+            try await flooder.sendRaw(lines)
+            #expect(try await flooder.expectClosed() == "Excess Flood")
+            #expect(try await calm.ask("/lang ru") == ["Теперь я отвечаю по-русски."])
+            await calm.close()
+        }
+    }
+
+    @Test("too many connections from one address are refused")
+    func connectionLimit() async throws {
+        try await withServer({ configuration in
+            configuration.maxConnectionsPerAddress = 3
+            configuration.limitLoopback = true
+        }) { server in
+            var open: [IRCTestClient] = []
+            for _ in 0..<3 { open.append(try await server.connect()) }
+            let fourth = try await server.connect()
+            #expect(try await fourth.expectClosed() == "Too many connections from your address")
+            await open[0].close()
+            try await Task.sleep(for: .milliseconds(200))
+            let fifth = try await server.connect()
+            try await fifth.send("PING :still")
+            _ = try await fifth.expect("PONG") { $0.command == "PONG" }
+            for client in open.dropFirst() + [fifth] { await client.close() }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ClassbookDomain
+import ClassbookStore
+import Foundation
+import GRDB
+import NIOPosix
+import Testing
+
+/// The real `classbook serve` process killed with SIGKILL while teachers write: every write it
+/// confirmed is there after a restart, and the database passes SQLite's integrity check and the
+/// audit verification.
+@Suite("Crashes", .timeLimit(.minutes(3)), .serialized)
+struct CrashTests {
+    /// The `classbook` executable built beside the test bundle.
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("classbook").path
+    }
+
+    static func serve(_ school: TestSchool, port: Int, config: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath, "--key", school.privateKeyPath,
+                             "--listen", "127.0.0.1:0", "--plaintext-listen", "127.0.0.1:\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func connect(port: Int) async throws -> IRCTestClient {
+        for _ in 0..<200 {
+            if let client = try? await IRCTestClient.connect(port: port, certificatePath: nil, group: MultiThreadedEventLoopGroup.singleton) {
+                return client
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw TestFailure("the server did not start")
+    }
+
+    static func kill(_ process: Process) {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+    }
+
+    @Test("confirmed writes survive SIGKILL, round after round")
+    func killDuringWrites() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "\(Self.binary)")
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let config = school.directory + "/crash.yaml"
+        try "flood-burst: 100000\nflood-rate: 100000\njob-interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        // A class teacher writing remarks, and a guardian acknowledging, as fast as they can.
+        let teacher = try school.credential { $0.roles.contains(.classTeacher) }
+        let className = try await { () async throws -> String in
+            let database = try ClassbookDatabase(directory: school.directory)
+            defer { try? database.pool.close() }
+            return try await database.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT c.name FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE a.login = ?",
+                                    arguments: [teacher.login]) ?? ""
+            }
+        }()
+        let pupil = try await { () async throws -> String in
+            let database = try ClassbookDatabase(directory: school.directory)
+            defer { try? database.pool.close() }
+            return try await database.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT s.last_name || ' ' || s.first_name FROM students s JOIN classes c ON c.id = s.class_id WHERE c.name = ? LIMIT 1",
+                                    arguments: [className]) ?? ""
+            }
+        }()
+        var confirmed: [String] = []
+        for round in 0..<3 {
+            let port = try await ExternalServer.freePort()
+            let process = try Self.serve(school, port: port, config: config)
+            let client = try await Self.connect(port: port)
+            try await client.registerWithPass(login: teacher.login, password: teacher.password, nick: "t\(round)")
+            // Write until the kill lands; a write counts once its confirmation arrives.
+            let killer = Task {
+                try await Task.sleep(for: .milliseconds(400 + 200 * round))
+                Self.kill(process)
+            }
+            var index = 0
+            while true {
+                let text = "crash-\(round)-\(index)"
+                guard let reply = try? await client.ask("/remark \(className) \(pupil): \(text)") else { break }
+                if reply.first?.hasPrefix("Замечание записано") == true { confirmed.append(text) } else { break }
+                index += 1
+            }
+            _ = try? await killer.value
+            await client.close()
+            #expect(index > 0, "round \(round) confirmed nothing")
+        }
+        // After the last kill: start again, and check everything confirmed is there.
+        let database = try ClassbookDatabase(directory: school.directory)
+        let (integrity, texts) = try await database.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA integrity_check"), Set(try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'crash-%'")))
+        }
+        #expect(integrity == "ok")
+        let missing = confirmed.filter { !texts.contains($0) }
+        #expect(missing.isEmpty, "confirmed but lost: \(missing)")
+        #expect(confirmed.count >= 3)
+        guard case .intact = try await AuditVerifier(database: database).verify() else { Issue.record("audit broken after crashes"); return }
+    }
+}

@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "classbook", targets: ["classbook"]),
+        .executable(name: "classbook-fuzz", targets: ["ClassbookFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -79,11 +80,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libFuzzer target for the IRC parser and the bot's parsers (commands/fuzz); without
+        // -DFUZZING it replays a corpus.
+        .executableTarget(name: "ClassbookFuzz", dependencies: ["IRC", "ClassbookBot"], swiftSettings: strict),
         .testTarget(name: "IRCTests", dependencies: ["IRC"], swiftSettings: strict),
         .testTarget(
             name: "ClassbookDomainTests",
             dependencies: [
-                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint",
+                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "IRC",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

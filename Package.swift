@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "classbook", targets: ["classbook"]),
         .executable(name: "classbook-fuzz", targets: ["ClassbookFuzz"]),
+        .executable(name: "classbook-load", targets: ["ClassbookLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -83,6 +84,17 @@ let package = Package(
         // libFuzzer target for the IRC parser and the bot's parsers (commands/fuzz); without
         // -DFUZZING it replays a corpus.
         .executableTarget(name: "ClassbookFuzz", dependencies: ["IRC", "ClassbookBot"], swiftSettings: strict),
+        // The load generator of commands/bench.
+        .executableTarget(
+            name: "ClassbookLoad",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "IRCTests", dependencies: ["IRC"], swiftSettings: strict),
         .testTarget(
             name: "ClassbookDomainTests",

@@ -115,6 +115,8 @@ struct Serve: AsyncParsableCommand {
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
               + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? ""))
+        // Service managers and scripts read this line as it comes, not when a buffer fills.
+        fflush(stdout)
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) {
             Task { await server.shutdown() }
         }

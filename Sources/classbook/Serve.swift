@@ -116,7 +116,7 @@ struct Serve: AsyncParsableCommand {
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
               + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? ""))
         // Service managers and scripts read this line as it comes, not when a buffer fills.
-        fflush(stdout)
+        fflush(nil)
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) {
             Task { await server.shutdown() }
         }

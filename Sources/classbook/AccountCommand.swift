@@ -107,9 +107,6 @@ struct PasswordInput: ParsableArguments {
     }
 
     static func randomPassword() throws -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
-        let bytes = try Digest.randomBytes(12)
-        let characters = bytes.map { alphabet[Int($0) % alphabet.count] }
-        return stride(from: 0, to: 12, by: 4).map { String(characters[$0..<$0 + 4]) }.joined(separator: "-")
+        try DutiesService.oneTimePassword()
     }
 }

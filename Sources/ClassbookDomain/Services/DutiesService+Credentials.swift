@@ -41,9 +41,7 @@ extension DutiesService {
     /// The operator's `classbook credentials --class 7А` (to print slips): the same, from the
     /// command line; with `includePending`, one-time passwords not yet replaced are issued anew.
     public func issueCredentials(className: String, includePending: Bool, context: AuditContext) async throws -> (SchoolClass, [IssuedCredential]) {
-        guard let schoolClass = try await repository.classes().first(where: { JournalService.sameClassName($0.name, className) }) else {
-            throw JournalError.noSuchClass(className)
-        }
+        let schoolClass = try await journal.schoolClass(named: className)
         return (schoolClass, try await issue(schoolClass, includePending: includePending, context: context))
     }
 

@@ -74,6 +74,14 @@ public struct JournalService: Sendable {
         return Scope(schoolClass: schoolClass, subject: subject, group: group)
     }
 
+    /// The class a name names, with no access check (for the operator's command line).
+    public func schoolClass(named name: String) async throws -> SchoolClass {
+        guard let schoolClass = try await journal.classes().first(where: { Self.sameClassName($0.name, name) }) else {
+            throw JournalError.noSuchClass(name)
+        }
+        return schoolClass
+    }
+
     /// `7а`, `7А` and `7A` (Latin) name the same class.
     public static func sameClassName(_ a: String, _ b: String) -> Bool {
         normalizeClassName(a) == normalizeClassName(b)

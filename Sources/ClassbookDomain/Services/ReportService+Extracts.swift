@@ -55,9 +55,7 @@ extension ReportService {
     /// The students of a class whose guardians get the diary on paper: every guardian of theirs
     /// refused electronic information (their latest consent is a refusal).
     public func paperPath(className: String) async throws -> (SchoolClass, [Student]) {
-        guard let schoolClass = try await repository.classes().first(where: { JournalService.sameClassName($0.name, className) }) else {
-            throw JournalError.noSuchClass(className)
-        }
+        let schoolClass = try await journal.schoolClass(named: className)
         return (schoolClass, try await paperPath(schoolClass))
     }
 

@@ -43,10 +43,7 @@ public struct ReportService: Sendable {
 
     /// A report for the operator (`classbook report`).
     public func report(_ request: Request) async throws -> Report {
-        guard let schoolClass = try await repository.classes().first(where: { JournalService.sameClassName($0.name, request.className) }) else {
-            throw JournalError.noSuchClass(request.className)
-        }
-        return try await build(request, schoolClass: schoolClass)
+        try await build(request, schoolClass: try await journal.schoolClass(named: request.className))
     }
 
     func build(_ request: Request, schoolClass: SchoolClass) async throws -> Report {

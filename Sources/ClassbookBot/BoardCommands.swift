@@ -48,7 +48,7 @@ enum BoardCommands {
                         }
                         let title = String(i.arguments.dropFirst(2).joined(separator: " ").prefix(200))
                         let post = try await boards.post(title, on: board, replyTo: nil, title: title, nick: principal.account.login,
-                                                         msgid: Self.msgid(), for: principal)
+                                                         msgid: Digest.messageID(), for: principal)
                         await delivery.announce(post, replyTo: nil)
                         return BotReply(i.t("Тема №\(post.id) «\(title)» открыта на \(board.name). Ответ: /reply \(post.id) текст",
                                             "Thread #\(post.id) \"\(title)\" started on \(board.name). Reply: /reply \(post.id) text"))
@@ -76,7 +76,7 @@ enum BoardCommands {
                     let principal = i.principal!
                     let (parent, board) = try await boards.visiblePost(id, for: principal)
                     let post = try await boards.post(i.arguments.dropFirst().joined(separator: " "), on: board, replyTo: parent, title: nil,
-                                                     nick: principal.account.login, msgid: Self.msgid(), for: principal)
+                                                     nick: principal.account.login, msgid: Digest.messageID(), for: principal)
                     let root = try await boards.boards.post(id: post.threadID ?? post.id)
                     await delivery.announce(post, replyTo: root?.msgid)
                     return BotReply(i.t("Ответ №\(post.id) записан в теме №\(post.threadID ?? post.id).", "Reply #\(post.id) posted in thread #\(post.threadID ?? post.id)."))
@@ -95,9 +95,5 @@ enum BoardCommands {
                     return BotReply(i.t("Сообщение №\(post.id) на \(post.board) скрыто.", "Post #\(post.id) on \(post.board) is hidden."))
                 }),
         ]
-    }
-
-    static func msgid() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 }

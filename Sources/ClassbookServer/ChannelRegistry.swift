@@ -44,6 +44,25 @@ final class ChannelRegistry: Sendable {
         }
     }
 
+    /// A stored post as a channel message from its author, with its msgid and time and, in a
+    /// thread, `+draft/reply`: what is relayed live and what `CHATHISTORY` replays.
+    static func message(_ post: BoardPost, replyTo: String?, source: String, command: String = "PRIVMSG", clientTags: [IRCTag] = []) -> IRCMessage {
+        var tags = [IRCTag("msgid", post.msgid), IRCTag("time", ServerTime.format(post.createdAt))] + clientTags
+        if let replyTo { tags.append(IRCTag("+draft/reply", replyTo)) }
+        return IRCMessage(tags: tags, source: source, command: command, parameters: [post.board, post.text])
+    }
+
+    /// Relays a stored post to everyone on its board; the author's own session (when it posted
+    /// from a client) only with echo-message.
+    func announce(_ post: BoardPost, replyTo: String?, serverName: String, command: String = "PRIVMSG", clientTags: [IRCTag] = [],
+                  from author: SessionHandle? = nil) {
+        let nick = author?.nick ?? post.authorNick
+        let message = Self.message(post, replyTo: replyTo, source: "\(nick)!\(nick)@\(serverName)", command: command, clientTags: clientTags)
+        for member in members(post.board) where member !== author || member.has("echo-message") {
+            member.send(message)
+        }
+    }
+
     /// Sends to everyone joined, but `except`.
     func broadcast(_ message: IRCMessage, to channel: String, except: SessionHandle? = nil) {
         for member in members(channel) where member !== except { member.send(message) }

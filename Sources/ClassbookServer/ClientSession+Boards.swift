@@ -124,7 +124,8 @@ extension ClientSession {
 
     /// Relays a stored post to everyone on the board (the author too with echo-message).
     func announce(_ post: BoardPost, replyTo: String?, command: String = "PRIVMSG", clientTags: [IRCTag] = []) {
-        context.announce(post, replyTo: replyTo, command: command, clientTags: clientTags, from: handle)
+        context.channels.announce(post, replyTo: replyTo, serverName: context.configuration.serverName, command: command,
+                                  clientTags: clientTags, from: handle)
     }
 
     func handleChatHistory(_ message: IRCMessage) async {
@@ -151,10 +152,9 @@ extension ClientSession {
                                                                 after: subcommand == "AFTER" ? anchor : nil, limit: limit)
             var messages: [IRCMessage] = []
             for post in posts {
-                var tags = [IRCTag("msgid", post.msgid), IRCTag("time", ServerTime.format(post.createdAt))]
-                if let thread = post.threadID, let root = try await context.boards.boards.post(id: thread) { tags.append(IRCTag("+draft/reply", root.msgid)) }
-                messages.append(IRCMessage(tags: tags, source: "\(post.authorNick)!\(post.authorNick)@\(context.configuration.serverName)",
-                                           command: "PRIVMSG", parameters: [board.name, post.text]))
+                let root: BoardPost? = if let thread = post.threadID { try await context.boards.boards.post(id: thread) } else { nil }
+                messages.append(ChannelRegistry.message(post, replyTo: root?.msgid,
+                                                        source: "\(post.authorNick)!\(post.authorNick)@\(context.configuration.serverName)"))
             }
             if handle.has("batch") {
                 let reference = String(ServerContext.messageID().prefix(10))
@@ -165,21 +165,6 @@ extension ClientSession {
             handle.send(messages)
         } catch {
             fail("MESSAGE_ERROR", "Cannot read the history")
-        }
-    }
-}
-
-extension ServerContext {
-    /// Sends a stored post to the board's channel as a message from its author, with its msgid
-    /// and, for a reply, the thread's `+draft/reply`; the author's own session only with echo-message.
-    func announce(_ post: BoardPost, replyTo: String?, command: String = "PRIVMSG", clientTags: [IRCTag] = [], from author: SessionHandle?) {
-        var tags = [IRCTag("msgid", post.msgid), IRCTag("time", ServerTime.format(post.createdAt))] + clientTags
-        if let replyTo { tags.append(IRCTag("+draft/reply", replyTo)) }
-        let source = author.flatMap { handle in handle.nick.map { "\($0)!\($0)@\(configuration.serverName)" } }
-            ?? "\(post.authorNick)!\(post.authorNick)@\(configuration.serverName)"
-        let message = IRCMessage(tags: tags, source: source, command: command, parameters: [post.board, post.text])
-        for member in channels.members(post.board) where member !== author || member.has("echo-message") {
-            member.send(message)
         }
     }
 }

@@ -95,10 +95,6 @@ struct ServerDelivery: BotDelivery {
     }
 
     func announce(_ post: BoardPost, replyTo: String?) async {
-        var tags = [IRCTag("msgid", post.msgid), IRCTag("time", ServerTime.format(post.createdAt))]
-        if let replyTo { tags.append(IRCTag("+draft/reply", replyTo)) }
-        let message = IRCMessage(tags: tags, source: "\(post.authorNick)!\(post.authorNick)@\(serverName)", command: "PRIVMSG",
-                                 parameters: [post.board, post.text])
-        channels.broadcast(message, to: post.board)
+        channels.announce(post, replyTo: replyTo, serverName: serverName)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -42,7 +43,7 @@ struct SMSGateway: Sendable {
         var path = url.path.isEmpty ? "/" : url.path
         if let query = url.query { path += "?" + query }
         let tlsContext = scheme == "https" ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
-        let status = NIOLockedValueBoxShim<HTTPResponseStatus?>(nil)
+        let status = NIOLockedValueBox<HTTPResponseStatus?>(nil)
         let done = group.next().makePromise(of: Void.self)
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(10))
@@ -67,25 +68,25 @@ struct SMSGateway: Sendable {
         let timeout = channel.eventLoop.scheduleTask(in: .seconds(30)) { done.fail(Failure(description: "no answer in time")) }
         defer { timeout.cancel() }
         try await done.futureResult.get()
-        guard let code = status.with({ $0 }), (200..<300).contains(Int(code.code)) else {
-            throw Failure(description: "the gateway answered \(status.with { $0 }.map { "\($0.code)" } ?? "nothing")")
+        guard let code = status.withLockedValue({ $0 }), (200..<300).contains(Int(code.code)) else {
+            throw Failure(description: "the gateway answered \(status.withLockedValue { $0 }.map { "\($0.code)" } ?? "nothing")")
         }
     }
 
     /// Notes the response's status and completes at its end (or when the connection closes).
     final class ResponseHandler: ChannelInboundHandler {
         typealias InboundIn = HTTPClientResponsePart
-        let status: NIOLockedValueBoxShim<HTTPResponseStatus?>
+        let status: NIOLockedValueBox<HTTPResponseStatus?>
         let done: EventLoopPromise<Void>
 
-        init(status: NIOLockedValueBoxShim<HTTPResponseStatus?>, done: EventLoopPromise<Void>) {
+        init(status: NIOLockedValueBox<HTTPResponseStatus?>, done: EventLoopPromise<Void>) {
             self.status = status
             self.done = done
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): status.with { $0 = head.status }
+            case .head(let head): status.withLockedValue { $0 = head.status }
             case .body: break
             case .end: done.succeed(())
             }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -120,10 +121,10 @@ struct SMTPClient: Sendable {
 
 /// SMTP replies in arrival order (`250-…` lines continue, `250 …` ends one).
 final class ReplyQueue: Sendable {
-    private let state = NIOLockedValueBoxShim<(replies: [(Int, String)], waiters: [CheckedContinuation<(Int, String), any Error>], closed: Bool)>(([], [], false))
+    private let state = NIOLockedValueBox<(replies: [(Int, String)], waiters: [CheckedContinuation<(Int, String), any Error>], closed: Bool)>(([], [], false))
 
     func push(_ reply: (Int, String)) {
-        let waiter: CheckedContinuation<(Int, String), any Error>? = state.with { state in
+        let waiter: CheckedContinuation<(Int, String), any Error>? = state.withLockedValue { state in
             if state.waiters.isEmpty { state.replies.append(reply); return nil }
             return state.waiters.removeFirst()
         }
@@ -131,7 +132,7 @@ final class ReplyQueue: Sendable {
     }
 
     func close() {
-        let waiters = state.with { state -> [CheckedContinuation<(Int, String), any Error>] in
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<(Int, String), any Error>] in
             state.closed = true
             defer { state.waiters = [] }
             return state.waiters
@@ -143,7 +144,7 @@ final class ReplyQueue: Sendable {
         try await withThrowingTaskGroup(of: (Int, String).self) { group in
             group.addTask {
                 try await withCheckedThrowingContinuation { continuation in
-                    let ready: Result<(Int, String), any Error>? = self.state.with { state in
+                    let ready: Result<(Int, String), any Error>? = self.state.withLockedValue { state in
                         if !state.replies.isEmpty { return .success(state.replies.removeFirst()) }
                         if state.closed { return .failure(SMTPClient.Failure(description: "the connection closed")) }
                         state.waiters.append(continuation)

@@ -43,7 +43,5 @@ struct ServerContext: Sendable {
     }
 
     /// A new `msgid`: 16 random bytes, hex.
-    static func messageID() -> String {
-        ((try? Digest.randomBytes(16)) ?? Array(UUID().uuidString.utf8.prefix(16))).map { String(format: "%02x", $0) }.joined()
-    }
+    static func messageID() -> String { Digest.messageID() }
 }

@@ -105,6 +105,11 @@ public enum Digest {
         guard cb_random_bytes(&out, count) == 1 else { throw CryptoError.randomBytesUnavailable }
         return out
     }
+
+    /// A message id (IRCv3 `msgid`, board posts): 16 random bytes, hex.
+    public static func messageID() -> String {
+        ((try? randomBytes(16)) ?? Array(UUID().uuidString.utf8.prefix(16))).map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 /// Runs CPU-heavy or blocking work (password hashing) away from event loops and the

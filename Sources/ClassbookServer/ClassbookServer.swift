@@ -69,7 +69,7 @@ public final class ClassbookServer: Sendable {
         let registry = SessionRegistry()
         let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
         let outbox = Outbox(duties: services.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
-        let notifier = Notifier(messaging: services.messaging, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        let notifier = Notifier(messaging: services.messaging, accounts: services.accounts, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         var journal = JournalService(journal: services.journal, diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
         journal.onChange = { events in await notifier.journalChanged(events) }
         let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)

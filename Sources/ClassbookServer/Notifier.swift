@@ -9,6 +9,7 @@ import Logging
 /// (what comes then waits for their end).
 struct Notifier: Sendable {
     let messaging: any MessagingRepository
+    let accounts: any AccountRepository
     let outbox: Outbox
     let clock: any SchoolClock
     let timeZone: TimeZone
@@ -61,7 +62,7 @@ struct Notifier: Sendable {
             let lastEnd = prefs.nextQuietEnd(after: now.addingTimeInterval(-86_400), in: timeZone)
             guard lastEnd <= now else { continue }
             let due = items.filter { $0.createdAt < lastEnd }
-            guard !due.isEmpty, let person = try await messaging.accountByID(account) else { continue }
+            guard !due.isEmpty, let person = try await accounts.account(id: account) else { continue }
             try await send(NotificationRendering.summary(due.map(\.text), person.language), to: person, prefs: prefs, held: nil)
             try await messaging.markSummarized(due.map(\.id), at: now)
         }

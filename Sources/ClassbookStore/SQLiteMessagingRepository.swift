@@ -45,12 +45,6 @@ public struct SQLiteMessagingRepository: MessagingRepository {
         }
     }
 
-    public func accountByID(_ id: AccountID) async throws -> Account? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id.rawValue]).map { try SQLiteAccountRepository.account($0, db) }
-        }
-    }
-
     // MARK: Daily summaries
 
     public func queueForSummary(_ text: String, for account: AccountID, at: Date) async throws {

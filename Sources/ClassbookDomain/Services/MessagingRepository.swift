@@ -8,7 +8,6 @@ public protocol MessagingRepository: Sendable {
     /// The guardians' accounts of a student (with their languages).
     func guardianAccounts(of student: StudentID) async throws -> [Account]
     func account(login: String) async throws -> Account?
-    func accountByID(_ id: AccountID) async throws -> Account?
 
     // MARK: Daily summaries
     func queueForSummary(_ text: String, for account: AccountID, at: Date) async throws

@@ -73,8 +73,8 @@ public struct BotInvocation: Sendable {
         self.arguments = arguments
     }
 
-    public func t(_ ru: String, _ en: String) -> String {
-        language == .ru ? ru : en
+    public func t(_ ru: @autoclosure () -> String, _ en: @autoclosure () -> String) -> String {
+        language == .ru ? ru() : en()
     }
 }
 

@@ -124,12 +124,11 @@ struct DiaryRendering: Sendable {
     /// `2`, `1,5`: a weight without trailing zeros.
     func weight(_ value: Double, _ i: BotInvocation) -> String {
         let text = value == value.rounded() ? String(Int(value)) : String(value)
-        return i.language == .ru ? text.replacingOccurrences(of: ".", with: ",") : text
+        return i.language == .ru ? String(text.map { $0 == "." ? "," : $0 }) : text
     }
 
     /// `4,25` in Russian, `4.25` in English.
     func number(_ value: Double, _ i: BotInvocation) -> String {
-        let text = String(format: "%.2f", value)
-        return i.language == .ru ? text.replacingOccurrences(of: ".", with: ",") : text
+        NumberText.twoDecimals(value, comma: i.language == .ru)
     }
 }

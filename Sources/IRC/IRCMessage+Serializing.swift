@@ -5,6 +5,7 @@ extension IRCMessage {
     /// contains a space or starts with `:`, and always for multi-word text verbs.
     public func serialized() -> String {
         var line = ""
+        line.reserveCapacity(64 + (parameters.last?.utf8.count ?? 0))
         if !tags.isEmpty {
             line += "@"
             line += tags.map { $0.value.isEmpty ? $0.key : "\($0.key)=\(IRCTagValue.escape($0.value))" }
@@ -17,7 +18,8 @@ extension IRCMessage {
         line += command
         for (index, parameter) in parameters.enumerated() {
             let isLast = index == parameters.count - 1
-            if isLast && (parameter.isEmpty || parameter.contains(" ") || parameter.hasPrefix(":")) {
+            // Bytes, not Characters: Foundation's `contains` for strings is a locale-aware search.
+            if isLast && (parameter.isEmpty || parameter.utf8.contains(32) || parameter.utf8.first == 58) {
                 line += " :\(parameter)"
             } else {
                 line += " \(parameter)"
@@ -33,8 +35,10 @@ public enum IRCTextSplitter {
     public static func split(_ text: String, maxBytes: Int) -> [String] {
         precondition(maxBytes >= 4, "a piece must hold at least one character")
         var pieces: [String] = []
+        // CR goes: at the scalar level, since "\r\n" is one Character to Swift's String.
+        let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var rest = Substring(line.replacingOccurrences(of: "\r", with: ""))
+            var rest = line
             if rest.isEmpty { pieces.append(" "); continue }
             while rest.utf8.count > maxBytes {
                 var cut = rest.startIndex

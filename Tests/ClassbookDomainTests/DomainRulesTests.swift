@@ -44,6 +44,29 @@ struct DiaryRulesTests {
         #expect(SchoolDate(iso: "2026-02-30") == nil)
         #expect(SchoolDate(russian: "23.11.2026") == date)
         #expect(date.adding(days: 40) == SchoolDate(iso: "2027-01-02"))
+        #expect(SchoolDate(iso: "2028-02-29")?.adding(days: 1) == SchoolDate(iso: "2028-03-01"))
+        #expect(SchoolDate(iso: "2100-02-29") == nil)
+        #expect(SchoolDate(iso: "2000-02-29") != nil)
+        #expect(date.iso == "2026-11-23" && date.russian == "23.11.2026" && date.dayMonth == "23.11")
+    }
+
+    @Test("date arithmetic agrees with Foundation's Gregorian calendar, day by day over two centuries")
+    func dateArithmetic() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let origin = SchoolDate(year: 1950, month: 1, day: 1)
+        var instant = try #require(calendar.date(from: DateComponents(year: 1950, month: 1, day: 1, hour: 12)))
+        for offset in stride(from: 0, to: 200 * 366, by: 1) {
+            let c = calendar.dateComponents([.year, .month, .day, .weekday], from: instant)
+            let date = origin.adding(days: offset)
+            guard date == SchoolDate(year: c.year!, month: c.month!, day: c.day!),
+                  date.isoWeekday == (c.weekday! == 1 ? 7 : c.weekday! - 1),
+                  date.days(since: origin) == offset else {
+                Issue.record("\(date) at offset \(offset) disagrees with \(c)")
+                return
+            }
+            instant = calendar.date(byAdding: .day, value: 1, to: instant)!
+        }
     }
 }
 
@@ -85,6 +108,13 @@ struct PasswordHasherTests {
         #expect(!hash.contains("correct horse"))
         #expect(hasher.verify("correct horse", against: hash))
         #expect(!hasher.verify("correct horsE", against: hash))
+    }
+
+    @Test("a hash made by another scrypt (Python's hashlib on OpenSSL) verifies: stored hashes survive the switch of library")
+    func knownAnswer() {
+        let stored = "$scrypt$ln=10,r=8,p=1$Y2xhc3Nib29rLWthdC0xNg==$vOJRzYCoV2GU3/6fY5QMkIBV+TwV25wpfmSxSpBGFL0="
+        #expect(hasher.verify("correct horse", against: stored))
+        #expect(!hasher.verify("correct horse ", against: stored))
     }
 
     @Test("two hashes of one password differ (per-password salt)")
@@ -138,5 +168,17 @@ struct DemoSchoolTests {
         // No lesson on a holiday.
         let calendar = DemoSchoolGenerator.calendar(containing: day)
         #expect(dates.allSatisfy { date in !calendar.holidays.contains { $0.start <= date && date <= $0.end } })
+    }
+}
+
+@Suite("Number text")
+struct NumberTextTests {
+    @Test("averages print with two decimals, rounded half away from zero, the same in replies and reports")
+    func twoDecimals() {
+        #expect(NumberText.twoDecimals(4.125) == "4,13")
+        #expect(NumberText.twoDecimals(4.0) == "4,00")
+        #expect(NumberText.twoDecimals(3.999) == "4,00")
+        #expect(NumberText.twoDecimals(4.05, comma: false) == "4.05")
+        #expect(NumberText.twoDecimals(-0.001) == "0,00")
     }
 }

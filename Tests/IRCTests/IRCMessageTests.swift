@@ -96,4 +96,10 @@ struct IRCTextSplitterTests {
         #expect(pieces.allSatisfy { $0.utf8.count <= 9 })
         #expect(pieces.joined() == String(repeating: "ж", count: 30))
     }
+
+    @Test("CR LF and bare CR never reach a piece: lines split at LF, CR dropped")
+    func lineEnds() {
+        #expect(IRCTextSplitter.split("первая\r\nвторая\rтретья\n\nконец", maxBytes: 100) == ["первая", "вторая" + "третья", " ", "конец"])
+        #expect(IRCTextSplitter.split("a\r\n", maxBytes: 100) == ["a", " "])
+    }
 }

@@ -65,7 +65,7 @@ public struct DiaryService: Sendable {
 
     /// Lower case, ё as е: how people type names.
     public static func normalize(_ text: String) -> String {
-        text.lowercased().replacingOccurrences(of: "ё", with: "е")
+        String(text.lowercased().map { $0 == "ё" ? "е" : $0 })
     }
 
     /// How a person stands to a student, as far as the diary is concerned.

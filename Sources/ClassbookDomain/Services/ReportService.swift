@@ -194,7 +194,7 @@ public struct ReportService: Sendable {
     }
 
     static func decimal(_ value: Double?) -> String {
-        value.map { String(format: "%.2f", $0).replacingOccurrences(of: ".", with: ",") } ?? "—"
+        value.map { NumberText.twoDecimals($0) } ?? "—"
     }
 
     static let monthNames = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]

@@ -57,7 +57,7 @@ enum AuditedRows {
         case .int64(let number): String(number)
         case .double(let number): String(number)
         case .string(let string): string
-        case .blob(let data): data.map { String(format: "%02x", $0) }.joined()
+        case .blob(let data): Digest.hex(data)
         }
     }
 

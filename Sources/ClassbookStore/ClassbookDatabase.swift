@@ -8,6 +8,9 @@ public final class ClassbookDatabase: Sendable {
     public static let fileName = "classbook.sqlite"
 
     public let pool: DatabasePool
+    /// The repositories' writes, committed in groups (see `GroupCommit`).
+    public let writer: GroupCommit
+    let cache: StructureCache
     public let path: String
 
     /// Opens (creating if needed) the database in `directory` and applies pending migrations.
@@ -21,6 +24,8 @@ public final class ClassbookDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        writer = GroupCommit(pool: pool)
+        cache = StructureCache(writer: writer)
         try Migrations.migrator.migrate(pool)
     }
 
@@ -85,11 +90,11 @@ public final class ClassbookDatabase: Sendable {
         FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(fileName))
     }
 
-    public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool) }
-    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool) }
-    public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool) }
-    public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool) }
-    public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool) }
-    public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool) }
-    public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool) }
+    public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool, writer: writer) }
+    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache) }
+    public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool, writer: writer, cache: cache) }
+    public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool, writer: writer) }
+    public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }
+    public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }
+    public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool, writer: writer) }
 }

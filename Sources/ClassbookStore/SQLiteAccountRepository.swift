@@ -6,10 +6,12 @@ import GRDB
 /// `classbook account add` while the server runs can log in at once.
 public struct SQLiteAccountRepository: AccountRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
 
     public func credentials(login: String) async throws -> AccountCredentials? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE login = ?", arguments: [login]) else {
+        try pool.pointRead { db in
+            guard let row = try Row.fetchOne(db, prepared: "SELECT * FROM accounts WHERE login = ?", arguments: [login]) else {
                 return nil
             }
             return AccountCredentials(account: try Self.account(row, db), passwordHash: row["password_hash"])
@@ -17,17 +19,17 @@ public struct SQLiteAccountRepository: AccountRepository {
     }
 
     public func account(id: AccountID) async throws -> Account? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id.rawValue]).map { try Self.account($0, db) }
+        try pool.pointRead { db in
+            try Row.fetchOne(db, prepared: "SELECT * FROM accounts WHERE id = ?", arguments: [id.rawValue]).map { try Self.account($0, db) }
         }
     }
 
     public func createAccount(_ new: NewAccount, context: AuditContext) async throws -> Account {
-        try await pool.write { db in try Self.insert(new, context: context, db) }
+        try await writer.write { db in try Self.insert(new, context: context, db) }
     }
 
     public func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             let old = try String.fetchOne(db, sql: "SELECT language FROM accounts WHERE id = ?", arguments: [account.rawValue])
             guard let old else { throw RepositoryError.notFound }
             guard old != language.rawValue else { return }
@@ -38,7 +40,7 @@ public struct SQLiteAccountRepository: AccountRepository {
     }
 
     public func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM accounts WHERE login = ?", arguments: [login]) else {
                 throw RepositoryError.notFound
             }

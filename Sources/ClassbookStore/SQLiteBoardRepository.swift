@@ -4,6 +4,8 @@ import GRDB
 
 public struct SQLiteBoardRepository: BoardRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
 
     static func post(_ row: Row) -> BoardPost {
         BoardPost(id: row["id"], board: row["board"], threadID: row["thread_id"], title: row["title"], author: AccountID(row["author_id"]),
@@ -13,7 +15,7 @@ public struct SQLiteBoardRepository: BoardRepository {
 
     public func addPost(board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
                         msgid: String, at: Date) async throws -> BoardPost {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO board_posts (board, thread_id, title, author_id, author_nick, text, msgid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [board, threadID, title, author.rawValue, authorNick, text, msgid, at])
@@ -64,7 +66,7 @@ public struct SQLiteBoardRepository: BoardRepository {
     }
 
     public func hide(post: Int64, reason: String, context: AuditContext) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE board_posts SET hidden_at = ?, hidden_by = ?, hidden_reason = ? WHERE id = ? AND hidden_at IS NULL",
                            arguments: [context.at, context.actor?.rawValue, reason, post])
             guard db.changesCount == 1 else { return false }
@@ -81,7 +83,7 @@ public struct SQLiteBoardRepository: BoardRepository {
     }
 
     public func setTopic(board: String, text: String, setBy: String, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             let old = try String.fetchOne(db, sql: "SELECT topic FROM board_topics WHERE board = ?", arguments: [board])
             try db.execute(sql: """
                 INSERT INTO board_topics (board, topic, set_at, set_by) VALUES (?, ?, ?, ?)

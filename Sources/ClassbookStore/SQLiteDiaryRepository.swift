@@ -4,6 +4,10 @@ import GRDB
 
 public struct SQLiteDiaryRepository: DiaryRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
+    /// The calendar, read by every diary command (see `StructureCache`).
+    let cache: StructureCache
 
     static let studentColumns = """
         s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name, c.grade
@@ -11,8 +15,8 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         """
 
     public func studentsInCare(of guardian: AccountID) async throws -> [Student] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try pool.pointRead { db in
+            try Row.fetchAll(db, prepared: """
                 SELECT \(Self.studentColumns)
                 JOIN guardianships g ON g.student_id = s.id
                 WHERE g.guardian_id = ? ORDER BY s.last_name, s.first_name, s.id
@@ -21,61 +25,65 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func student(ownedBy account: AccountID) async throws -> Student? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.studentColumns) WHERE s.account_id = ?", arguments: [account.rawValue])
+        try pool.pointRead { db in
+            try Row.fetchOne(db, prepared: "SELECT \(Self.studentColumns) WHERE s.account_id = ?", arguments: [account.rawValue])
                 .map(Self.student)
         }
     }
 
     public func accountOf(student: StudentID) async throws -> Account? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT a.* FROM accounts a JOIN students s ON s.account_id = a.id WHERE s.id = ?",
+        try pool.pointRead { db in
+            try Row.fetchOne(db, prepared: "SELECT a.* FROM accounts a JOIN students s ON s.account_id = a.id WHERE s.id = ?",
                              arguments: [student.rawValue]).map { try SQLiteAccountRepository.account($0, db) }
         }
     }
 
     public func accountExists(login: String) async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE login = ?", arguments: [login]) ?? false }
+        try pool.pointRead { db in try Bool.fetchOne(db, prepared: "SELECT 1 FROM accounts WHERE login = ?", arguments: [login]) ?? false }
     }
 
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
-        try await pool.read { db in
+        try cache.value("periods \(date.iso) \(grade)") { try pool.pointRead { db in
             // The year containing the date, else the latest that has begun, else the first.
-            let yearID = try Int64.fetchOne(db, sql: """
+            let yearID = try Int64.fetchOne(db, prepared: """
                 SELECT id FROM school_years
                 ORDER BY (start_date <= ?1 AND ?1 <= end_date) DESC, (start_date <= ?1) DESC, start_date DESC
                 LIMIT 1
                 """, arguments: [date.iso])
             guard let yearID else { return [] }
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM periods WHERE year_id = ? ORDER BY ordinal", arguments: [yearID])
+            let rows = try Row.fetchAll(db, prepared: "SELECT * FROM periods WHERE year_id = ? ORDER BY ordinal", arguments: [yearID])
             let schemes = Set(rows.map { $0["grades"] as String })
             let scheme = schemes.first { !$0.isEmpty && GradeRange(parsing: $0)?.contains(grade) == true } ?? ""
             return rows.filter { $0["grades"] == scheme }.map { row in
                 Period(ordinal: row["ordinal"], name: row["name"],
                        start: SchoolDate(iso: row["start_date"])!, end: SchoolDate(iso: row["end_date"])!)
             }
-        }
+        } }
     }
 
     public func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try pool.pointRead { db in
+            // A cursor over the statement, read by position: no copy of each row, and no
+            // case-folded lookup of each column's name (the most-read query of all).
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT m.id, l.date, sub.name AS subject, m.value, m.kind, coalesce(k.weight, m.weight) AS weight, m.comment
                 FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
                 LEFT JOIN mark_kinds k ON k.code = m.kind
                 WHERE m.student_id = ? AND l.date BETWEEN ? AND ? AND m.deleted_at IS NULL
                 ORDER BY l.date, l.number, m.id
-                """, arguments: [student.rawValue, from.iso, through.iso]).compactMap { row in
-                guard let value = MarkValue(storage: row["value"]), let date = SchoolDate(iso: row["date"]) else { return nil }
-                return MarkEntry(id: row["id"], date: date, subject: row["subject"], value: value, kind: row["kind"],
-                                 weight: row["weight"], comment: row["comment"])
+                """), arguments: [student.rawValue, from.iso, through.iso])
+            var marks: [MarkEntry] = []
+            while let row = try rows.next() {
+                guard let value = MarkValue(storage: row[3]), let date = SchoolDate(iso: row[1]) else { continue }
+                marks.append(MarkEntry(id: row[0], date: date, subject: row[2], value: value, kind: row[4], weight: row[5], comment: row[6]))
             }
+            return marks
         }
     }
 
     public func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try pool.pointRead { db in
+            try Row.fetchAll(db, prepared: """
                 SELECT a.id, l.date, l.number, sub.name AS subject, a.reason
                 FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN subjects sub ON sub.id = l.subject_id
                 WHERE a.student_id = ? AND l.date BETWEEN ? AND ? AND a.deleted_at IS NULL
@@ -88,13 +96,13 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func acknowledge(student: StudentID, guardian: AccountID, context: AuditContext) async throws -> Acknowledgement? {
-        try await pool.write { db in
-            let since = try Int64.fetchOne(db, sql: """
+        try await writer.write { db in
+            let since = try Int64.fetchOne(db, prepared: """
                 SELECT max(up_to_revision) FROM acknowledgements WHERE student_id = ? AND guardian_id = ?
                 """, arguments: [student.rawValue, guardian.rawValue]) ?? 0
-            let marks = try Row.fetchAll(db, sql: "SELECT id, revision FROM marks WHERE student_id = ? AND revision > ?",
+            let marks = try Row.fetchAll(db, prepared: "SELECT id, revision FROM marks WHERE student_id = ? AND revision > ?",
                                          arguments: [student.rawValue, since])
-            let absences = try Row.fetchAll(db, sql: "SELECT id, revision FROM absences WHERE student_id = ? AND revision > ?",
+            let absences = try Row.fetchAll(db, prepared: "SELECT id, revision FROM absences WHERE student_id = ? AND revision > ?",
                                             arguments: [student.rawValue, since])
             if marks.isEmpty && absences.isEmpty { return nil }
             let upTo = (marks + absences).map { $0["revision"] as Int64 }.max()!
@@ -116,8 +124,8 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func lastAcknowledgement(student: StudentID, guardian: AccountID) async throws -> Acknowledgement? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: """
+        try pool.pointRead { db in
+            try Row.fetchOne(db, prepared: """
                 SELECT * FROM acknowledgements WHERE student_id = ? AND guardian_id = ? ORDER BY id DESC LIMIT 1
                 """, arguments: [student.rawValue, guardian.rawValue]).map(Self.acknowledgement)
         }
@@ -126,8 +134,8 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     public static let consentScope = "personal_data+electronic_information"
 
     public func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws -> ConsentRecord {
-        try await pool.write { db in
-            let old = try String.fetchOne(db, sql: "SELECT decision FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
+        try await writer.write { db in
+            let old = try String.fetchOne(db, prepared: "SELECT decision FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
                                           arguments: [guardian.rawValue])
             try db.execute(sql: """
                 INSERT INTO consents (guardian_id, decision, scope, recorded_at, session_id) VALUES (?, ?, ?, ?, ?)
@@ -139,8 +147,8 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func latestConsent(guardian: AccountID) async throws -> ConsentRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT decision, recorded_at FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
+        try pool.pointRead { db in
+            try Row.fetchOne(db, prepared: "SELECT decision, recorded_at FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
                              arguments: [guardian.rawValue]).flatMap { row in
                 ConsentDecision(rawValue: row["decision"]).map { ConsentRecord(decision: $0, at: row["recorded_at"]) }
             }

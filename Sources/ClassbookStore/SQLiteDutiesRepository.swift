@@ -6,6 +6,8 @@ import GRDB
 /// the bot's outbox and digest runs.
 public struct SQLiteDutiesRepository: DutiesRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
 
     private func settings(_ db: Database) throws -> [String: String] {
         Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM school_settings")
@@ -40,13 +42,13 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     // MARK: Activity
 
     public func recordLogin(_ account: AccountID, at: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO account_logins (account_id, at) VALUES (?, ?)", arguments: [account.rawValue, at])
         }
     }
 
     public func recordDiaryView(account: AccountID, student: StudentID, day: SchoolDate, at: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO diary_views (account_id, student_id, day, views, last_at) VALUES (?, ?, ?, 1, ?)
                 ON CONFLICT (account_id, student_id, day) DO UPDATE SET views = views + 1, last_at = excluded.last_at
@@ -129,7 +131,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func addAbsenceNote(student: StudentID, guardian: AccountID, dates: [SchoolDate], reason: String, context: AuditContext) async throws -> Int64 {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO absence_notes (student_id, guardian_id, dates, reason, created_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [student.rawValue, guardian.rawValue, dates.map(\.iso).joined(separator: ","), reason, context.at])
             let id = db.lastInsertedRowID
@@ -166,7 +168,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func decideAbsenceNote(id: Int64, accept: Bool, note decision: String?, context: AuditContext) async throws -> (AbsenceNote, excused: Int) {
-        try await pool.write { db in
+        try await writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT student_id, dates FROM absence_notes WHERE id = ? AND status = 'pending'",
                                              arguments: [id]) else { throw RepositoryError.notFound }
             try db.execute(sql: "UPDATE absence_notes SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?",
@@ -194,7 +196,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     // MARK: Personal data
 
     public func markDataChecked(student: StudentID, on date: SchoolDate, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE students SET data_checked_on = ? WHERE id = ?", arguments: [date.iso, student.rawValue])
             try AuditedRows.record(db, .students, id: student.rawValue, action: "class.personal_data.checked", context: context)
         }
@@ -234,7 +236,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func setOneTimePassword(account: AccountID, hash: String, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET password_hash = ?, must_change_password = 1 WHERE id = ?", arguments: [hash, account.rawValue])
             guard db.changesCount == 1 else { throw RepositoryError.notFound }
             // Who issued it and when; never the password.
@@ -243,7 +245,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func createStudentAccount(student: StudentID, login: String, displayName: String, hash: String, context: AuditContext) async throws -> Account {
-        try await pool.write { db in
+        try await writer.write { db in
             let account = try SQLiteAccountRepository.insert(
                 NewAccount(login: login, displayName: displayName, roles: [.student], passwordHash: hash), context: context, db)
             try db.execute(sql: "UPDATE accounts SET must_change_password = 1 WHERE id = ?", arguments: [account.id.rawValue])
@@ -262,7 +264,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func changeOwnPassword(account: AccountID, hash: String, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", arguments: [hash, account.rawValue])
             try AuditLog.append(db, context: context, action: "account.password.own", entity: "account", entityID: String(account.rawValue))
         }
@@ -271,7 +273,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     // MARK: Paper extracts
 
     public func recordExtractHandover(student: StudentID, week: SchoolDate, context: AuditContext) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO extract_handovers (student_id, week, given_at, given_by) VALUES (?, ?, ?, ?)",
                            arguments: [student.rawValue, week.iso, context.at, context.actor?.rawValue])
             guard db.changesCount == 1 else { return false }
@@ -307,7 +309,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func recordDigestRun(key: String, messages: [(AccountID, [String])], at: Date) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM digest_runs WHERE key = ?", arguments: [key]) == true { return false }
             try db.execute(sql: "INSERT INTO digest_runs (key, ran_at, messages) VALUES (?, ?, ?)", arguments: [key, at, messages.count])
             for (account, lines) in messages where !lines.isEmpty {
@@ -319,7 +321,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO bot_outbox (account_id, text, created_at, source, deliver_after) VALUES (?, ?, ?, ?, ?)",
                            arguments: [account.rawValue, lines.joined(separator: "\n"), at, source, deliverAfter])
         }
@@ -344,7 +346,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     public func markDelivered(_ ids: [Int64], at: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.write { db in
+        try await writer.write { db in
             let placeholders = ids.map { _ in "?" }.joined(separator: ",")
             try db.execute(sql: "UPDATE bot_outbox SET delivered_at = ? WHERE id IN (\(placeholders))",
                            arguments: StatementArguments([at] + ids.map { $0 as any DatabaseValueConvertible }))

@@ -5,7 +5,7 @@ import GRDB
 /// Study groups, the class list, student movement and personal data.
 extension SQLiteJournalRepository {
     public func createGroup(classID: ClassID, name: String, subject: SubjectID?, context: AuditContext) async throws -> StudyGroup {
-        try await pool.write { db in
+        try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM study_groups WHERE class_id = ? AND name = ?", arguments: [classID.rawValue, name]) == true {
                 throw JournalError.groupExists(name)
             }
@@ -19,7 +19,7 @@ extension SQLiteJournalRepository {
     }
 
     public func setGroupMembership(group: GroupID, students: [StudentID], member: Bool, context: AuditContext) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             var changed = 0
             for student in students {
                 let existing = try Int64.fetchOne(db, sql: "SELECT id FROM study_group_members WHERE group_id = ? AND student_id = ?",
@@ -45,7 +45,7 @@ extension SQLiteJournalRepository {
 
     public func addStudent(classID: ClassID, lastName: String, firstName: String, middleName: String, arrivedOn: SchoolDate,
                            note: String, context: AuditContext) async throws -> Student {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO students (class_id, last_name, first_name, middle_name, arrived_on) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [classID.rawValue, lastName, firstName, middleName, arrivedOn.iso])
@@ -58,7 +58,7 @@ extension SQLiteJournalRepository {
     }
 
     public func recordDeparture(student: StudentID, on date: SchoolDate, note: String, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             guard let classID = try Int64.fetchOne(db, sql: "SELECT class_id FROM students WHERE id = ?", arguments: [student.rawValue]) else {
                 throw RepositoryError.notFound
             }
@@ -122,7 +122,7 @@ extension SQLiteJournalRepository {
     }
 
     public func setPersonalData(of student: StudentID, field: PersonalField, value: String, context: AuditContext) async throws -> WriteOutcome {
-        try await pool.write { db in
+        try await writer.write { db in
             if field.isNamePart {
                 let old = try String.fetchOne(db, sql: "SELECT \(field.rawValue) FROM students WHERE id = ?", arguments: [student.rawValue])
                 guard let old else { throw RepositoryError.notFound }

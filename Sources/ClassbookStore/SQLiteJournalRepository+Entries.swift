@@ -39,7 +39,7 @@ extension SQLiteJournalRepository {
     }
 
     public func writeMarks(_ marks: [MarkWrite], lesson: LessonID, context: AuditContext) async throws -> [WriteOutcome] {
-        try await pool.write { db in
+        try await writer.write { db in
             var outcomes: [WriteOutcome] = []
             for mark in marks {
                 let existing = try Row.fetchOne(db, sql: """
@@ -71,7 +71,7 @@ extension SQLiteJournalRepository {
     }
 
     public func deleteMarks(student: StudentID, lesson: LessonID, kind: String?, context: AuditContext) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             let ids = try Int64.fetchAll(db, sql: """
                 SELECT id FROM marks WHERE lesson_id = ? AND student_id = ? AND (?3 IS NULL OR kind = ?3) AND deleted_at IS NULL
                 """, arguments: [lesson.rawValue, student.rawValue, kind])
@@ -85,7 +85,7 @@ extension SQLiteJournalRepository {
     }
 
     public func writeAbsences(_ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext) async throws -> [WriteOutcome] {
-        try await pool.write { db in
+        try await writer.write { db in
             var outcomes: [WriteOutcome] = []
             for (student, reason) in absences {
                 let existing = try Row.fetchOne(db, sql: "SELECT id, reason, deleted_at FROM absences WHERE lesson_id = ? AND student_id = ?",
@@ -116,7 +116,7 @@ extension SQLiteJournalRepository {
     }
 
     public func deleteAbsence(student: StudentID, lesson: LessonID, context: AuditContext) async throws -> WriteOutcome {
-        try await pool.write { db in
+        try await writer.write { db in
             guard let id = try Int64.fetchOne(db, sql: """
                 SELECT id FROM absences WHERE lesson_id = ? AND student_id = ? AND deleted_at IS NULL
                 """, arguments: [lesson.rawValue, student.rawValue]) else { return .notFound }
@@ -128,7 +128,7 @@ extension SQLiteJournalRepository {
     }
 
     public func excuseAbsences(student: StudentID, dates: [SchoolDate], reason: AbsenceReason, context: AuditContext) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             let placeholders = dates.map { _ in "?" }.joined(separator: ",")
             let ids = try Int64.fetchAll(db, sql: """
                 SELECT a.id FROM absences a JOIN lessons l ON l.id = a.lesson_id
@@ -146,9 +146,9 @@ extension SQLiteJournalRepository {
     // MARK: Finals
 
     public func finals(of student: StudentID, on date: SchoolDate) async throws -> [FinalMark] {
-        try await pool.read { db in
+        try pool.pointRead { db in
             guard let year = try Self.yearID(db, on: date) else { return [] }
-            return try Row.fetchAll(db, sql: """
+            return try Row.fetchAll(db, prepared: """
                 SELECT s.name AS subject, f.period, f.value FROM finals f JOIN subjects s ON s.id = f.subject_id
                 WHERE f.year_id = ? AND f.student_id = ? AND f.deleted_at IS NULL ORDER BY s.name, f.period
                 """, arguments: [year, student.rawValue]).compactMap { row in
@@ -159,7 +159,7 @@ extension SQLiteJournalRepository {
 
     public func writeFinals(_ finals: [(StudentID, MarkValue?)], subject: SubjectID, period: Int, on date: SchoolDate,
                             context: AuditContext) async throws -> [WriteOutcome] {
-        try await pool.write { db in
+        try await writer.write { db in
             guard let year = try Self.yearID(db, on: date) else { throw RepositoryError.notFound }
             var outcomes: [WriteOutcome] = []
             for (student, wanted) in finals {
@@ -216,7 +216,7 @@ extension SQLiteJournalRepository {
 
     public func addRemark(student: StudentID, kind: Remark.Kind, subject: SubjectID?, text: String, date: SchoolDate,
                           context: AuditContext) async throws -> Remark {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO remarks (student_id, author_id, subject_id, date, kind, text, revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [student.rawValue, context.actor?.rawValue, subject?.rawValue, date.iso, kind.rawValue, text,
@@ -231,7 +231,7 @@ extension SQLiteJournalRepository {
     }
 
     public func deleteLatestRemark(student: StudentID, author: AccountID, context: AuditContext) async throws -> Remark? {
-        try await pool.write { db in
+        try await writer.write { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT r.*, a.display_name AS author, s.name AS subject FROM remarks r JOIN accounts a ON a.id = r.author_id
                 LEFT JOIN subjects s ON s.id = r.subject_id

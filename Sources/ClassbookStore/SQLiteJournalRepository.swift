@@ -6,16 +6,20 @@ import GRDB
 /// them. Writes go through `AuditedRows`, so every changed row is audited in its transaction.
 public struct SQLiteJournalRepository: JournalRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
+    /// The calendar and grading rules, read by every diary command (see `StructureCache`).
+    let cache: StructureCache
 
     // MARK: Structure
 
     public func gradingRules() async throws -> GradingRules {
-        try await pool.read { db in
+        try cache.value("grading rules") { try pool.pointRead { db in
             var rules = GradingRules.standard
-            for row in try Row.fetchAll(db, sql: "SELECT code, weight FROM mark_kinds") {
+            for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") {
                 rules.weights[row["code"]] = row["weight"]
             }
-            let settings = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM school_settings")
+            let settings = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, prepared: "SELECT key, value FROM school_settings")
                 .map { ($0["key"] as String, $0["value"] as String) })
             if let text = settings["final_rounding_threshold"], let value = Double(text), value > 0, value < 1 {
                 rules.roundingThreshold = value
@@ -23,11 +27,11 @@ public struct SQLiteJournalRepository: JournalRepository {
             if let text = settings["missed_day_rule"], let rule = GradingRules.MissedDayRule(setting: text) { rules.missedDay = rule }
             rules.lateCountsAsMissed = settings["late_counts_as_missed"] == "yes"
             return rules
-        }
+        } }
     }
 
     public func updateSetting(_ setting: SchoolSetting, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             let (table, key, sql, value): (AuditedTable, String, String, any DatabaseValueConvertible)
             switch setting {
             case .roundingThreshold(let number):
@@ -201,7 +205,7 @@ public struct SQLiteJournalRepository: JournalRepository {
     }
 
     public func recordTimetableChange(_ record: TimetableChangeRecord, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             var teacher: Int64?
             var newDate: String?
             var newNumber: Int?
@@ -249,7 +253,7 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func lesson(classID: ClassID, group: GroupID?, subject: SubjectID, teacher: AccountID, date: SchoolDate, number: Int,
                        context: AuditContext) async throws -> Lesson {
-        try await pool.write { db in
+        try await writer.write { db in
             if let row = try Row.fetchOne(db, sql: Self.lessonQuery + """
                  WHERE l.class_id = ? AND l.date = ? AND l.number = ? AND ifnull(l.group_id, 0) = ifnull(?, 0)
                 """, arguments: [classID.rawValue, date.iso, number, group?.rawValue]) {
@@ -267,7 +271,7 @@ public struct SQLiteJournalRepository: JournalRepository {
     }
 
     public func updateLesson(_ id: LessonID, _ update: LessonUpdate, context: AuditContext) async throws -> Lesson {
-        try await pool.write { db in
+        try await writer.write { db in
             if let topic = update.topic {
                 try db.execute(sql: "UPDATE lessons SET topic = ? WHERE id = ?", arguments: [topic.isEmpty ? nil : topic, id.rawValue])
             }
@@ -288,7 +292,7 @@ public struct SQLiteJournalRepository: JournalRepository {
     // MARK: Helpers shared by the journal's files
 
     static func yearID(_ db: Database, on date: SchoolDate) throws -> Int64? {
-        try Int64.fetchOne(db, sql: """
+        try Int64.fetchOne(db, prepared: """
             SELECT id FROM school_years
             ORDER BY (start_date <= ?1 AND ?1 <= end_date) DESC, (start_date <= ?1) DESC, start_date DESC
             LIMIT 1

@@ -4,6 +4,8 @@ import GRDB
 
 public struct SQLiteMessagingRepository: MessagingRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
 
     public func prefs(of account: AccountID) async throws -> NotificationPrefs {
         try await pool.read { db in
@@ -18,7 +20,7 @@ public struct SQLiteMessagingRepository: MessagingRepository {
     }
 
     public func setPrefs(_ prefs: NotificationPrefs, of account: AccountID, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO notification_prefs (account_id, chat, email, sms, pace, quiet_start, quiet_end) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (account_id) DO UPDATE SET chat = excluded.chat, email = excluded.email, sms = excluded.sms,
@@ -48,7 +50,7 @@ public struct SQLiteMessagingRepository: MessagingRepository {
     // MARK: Daily summaries
 
     public func queueForSummary(_ text: String, for account: AccountID, at: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO notification_queue (account_id, text, created_at) VALUES (?, ?, ?)", arguments: [account.rawValue, text, at])
         }
     }
@@ -65,7 +67,7 @@ public struct SQLiteMessagingRepository: MessagingRepository {
 
     public func markSummarized(_ ids: [Int64], at: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.write { db in
+        try await writer.write { db in
             let placeholders = ids.map { _ in "?" }.joined(separator: ",")
             try db.execute(sql: "UPDATE notification_queue SET summarized_at = ? WHERE id IN (\(placeholders))",
                            arguments: StatementArguments([at] + ids.map { $0 as any DatabaseValueConvertible }))
@@ -76,7 +78,7 @@ public struct SQLiteMessagingRepository: MessagingRepository {
 
     public func enqueueExternal(_ channel: ExternalMessage.Channel, account: AccountID?, address: String, subject: String, body: String,
                                 notBefore: Date, at: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO external_outbox (channel, account_id, address, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [channel.rawValue, account?.rawValue, address, subject, body, at, notBefore])
@@ -95,13 +97,13 @@ public struct SQLiteMessagingRepository: MessagingRepository {
     }
 
     public func markExternalSent(_ id: Int64, at: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE external_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?", arguments: [at, id])
         }
     }
 
     public func markExternalFailed(_ id: Int64, error: String, retryAt: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE external_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
                            arguments: [String(error.prefix(500)), retryAt, id])
         }
@@ -110,7 +112,7 @@ public struct SQLiteMessagingRepository: MessagingRepository {
     // MARK: Letters
 
     public func createLetter(classID: ClassID, text: String, recipients: [AccountID], context: AuditContext) async throws -> Int64 {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO letters (class_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [classID.rawValue, context.actor?.rawValue, text, context.at])
             let id = db.lastInsertedRowID
@@ -153,7 +155,7 @@ public struct SQLiteMessagingRepository: MessagingRepository {
     public func markLetterRead(_ id: Int64, context: AuditContext) async throws -> Bool {
         guard let guardian = context.actor else { return false }
         let at = context.at
-        return try await pool.write { db in
+        return try await writer.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM letter_recipients WHERE letter_id = ? AND guardian_id = ?",
                                     arguments: [id, guardian.rawValue]) == true else { return false }
             try db.execute(sql: "UPDATE letter_recipients SET read_at = ? WHERE letter_id = ? AND guardian_id = ? AND read_at IS NULL",

@@ -4,6 +4,8 @@ import GRDB
 
 public struct SQLiteSecurityRepository: SecurityRepository {
     let pool: DatabasePool
+    /// Where writes go: concurrent ones share a transaction (group commit).
+    let writer: GroupCommit
 
     public func account(login: String) async throws -> Account? {
         try await pool.read { db in
@@ -20,11 +22,11 @@ public struct SQLiteSecurityRepository: SecurityRepository {
     }
 
     public func lock(_ account: AccountID, reason: String, context: AuditContext) async throws -> Bool {
-        try await pool.write { db in try Self.lock(db, account, reason: reason, context: context) }
+        try await writer.write { db in try Self.lock(db, account, reason: reason, context: context) }
     }
 
     public func reportBreach(_ account: AccountID, at reportedAt: Date, context: AuditContext) async throws -> [String] {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO breach_reports (account_id, reported_by, reported_at) VALUES (?, ?, ?)",
                            arguments: [account.rawValue, context.actor?.rawValue ?? account.rawValue, reportedAt])
             let report = db.lastInsertedRowID
@@ -73,7 +75,7 @@ public struct SQLiteSecurityRepository: SecurityRepository {
     }
 
     public func unlock(_ account: AccountID, hash: String, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET locked_at = NULL, locked_reason = NULL, password_hash = ?, must_change_password = 1 WHERE id = ?",
                            arguments: [hash, account.rawValue])
             guard db.changesCount == 1 else { throw RepositoryError.notFound }

@@ -59,10 +59,12 @@ public struct CSVImporter: Sendable {
     /// A placeholder that no password matches: the account exists but cannot log in yet.
     public static let noPassword = "!"
 
-    let pool: DatabasePool
+    /// Imports commit through the group commit like every other write, so that caches of the
+    /// school's structure see them at once.
+    let writer: GroupCommit
 
     public init(database: ClassbookDatabase) {
-        pool = database.pool
+        writer = database.writer
     }
 
     public func run(files: [(name: String, data: Data)], context: AuditContext) async throws -> Summary {
@@ -84,7 +86,7 @@ public struct CSVImporter: Sendable {
         if !problems.isEmpty { throw Failure(problems: problems) }
         let ordered = tables.sorted { Kind.allCases.firstIndex(of: $0.0)! < Kind.allCases.firstIndex(of: $1.0)! }
         do {
-            return try await pool.write { db in
+            return try await writer.write { db in
                 var writer = ImportWriter(db: db, context: context)
                 for (kind, table) in ordered {
                     for row in table.rows {

@@ -16,14 +16,16 @@ public struct SchoolImporter: Sendable {
         }
     }
 
-    let pool: DatabasePool
+    /// Imports commit through the group commit like every other write, so that caches of the
+    /// school's structure see them at once.
+    let writer: GroupCommit
 
     public init(database: ClassbookDatabase) {
-        pool = database.pool
+        writer = database.writer
     }
 
     public func write(_ snapshot: SchoolSnapshot, context: AuditContext) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM school_years WHERE name = ?", arguments: [snapshot.yearName]) == true {
                 throw ImportError.schoolAlreadyExists(snapshot.yearName)
             }

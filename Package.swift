@@ -22,10 +22,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // OpenSSL's libcrypto (system) for scrypt, SHA-256, random bytes and certificates.
+        // OpenSSL's libcrypto (system) for SHA-256, random bytes and certificates; libsodium
+        // (system) for scrypt, about half again as fast as OpenSSL's on x86-64 (docs/benchmarks.md).
         .target(
             name: "CClassbookCrypto",
-            linkerSettings: [.linkedLibrary("crypto")]
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("sodium")]
         ),
         // Pango on cairo's PDF surface (system libraries) for printed documents.
         // `classbook-pangocairo` is pangocairo's pkg-config without glib's -pthread (commands/setup).
@@ -71,6 +72,7 @@ let package = Package(
             name: "classbook",
             dependencies: [
                 "ClassbookServer",
+                "ClassbookBot",
                 "ClassbookPrint",
                 "ClassbookStore",
                 "ClassbookDomain",

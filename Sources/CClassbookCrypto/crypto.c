@@ -1,9 +1,16 @@
 #include "CClassbookCrypto.h"
 
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -21,10 +28,13 @@ int cb_scrypt(const uint8_t *password, size_t password_length,
               const uint8_t *salt, size_t salt_length,
               uint64_t n, uint64_t r, uint64_t p,
               uint8_t *out, size_t out_length) {
-    // 128 * N * r bytes of work memory, plus headroom.
-    uint64_t max_mem = 128 * n * r + (1u << 20) + 128 * r * p;
-    return EVP_PBE_scrypt((const char *)password, password_length, salt, salt_length,
-                          n, r, p, max_mem, out, out_length) == 1;
+    // libsodium's scrypt computes RFC 7914 exactly (the same keys as OpenSSL's
+    // EVP_PBE_scrypt, so stored hashes stay valid) with SIMD Salsa20/8.
+    // sodium_init is idempotent and thread-safe; it returns 1 once already done.
+    if (sodium_init() < 0) return 0;
+    if (r > UINT32_MAX || p > UINT32_MAX) return 0;
+    return crypto_pwhash_scryptsalsa208sha256_ll(password, password_length, salt, salt_length,
+                                                 n, (uint32_t)r, (uint32_t)p, out, out_length) == 0;
 }
 
 int cb_sha256(const uint8_t *data, size_t length, uint8_t *out) {
@@ -107,4 +117,24 @@ done:
     X509_free(cert);
     EVP_PKEY_free(key);
     return ok;
+}
+
+int cb_lower_thread_priority(int nice) {
+#ifdef __linux__
+    // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value alone.
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+#else
+    (void)nice;
+    return -1;
+#endif
+}
+
+int cb_map_large_allocations(size_t threshold) {
+#ifdef __GLIBC__
+    // Setting M_MMAP_THRESHOLD turns glibc's dynamic threshold off.
+    return mallopt(M_MMAP_THRESHOLD, (int)threshold);
+#else
+    (void)threshold;
+    return 0;
+#endif
 }

@@ -1,4 +1,4 @@
-// A thin C layer over the system's OpenSSL libcrypto (libssl-dev).
+// A thin C layer over the system's OpenSSL libcrypto (libssl-dev) and libsodium (libsodium-dev).
 // Swift calls these instead of OpenSSL directly, so that the OpenSSL headers
 // (and their macros) stay out of Swift modules.
 #pragma once
@@ -8,7 +8,7 @@
 /// Fills `out` with `length` cryptographically secure random bytes. Returns 1 on success.
 int cb_random_bytes(uint8_t *out, size_t length);
 
-/// scrypt (RFC 7914) through EVP_PBE_scrypt. Returns 1 on success.
+/// scrypt (RFC 7914) through libsodium. Returns 1 on success.
 int cb_scrypt(const uint8_t *password, size_t password_length,
               const uint8_t *salt, size_t salt_length,
               uint64_t n, uint64_t r, uint64_t p,
@@ -26,3 +26,14 @@ int cb_equal_constant_time(const uint8_t *a, const uint8_t *b, size_t length);
 /// Returns 1 on success, 0 on failure.
 int cb_write_self_signed_certificate(const char *common_name, int days,
                                      const char *cert_path, const char *key_path);
+
+/// Lowers the calling thread's scheduling priority to `nice` (Linux: per thread), so that
+/// the work it does (password hashing) yields the CPU to the event loops. Returns 0 on success.
+int cb_lower_thread_priority(int nice);
+
+/// Makes glibc serve allocations of `threshold` bytes or more from mmap, always: they go
+/// back to the system when freed (scrypt's 16 MiB work area per hash; without this glibc
+/// raises its threshold after the first such free and keeps later ones in each thread's
+/// heap for good), and only their touched pages are resident (a large buffer kept per
+/// connection but mostly unused). Returns 1 on success (0 where not glibc).
+int cb_map_large_allocations(size_t threshold);

@@ -1,5 +1,6 @@
 import ClassbookBot
 import ClassbookDomain
+import CClassbookCrypto
 import Foundation
 import IRC
 import Logging
@@ -21,6 +22,7 @@ public final class ClassbookServer: Sendable {
     private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never>]>([])
     private let sslContext: NIOSSLContext
     private let perAddress = NIOLockedValueBox<[String: Int]>([:])
+    private let watched = NIOLockedValueBox<[ObjectIdentifier: Watched]>([:])
     private let digests: DigestScheduler
     private let notifier: Notifier
     private let sender: ExternalSender
@@ -161,6 +163,7 @@ public final class ClassbookServer: Sendable {
         // Each child says whether it was the listeners; their end ends the server and the scheduler.
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { await self.jobLoop(every: interval); return false }
+            group.addTask { await self.watchConnections(); return false }
             group.addTask { try await self.serveListeners(); return true }
             while let listenersEnded = try await group.next() {
                 if listenersEnded {
@@ -235,19 +238,17 @@ public final class ClassbookServer: Sendable {
         }
         defer { release(host) }
         let session = ClientSession(context: context, handle: handle, host: host)
-        let configuration = context.configuration
-        let activity = session.activity
+        let key = ObjectIdentifier(handle)
+        watched.withLockedValue { $0[key] = Watched(activity: session.activity, handle: handle, connectedAt: .now()) }
+        defer { _ = watched.withLockedValue { $0.removeValue(forKey: key) } }
         do {
-            try await connection.executeThenClose { inbound in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        await Self.watch(activity, handle: handle, configuration: configuration)
-                    }
+            // The session lives on its connection's event loop (see EventLoopExecutor).
+            try await withTaskExecutorPreference(EventLoopExecutor(connection.channel.eventLoop)) {
+                try await connection.executeThenClose { inbound in
                     for try await line in inbound {
                         await session.process(line)
                         if session.closing { break }
                     }
-                    group.cancelAll()
                 }
             }
         } catch {
@@ -280,42 +281,58 @@ public final class ClassbookServer: Sendable {
         }
     }
 
-    /// Closes connections that do not register in time, pings idle ones and closes those
-    /// that do not answer.
-    private static func watch(_ activity: NIOLockedValueBox<ClientSession.Activity>, handle: SessionHandle,
-                              configuration: ServerConfiguration) async {
-        let started = NIODeadline.now()
+    /// A connection as the watchdog sees it.
+    private struct Watched {
+        var activity: NIOLockedValueBox<ClientSession.Activity>
+        var handle: SessionHandle
+        var connectedAt: NIODeadline
+    }
+
+    /// One watchdog for every connection, rather than a task beside each (a task costs a few
+    /// KiB, and idle sessions are what a school has most of): closes connections that do not
+    /// register in time, pings idle ones and closes those that do not answer.
+    private func watchConnections() async {
+        let configuration = context.configuration
         let shortest = min(configuration.registrationTimeout, configuration.pingInterval, configuration.pingTimeout)
-        let tick = TimeAmount.nanoseconds(Int64(min(5, max(0.02, shortest / 4)) * 1e9))
+        let tick = UInt64(min(5, max(0.02, shortest / 4)) * 1e9)
         func amount(_ seconds: TimeInterval) -> TimeAmount { .nanoseconds(Int64(seconds * 1e9)) }
         while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(tick.nanoseconds))
+            try? await Task.sleep(nanoseconds: tick)
             if Task.isCancelled { return }
             let now = NIODeadline.now()
-            let state = activity.withLockedValue { $0 }
-            if !state.registered {
-                if now - started > amount(configuration.registrationTimeout) {
-                    handle.close(error: "Registration timeout")
-                    return
+            for connection in watched.withLockedValue({ Array($0.values) }) {
+                let state = connection.activity.withLockedValue { $0 }
+                if !state.registered {
+                    if now - connection.connectedAt > amount(configuration.registrationTimeout) {
+                        connection.handle.close(error: "Registration timeout")
+                    }
+                } else if let pingSentAt = state.pingSentAt {
+                    if now - pingSentAt > amount(configuration.pingTimeout) {
+                        connection.handle.close(error: "Ping timeout: \(Int(configuration.pingTimeout)) seconds")
+                    }
+                } else if now - state.lastLine > amount(configuration.pingInterval) {
+                    connection.activity.withLockedValue { $0.pingSentAt = now }
+                    connection.handle.send(IRCMessage(command: "PING", parameters: [configuration.serverName]))
                 }
-            } else if let pingSentAt = state.pingSentAt {
-                if now - pingSentAt > amount(configuration.pingTimeout) {
-                    handle.close(error: "Ping timeout: \(Int(configuration.pingTimeout)) seconds")
-                    return
-                }
-            } else if now - state.lastLine > amount(configuration.pingInterval) {
-                activity.withLockedValue { $0.pingSentAt = now }
-                handle.send(IRCMessage(command: "PING", parameters: [configuration.serverName]))
             }
         }
     }
 }
 
-/// Runs blocking work on a NIO thread pool.
+/// Runs blocking work (password hashing) on a NIO thread pool whose threads run at a lower
+/// priority than the event loops: a login storm then takes the CPU the connected users leave
+/// idle, and their commands are not queued behind scrypt.
 struct ThreadPoolExecutor: BlockingExecutor {
     let pool: NIOThreadPool
 
+    /// nice 10: the scheduler gives the event loops (nice 0) most of a contended core.
+    static let hashingNice: Int32 = 10
+
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive(work)
+        try await pool.runIfActive {
+            // A system call next to tens of milliseconds of hashing; idempotent per thread.
+            _ = cb_lower_thread_priority(Self.hashingNice)
+            return try work()
+        }
     }
 }

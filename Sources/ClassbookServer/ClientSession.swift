@@ -262,7 +262,7 @@ final class ClientSession {
         activity.withLockedValue { $0.registered = true }
         sendWelcome()
         if let account = principal?.account {
-            handle.setAccount(account.id)
+            context.registry.attach(handle, to: account.id)
             await context.outbox.recordLogin(account.id)
             // What arrived while the person was away, in order, with its original time.
             await context.outbox.deliverPending(to: account.id)
@@ -357,12 +357,16 @@ final class ClientSession {
             return
         }
         let text = message.parameters[1]
-        var tags = [IRCTag("msgid", ServerContext.messageID()), IRCTag("time", ServerTime.now())]
-        tags += message.tags.filter { $0.key.hasPrefix("+") }
-        let relayed = IRCMessage(tags: tags, source: userSource, command: message.command, parameters: [target, text])
+        // The message as others (and an echo) see it; built only when someone will.
+        let source = userSource
+        func relay() -> IRCMessage {
+            let tags = [IRCTag("msgid", ServerContext.messageID()), IRCTag("time", ServerTime.now())]
+                + message.tags.filter { $0.key.hasPrefix("+") }
+            return IRCMessage(tags: tags, source: source, command: message.command, parameters: [target, text])
+        }
 
         if SessionRegistry.fold(target) == SessionRegistry.fold(context.configuration.botNick) {
-            if handle.has("echo-message") { handle.send(relayed) }
+            if handle.has("echo-message") { handle.send(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
             deliverBotReply(await context.bot.respond(to: text, from: principal))
@@ -378,7 +382,7 @@ final class ClientSession {
                let account = try? await context.messaging.account(login: target) {
                 do {
                     try await context.outbox.send([text], to: account.id, source: userSource)
-                    if handle.has("echo-message") { handle.send(relayed) }
+                    if handle.has("echo-message") { handle.send(relay()) }
                     if context.registry.sessions(of: account.id).isEmpty {
                         reply(.away, target, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
                                                               : "Offline: the message will be delivered at the next login")
@@ -392,6 +396,7 @@ final class ClientSession {
             if !notice { reply(.noSuchNick, target, "No such nick/channel") }
             return
         }
+        let relayed = relay()
         recipient.send(relayed)
         if handle.has("echo-message") && recipient !== handle { handle.send(relayed) }
     }
@@ -407,7 +412,8 @@ final class ClientSession {
             principal.account.mustChangePassword = false
             self.principal = principal
         }
-        for line in answer.lines { sendFromBot(line) }
+        // One write for the whole answer: one TLS record and one system call, not one per line.
+        handle.send(answer.lines.flatMap { BotText.messages($0, from: context.botSource, to: nick) })
     }
 
     /// Sends text from the bot, split so that every line fits IRC's 512 bytes.

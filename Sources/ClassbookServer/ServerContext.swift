@@ -3,6 +3,7 @@ import ClassbookDomain
 import Foundation
 import IRC
 import Logging
+import Synchronization
 
 /// What every connection shares: configuration, the registry of sessions, the bot and
 /// the account service.
@@ -42,6 +43,16 @@ struct ServerContext: Sendable {
         IRCMessage(source: configuration.serverName, command: numeric.rawValue, parameters: [target] + parameters)
     }
 
-    /// A new `msgid`: 16 random bytes, hex.
-    static func messageID() -> String { Digest.messageID() }
+    /// A new `msgid` for a line the server sends or relays: this process's random 8-byte
+    /// prefix and a counter, in hex. Unique across restarts like a random id, without asking
+    /// the kernel for randomness for every line of every reply. (Board posts, which are kept
+    /// and referred to, take fully random ids from `Digest.messageID()`.)
+    static func messageID() -> String {
+        let number = messageCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        let hex = String(number, radix: 16)
+        return messagePrefix + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    }
+
+    private static let messagePrefix = String(Digest.messageID().prefix(16))
+    private static let messageCounter = Atomic<UInt64>(0)
 }

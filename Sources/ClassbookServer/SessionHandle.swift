@@ -79,16 +79,34 @@ public final class SessionHandle: Sendable {
 
 /// `2026-11-23T14:05:00.123Z`, as server-time and the `time` tag want it.
 enum ServerTime {
-    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
-
-    static func format(_ date: Date) -> String { style.format(date) }
+    /// Formatted by hand from `gmtime_r`: Foundation's ISO 8601 style costs tens of
+    /// microseconds a call, and every message to a server-time client carries one.
+    static func format(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let milliseconds = min(999, Int((interval - Double(seconds)) * 1000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+    }
 
     static func now() -> String { format(Date()) }
 }
 
-/// Who is connected, by nick. Nicks compare case-insensitively (ASCII casemapping).
+/// Who is connected, by nick and by account. Nicks compare case-insensitively (ASCII casemapping).
 public final class SessionRegistry: Sendable {
-    private let sessions = NIOLockedValueBox<[String: SessionHandle]>([:])
+    private struct Sessions {
+        var byNick: [String: SessionHandle] = [:]
+        /// Registered sessions of each account: a person may be connected from several devices.
+        var byAccount: [AccountID: [SessionHandle]] = [:]
+    }
+
+    private let sessions = NIOLockedValueBox(Sessions())
 
     public init() {}
 
@@ -99,31 +117,44 @@ public final class SessionRegistry: Sendable {
         let key = Self.fold(nick)
         if reserved.contains(key) { return false }
         return sessions.withLockedValue { sessions in
-            if let holder = sessions[key], holder !== handle { return false }
-            if let old = handle.nick { sessions.removeValue(forKey: Self.fold(old)) }
-            sessions[key] = handle
+            if let holder = sessions.byNick[key], holder !== handle { return false }
+            if let old = handle.nick { sessions.byNick.removeValue(forKey: Self.fold(old)) }
+            sessions.byNick[key] = handle
             handle.setNick(nick)
             return true
         }
     }
 
-    func release(_ handle: SessionHandle) {
-        guard let nick = handle.nick else { return }
+    /// Records that `handle` is logged in as `account`, once it has registered.
+    func attach(_ handle: SessionHandle, to account: AccountID) {
         sessions.withLockedValue { sessions in
-            if sessions[Self.fold(nick)] === handle { sessions.removeValue(forKey: Self.fold(nick)) }
+            handle.setAccount(account)
+            sessions.byAccount[account, default: []].append(handle)
+        }
+    }
+
+    func release(_ handle: SessionHandle) {
+        sessions.withLockedValue { sessions in
+            if let nick = handle.nick, sessions.byNick[Self.fold(nick)] === handle {
+                sessions.byNick.removeValue(forKey: Self.fold(nick))
+            }
+            if let account = handle.account {
+                sessions.byAccount[account]?.removeAll { $0 === handle }
+                if sessions.byAccount[account]?.isEmpty == true { sessions.byAccount[account] = nil }
+            }
         }
     }
 
     func session(nick: String) -> SessionHandle? {
-        sessions.withLockedValue { $0[Self.fold(nick)] }
+        sessions.withLockedValue { $0.byNick[Self.fold(nick)] }
     }
 
     func all() -> [SessionHandle] {
-        sessions.withLockedValue { Array($0.values) }
+        sessions.withLockedValue { Array($0.byNick.values) }
     }
 
-    /// Every registered session of an account (a person may be connected from several devices).
+    /// Every registered session of an account.
     func sessions(of account: AccountID) -> [SessionHandle] {
-        sessions.withLockedValue { Array($0.values) }.filter { $0.account == account }
+        sessions.withLockedValue { $0.byAccount[account] ?? [] }
     }
 }

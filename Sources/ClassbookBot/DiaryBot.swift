@@ -20,12 +20,40 @@ public struct DiaryBot: Sendable {
                                      security: security, delivery: delivery)
     }
 
-    /// A person's weekly digest, in their language (for the scheduler).
-    public func digestLines(for principal: Principal) async throws -> [String] {
-        let digest = try await duties.digest(for: principal)
+    /// A person's weekly digest, in their language (for the scheduler); `run` shares work
+    /// between the digests of one run.
+    public func digestLines(for principal: Principal, run: DigestRun? = nil) async throws -> [String] {
+        try await Self.digestLines(for: principal, duties: duties, timeZone: diary.timeZone, run: run)
+    }
+
+    /// A person's weekly digest as the bot words it, without a bot (for `classbook digest`).
+    public static func digestLines(for principal: Principal, duties: DutiesService, timeZone: TimeZone,
+                                   run: DigestRun? = nil) async throws -> [String] {
+        let digest = try await duties.digest(for: principal, run: run)
         guard !digest.isEmpty else { return [] }
         let i = BotInvocation(principal: principal, language: principal.account.language, arguments: [])
-        return DutyRendering(journal: JournalRendering(base: DiaryRendering(timeZone: diary.timeZone))).digest(digest, i)
+        return DutyRendering(journal: JournalRendering(base: DiaryRendering(timeZone: timeZone))).digest(digest, i)
+    }
+
+    /// Every recipient's digest for one run, four at a time (the work is mostly reads, which
+    /// GRDB spreads over its readers), in the recipients' order; empty digests left out.
+    public static func digests(for recipients: [Account], sessionID: String, duties: DutiesService,
+                               timeZone: TimeZone) async throws -> [(AccountID, [String])] {
+        let run = DigestRun()
+        return try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
+            var results = [[String]](repeating: [], count: recipients.count)
+            var next = 0
+            func start(_ index: Int) {
+                let principal = Principal(account: recipients[index], sessionID: sessionID)
+                group.addTask { (index, try await digestLines(for: principal, duties: duties, timeZone: timeZone, run: run)) }
+            }
+            while next < min(4, recipients.count) { start(next); next += 1 }
+            while let (index, lines) = try await group.next() {
+                results[index] = lines
+                if next < recipients.count { start(next); next += 1 }
+            }
+            return zip(recipients, results).filter { !$0.1.isEmpty }.map { ($0.0.id, $0.1) }
+        }
     }
 
     /// The command a word names (`marks`, `/оценки`, `MARKS`), if any.

@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// One simulated person: a TLS (or plaintext) IRC connection that logs in with PASS and asks
+/// One simulated person: a TLS (or plaintext) IRC connection that logs in with SASL PLAIN and asks
 /// the bot, timing each answer from the question to the PONG that follows the reply.
 final class LoadClient: Sendable {
     let channel: any Channel
@@ -54,7 +54,11 @@ final class LoadClient: Sendable {
                 return false
             }
             if done { continuation.resume() }
-            send("PASS \(login):\(password)\r\nNICK \(nick)\r\nUSER \(nick) 0 * :load\r\n")
+            // SASL PLAIN, pipelined: the server reads the lines in order, so the credentials
+            // may follow AUTHENTICATE PLAIN before its "+" arrives.
+            let plain = Data("\u{0}\(login)\u{0}\(password)".utf8).base64EncodedString()
+            send("CAP REQ :sasl\r\nNICK \(nick)\r\nUSER \(nick) 0 * :load\r\nAUTHENTICATE PLAIN\r\n"
+                 + "AUTHENTICATE \(plain)\r\nCAP END\r\n")
         }
     }
 

@@ -6,7 +6,8 @@ import NIOSSL
 /// `classbook-load SCENARIO --port P --accounts demo-accounts.csv [--sessions N] [--seconds S]
 /// [--pid SERVER_PID] [--cert cert.pem] [--plaintext]`: the load generator of `commands/bench`.
 /// Scenarios: idle (memory per session), marks (/marks throughput and latency), writes
-/// (confirmed remarks per second), logins (a login storm while others ask /marks).
+/// (confirmed writes per second), logins (a login storm while others ask /marks);
+/// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
 struct Options {
     var scenario = "marks"
     var port = 6697
@@ -15,20 +16,27 @@ struct Options {
     var seconds = 10.0
     var pid: Int32?
     var cert: String?
+    var key: String?
     var plaintext = false
+    /// What the marks scenario asks the bot (`--command "/absences"`); /marks by default.
+    var command = "/marks"
+    var warm = false
 
     init(_ arguments: [String]) {
         var words = arguments.dropFirst()
         if let first = words.first, !first.hasPrefix("--") { scenario = first; words = words.dropFirst() }
-        while let key = words.popFirst() {
+        while let name = words.popFirst() {
             let value = words.popFirst() ?? ""
-            switch key {
+            switch name {
             case "--port": port = Int(value) ?? port
             case "--accounts": accounts = value
             case "--sessions": sessions = Int(value) ?? sessions
             case "--seconds": seconds = Double(value) ?? seconds
             case "--pid": pid = Int32(value)
             case "--cert": cert = value
+            case "--key": self.key = value
+            case "--command": command = value
+            case "--warm": warm = true; words.insert(value, at: words.startIndex)
             case "--plaintext": plaintext = true; words.insert(value, at: words.startIndex)
             default: break
             }
@@ -59,6 +67,11 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 let options = Options(CommandLine.arguments)
 let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+if options.scenario == "echo-server" {
+    guard let cert = options.cert, let key = options.key else { fatalError("echo-server needs --cert and --key") }
+    try await EchoServer.run(port: options.port, certificate: cert, key: key, group: loadGroup)
+    exit(0)
+}
 let tls: NIOSSLContext? = try {
     guard !options.plaintext else { return nil }
     var configuration = TLSConfiguration.makeClientConfiguration()
@@ -69,15 +82,27 @@ let accounts = try readAccounts(options.accounts)
 let guardians = accounts.filter { $0.roles == "guardian" }
 let teachers = accounts.filter { $0.classTeacher }
 
+/// Connects and logs in `count` people, 32 at a time (a login is tens of milliseconds of
+/// scrypt on the server, so one at a time would leave a core idle); in order of `index`.
 func connectMany(_ people: [Account], count: Int) async throws -> [LoadClient] {
-    var clients: [LoadClient] = []
-    for index in 0..<count {
-        let person = people[index % people.count]
-        let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loadGroup)
-        try await client.login(person.login, password: person.password, nick: "l\(index)")
-        clients.append(client)
+    try await withThrowingTaskGroup(of: (Int, LoadClient).self) { group in
+        var clients: [LoadClient?] = Array(repeating: nil, count: count)
+        var next = 0
+        func start(_ index: Int) {
+            let person = people[index % people.count]
+            group.addTask {
+                let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loadGroup)
+                try await client.login(person.login, password: person.password, nick: "l\(index)")
+                return (index, client)
+            }
+        }
+        while next < min(32, count) { start(next); next += 1 }
+        while let (index, client) = try await group.next() {
+            clients[index] = client
+            if next < count { start(next); next += 1 }
+        }
+        return clients.compactMap { $0 }
     }
-    return clients
 }
 
 /// Each client asks in a closed loop until the deadline; returns latencies in ms.
@@ -112,7 +137,14 @@ func report(_ name: String, _ latencies: [Double], seconds: Double, extra: Strin
 switch options.scenario {
 case "idle":
     let before = rssKiB(options.pid)
-    let clients = try await connectMany(guardians, count: options.sessions)
+    // Everyone, not only guardians: at 10,000 sessions some people have two devices.
+    let clients = try await connectMany(accounts, count: options.sessions)
+    // With --warm, each asks the bot once first: memory a command leaves behind shows.
+    if options.warm {
+        await withTaskGroup(of: Void.self) { group in
+            for client in clients { group.addTask { _ = try? await client.ask("PRIVMSG diary :\(options.command)", token: "w") } }
+        }
+    }
     try await Task.sleep(for: .seconds(2))
     let after = rssKiB(options.pid)
     if let before, let after {
@@ -124,8 +156,15 @@ case "idle":
     for client in clients { client.close() }
 case "marks":
     let clients = try await connectMany(guardians, count: options.sessions)
-    let latencies = await drive(clients, seconds: options.seconds) { _, _ in "PRIVMSG diary :/marks" }
-    report("marks (\(clients.count) sessions)", latencies, seconds: options.seconds, extra: rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? "")
+    let latencies = await drive(clients, seconds: options.seconds) { _, _ in "PRIVMSG diary :\(options.command)" }
+    report("\(options.command.dropFirst()) (\(clients.count) sessions)", latencies, seconds: options.seconds, extra: rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? "")
+    for client in clients { client.close() }
+case "relay":
+    // Each sends a line to its own nick: the server's message path (parse, route, tag, send)
+    // without the bot; the same lines a reference IRC server relays.
+    let clients = try await connectMany(guardians, count: options.sessions)
+    let latencies = await drive(clients, seconds: options.seconds) { index, n in "PRIVMSG l\(index) :сообщение \(n)" }
+    report("relay (\(clients.count) sessions)", latencies, seconds: options.seconds)
     for client in clients { client.close() }
 case "writes":
     let clients = try await connectMany(teachers, count: min(options.sessions, teachers.count))
@@ -154,6 +193,6 @@ case "logins":
     report("logins: \(stormed) logins took \(storm); meanwhile /marks", await background, seconds: options.seconds)
     for client in working { client.close() }
 default:
-    print("unknown scenario \(options.scenario): idle, marks, writes, logins")
+    print("unknown scenario \(options.scenario): idle, marks, relay, writes, logins, echo-server")
 }
 try await loadGroup.shutdownGracefully()

@@ -21,6 +21,9 @@ struct Init: AsyncParsableCommand {
     @Option(name: .customLong("as-of"), help: "The day the demo's six weeks of lessons end (YYYY-MM-DD); today by default.")
     var asOf: String?
 
+    @Flag(name: .customLong("full-year"), help: "Give the demo lessons, marks and absences for the whole school year, not six weeks (for benchmarks).")
+    var fullYear = false
+
     func validate() throws {
         guard students >= 3 && students <= 100_000 else { throw ValidationError("--students must be between 3 and 100000") }
         if let asOf, SchoolDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date as YYYY-MM-DD") }
@@ -31,7 +34,7 @@ struct Init: AsyncParsableCommand {
         print("database ready: \(database.path)")
         guard demo else { return }
         let day = asOf.flatMap(SchoolDate.init(iso:)) ?? SchoolDate(Date(), in: TimeZone(identifier: "Europe/Moscow")!)
-        let output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: day).generate()
+        let output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: day, fullYear: fullYear).generate()
         var snapshot = output.snapshot
         let hashes = try await Self.hashPasswords(output.credentials.map(\.password))
         for index in snapshot.people.indices { snapshot.people[index].passwordHash = hashes[index] }

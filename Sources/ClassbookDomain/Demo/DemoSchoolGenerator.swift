@@ -1,7 +1,7 @@
 /// Builds a realistic demo school: one school year with quarters and holidays, classes with
 /// subjects, teachers and a class teacher each, students with one or two guardians (some
 /// guardians with two children), and six weeks of lessons, marks, absences and homework
-/// ending on the given day. The result depends only on the seed, the size and the day.
+/// ending on the given day (or, with `fullYear`, the whole year's). The result depends only on the seed, the size and the day.
 public struct DemoSchoolGenerator: Sendable {
     /// One login with its clear password, as handed out on the demo's credentials sheet.
     public struct Credential: Sendable, Equatable {
@@ -25,10 +25,15 @@ public struct DemoSchoolGenerator: Sendable {
 
     public static let studentsPerClass = 25
 
-    public init(studentCount: Int, seed: UInt64, asOf: SchoolDate) {
+    /// Lessons for every school day of the year, September to May, not only the six weeks
+    /// up to `asOf`: the size a school reaches by the year's end (for benchmarks).
+    public var fullYear: Bool
+
+    public init(studentCount: Int, seed: UInt64, asOf: SchoolDate, fullYear: Bool = false) {
         self.studentCount = max(3, studentCount)
         self.seed = seed
         self.asOf = asOf
+        self.fullYear = fullYear
     }
 
     // MARK: Calendar
@@ -214,10 +219,10 @@ public struct DemoSchoolGenerator: Sendable {
             addPerson(login: guardian.login, name: guardian.name, roles: [.guardian], children: guardianChildren[guardian.login]!)
         }
 
-        // Six weeks of school days up to the day, within the year, outside holidays.
-        let windowEnd = min(asOf, calendar.end)
+        // Six weeks of school days up to the day (or the whole year), within the year, outside holidays.
+        let windowEnd = fullYear ? calendar.end : min(asOf, calendar.end)
         var days: [SchoolDate] = []
-        var day = windowEnd.adding(days: -41)
+        var day = fullYear ? calendar.start : windowEnd.adding(days: -41)
         while day <= windowEnd {
             if day >= calendar.start && !day.isWeekend && !calendar.holidays.contains(where: { $0.start <= day && day <= $0.end }) {
                 days.append(day)
@@ -285,7 +290,8 @@ public struct DemoSchoolGenerator: Sendable {
                 }
             }
             // Control works planned in the coming two weeks, one per main subject, as teachers announce them.
-            for subject in ["Алгебра", "Математика", "Русский язык"] {
+            // (A full year has its lessons already.)
+            for subject in ["Алгебра", "Математика", "Русский язык"] where !fullYear {
                 var date = asOf.adding(days: 3)
                 while date <= asOf.adding(days: 16) {
                     let inHoliday = calendar.holidays.contains { $0.start <= date && date <= $0.end }

@@ -245,8 +245,14 @@ public final class ClassbookServer: Sendable {
             // The session lives on its connection's event loop (see EventLoopExecutor).
             try await withTaskExecutorPreference(EventLoopExecutor(connection.channel.eventLoop)) {
                 try await connection.executeThenClose { inbound in
+                    let owned = SessionBox(session)
                     for try await line in inbound {
-                        await session.process(line)
+                        // Each line in a child task (on the same loop): the frames a command
+                        // needs (a login's, a report's) live in that task's memory and go when
+                        // it ends, rather than stay with the session as long as it is connected.
+                        await withDiscardingTaskGroup { lineTask in
+                            lineTask.addTask { await owned.session.process(line) }
+                        }
                         if session.closing { break }
                     }
                 }
@@ -317,6 +323,14 @@ public final class ClassbookServer: Sendable {
             }
         }
     }
+}
+
+/// Hands a session to the child task that processes one of its lines. Sound because the
+/// session's lines are processed one at a time: the connection's task awaits each child
+/// before it touches the session again.
+private struct SessionBox: @unchecked Sendable {
+    let session: ClientSession
+    init(_ session: ClientSession) { self.session = session }
 }
 
 /// Runs blocking work (password hashing) on a NIO thread pool whose threads run at a lower

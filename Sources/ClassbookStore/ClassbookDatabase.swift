@@ -11,6 +11,8 @@ public final class ClassbookDatabase: Sendable {
     /// The repositories' writes, committed in groups (see `GroupCommit`).
     public let writer: GroupCommit
     let cache: StructureCache
+    let marksCache = MarksCache()
+    let readers: PointReaders
     public let path: String
 
     /// Opens (creating if needed) the database in `directory` and applies pending migrations.
@@ -27,6 +29,13 @@ public final class ClassbookDatabase: Sendable {
         writer = GroupCommit(pool: pool)
         cache = StructureCache(writer: writer)
         try Migrations.migrator.migrate(pool)
+        readers = try PointReaders(path: path)
+    }
+
+    /// Closes every connection; the last to close checkpoints the WAL into the database file.
+    public func close() throws {
+        try readers.close()
+        try pool.close()
     }
 
     /// A consistent copy of the live database (SQLite's online backup), taken while the server
@@ -77,7 +86,7 @@ public final class ClassbookDatabase: Sendable {
         // A rename within the directory: the database is either the old one or the whole backup.
         try FileManager.default.moveItem(atPath: staged, toPath: target)
         let restored = try ClassbookDatabase(directory: directory)
-        defer { try? restored.pool.close() }
+        defer { try? restored.close() }
         switch try await AuditVerifier(database: restored).verify() {
         case .intact(let records): return records
         case .broken(let id, let reason): throw BackupError.damaged("audit record \(id): \(reason)")
@@ -91,8 +100,8 @@ public final class ClassbookDatabase: Sendable {
     }
 
     public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool, writer: writer) }
-    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache) }
-    public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool, writer: writer, cache: cache) }
+    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache, marksCache: marksCache, readers: readers) }
+    public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool, writer: writer, cache: cache, readers: readers) }
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool, writer: writer) }
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }

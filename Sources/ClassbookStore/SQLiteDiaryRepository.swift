@@ -8,6 +8,10 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     let writer: GroupCommit
     /// The calendar, read by every diary command (see `StructureCache`).
     let cache: StructureCache
+    /// Each student's marks as last read (see `MarksCache`).
+    let marksCache: MarksCache
+    /// Connections for one-statement reads (see `PointReaders`).
+    let readers: PointReaders
 
     static let studentColumns = """
         s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name, c.grade
@@ -15,19 +19,26 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         """
 
     public func studentsInCare(of guardian: AccountID) async throws -> [Student] {
-        try pool.pointRead { db in
-            try Row.fetchAll(db, prepared: """
+        try readers.query { db in
+            try Array(Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT \(Self.studentColumns)
                 JOIN guardianships g ON g.student_id = s.id
                 WHERE g.guardian_id = ? ORDER BY s.last_name, s.first_name, s.id
-                """, arguments: [guardian.rawValue]).map(Self.student)
+                """), arguments: [guardian.rawValue]).map(Self.studentAtStart))
+        }
+    }
+
+    public func isGuardian(_ guardian: AccountID, of student: StudentID) async throws -> Bool {
+        try readers.query { db in
+            try Bool.fetchOne(db, prepared: "SELECT 1 FROM guardianships WHERE guardian_id = ? AND student_id = ?",
+                              arguments: [guardian.rawValue, student.rawValue]) ?? false
         }
     }
 
     public func student(ownedBy account: AccountID) async throws -> Student? {
-        try pool.pointRead { db in
+        try readers.query { db in
             try Row.fetchOne(db, prepared: "SELECT \(Self.studentColumns) WHERE s.account_id = ?", arguments: [account.rawValue])
-                .map(Self.student)
+                .map(Self.studentAtStart)
         }
     }
 
@@ -39,7 +50,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func accountExists(login: String) async throws -> Bool {
-        try pool.pointRead { db in try Bool.fetchOne(db, prepared: "SELECT 1 FROM accounts WHERE login = ?", arguments: [login]) ?? false }
+        try readers.query { db in try Bool.fetchOne(db, prepared: "SELECT 1 FROM accounts WHERE login = ?", arguments: [login]) ?? false }
     }
 
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
@@ -62,27 +73,51 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry] {
-        try pool.pointRead { db in
+        // The most-read query of all: served from `MarksCache` while the student's marks are
+        // unchanged, which one index step tells.
+        let weights = try markKindWeights()
+        let key = MarksCache.Key(student: student.rawValue, from: from, through: through)
+        let stampSQL = "SELECT max(revision) FROM marks WHERE student_id = ?"
+        let stamp = try readers.query { db in try Int64.fetchOne(db, prepared: stampSQL, arguments: [student.rawValue]) ?? 0 }
+        if let rows = marksCache.rows(key, stamp: stamp) { return MarksCache.entries(rows, weights: weights) }
+        // A miss: the stamp again and the rows, in one transaction, so that they agree.
+        return try pool.pointRead { db in
+            let stamp = try Int64.fetchOne(db, prepared: stampSQL, arguments: [student.rawValue]) ?? 0
             // A cursor over the statement, read by position: no copy of each row, and no
-            // case-folded lookup of each column's name (the most-read query of all).
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT m.id, l.date, sub.name AS subject, m.value, m.kind, coalesce(k.weight, m.weight) AS weight, m.comment
+            // case-folded lookup of each column's name.
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT m.id, l.date, sub.name AS subject, m.value, m.kind, m.weight, m.comment
                 FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
-                LEFT JOIN mark_kinds k ON k.code = m.kind
                 WHERE m.student_id = ? AND l.date BETWEEN ? AND ? AND m.deleted_at IS NULL
                 ORDER BY l.date, l.number, m.id
                 """), arguments: [student.rawValue, from.iso, through.iso])
-            var marks: [MarkEntry] = []
-            while let row = try rows.next() {
+            var rows: [MarksCache.Row] = []
+            // One String per subject, shared by its marks: less memory, and comparing a
+            // string with itself is instant where comparing equal copies is not.
+            var subjects: [String] = []
+            while let row = try cursor.next() {
                 guard let value = MarkValue(storage: row[3]), let date = SchoolDate(iso: row[1]) else { continue }
-                marks.append(MarkEntry(id: row[0], date: date, subject: row[2], value: value, kind: row[4], weight: row[5], comment: row[6]))
+                let name: String = row[2]
+                let subject = subjects.first { $0.utf8.elementsEqual(name.utf8) } ?? { subjects.append(name); return name }()
+                rows.append(MarksCache.Row(id: row[0], date: date, subject: subject, value: value, kind: row[4],
+                                           storedWeight: row[5], comment: row[6]))
             }
-            return marks
+            marksCache.store(rows, for: key, stamp: stamp)
+            return MarksCache.entries(rows, weights: weights)
         }
     }
 
+    /// The mark kinds' weights (`mark_kinds`), which override a mark's own.
+    private func markKindWeights() throws -> [String: Double] {
+        try cache.value("mark kind weights") { try pool.pointRead { db in
+            var weights: [String: Double] = [:]
+            for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") { weights[row[0]] = row[1] }
+            return weights
+        } }
+    }
+
     public func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry] {
-        try pool.pointRead { db in
+        try readers.query { db in
             try Row.fetchAll(db, prepared: """
                 SELECT a.id, l.date, l.number, sub.name AS subject, a.reason
                 FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN subjects sub ON sub.id = l.subject_id
@@ -147,12 +182,18 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func latestConsent(guardian: AccountID) async throws -> ConsentRecord? {
-        try pool.pointRead { db in
+        try readers.query { db in
             try Row.fetchOne(db, prepared: "SELECT decision, recorded_at FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1",
                              arguments: [guardian.rawValue]).flatMap { row in
                 ConsentDecision(rawValue: row["decision"]).map { ConsentRecord(decision: $0, at: row["recorded_at"]) }
             }
         }
+    }
+
+    /// A student from a row that starts with `studentColumns`, read by position (no lookup of
+    /// each column by name: the diary's hot queries).
+    static func studentAtStart(_ row: Row) -> Student {
+        Student(id: StudentID(row[0]), lastName: row[1], firstName: row[2], classID: ClassID(row[3]), className: row[4], grade: row[5])
     }
 
     static func student(_ row: Row) -> Student {

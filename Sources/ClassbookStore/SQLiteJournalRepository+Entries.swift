@@ -146,9 +146,9 @@ extension SQLiteJournalRepository {
     // MARK: Finals
 
     public func finals(of student: StudentID, on date: SchoolDate) async throws -> [FinalMark] {
-        try pool.pointRead { db in
-            guard let year = try Self.yearID(db, on: date) else { return [] }
-            return try Row.fetchAll(db, prepared: """
+        guard let year = try cachedYearID(on: date) else { return [] }
+        return try readers.query { db in
+            try Row.fetchAll(db, prepared: """
                 SELECT s.name AS subject, f.period, f.value FROM finals f JOIN subjects s ON s.id = f.subject_id
                 WHERE f.year_id = ? AND f.student_id = ? AND f.deleted_at IS NULL ORDER BY s.name, f.period
                 """, arguments: [year, student.rawValue]).compactMap { row in

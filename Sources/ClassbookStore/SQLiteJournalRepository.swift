@@ -10,6 +10,8 @@ public struct SQLiteJournalRepository: JournalRepository {
     let writer: GroupCommit
     /// The calendar and grading rules, read by every diary command (see `StructureCache`).
     let cache: StructureCache
+    /// Connections for one-statement reads (see `PointReaders`).
+    let readers: PointReaders
 
     // MARK: Structure
 
@@ -290,6 +292,11 @@ public struct SQLiteJournalRepository: JournalRepository {
     }
 
     // MARK: Helpers shared by the journal's files
+
+    /// `yearID(_:on:)` through the structure cache, for reads outside a write.
+    func cachedYearID(on date: SchoolDate) throws -> Int64? {
+        try cache.value("year \(date.iso)") { try pool.pointRead { db in try Self.yearID(db, on: date) } }
+    }
 
     static func yearID(_ db: Database, on date: SchoolDate) throws -> Int64? {
         try Int64.fetchOne(db, prepared: """

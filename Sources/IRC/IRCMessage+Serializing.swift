@@ -37,7 +37,16 @@ public enum IRCTextSplitter {
         var pieces: [String] = []
         // CR goes: at the scalar level, since "\r\n" is one Character to Swift's String.
         let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines split at LF bytes, which are always a character boundary: splitting the
+        // String by Character would find every grapheme boundary of the text first.
+        var lines: [Substring] = []
+        var start = text.utf8.startIndex
+        while let newline = text.utf8[start...].firstIndex(of: 10) {
+            lines.append(text[start..<newline])
+            start = text.utf8.index(after: newline)
+        }
+        lines.append(text[start...])
+        for line in lines {
             var rest = line
             if rest.isEmpty { pieces.append(" "); continue }
             while rest.utf8.count > maxBytes {

@@ -132,7 +132,7 @@ struct Serve: AsyncParsableCommand {
         let commits = database.writer.statistics
         logger.info("group commit: \(commits.writes) writes in \(commits.commits) transactions")
         // Everything confirmed is on disk already (synchronous=FULL); closing checkpoints the WAL.
-        try database.pool.close()
+        try database.close()
         logger.info("stopped")
     }
 }

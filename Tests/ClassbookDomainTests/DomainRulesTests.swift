@@ -68,6 +68,26 @@ struct DiaryRulesTests {
             instant = calendar.date(byAdding: .day, value: 1, to: instant)!
         }
     }
+
+    @Test("the date of an instant in a time zone agrees with Foundation's calendar, across offsets and DST changes")
+    func dateOfInstant() throws {
+        for zone in ["Europe/Moscow", "Asia/Vladivostok", "Europe/Kaliningrad", "America/New_York", "Pacific/Chatham", "UTC"] {
+            let timeZone = try #require(TimeZone(identifier: zone))
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            // Every 111 minutes (every hour of the day comes round) for five years, across
+            // Russia's offset changes of 2011 and 2014.
+            var instant = Date(timeIntervalSince1970: 1_262_304_000)
+            while instant.timeIntervalSince1970 < 1_420_070_400 {
+                let c = calendar.dateComponents([.year, .month, .day], from: instant)
+                guard SchoolDate(instant, in: timeZone) == SchoolDate(year: c.year!, month: c.month!, day: c.day!) else {
+                    Issue.record("\(instant) in \(zone): \(SchoolDate(instant, in: timeZone)), Foundation says \(c)")
+                    return
+                }
+                instant += 111 * 60
+            }
+        }
+    }
 }
 
 @Suite("Access policy")

@@ -46,7 +46,7 @@ struct GroupCommitTests {
         #expect(after.commits - before.commits < 220)
 
         // What was confirmed is in the file, as a second connection sees it, with its audit records.
-        try database.pool.close()
+        try database.close()
         let reopened = try DatabaseQueue(path: directory + "/" + ClassbookDatabase.fileName)
         let (accounts, audited) = try await reopened.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM accounts WHERE login LIKE 'user.%'") ?? 0,

@@ -52,7 +52,7 @@ struct CrashTests {
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
         let className = try await { () async throws -> String in
             let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.pool.close() }
+            defer { try? database.close() }
             return try await database.pool.read { db in
                 try String.fetchOne(db, sql: "SELECT c.name FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE a.login = ?",
                                     arguments: [teacher.login]) ?? ""
@@ -60,7 +60,7 @@ struct CrashTests {
         }()
         let pupil = try await { () async throws -> String in
             let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.pool.close() }
+            defer { try? database.close() }
             return try await database.pool.read { db in
                 try String.fetchOne(db, sql: "SELECT s.last_name || ' ' || s.first_name FROM students s JOIN classes c ON c.id = s.class_id WHERE c.name = ? LIMIT 1",
                                     arguments: [className]) ?? ""

@@ -86,11 +86,11 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var isWeekend: Bool { isoWeekday >= 6 }
 
     /// The date of `instant` in `timeZone`.
+    /// (By the zone's offset at that instant and civil-day arithmetic: a `Calendar` costs
+    /// microseconds, and every diary command asks for today.)
     public init(_ instant: Date, in timeZone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        self.init(year: c.year!, month: c.month!, day: c.day!)
+        let local = instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))
+        self.init(dayNumber: Int((local / 86_400).rounded(.down)))
     }
 }
 

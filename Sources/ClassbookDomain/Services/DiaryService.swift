@@ -63,6 +63,12 @@ public struct DiaryService: Sendable {
         return !queryWords.isEmpty && queryWords.allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
     }
 
+    /// True when the two strings are the same UTF-8 bytes (a memcmp; `==` would normalize).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+    }
+
     /// Lower case, ё as е: how people type names.
     public static func normalize(_ text: String) -> String {
         String(text.lowercased().map { $0 == "ё" ? "е" : $0 })
@@ -71,7 +77,7 @@ public struct DiaryService: Sendable {
     /// How a person stands to a student, as far as the diary is concerned.
     private func relations(of principal: Principal, to student: Student) async throws -> Set<AccessPolicy.Relation> {
         var relations: Set<AccessPolicy.Relation> = []
-        if principal.has(.guardian), try await diary.studentsInCare(of: principal.account.id).contains(where: { $0.id == student.id }) {
+        if principal.has(.guardian), try await diary.isGuardian(principal.account.id, of: student.id) {
             relations.insert(.guardianOf)
         }
         if principal.has(.student), try await diary.student(ownedBy: principal.account.id)?.id == student.id {
@@ -150,10 +156,21 @@ public struct DiaryService: Sendable {
             entries = entries.filter { Self.normalize($0.subject).hasPrefix(wanted) }
             if entries.isEmpty { throw DiaryError.noSuchSubject(subject) }
         }
-        let grouped = Dictionary(grouping: entries, by: \.subject)
-        let subjects = grouped.keys.sorted().map { name in
-            let marks = grouped[name]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
-            return SubjectMarks(subject: name, marks: marks, average: GradingRules.weightedAverage(marks))
+        // Grouped by a scan rather than a Dictionary: a dozen subjects at most, and hashing a
+        // Cyrillic string normalizes it first.
+        var groups: [(subject: String, marks: [MarkEntry])] = []
+        for entry in entries {
+            // Byte equality: one subject's name is the same bytes on all its marks, and `==`
+            // on two different Cyrillic strings normalizes them to compare.
+            if let index = groups.firstIndex(where: { Self.sameBytes($0.subject, entry.subject) }) {
+                groups[index].marks.append(entry)
+            } else {
+                groups.append((entry.subject, [entry]))
+            }
+        }
+        let subjects = groups.sorted { $0.subject < $1.subject }.map { group in
+            let marks = group.marks.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+            return SubjectMarks(subject: group.subject, marks: marks, average: GradingRules.weightedAverage(marks))
         }
         let shown = Set(subjects.map(\.subject))
         let finals = try await journal.finals(of: student.id, on: today)

@@ -54,6 +54,9 @@ public protocol AccountRepository: Sendable {
 public protocol DiaryRepository: Sendable {
     /// The students whose guardian this account is.
     func studentsInCare(of guardian: AccountID) async throws -> [Student]
+    /// True when the account is one of the student's guardians (the access check of every
+    /// diary read: one step down a primary key, where `studentsInCare` reads the family).
+    func isGuardian(_ guardian: AccountID, of student: StudentID) async throws -> Bool
     /// The student record of a student's own account.
     func student(ownedBy account: AccountID) async throws -> Student?
     /// A student's own account, if they have one.

@@ -68,7 +68,7 @@ struct TestSchool {
         let database = try ClassbookDatabase(directory: directory)
         try await SchoolImporter(database: database).write(snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
         // Closing checkpoints the WAL into the file, so the file alone is the whole school.
-        try database.pool.close()
+        try database.close()
         let certificatePath = directory + "/cert.pem"
         let privateKeyPath = directory + "/key.pem"
         try TLSCertificate.writeSelfSigned(commonName: "classbook.test", certificatePath: certificatePath, privateKeyPath: privateKeyPath)

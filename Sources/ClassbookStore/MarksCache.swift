@@ -1,0 +1,69 @@
+import ClassbookDomain
+import Synchronization
+
+/// Each student's marks in a date range as last read from the database, kept with the
+/// stamp they were read at: the greatest revision among all of the student's marks.
+///
+/// Every change to a mark (entered, corrected, deleted, imported, rolled back after a leaked
+/// password) takes a new value of the diary's revision counter, which only grows, so an
+/// entry is exactly what the query would return now while its stamp is still the student's
+/// greatest revision. Checking that is one step down `marks_by_student`, in the same read
+/// transaction as the query it saves; it holds for changes made by other processes too. A
+/// lesson's date and subject never change once it has marks. The mark kinds' weights are
+/// not part of an entry: they are applied when it is read (`rows(_:weights:)`).
+///
+/// Bounded: past `capacity` entries, a quarter of them, chosen arbitrarily, are dropped.
+final class MarksCache: Sendable {
+    static let capacity = 4096
+
+    struct Key: Hashable {
+        var student: Int64
+        var from: SchoolDate
+        var through: SchoolDate
+    }
+
+    /// A mark as stored: its own weight, which the kind's weight overrides when the kind has one.
+    struct Row: Sendable {
+        var id: Int64
+        var date: SchoolDate
+        var subject: String
+        var value: MarkValue
+        var kind: String
+        var storedWeight: Double
+        var comment: String?
+    }
+
+    private struct Entry {
+        var stamp: Int64
+        var rows: [Row]
+    }
+
+    private let entries = Mutex<[Key: Entry]>([:])
+
+    /// The rows cached for `key` if they were read at `stamp`.
+    func rows(_ key: Key, stamp: Int64) -> [Row]? {
+        entries.withLock { entries in
+            guard let entry = entries[key], entry.stamp == stamp else { return nil }
+            return entry.rows
+        }
+    }
+
+    func store(_ rows: [Row], for key: Key, stamp: Int64) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity {
+                for key in entries.keys.prefix(Self.capacity / 4) { entries.removeValue(forKey: key) }
+            }
+            entries[key] = Entry(stamp: stamp, rows: rows)
+        }
+    }
+
+    /// The rows as the diary shows them, with `weights` (the mark kinds table) applied.
+    static func entries(_ rows: [Row], weights: [String: Double]) -> [MarkEntry] {
+        rows.map { row in
+            MarkEntry(id: row.id, date: row.date, subject: row.subject, value: row.value, kind: row.kind,
+                      weight: weights[row.kind] ?? row.storedWeight, comment: row.comment)
+        }
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+}

@@ -60,6 +60,29 @@ func rssKiB(_ pid: Int32?) -> Int? {
     return Int(line.split(separator: " ").dropFirst().first ?? "")
 }
 
+/// CPU time the process has used (user and system), from /proc/PID/stat.
+func cpuSeconds(_ pid: Int32?) -> Double? {
+    guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// Runs `work` and says how much of the server's CPU each request took: with the load
+/// generator on the same cores, the server's own cost per request is the figure to compare.
+func measuringServer(_ work: () async -> [Double]) async -> ([Double], String) {
+    let before = cpuSeconds(options.pid)
+    let start = ContinuousClock.now
+    let latencies = await work()
+    let elapsed = ContinuousClock.now - start
+    guard let before, let after = cpuSeconds(options.pid), !latencies.isEmpty else { return (latencies, "") }
+    let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (latencies, String(format: "; server CPU %.0f µs a request (%.2f cores busy)",
+                              (after - before) / Double(latencies.count) * 1e6, (after - before) / wall))
+}
+
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
@@ -156,22 +179,23 @@ case "idle":
     for client in clients { client.close() }
 case "marks":
     let clients = try await connectMany(guardians, count: options.sessions)
-    let latencies = await drive(clients, seconds: options.seconds) { _, _ in "PRIVMSG diary :\(options.command)" }
-    report("\(options.command.dropFirst()) (\(clients.count) sessions)", latencies, seconds: options.seconds, extra: rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? "")
+    let (latencies, cpu) = await measuringServer { await drive(clients, seconds: options.seconds) { _, _ in "PRIVMSG diary :\(options.command)" } }
+    report("\(options.command.dropFirst()) (\(clients.count) sessions)", latencies, seconds: options.seconds,
+           extra: cpu + (rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? ""))
     for client in clients { client.close() }
 case "relay":
     // Each sends a line to its own nick: the server's message path (parse, route, tag, send)
     // without the bot; the same lines a reference IRC server relays.
     let clients = try await connectMany(guardians, count: options.sessions)
-    let latencies = await drive(clients, seconds: options.seconds) { index, n in "PRIVMSG l\(index) :сообщение \(n)" }
-    report("relay (\(clients.count) sessions)", latencies, seconds: options.seconds)
+    let (latencies, cpu) = await measuringServer { await drive(clients, seconds: options.seconds) { index, n in "PRIVMSG l\(index) :сообщение \(n)" } }
+    report("relay (\(clients.count) sessions)", latencies, seconds: options.seconds, extra: cpu)
     for client in clients { client.close() }
 case "writes":
     // One confirmed, audited write per request: each guardian switches the diary's language
     // back and forth (/lang en, /lang ru); the answer comes after the commit.
     let clients = try await connectMany(guardians, count: options.sessions)
-    let latencies = await drive(clients, seconds: options.seconds) { _, n in "PRIVMSG diary :/lang \(n % 2 == 0 ? "en" : "ru")" }
-    report("writes (\(clients.count) sessions, /lang en|ru: one confirmed write each)", latencies, seconds: options.seconds)
+    let (latencies, cpu) = await measuringServer { await drive(clients, seconds: options.seconds) { _, n in "PRIVMSG diary :/lang \(n % 2 == 0 ? "en" : "ru")" } }
+    report("writes (\(clients.count) sessions, /lang en|ru: one confirmed write each)", latencies, seconds: options.seconds, extra: cpu)
     for client in clients { client.close() }
 case "logins":
     let working = try await connectMany(guardians, count: min(100, options.sessions))

@@ -47,7 +47,7 @@ final class ChannelRegistry: Sendable {
     /// A stored post as a channel message from its author, with its msgid and time and, in a
     /// thread, `+draft/reply`: what is relayed live and what `CHATHISTORY` replays.
     static func message(_ post: BoardPost, replyTo: String?, source: String, command: String = "PRIVMSG", clientTags: [IRCTag] = []) -> IRCMessage {
-        var tags = [IRCTag("msgid", post.msgid), IRCTag("time", ServerTime.format(post.createdAt))] + clientTags
+        var tags = [IRCTag("msgid", post.msgid), IRCTag("time", UTCTimestamp.format(post.createdAt))] + clientTags
         if let replyTo { tags.append(IRCTag("+draft/reply", replyTo)) }
         return IRCMessage(tags: tags, source: source, command: command, parameters: [post.board, post.text])
     }

@@ -301,7 +301,7 @@ final class ClientSession {
         handle.send([
             context.numeric(.welcome, nick, welcome),
             context.numeric(.yourHost, nick, "Your host is \(configuration.serverName), running version \(ClassbookServer.version)"),
-            context.numeric(.created, nick, "This server was created \(ServerTime.format(context.createdAt))"),
+            context.numeric(.created, nick, "This server was created \(UTCTimestamp.format(context.createdAt))"),
             context.numeric(.myInfo, nick, configuration.serverName, ClassbookServer.version, "iB", "nt"),
             context.numeric(.isupport, nick, parameters: Self.isupport(configuration) + ["are supported by this server"]),
         ])
@@ -360,7 +360,7 @@ final class ClientSession {
         // The message as others (and an echo) see it; built only when someone will.
         let source = userSource
         func relay() -> IRCMessage {
-            let tags = [IRCTag("msgid", ServerContext.messageID()), IRCTag("time", ServerTime.now())]
+            let tags = [IRCTag("msgid", ServerContext.messageID()), IRCTag("time", UTCTimestamp.now())]
                 + message.tags.filter { $0.key.hasPrefix("+") }
             return IRCMessage(tags: tags, source: source, command: message.command, parameters: [target, text])
         }

@@ -68,7 +68,7 @@ enum BotText {
         let budget = IRCLimits.bodyBytes - 2 - prefix.utf8.count
         return IRCTextSplitter.split(text, maxBytes: budget).map { piece in
             var tags = [IRCTag("msgid", ServerContext.messageID())]
-            if let time { tags.append(IRCTag("time", ServerTime.format(time))) }
+            if let time { tags.append(IRCTag("time", UTCTimestamp.format(time))) }
             return IRCMessage(tags: tags, source: source, command: "PRIVMSG", parameters: [target, piece])
         }
     }

@@ -53,7 +53,7 @@ public final class SessionHandle: Sendable {
                 tag.key == "time" ? serverTime : messageTags
             }
             if serverTime && message.tag("time") == nil {
-                message.tags.insert(IRCTag("time", ServerTime.now()), at: 0)
+                message.tags.insert(IRCTag("time", UTCTimestamp.now()), at: 0)
             }
             buffer.writeString(message.serialized())
             buffer.writeString("\r\n")
@@ -75,27 +75,6 @@ public final class SessionHandle: Sendable {
         let channel = self.channel
         channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
     }
-}
-
-/// `2026-11-23T14:05:00.123Z`, as server-time and the `time` tag want it.
-enum ServerTime {
-    /// Formatted by hand from `gmtime_r`: Foundation's ISO 8601 style costs tens of
-    /// microseconds a call, and every message to a server-time client carries one.
-    static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
-        let milliseconds = min(999, Int((interval - Double(seconds)) * 1000))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
-    }
-
-    static func now() -> String { format(Date()) }
 }
 
 /// Who is connected, by nick and by account. Nicks compare case-insensitively (ASCII casemapping).

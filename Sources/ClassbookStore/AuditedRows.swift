@@ -62,13 +62,14 @@ enum AuditedRows {
     }
 
     static func fetchRow(_ db: Database, _ table: AuditedTable, key: String) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT * FROM \(table.rawValue) WHERE \(table.key) = ?", arguments: [key])
+        // Prepared once per table (a fixed set): every audited write comes here.
+        try Row.fetchOne(db, prepared: "SELECT * FROM \(table.rawValue) WHERE \(table.key) = ?", arguments: [key])
     }
 
     /// The row's text as the audit log last recorded it; nil when it was never recorded or
     /// was recorded as removed.
     static func lastRecorded(_ db: Database, _ table: AuditedTable, key: String) throws -> String? {
-        try String.fetchOne(db, sql: """
+        try String.fetchOne(db, prepared: """
             SELECT new_value FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1
             """, arguments: [table.rawValue, key])
     }

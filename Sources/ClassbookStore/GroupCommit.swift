@@ -68,13 +68,26 @@ public final class GroupCommit: Sendable {
         }
     }
 
+    /// Runs one write in a savepoint of the shared transaction. The statements are prepared
+    /// once (GRDB's `inSavepoint` parses SAVEPOINT and RELEASE again for every write). When
+    /// the write cannot be undone alone, the whole transaction is rolled back, and the batch
+    /// fails (`drain` checks that the transaction is still there before it commits).
     private static func inSavepoint<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
-        var result: T?
-        try db.inSavepoint {
+        try db.cachedStatement(sql: "SAVEPOINT group_commit").execute()
+        let result: T
+        do {
             result = try body(db)
-            return .commit
+        } catch {
+            do {
+                try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT group_commit").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT group_commit").execute()
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+            }
+            throw error
         }
-        return result!
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT group_commit").execute()
+        return result
     }
 
     /// Commits batches until no writer is waiting.
@@ -88,7 +101,13 @@ public final class GroupCommit: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let answers = try await pool.write { db in batch.map { $0.run(db) } }
+                let answers = try await pool.write { db in
+                    let answers = batch.map { $0.run(db) }
+                    // SQLite (a full disk) or a write that could not be undone alone rolled
+                    // the transaction back: what ran before it is gone, so nobody is told saved.
+                    guard db.isInsideTransaction else { throw GroupCommitError.transactionLost }
+                    return answers
+                }
                 counts.withLock { $0.writes += batch.count; $0.commits += 1 }
                 for answer in answers { answer() }
             } catch {

@@ -30,10 +30,10 @@ public struct SQLiteAccountRepository: AccountRepository {
 
     public func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws {
         try await writer.write { db in
-            let old = try String.fetchOne(db, sql: "SELECT language FROM accounts WHERE id = ?", arguments: [account.rawValue])
+            let old = try String.fetchOne(db, prepared: "SELECT language FROM accounts WHERE id = ?", arguments: [account.rawValue])
             guard let old else { throw RepositoryError.notFound }
             guard old != language.rawValue else { return }
-            try db.execute(sql: "UPDATE accounts SET language = ? WHERE id = ?", arguments: [language.rawValue, account.rawValue])
+            try db.cachedStatement(sql: "UPDATE accounts SET language = ? WHERE id = ?").execute(arguments: [language.rawValue, account.rawValue])
             try AuditLog.append(db, context: context, action: "account.language", entity: "account",
                                 entityID: String(account.rawValue), old: old, new: language.rawValue)
         }

@@ -141,12 +141,12 @@ public struct SQLiteDiaryRepository: DiaryRepository {
                                             arguments: [student.rawValue, since])
             if marks.isEmpty && absences.isEmpty { return nil }
             let upTo = (marks + absences).map { $0["revision"] as Int64 }.max()!
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO acknowledgements (guardian_id, student_id, acknowledged_at, session_id, up_to_revision, mark_count, absence_count)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [guardian.rawValue, student.rawValue, context.at, context.sessionID, upTo, marks.count, absences.count])
+                """).execute(arguments: [guardian.rawValue, student.rawValue, context.at, context.sessionID, upTo, marks.count, absences.count])
             let id = db.lastInsertedRowID
-            let insert = try db.makeStatement(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO acknowledgement_entries (acknowledgement_id, entry_kind, entry_id, entry_revision) VALUES (?, ?, ?, ?)
                 """)
             for row in marks { try insert.execute(arguments: [id, "mark", row["id"], row["revision"]]) }

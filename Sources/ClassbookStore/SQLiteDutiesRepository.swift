@@ -83,10 +83,10 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         try await pool.read { db in
             var result: [AccountID: ConsentRecord] = [:]
             for guardian in guardians {
-                if let row = try Row.fetchOne(db, sql: """
+                if let row = try Row.fetchOne(db, prepared: """
                     SELECT decision, recorded_at FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1
-                    """, arguments: [guardian.rawValue]), let decision = ConsentDecision(rawValue: row["decision"]) {
-                    result[guardian] = ConsentRecord(decision: decision, at: row["recorded_at"])
+                    """, arguments: [guardian.rawValue]), let decision = ConsentDecision(rawValue: row[0]) {
+                    result[guardian] = ConsentRecord(decision: decision, at: row[1])
                 }
             }
             return result
@@ -99,14 +99,15 @@ public struct SQLiteDutiesRepository: DutiesRepository {
             var result: [AccountID: GuardianActivity] = [:]
             for guardian in guardians {
                 let id = guardian.rawValue
-                let lastLogin = try Date.fetchOne(db, sql: "SELECT max(at) FROM account_logins WHERE account_id = ?", arguments: [id])
-                let logins = try Int.fetchOne(db, sql: "SELECT count(*) FROM account_logins WHERE account_id = ? AND at BETWEEN ? AND ?",
+                // Four statements for each guardian of a class: prepared once.
+                let lastLogin = try Date.fetchOne(db, prepared: "SELECT max(at) FROM account_logins WHERE account_id = ?", arguments: [id])
+                let logins = try Int.fetchOne(db, prepared: "SELECT count(*) FROM account_logins WHERE account_id = ? AND at BETWEEN ? AND ?",
                                               arguments: [id, from, through]) ?? 0
-                let views = try Int.fetchOne(db, sql: "SELECT sum(views) FROM diary_views WHERE account_id = ? AND day BETWEEN ? AND ?",
+                let views = try Int.fetchOne(db, prepared: "SELECT sum(views) FROM diary_views WHERE account_id = ? AND day BETWEEN ? AND ?",
                                              arguments: [id, days.lowerBound.iso, days.upperBound.iso]) ?? 0
-                let acks = try Date.fetchAll(db, sql: """
+                let acks = try Date.fetchAll(db.cachedStatement(sql: """
                     SELECT acknowledged_at FROM acknowledgements WHERE guardian_id = ? AND acknowledged_at BETWEEN ? AND ? ORDER BY id
-                    """, arguments: [id, from, through])
+                    """), arguments: [id, from, through])
                 result[guardian] = GuardianActivity(lastLogin: lastLogin, logins: logins, diaryViews: views, acknowledgements: acks)
             }
             return result

@@ -11,28 +11,29 @@ extension SQLiteJournalRepository {
             let ids = lessons.map(\.rawValue)
             let list = ids.map(String.init).joined(separator: ",")
             var marks: [LessonID: [(StudentID, MarkEntry)]] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            // Thousands of rows for a class's period: read through cursors, by position.
+            let markRows = try Row.fetchCursor(db, sql: """
                 SELECT m.id, m.lesson_id, m.student_id, l.date, s.name AS subject, m.value, m.kind,
                        coalesce(k.weight, m.weight) AS weight, m.comment
                 FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects s ON s.id = l.subject_id
                 LEFT JOIN mark_kinds k ON k.code = m.kind
                 WHERE m.lesson_id IN (\(list)) AND m.deleted_at IS NULL ORDER BY m.id
-                """) {
-                guard let value = MarkValue(storage: row["value"]) else { continue }
-                let entry = MarkEntry(id: row["id"], date: SchoolDate(iso: row["date"])!, subject: row["subject"], value: value,
-                                      kind: row["kind"], weight: row["weight"], comment: row["comment"])
-                marks[LessonID(row["lesson_id"]), default: []].append((StudentID(row["student_id"]), entry))
+                """)
+            while let row = try markRows.next() {
+                guard let value = MarkValue(storage: row[5]), let date = SchoolDate(iso: row[3]) else { continue }
+                let entry = MarkEntry(id: row[0], date: date, subject: row[4], value: value, kind: row[6], weight: row[7], comment: row[8])
+                marks[LessonID(row[1]), default: []].append((StudentID(row[2]), entry))
             }
             var absences: [LessonID: [(StudentID, AbsenceEntry)]] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            let absenceRows = try Row.fetchCursor(db, sql: """
                 SELECT a.id, a.lesson_id, a.student_id, l.date, l.number, s.name AS subject, a.reason
                 FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN subjects s ON s.id = l.subject_id
                 WHERE a.lesson_id IN (\(list)) AND a.deleted_at IS NULL ORDER BY a.id
-                """) {
-                guard let reason = AbsenceReason(rawValue: row["reason"]) else { continue }
-                let entry = AbsenceEntry(id: row["id"], date: SchoolDate(iso: row["date"])!, lessonNumber: row["number"],
-                                         subject: row["subject"], reason: reason)
-                absences[LessonID(row["lesson_id"]), default: []].append((StudentID(row["student_id"]), entry))
+                """)
+            while let row = try absenceRows.next() {
+                guard let reason = AbsenceReason(rawValue: row[6]), let date = SchoolDate(iso: row[3]) else { continue }
+                let entry = AbsenceEntry(id: row[0], date: date, lessonNumber: row[4], subject: row[5], reason: reason)
+                absences[LessonID(row[1]), default: []].append((StudentID(row[2]), entry))
             }
             return (marks, absences)
         }

@@ -53,16 +53,18 @@ public struct SQLiteJournalRepository: JournalRepository {
         }
     }
 
+    /// The classes of the current year (through the structure cache: the digest and the
+    /// journal commands ask for them again and again).
     public func classes() async throws -> [SchoolClass] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM classes WHERE year_id = (SELECT id FROM school_years ORDER BY start_date DESC LIMIT 1)
+        try cache.value("classes") { try pool.pointRead { db in
+            try Row.map(db.cachedStatement(sql: """
+                SELECT id, name, grade, class_teacher_id FROM classes
+                WHERE year_id = (SELECT id FROM school_years ORDER BY start_date DESC LIMIT 1)
                 ORDER BY grade, name
-                """).map { row in
-                SchoolClass(id: ClassID(row["id"]), name: row["name"], grade: row["grade"],
-                            classTeacher: (row["class_teacher_id"] as Int64?).map(AccountID.init))
+                """)) { row in
+                SchoolClass(id: ClassID(row[0]), name: row[1], grade: row[2], classTeacher: (row[3] as Int64?).map(AccountID.init))
             }
-        }
+        } }
     }
 
     public func subjects() async throws -> [Subject] {
@@ -132,8 +134,8 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func assignments(inClass classID: ClassID) async throws -> [Assignment] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: Self.assignmentQuery + " WHERE a.class_id = ? ORDER BY s.name, g.name",
-                             arguments: [classID.rawValue]).map(Self.assignment)
+            try Row.map(db.cachedStatement(sql: Self.assignmentQuery + " WHERE a.class_id = ? ORDER BY s.name, g.name"),
+                        arguments: [classID.rawValue], Self.assignment)
         }
     }
 
@@ -247,9 +249,9 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func lessons(ofClass classID: ClassID, subject: SubjectID?, from: SchoolDate, through: SchoolDate) async throws -> [Lesson] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: Self.lessonQuery + """
+            try Row.map(db.cachedStatement(sql: Self.lessonQuery + """
                  WHERE l.class_id = ? AND (?2 IS NULL OR l.subject_id = ?2) AND l.date BETWEEN ? AND ? ORDER BY l.date, l.number, l.group_id
-                """, arguments: [classID.rawValue, subject?.rawValue, from.iso, through.iso]).map(Self.lesson)
+                """), arguments: [classID.rawValue, subject?.rawValue, from.iso, through.iso], Self.lesson)
         }
     }
 
@@ -308,7 +310,7 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     /// The next value of the diary's revision counter: every change to a diary entry takes one.
     static func nextRevision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "UPDATE counters SET value = value + 1 WHERE name = 'diary_revision' RETURNING value")!
+        try Int64.fetchOne(db, prepared: "UPDATE counters SET value = value + 1 WHERE name = 'diary_revision' RETURNING value")!
     }
 
     static func subject(_ row: Row) -> Subject {

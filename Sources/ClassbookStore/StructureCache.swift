@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The school's calendar (years, periods) and grading rules, which every diary command reads
-/// and which change a few times a year.
+/// The school's calendar (years, periods), grading rules and classes, which every diary
+/// command and every digest reads and which change a few times a year.
 ///
 /// An entry is used while no write has committed in this process since it was loaded (the
 /// commit count of `GroupCommit`) and for at most `lifetime`, which bounds how long a change

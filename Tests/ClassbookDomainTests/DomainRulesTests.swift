@@ -202,3 +202,24 @@ struct NumberTextTests {
         #expect(NumberText.twoDecimals(-0.001) == "0,00")
     }
 }
+
+@Suite("Timestamps")
+struct UTCTimestampTests {
+    @Test("UTC timestamps by hand agree with ISO8601DateFormatter to the millisecond, before 1970 too")
+    func agreesWithFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var generator = SystemRandomNumberGenerator()
+        let instants = [0, 1, 999, 1_000, -1, -1_000, 1_764_000_000_123] + (0..<5_000).map { _ in
+            Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator)
+        }
+        for milliseconds in instants {
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            guard UTCTimestamp.format(date) == formatter.string(from: date) else {
+                Issue.record("\(milliseconds) ms: \(UTCTimestamp.format(date)), Foundation \(formatter.string(from: date))")
+                return
+            }
+        }
+    }
+}

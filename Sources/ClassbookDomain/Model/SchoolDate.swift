@@ -14,6 +14,13 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// Parses `YYYY-MM-DD`.
     public init?(iso text: String) {
+        // The form the database stores, read byte by byte (dates are parsed by the thousand
+        // in reports and digests); anything else goes the long way below.
+        var bytes = text
+        if let date = bytes.withUTF8(Self.canonicalISO) {
+            self = date
+            return
+        }
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               (1...12).contains(m), (1...31).contains(d) else { return nil }
@@ -21,6 +28,22 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         // Reject 2026-02-30 and the like: the date must survive a round trip.
         guard candidate.adding(days: 0) == candidate else { return nil }
         self = candidate
+    }
+
+    /// `YYYY-MM-DD` exactly, with a real day; nil otherwise.
+    private static func canonicalISO(_ b: UnsafeBufferPointer<UInt8>) -> SchoolDate? {
+        guard b.count == 10, b[4] == 45, b[7] == 45 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard (48...57).contains(b[index]) else { return nil }
+                value = value * 10 + Int(b[index] - 48)
+            }
+            return value
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let candidate = SchoolDate(year: y, month: m, day: d)
+        return candidate.adding(days: 0) == candidate ? candidate : nil
     }
 
     /// Parses `ДД.ММ.ГГГГ` as Russians write dates.

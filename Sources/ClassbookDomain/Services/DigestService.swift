@@ -89,8 +89,7 @@ extension DutiesService {
     }
 
     func classFilling(_ schoolClass: SchoolClass, run: DigestRun?) async throws -> JournalFilling {
-        guard let run else { return try await filling(of: schoolClass) }
-        return try await run.value("filling \(schoolClass.id.rawValue)") { [self] in try await filling(of: schoolClass) }
+        try await filling(of: schoolClass, run: run)
     }
 
     func classDigest(_ schoolClass: SchoolClass, week: Week, run: DigestRun? = nil) async throws -> ClassDigest {
@@ -144,7 +143,7 @@ extension DutiesService {
             }
         }
         if AccessPolicy.allows(.reviewOwnJournal, for: principal.account.roles, relations: [.own]) {
-            digest.ownJournal = try await ownFilling(for: principal)
+            digest.ownJournal = try await ownFilling(for: principal, run: run)
         }
         if AccessPolicy.allows(.superviseSchool, for: principal.account.roles, relations: []) {
             digest.school = try await schoolSummary(week: week, run: run)

@@ -5,16 +5,52 @@ extension DutiesService {
     /// How many days back the filling checks look.
     public static let fillingWindow = 14
 
-    /// Lessons held without a topic or homework, control works without marks, teachers with no
-    /// marks in two weeks, and finals missing near a period's end, for one class; with `teacher`,
-    /// only that teacher's lessons.
-    func filling(of schoolClass: SchoolClass, teacher: AccountID? = nil) async throws -> JournalFilling {
+    /// What the filling checks of one class read: the same for the class teacher and for each
+    /// subject teacher of the class, so a digest run reads it once (`DigestRun`).
+    struct FillingInputs: Sendable {
+        var assignments: [Assignment]
+        /// The class's lessons of the window that belong to one of its assignments.
+        var lessons: [Lesson]
+        var marks: [LessonID: [(StudentID, MarkEntry)]]
+        /// In the last week of a period and the two weeks after it: the period, and for each
+        /// student on the roster the subjects with a final for it.
+        var finalsDue: (period: Period, finalsSet: [Set<String>])?
+    }
+
+    func fillingInputs(of schoolClass: SchoolClass) async throws -> FillingInputs {
         let from = today.adding(days: -Self.fillingWindow)
-        let assignments = try await repository.assignments(inClass: schoolClass.id).filter { teacher == nil || $0.teacher == teacher }
-        let names = Dictionary(assignments.map { ($0.teacher, $0.teacherName) }, uniquingKeysWith: { a, _ in a })
+        let assignments = try await repository.assignments(inClass: schoolClass.id)
         let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
             .filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
         let entries = try await repository.entries(ofLessons: lessons.map(\.id))
+        var finalsDue: (Period, [Set<String>])?
+        let periods = try await journal.periods(today, schoolClass.grade)
+        if let period = periods.first(where: { $0.end.adding(days: -7) <= today && today <= $0.end.adding(days: 14) }) {
+            var sets: [Set<String>] = []
+            for student in try await repository.students(inClass: schoolClass.id, on: min(today, period.end)) {
+                sets.append(Set(try await repository.finals(of: student.id, on: today).filter { $0.period == period.ordinal }.map(\.subject)))
+            }
+            finalsDue = (period, sets)
+        }
+        return FillingInputs(assignments: assignments, lessons: lessons, marks: entries.marks, finalsDue: finalsDue)
+    }
+
+    /// Lessons held without a topic or homework, control works without marks, teachers with no
+    /// marks in two weeks, and finals missing near a period's end, for one class; with `teacher`,
+    /// only that teacher's lessons. `run` shares the class's reads within a digest run.
+    func filling(of schoolClass: SchoolClass, teacher: AccountID? = nil, run: DigestRun? = nil) async throws -> JournalFilling {
+        let inputs = if let run {
+            try await run.value("filling inputs \(schoolClass.id.rawValue)") { [self] in try await fillingInputs(of: schoolClass) }
+        } else {
+            try await fillingInputs(of: schoolClass)
+        }
+        return Self.filling(inputs, of: schoolClass, teacher: teacher, today: today)
+    }
+
+    static func filling(_ inputs: FillingInputs, of schoolClass: SchoolClass, teacher: AccountID?, today: SchoolDate) -> JournalFilling {
+        let assignments = inputs.assignments.filter { teacher == nil || $0.teacher == teacher }
+        let names = Dictionary(assignments.map { ($0.teacher, $0.teacherName) }, uniquingKeysWith: { a, _ in a })
+        let lessons = inputs.lessons.filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
         func gap(_ lesson: Lesson) -> JournalFilling.LessonGap {
             .init(className: schoolClass.name, subject: lesson.subject.name, date: lesson.date, number: lesson.number,
                   teacherName: names[lesson.teacher] ?? "")
@@ -22,21 +58,17 @@ extension DutiesService {
         var filling = JournalFilling()
         filling.withoutTopic = lessons.filter { ($0.topic ?? "").isEmpty }.map(gap)
         filling.withoutHomework = lessons.filter { ($0.homework ?? "").isEmpty && !$0.isControlWork }.map(gap)
-        filling.ungradedControlWorks = lessons.filter { $0.isControlWork && $0.date < today && (entries.marks[$0.id] ?? []).isEmpty }.map(gap)
+        filling.ungradedControlWorks = lessons.filter { $0.isControlWork && $0.date < today && (inputs.marks[$0.id] ?? []).isEmpty }.map(gap)
         for assignment in assignments {
             let held = lessons.filter { $0.subject.id == assignment.subject.id && $0.teacher == assignment.teacher && $0.date < today }
-            if held.count >= 2 && held.allSatisfy({ (entries.marks[$0.id] ?? []).isEmpty }) {
+            if held.count >= 2 && held.allSatisfy({ (inputs.marks[$0.id] ?? []).isEmpty }) {
                 filling.teachersBehind.append(.init(teacherName: assignment.teacherName, className: schoolClass.name,
                                                     subject: assignment.subject.name, unmarkedLessons: held.count))
             }
         }
-        // In the last week of a period and the two weeks after it, finals not yet set.
-        let periods = try await journal.periods(today, schoolClass.grade)
-        if let period = periods.first(where: { $0.end.adding(days: -7) <= today && today <= $0.end.adding(days: 14) }) {
-            let roster = try await repository.students(inClass: schoolClass.id, on: min(today, period.end))
+        if let (period, finalsSets) = inputs.finalsDue {
             var missing: [String: Int] = [:]
-            for student in roster {
-                let set = Set(try await repository.finals(of: student.id, on: today).filter { $0.period == period.ordinal }.map(\.subject))
+            for set in finalsSets {
                 for assignment in assignments where !set.contains(assignment.subject.name) { missing[assignment.subject.name, default: 0] += 1 }
             }
             for assignment in assignments {
@@ -55,12 +87,12 @@ extension DutiesService {
     }
 
     /// A subject teacher's own gaps, over every class they teach.
-    public func ownFilling(for principal: Principal) async throws -> JournalFilling {
+    public func ownFilling(for principal: Principal, run: DigestRun? = nil) async throws -> JournalFilling {
         guard AccessPolicy.allows(.reviewOwnJournal, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
         let classes = Set(try await repository.assignments(teacher: principal.account.id).map(\.classID))
         var total = JournalFilling()
         for schoolClass in try await repository.classes() where classes.contains(schoolClass.id) {
-            let part = try await filling(of: schoolClass, teacher: principal.account.id)
+            let part = try await filling(of: schoolClass, teacher: principal.account.id, run: run)
             total.withoutTopic += part.withoutTopic
             total.withoutHomework += part.withoutHomework
             total.ungradedControlWorks += part.ungradedControlWorks
@@ -82,21 +114,28 @@ extension DutiesService {
         let entries = try await repository.entries(ofLessons: lessons.map(\.id))
         let groups = try await repository.groups(inClass: schoolClass.id)
         let recent = today.adding(days: -Self.fillingWindow)
+        // Each student's entries, in lesson order, gathered once: scanning every lesson's
+        // entries for each student of the class is quadratic in the class.
+        var marksOf: [StudentID: [(LessonID, MarkEntry)]] = [:]
+        var absencesOf: [StudentID: [(LessonID, AbsenceEntry)]] = [:]
+        for lesson in lessons {
+            for (who, mark) in entries.marks[lesson.id] ?? [] { marksOf[who, default: []].append((lesson.id, mark)) }
+            for (who, absence) in entries.absences[lesson.id] ?? [] { absencesOf[who, default: []].append((lesson.id, absence)) }
+        }
         var result: [StudentAtRisk] = []
         for student in try await repository.students(inClass: schoolClass.id, on: through) {
             let own = Set(groups.filter { $0.members.contains(student.id) }.map(\.id))
             let attended = lessons.filter { $0.group.map(own.contains) ?? true }
+            let attendedIDs = Set(attended.map(\.id))
             var marks: [String: [MarkEntry]] = [:]
             var twos = 0
             var missed = 0
-            for lesson in attended {
-                for (who, mark) in entries.marks[lesson.id] ?? [] where who == student.id {
-                    marks[mark.subject, default: []].append(mark)
-                    if mark.value == .grade(2) && mark.date >= recent { twos += 1 }
-                }
-                for (who, absence) in entries.absences[lesson.id] ?? [] where who == student.id && gradeRules.countsAsMissed(absence.reason) {
-                    missed += 1
-                }
+            for (lesson, mark) in marksOf[student.id] ?? [] where attendedIDs.contains(lesson) {
+                marks[mark.subject, default: []].append(mark)
+                if mark.value == .grade(2) && mark.date >= recent { twos += 1 }
+            }
+            for (lesson, absence) in absencesOf[student.id] ?? [] where attendedIDs.contains(lesson) && gradeRules.countsAsMissed(absence.reason) {
+                missed += 1
             }
             var reasons: [StudentAtRisk.Reason] = []
             for subject in marks.keys.sorted() {

@@ -4,7 +4,8 @@ import NIOPosix
 import NIOSSL
 
 /// `classbook-load SCENARIO --port P --accounts demo-accounts.csv [--sessions N] [--seconds S]
-/// [--pid SERVER_PID] [--cert cert.pem] [--plaintext]`: the load generator of `commands/bench`.
+/// [--pid SERVER_PID] [--cert cert.pem] [--plaintext] [--warm] [--hold S]`: the load generator of
+/// `commands/bench`.
 /// Scenarios: idle (memory per session), marks (/marks throughput and latency), writes
 /// (confirmed writes per second), logins (a login storm while others ask /marks);
 /// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
@@ -21,6 +22,8 @@ struct Options {
     /// What the marks scenario asks the bot (`--command "/absences"`); /marks by default.
     var command = "/marks"
     var warm = false
+    /// Idle: how long to keep the sessions open after measuring (to look at the server meanwhile).
+    var hold = 0.0
 
     init(_ arguments: [String]) {
         var words = arguments.dropFirst()
@@ -36,6 +39,7 @@ struct Options {
             case "--cert": cert = value
             case "--key": self.key = value
             case "--command": command = value
+            case "--hold": hold = Double(value) ?? hold
             case "--warm": warm = true; words.insert(value, at: words.startIndex)
             case "--plaintext": plaintext = true; words.insert(value, at: words.startIndex)
             default: break
@@ -176,6 +180,8 @@ case "idle":
     } else {
         print("idle: \(clients.count) sessions (no --pid: memory not measured)")
     }
+    fflush(nil)
+    if options.hold > 0 { try await Task.sleep(for: .seconds(options.hold)) }
     for client in clients { client.close() }
 case "marks":
     let clients = try await connectMany(guardians, count: options.sessions)

@@ -33,6 +33,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "The file to write; standard output for text and CSV when left out.")
     var out: String?
 
+    @Flag(help: "Say on standard error how long building and writing the report took, the database already open.")
+    var timing = false
+
     func validate() throws {
         guard ReportKind(rawValue: name) != nil else {
             throw ValidationError("unknown report '\(name)'; reports: " + ReportKind.allCases.map(\.rawValue).joined(separator: ", "))
@@ -44,6 +47,14 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
         let services = CLIServices(database: try ClassbookDatabase(directory: data.data))
+        let start = ContinuousClock.now
+        defer {
+            if timing {
+                let elapsed = ContinuousClock.now - start
+                let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                FileHandle.standardError.write(Data("built in \(String(format: "%.1f", ms)) ms\n".utf8))
+            }
+        }
         let report: Report
         do {
             report = try await services.reports.report(.init(kind: ReportKind(rawValue: name)!, className: className, period: period,

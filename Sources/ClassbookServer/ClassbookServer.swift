@@ -196,7 +196,11 @@ public final class ClassbookServer: Sendable {
                     try await listener.executeThenClose { inbound in
                         try await withThrowingDiscardingTaskGroup { connections in
                             for try await connection in inbound {
-                                connections.addTask { await self.serve(connection) }
+                                // Counted here, in the order the connections were accepted: in
+                                // their own tasks a later one could be counted first.
+                                let host = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+                                let admitted = self.admit(host)
+                                connections.addTask { await self.serve(connection, host: host, admitted: admitted) }
                             }
                             // The listener closed: end the connections too.
                             connections.cancelAll()
@@ -212,11 +216,13 @@ public final class ClassbookServer: Sendable {
     /// connections closed once that is written. Writes already under way finish in their
     /// transactions; `run()` then returns, and the caller closes the database.
     public func shutdown() async {
+        // Clients are told first: closing a listener cancels its connections' tasks, and a
+        // connection closed that way before its ERROR was queued would end without a word.
+        for session in context.registry.all() { session.close(error: "Server shutting down") }
         let channels = listeners.withLockedValue { $0 }
         for listener in channels {
             try? await listener.channel.close()
         }
-        for session in context.registry.all() { session.close(error: "Server shutting down") }
     }
 
     /// Releases the event loops and the hashing threads; call after `run()` has returned.
@@ -225,15 +231,18 @@ public final class ClassbookServer: Sendable {
         try await group.shutdownGracefully()
     }
 
-    private func serve(_ connection: NIOAsyncChannel<InboundLine, Never>) async {
+    private func serve(_ connection: NIOAsyncChannel<InboundLine, Never>, host: String, admitted: Bool) async {
         let sessionID = ServerContext.messageID()
         let handle = SessionHandle(id: sessionID, channel: connection.channel)
-        let host = connection.channel.remoteAddress?.ipAddress ?? "unknown"
-        guard admit(host) else {
+        guard admitted else {
             handle.close(error: "Too many connections from your address")
-            // Closed once the ERROR is written.
-            try? await connection.channel.closeFuture.get()
-            try? await connection.executeThenClose { _ in }
+            // Closed once the ERROR is written. Over TLS that waits for the handshake, which
+            // needs the connection read: its lines are read and dropped meanwhile (waiting
+            // for the close without reading could wait for ever). A client that does not
+            // finish the handshake is cut off.
+            let channel = connection.channel
+            channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+            try? await connection.executeThenClose { inbound in for try await _ in inbound {} }
             return
         }
         defer { release(host) }

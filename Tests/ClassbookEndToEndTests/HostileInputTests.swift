@@ -89,8 +89,16 @@ struct HostileInputTests {
             configuration.maxConnectionsPerAddress = 3
             configuration.limitLoopback = true
         }) { server in
+            // Each of the three answers a PING before the next connects, so the server is
+            // serving it: connections that arrive at the same instant are counted in whatever
+            // order their TLS setup finishes, and then any one of them may be the refused one.
             var open: [IRCTestClient] = []
-            for _ in 0..<3 { open.append(try await server.connect()) }
+            for index in 0..<3 {
+                let client = try await server.connect()
+                try await client.send("PING :open\(index)")
+                _ = try await client.expect("PONG") { $0.command == "PONG" }
+                open.append(client)
+            }
             let fourth = try await server.connect()
             #expect(try await fourth.expectClosed() == "Too many connections from your address")
             await open[0].close()

@@ -185,6 +185,11 @@ enum Migrations {
         }
         migrator.registerMigration("v5-messaging", migrate: MessagingMigration.apply)
         migrator.registerMigration("v6-security", migrate: SecurityMigration.apply)
+        migrator.registerMigration("v7-acknowledgements-by-guardian") { db in
+            // The weekly digest asks, for every guardian of a class, what they acknowledged in
+            // the week; the only index led with the student, so each asking scanned the table.
+            try db.execute(sql: "CREATE INDEX acknowledgements_by_guardian ON acknowledgements(guardian_id, acknowledged_at)")
+        }
         return migrator
     }
 }

@@ -80,13 +80,18 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func latestConsents(of guardians: [AccountID]) async throws -> [AccountID: ConsentRecord] {
-        try await pool.read { db in
+        guard !guardians.isEmpty else { return [:] }
+        return try await pool.read { db in
+            // One statement for a class's guardians (ids are integers: the list is safe to inline).
+            let list = guardians.map { String($0.rawValue) }.joined(separator: ",")
             var result: [AccountID: ConsentRecord] = [:]
-            for guardian in guardians {
-                if let row = try Row.fetchOne(db, prepared: """
-                    SELECT decision, recorded_at FROM consents WHERE guardian_id = ? ORDER BY id DESC LIMIT 1
-                    """, arguments: [guardian.rawValue]), let decision = ConsentDecision(rawValue: row[0]) {
-                    result[guardian] = ConsentRecord(decision: decision, at: row[1])
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT guardian_id, decision, recorded_at FROM consents
+                WHERE id IN (SELECT max(id) FROM consents WHERE guardian_id IN (\(list)) GROUP BY guardian_id)
+                """)
+            while let row = try rows.next() {
+                if let decision = ConsentDecision(rawValue: row[1]) {
+                    result[AccountID(row[0])] = ConsentRecord(decision: decision, at: row[2])
                 }
             }
             return result
@@ -95,20 +100,31 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     public func activity(of guardians: [AccountID], from: Date, through: Date, days: ClosedRange<SchoolDate>) async throws
         -> [AccountID: GuardianActivity] {
-        try await pool.read { db in
+        guard !guardians.isEmpty else { return [:] }
+        return try await pool.read { db in
+            // Four statements for a class's guardians together, not four for each of them.
+            let list = guardians.map { String($0.rawValue) }.joined(separator: ",")
+            var lastLogin: [Int64: Date] = [:], logins: [Int64: Int] = [:], views: [Int64: Int] = [:], acks: [Int64: [Date]] = [:]
+            var rows = try Row.fetchCursor(db, sql: "SELECT account_id, max(at) FROM account_logins WHERE account_id IN (\(list)) GROUP BY account_id")
+            while let row = try rows.next() { lastLogin[row[0]] = row[1] }
+            rows = try Row.fetchCursor(db, sql: """
+                SELECT account_id, count(*) FROM account_logins WHERE account_id IN (\(list)) AND at BETWEEN ? AND ? GROUP BY account_id
+                """, arguments: [from, through])
+            while let row = try rows.next() { logins[row[0]] = row[1] }
+            rows = try Row.fetchCursor(db, sql: """
+                SELECT account_id, sum(views) FROM diary_views WHERE account_id IN (\(list)) AND day BETWEEN ? AND ? GROUP BY account_id
+                """, arguments: [days.lowerBound.iso, days.upperBound.iso])
+            while let row = try rows.next() { views[row[0]] = row[1] }
+            rows = try Row.fetchCursor(db, sql: """
+                SELECT guardian_id, acknowledged_at FROM acknowledgements
+                WHERE guardian_id IN (\(list)) AND acknowledged_at BETWEEN ? AND ? ORDER BY id
+                """, arguments: [from, through])
+            while let row = try rows.next() { acks[row[0], default: []].append(row[1]) }
             var result: [AccountID: GuardianActivity] = [:]
             for guardian in guardians {
                 let id = guardian.rawValue
-                // Four statements for each guardian of a class: prepared once.
-                let lastLogin = try Date.fetchOne(db, prepared: "SELECT max(at) FROM account_logins WHERE account_id = ?", arguments: [id])
-                let logins = try Int.fetchOne(db, prepared: "SELECT count(*) FROM account_logins WHERE account_id = ? AND at BETWEEN ? AND ?",
-                                              arguments: [id, from, through]) ?? 0
-                let views = try Int.fetchOne(db, prepared: "SELECT sum(views) FROM diary_views WHERE account_id = ? AND day BETWEEN ? AND ?",
-                                             arguments: [id, days.lowerBound.iso, days.upperBound.iso]) ?? 0
-                let acks = try Date.fetchAll(db.cachedStatement(sql: """
-                    SELECT acknowledged_at FROM acknowledgements WHERE guardian_id = ? AND acknowledged_at BETWEEN ? AND ? ORDER BY id
-                    """), arguments: [id, from, through])
-                result[guardian] = GuardianActivity(lastLogin: lastLogin, logins: logins, diaryViews: views, acknowledgements: acks)
+                result[guardian] = GuardianActivity(lastLogin: lastLogin[id], logins: logins[id] ?? 0, diaryViews: views[id] ?? 0,
+                                                    acknowledgements: acks[id] ?? [])
             }
             return result
         }

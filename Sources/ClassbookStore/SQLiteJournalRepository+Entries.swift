@@ -11,29 +11,46 @@ extension SQLiteJournalRepository {
             let ids = lessons.map(\.rawValue)
             let list = ids.map(String.init).joined(separator: ",")
             var marks: [LessonID: [(StudentID, MarkEntry)]] = [:]
-            // Thousands of rows for a class's period: read through cursors, by position.
+            // Thousands of rows for a class's period: read through cursors, by position. A
+            // lesson's date and subject are read once for the lesson, not joined to each of its
+            // rows (a class's lesson has a row per student), and the mark kinds' weights applied
+            // from the small kinds table: each mark row then costs one step in the database.
+            var lessonFacts: [Int64: (date: SchoolDate, subject: String)] = [:]
+            let lessonRows = try Row.fetchCursor(db, sql: """
+                SELECT l.id, l.date, s.name FROM lessons l JOIN subjects s ON s.id = l.subject_id WHERE l.id IN (\(list))
+                """)
+            var subjects: [String] = []
+            while let row = try lessonRows.next() {
+                guard let date = SchoolDate(iso: row[1]) else { continue }
+                let name: String = row[2]
+                let subject = subjects.first { $0 == name } ?? { subjects.append(name); return name }()
+                lessonFacts[row[0]] = (date, subject)
+            }
+            var weights: [String: Double] = [:]
+            for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") { weights[row[0]] = row[1] }
             let markRows = try Row.fetchCursor(db, sql: """
-                SELECT m.id, m.lesson_id, m.student_id, l.date, s.name AS subject, m.value, m.kind,
-                       coalesce(k.weight, m.weight) AS weight, m.comment
-                FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects s ON s.id = l.subject_id
-                LEFT JOIN mark_kinds k ON k.code = m.kind
-                WHERE m.lesson_id IN (\(list)) AND m.deleted_at IS NULL ORDER BY m.id
+                SELECT m.id, m.lesson_id, m.student_id, m.value, m.kind, m.weight, m.comment
+                FROM marks m WHERE m.lesson_id IN (\(list)) AND m.deleted_at IS NULL ORDER BY m.id
                 """)
             while let row = try markRows.next() {
-                guard let value = MarkValue(storage: row[5]), let date = SchoolDate(iso: row[3]) else { continue }
-                let entry = MarkEntry(id: row[0], date: date, subject: row[4], value: value, kind: row[6], weight: row[7], comment: row[8])
-                marks[LessonID(row[1]), default: []].append((StudentID(row[2]), entry))
+                let lesson: Int64 = row[1]
+                guard let value = MarkValue(storage: row[3]), let known = lessonFacts[lesson] else { continue }
+                let kind: String = row[4]
+                let entry = MarkEntry(id: row[0], date: known.date, subject: known.subject, value: value, kind: kind,
+                                      weight: weights[kind] ?? row[5], comment: row[6])
+                marks[LessonID(lesson), default: []].append((StudentID(row[2]), entry))
             }
             var absences: [LessonID: [(StudentID, AbsenceEntry)]] = [:]
             let absenceRows = try Row.fetchCursor(db, sql: """
-                SELECT a.id, a.lesson_id, a.student_id, l.date, l.number, s.name AS subject, a.reason
-                FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN subjects s ON s.id = l.subject_id
+                SELECT a.id, a.lesson_id, a.student_id, l.number, a.reason
+                FROM absences a JOIN lessons l ON l.id = a.lesson_id
                 WHERE a.lesson_id IN (\(list)) AND a.deleted_at IS NULL ORDER BY a.id
                 """)
             while let row = try absenceRows.next() {
-                guard let reason = AbsenceReason(rawValue: row[6]), let date = SchoolDate(iso: row[3]) else { continue }
-                let entry = AbsenceEntry(id: row[0], date: date, lessonNumber: row[4], subject: row[5], reason: reason)
-                absences[LessonID(row[1]), default: []].append((StudentID(row[2]), entry))
+                let lesson: Int64 = row[1]
+                guard let reason = AbsenceReason(rawValue: row[4]), let known = lessonFacts[lesson] else { continue }
+                let entry = AbsenceEntry(id: row[0], date: known.date, lessonNumber: row[3], subject: known.subject, reason: reason)
+                absences[LessonID(lesson), default: []].append((StudentID(row[2]), entry))
             }
             return (marks, absences)
         }

@@ -100,7 +100,7 @@ extension DutiesService {
             unexcused: try await duties.unexcusedAbsences(ofClass: schoolClass.id, from: week.monday, through: min(week.sunday, today)),
             pendingNotes: try await duties.absenceNotes(ofClass: schoolClass.id, pendingOnly: true),
             filling: try await classFilling(schoolClass, run: run),
-            atRisk: try await atRisk(in: schoolClass),
+            atRisk: try await atRisk(in: schoolClass, run: run),
             consentMissing: guardians.filter { consents[$0.account] == nil },
             consentRefused: guardians.filter { consents[$0.account]?.decision == .refused },
             notAcknowledged: guardians.filter { consents[$0.account]?.decision != .refused && (activity[$0.account]?.acknowledgements ?? []).isEmpty },
@@ -117,18 +117,34 @@ extension DutiesService {
     }
 
     private func schoolSummary(week: Week, shared run: DigestRun?) async throws -> SchoolSummary {
-        var rows: [SchoolSummary.Row] = []
-        for schoolClass in try await repository.classes() {
+        let classes = try await repository.classes()
+        // A row per class, four classes at a time: alone, this loop is the longest path of a
+        // digest run (every class of the school, one after another).
+        let row: @Sendable (SchoolClass) async throws -> SchoolSummary.Row = { [self] schoolClass in
             let facts = try await guardianFacts(schoolClass, week: week, run: run)
             let (guardians, consents, activity) = (facts.guardians, facts.consents, facts.activity)
             let filling = try await classFilling(schoolClass, run: run)
-            rows.append(.init(schoolClass: schoolClass,
-                              fillingGaps: filling.withoutTopic.count + filling.ungradedControlWorks.count + filling.missingFinals.count,
-                              guardians: guardians.count,
-                              acknowledged: guardians.filter { !(activity[$0.account]?.acknowledgements ?? []).isEmpty }.count,
-                              consented: guardians.filter { consents[$0.account]?.decision == .granted }.count))
+            return .init(schoolClass: schoolClass,
+                         fillingGaps: filling.withoutTopic.count + filling.ungradedControlWorks.count + filling.missingFinals.count,
+                         guardians: guardians.count,
+                         acknowledged: guardians.filter { !(activity[$0.account]?.acknowledgements ?? []).isEmpty }.count,
+                         consented: guardians.filter { consents[$0.account]?.decision == .granted }.count)
         }
-        return SchoolSummary(rows: rows)
+        var rows = [SchoolSummary.Row?](repeating: nil, count: classes.count)
+        try await withThrowingTaskGroup(of: (Int, SchoolSummary.Row).self) { group in
+            var next = 0
+            func start() {
+                let index = next, schoolClass = classes[index]
+                group.addTask { (index, try await row(schoolClass)) }
+                next += 1
+            }
+            while next < min(4, classes.count) { start() }
+            while let (index, done) = try await group.next() {
+                rows[index] = done
+                if next < classes.count { start() }
+            }
+        }
+        return SchoolSummary(rows: rows.compactMap { $0 })
     }
 
     /// Everything the person's roles give them a digest of: the classes they lead, their own

@@ -17,12 +17,36 @@ extension DutiesService {
         var finalsDue: (period: Period, finalsSet: [Set<String>])?
     }
 
-    func fillingInputs(of schoolClass: SchoolClass) async throws -> FillingInputs {
+    /// Marks and absences by lesson, as `entries(ofLessons:)` gives them.
+    struct LessonEntries: Sendable {
+        var marks: [LessonID: [(StudentID, MarkEntry)]]
+        var absences: [LessonID: [(StudentID, AbsenceEntry)]]
+    }
+
+    /// The entries of `lessons` of a class. Within a digest run they are read once per class,
+    /// for every lesson since the earlier of the current period's start and the filling
+    /// window's: the journal check and the risk check both look their lessons up in it.
+    func entries(of lessons: [Lesson], in schoolClass: SchoolClass, run: DigestRun?) async throws -> LessonEntries {
+        guard let run else {
+            let read = try await repository.entries(ofLessons: lessons.map(\.id))
+            return LessonEntries(marks: read.marks, absences: read.absences)
+        }
+        return try await run.value("entries \(schoolClass.id.rawValue)") { [self] in
+            let periods = try await journal.periods(today, schoolClass.grade)
+            let periodStart = (periods.first { $0.contains(today) } ?? periods.last { $0.start <= today })?.start ?? today
+            let from = min(periodStart, today.adding(days: -Self.fillingWindow))
+            let all = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
+            let read = try await repository.entries(ofLessons: all.map(\.id))
+            return LessonEntries(marks: read.marks, absences: read.absences)
+        }
+    }
+
+    func fillingInputs(of schoolClass: SchoolClass, run: DigestRun? = nil) async throws -> FillingInputs {
         let from = today.adding(days: -Self.fillingWindow)
         let assignments = try await repository.assignments(inClass: schoolClass.id)
         let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
             .filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
-        let entries = try await repository.entries(ofLessons: lessons.map(\.id))
+        let entries = try await entries(of: lessons, in: schoolClass, run: run)
         var finalsDue: (Period, [Set<String>])?
         let periods = try await journal.periods(today, schoolClass.grade)
         if let period = periods.first(where: { $0.end.adding(days: -7) <= today && today <= $0.end.adding(days: 14) }) {
@@ -40,7 +64,7 @@ extension DutiesService {
     /// only that teacher's lessons. `run` shares the class's reads within a digest run.
     func filling(of schoolClass: SchoolClass, teacher: AccountID? = nil, run: DigestRun? = nil) async throws -> JournalFilling {
         let inputs = if let run {
-            try await run.value("filling inputs \(schoolClass.id.rawValue)") { [self] in try await fillingInputs(of: schoolClass) }
+            try await run.value("filling inputs \(schoolClass.id.rawValue)") { [self] in try await fillingInputs(of: schoolClass, run: run) }
         } else {
             try await fillingInputs(of: schoolClass)
         }
@@ -104,14 +128,14 @@ extension DutiesService {
 
     /// Students at risk in the current period: a subject average below the threshold, too many
     /// 2s in the last two weeks, or too large a share of lessons missed.
-    func atRisk(in schoolClass: SchoolClass) async throws -> [StudentAtRisk] {
+    func atRisk(in schoolClass: SchoolClass, run: DigestRun? = nil) async throws -> [StudentAtRisk] {
         let rules = try await duties.riskRules()
         let gradeRules = try await repository.gradingRules()
         let periods = try await journal.periods(today, schoolClass.grade)
         guard let period = periods.first(where: { $0.contains(today) }) ?? periods.last(where: { $0.start <= today }) else { return [] }
         let through = min(today, period.end)
         let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: period.start, through: through)
-        let entries = try await repository.entries(ofLessons: lessons.map(\.id))
+        let entries = try await entries(of: lessons, in: schoolClass, run: run)
         let groups = try await repository.groups(inClass: schoolClass.id)
         let recent = today.adding(days: -Self.fillingWindow)
         // Each student's entries, in lesson order, gathered once: scanning every lesson's

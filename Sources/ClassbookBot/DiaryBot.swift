@@ -35,7 +35,7 @@ public struct DiaryBot: Sendable {
         return DutyRendering(journal: JournalRendering(base: DiaryRendering(timeZone: timeZone))).digest(digest, i)
     }
 
-    /// Every recipient's digest for one run, four at a time (the work is mostly reads, which
+    /// Every recipient's digest for one run, eight at a time (the work is mostly reads, which
     /// GRDB spreads over its readers), in the recipients' order; empty digests left out.
     public static func digests(for recipients: [Account], sessionID: String, duties: DutiesService,
                                timeZone: TimeZone) async throws -> [(AccountID, [String])] {
@@ -47,7 +47,7 @@ public struct DiaryBot: Sendable {
                 let principal = Principal(account: recipients[index], sessionID: sessionID)
                 group.addTask { (index, try await digestLines(for: principal, duties: duties, timeZone: timeZone, run: run)) }
             }
-            while next < min(4, recipients.count) { start(next); next += 1 }
+            while next < min(8, recipients.count) { start(next); next += 1 }
             while let (index, lines) = try await group.next() {
                 results[index] = lines
                 if next < recipients.count { start(next); next += 1 }

@@ -99,7 +99,7 @@ public final class ClassbookDatabase: Sendable {
         FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(fileName))
     }
 
-    public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool, writer: writer) }
+    public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool, writer: writer, readers: readers) }
     public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache, marksCache: marksCache, readers: readers) }
     public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool, writer: writer, cache: cache, readers: readers) }
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool, writer: writer) }

@@ -36,25 +36,24 @@ extension DatabaseValueConvertible {
     }
 }
 
-extension DatabasePool {
-    /// A point read: one person's rows through an index, over in microseconds. It runs on
-    /// the calling thread (for a chat command, the connection's event loop): handing it to
-    /// GRDB's queue and awaiting the answer costs more than the query. Reads that scan a
-    /// class or the school stay on `read` with `await`.
-    func pointRead<T>(_ body: (Database) throws -> T) throws -> T {
-        try read(body)
-    }
-}
 
-/// Connections of their own for point queries: one statement each, on the calling thread,
-/// outside a transaction (SQLite runs a single statement on one snapshot anyway).
+/// Connections of their own for point reads: one person's rows through an index, over in
+/// microseconds, run synchronously on the calling thread (for a chat command, the
+/// connection's event loop), where handing them to GRDB's queue and awaiting the answer costs
+/// more than the query. Reads that scan a class or the school stay on the pool's `read` with
+/// `await`.
 ///
-/// Profiles of `/marks` showed GRDB's reader pool costing more than these queries: each
-/// `read` checks a reader out (semaphore, lock, a key path resolved at run time), toggles
-/// read-only mode, asks for the schema version and wraps the body in BEGIN and COMMIT, five
-/// statements around one. A point query takes one of a few read-only connections in turn
-/// and runs its statement alone. A body that runs two statements must use
-/// `DatabasePool.pointRead` instead, or it may see a write land between them.
+/// Never GRDB's reader pool for these: a synchronous read there waits for a free reader, and
+/// the readers may be held by asynchronous reads that need a thread of Swift's cooperative
+/// pool to finish; with the waiting reads on those same threads (a weekly digest run eight
+/// wide did exactly that) nothing moves again. Here a read waits at most for another
+/// synchronous read on the same connection.
+///
+/// `query` runs one statement outside a transaction (SQLite runs a single statement on one
+/// snapshot anyway): profiles of `/marks` showed GRDB's reader pool costing more than these
+/// queries (a checkout with a semaphore, a lock and a key path resolved at run time, read-only
+/// toggles, the schema version, BEGIN and COMMIT: five statements around one). `read` runs a
+/// body of several statements in one read transaction, so that they agree.
 final class PointReaders: Sendable {
     private let connections: [DatabaseQueue]
     private let next = Atomic<Int>(0)
@@ -74,7 +73,15 @@ final class PointReaders: Sendable {
     }
 
     func query<T>(_ body: (Database) throws -> T) throws -> T {
+        try connection().inDatabase(body)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try connection().read(body)
+    }
+
+    private func connection() -> DatabaseQueue {
         let turn = next.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max
-        return try connections[turn % connections.count].inDatabase(body)
+        return connections[turn % connections.count]
     }
 }

@@ -8,9 +8,11 @@ public struct SQLiteAccountRepository: AccountRepository {
     let pool: DatabasePool
     /// Where writes go: concurrent ones share a transaction (group commit).
     let writer: GroupCommit
+    /// Connections for point reads (see `PointReaders`).
+    let readers: PointReaders
 
     public func credentials(login: String) async throws -> AccountCredentials? {
-        try pool.pointRead { db in
+        try readers.read { db in
             guard let row = try Row.fetchOne(db, prepared: "SELECT * FROM accounts WHERE login = ?", arguments: [login]) else {
                 return nil
             }
@@ -19,7 +21,7 @@ public struct SQLiteAccountRepository: AccountRepository {
     }
 
     public func account(id: AccountID) async throws -> Account? {
-        try pool.pointRead { db in
+        try readers.read { db in
             try Row.fetchOne(db, prepared: "SELECT * FROM accounts WHERE id = ?", arguments: [id.rawValue]).map { try Self.account($0, db) }
         }
     }

@@ -43,7 +43,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func accountOf(student: StudentID) async throws -> Account? {
-        try pool.pointRead { db in
+        try readers.read { db in
             try Row.fetchOne(db, prepared: "SELECT a.* FROM accounts a JOIN students s ON s.account_id = a.id WHERE s.id = ?",
                              arguments: [student.rawValue]).map { try SQLiteAccountRepository.account($0, db) }
         }
@@ -54,7 +54,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
-        try cache.value("periods \(date.iso) \(grade)") { try pool.pointRead { db in
+        try cache.value("periods \(date.iso) \(grade)") { try readers.read { db in
             // The year containing the date, else the latest that has begun, else the first.
             let yearID = try Int64.fetchOne(db, prepared: """
                 SELECT id FROM school_years
@@ -81,7 +81,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         let stamp = try readers.query { db in try Int64.fetchOne(db, prepared: stampSQL, arguments: [student.rawValue]) ?? 0 }
         if let rows = marksCache.rows(key, stamp: stamp) { return MarksCache.entries(rows, weights: weights) }
         // A miss: the stamp again and the rows, in one transaction, so that they agree.
-        return try pool.pointRead { db in
+        return try readers.read { db in
             let stamp = try Int64.fetchOne(db, prepared: stampSQL, arguments: [student.rawValue]) ?? 0
             // A cursor over the statement, read by position: no copy of each row, and no
             // case-folded lookup of each column's name.
@@ -109,7 +109,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
 
     /// The mark kinds' weights (`mark_kinds`), which override a mark's own.
     private func markKindWeights() throws -> [String: Double] {
-        try cache.value("mark kind weights") { try pool.pointRead { db in
+        try cache.value("mark kind weights") { try readers.read { db in
             var weights: [String: Double] = [:]
             for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") { weights[row[0]] = row[1] }
             return weights
@@ -159,7 +159,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func lastAcknowledgement(student: StudentID, guardian: AccountID) async throws -> Acknowledgement? {
-        try pool.pointRead { db in
+        try readers.read { db in
             try Row.fetchOne(db, prepared: """
                 SELECT * FROM acknowledgements WHERE student_id = ? AND guardian_id = ? ORDER BY id DESC LIMIT 1
                 """, arguments: [student.rawValue, guardian.rawValue]).map(Self.acknowledgement)

@@ -4,8 +4,26 @@ import Foundation
 /// Turns diary reports into reply lines in the person's language.
 struct DiaryRendering: Sendable {
     let timeZone: TimeZone
+    /// `/marks` replies as last rendered. The report is the stamp: one that `DiaryService`
+    /// kept (`MarksReportMemo`) compares equal to itself in a few steps, its arrays being the
+    /// same storage, and the lines depend on nothing else but the language.
+    let markReplies = StampedMemo<MarkReplyKey, DiaryService.MarksReport, [String]>()
+
+    struct MarkReplyKey: Hashable, Sendable {
+        var student: StudentID
+        var period: Int
+        var language: Language
+    }
 
     func marks(_ report: DiaryService.MarksReport, _ i: BotInvocation) -> [String] {
+        let key = MarkReplyKey(student: report.student.id, period: report.period.ordinal, language: i.language)
+        if let lines = markReplies.value(key, stamp: report) { return lines }
+        let lines = renderMarks(report, i)
+        markReplies.store(lines, for: key, stamp: report)
+        return lines
+    }
+
+    private func renderMarks(_ report: DiaryService.MarksReport, _ i: BotInvocation) -> [String] {
         let header = "\(report.student.shortName), \(report.student.className) — "
             + i.t("оценки, \(report.period.name)", "marks, term \(report.period.ordinal)")
             + " (\(report.period.start.dayMonth)–\(report.period.end.dayMonth))"

@@ -1,5 +1,4 @@
 import ClassbookDomain
-import Synchronization
 
 /// Each student's marks in a date range as last read from the database, kept with the
 /// stamp they were read at: the greatest revision among all of the student's marks.
@@ -12,11 +11,11 @@ import Synchronization
 /// lesson's date and subject never change once it has marks. The mark kinds' weights are
 /// not part of an entry: they are applied when it is read (`rows(_:weights:)`).
 ///
-/// Bounded: past `capacity` entries, a quarter of them, chosen arbitrarily, are dropped.
+/// At most `capacity` entries (`StampedMemo`).
 final class MarksCache: Sendable {
     static let capacity = 4096
 
-    struct Key: Hashable {
+    struct Key: Hashable, Sendable {
         var student: Int64
         var from: SchoolDate
         var through: SchoolDate
@@ -33,28 +32,15 @@ final class MarksCache: Sendable {
         var comment: String?
     }
 
-    private struct Entry {
-        var stamp: Int64
-        var rows: [Row]
-    }
-
-    private let entries = Mutex<[Key: Entry]>([:])
+    private let entries = StampedMemo<Key, Int64, [Row]>(capacity: MarksCache.capacity)
 
     /// The rows cached for `key` if they were read at `stamp`.
     func rows(_ key: Key, stamp: Int64) -> [Row]? {
-        entries.withLock { entries in
-            guard let entry = entries[key], entry.stamp == stamp else { return nil }
-            return entry.rows
-        }
+        entries.value(key, stamp: stamp)
     }
 
     func store(_ rows: [Row], for key: Key, stamp: Int64) {
-        entries.withLock { entries in
-            if entries.count >= Self.capacity {
-                for key in entries.keys.prefix(Self.capacity / 4) { entries.removeValue(forKey: key) }
-            }
-            entries[key] = Entry(stamp: stamp, rows: rows)
-        }
+        entries.store(rows, for: key, stamp: stamp)
     }
 
     /// The rows as the diary shows them, with `weights` (the mark kinds table) applied.
@@ -65,5 +51,5 @@ final class MarksCache: Sendable {
         }
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { entries.count }
 }

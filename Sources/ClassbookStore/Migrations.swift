@@ -190,6 +190,11 @@ enum Migrations {
             // the week; the only index led with the student, so each asking scanned the table.
             try db.execute(sql: "CREATE INDEX acknowledgements_by_guardian ON acknowledgements(guardian_id, acknowledged_at)")
         }
+        migrator.registerMigration("v8-finals-by-student") { db in
+            // `/marks` asks for the greatest revision of a student's marks and finals before it
+            // builds anything (`marksStamp`); finals were indexed by year first.
+            try db.execute(sql: "CREATE INDEX finals_by_student ON finals(student_id, revision)")
+        }
         return migrator
     }
 }

@@ -107,6 +107,17 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         }
     }
 
+    public func marksStamp(of student: StudentID) async throws -> MarksStamp {
+        let weights = try markKindWeights()
+        let revision = try readers.query { db in
+            try Int64.fetchOne(db, prepared: """
+                SELECT max(coalesce((SELECT max(revision) FROM marks WHERE student_id = ?1), 0),
+                           coalesce((SELECT max(revision) FROM finals WHERE student_id = ?1), 0))
+                """, arguments: [student.rawValue]) ?? 0
+        }
+        return MarksStamp(revision: revision, weights: weights)
+    }
+
     /// The mark kinds' weights (`mark_kinds`), which override a mark's own.
     private func markKindWeights() throws -> [String: Double] {
         try cache.value("mark kind weights") { try readers.read { db in

@@ -4,8 +4,9 @@ import Foundation
 import GRDB
 import Testing
 
-/// The diary's marks come from a cache (`MarksCache`) while a student's marks are unchanged;
-/// every way they change must show at the next read.
+/// The diary's marks come from a cache (`MarksCache`) while a student's marks are unchanged,
+/// and `/marks` answers from the report last built (`MarksReportMemo`) while the student's
+/// marks, finals and the grading rules are; every way they change must show at the next read.
 @Suite("Marks cache")
 struct MarksCacheTests {
     @Test("a cached student's marks show every change: set, corrected, deleted, a kind's weight, and a write by another process")
@@ -61,5 +62,115 @@ struct MarksCacheTests {
         }
         try other.close()
         #expect(try await read().first { $0.id == changed.id }?.value == .pass)
+    }
+
+    @Test("a kept marks report shows every change: a mark, a final set and removed, a kind's weight, the rounding threshold, and a final written by another process")
+    func reportShowsChanges() async throws {
+        let school = try await JournalSchool.make()
+        defer { school.remove() }
+        let service = DiaryService(diary: school.database.diary, journal: school.database.journal, clock: TestClock())
+        let journal = school.database.journal
+        let context = AuditContext(actor: nil, sessionID: "test", at: Date())
+        // A student's latest lesson with a mark but no control work, the subject, and a guardian.
+        let found: Row? = try school.database.pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT m.student_id, m.lesson_id, l.subject_id, sub.name, a.login
+                FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
+                JOIN guardianships g ON g.student_id = m.student_id JOIN accounts a ON a.id = g.guardian_id
+                WHERE l.date <= ? AND m.deleted_at IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM marks x WHERE x.lesson_id = m.lesson_id AND x.student_id = m.student_id AND x.kind = 'control')
+                ORDER BY l.date DESC, m.id LIMIT 1
+                """, arguments: [TestClock.day.iso])
+        }
+        let row = try #require(found)
+        let studentID = StudentID(row[0]), lesson = LessonID(row[1]), subjectID = SubjectID(row[2]), subject: String = row[3]
+        let principal = try await school.principal(row[4])
+        let visible = try await service.students(visibleTo: principal)
+        let student = try #require(visible.first { $0.id == studentID })
+        let ask = { try await service.marks(of: student, subject: nil, period: nil, for: principal) }
+        let subjectOf = { (report: DiaryService.MarksReport) -> DiaryService.SubjectMarks? in report.subjects.first { $0.subject == subject } }
+        let marksOf = { (report: DiaryService.MarksReport) -> [MarkEntry] in subjectOf(report)?.marks ?? [] }
+
+        let first = try await ask()
+        let again = try await ask()
+        #expect(again == first, "asked again with nothing changed, the same report")
+        let period = first.period.ordinal
+
+        // A mark: a control work the student did not have on that lesson.
+        _ = try await journal.writeMarks([MarkWrite(student: student.id, value: .grade(2), kind: "control", comment: nil)], lesson: lesson, context: context)
+        let afterMark = try await ask()
+        #expect(marksOf(afterMark).count == marksOf(first).count + 1)
+        #expect(marksOf(afterMark).contains { $0.kind == "control" && $0.value == .grade(2) })
+
+        // A final for the period, set and then removed: finals are part of the stamp.
+        _ = try await journal.writeFinals([(student.id, .grade(4))], subject: subjectID, period: period, on: TestClock.day, context: context)
+        let withFinal = try await ask().finals
+        #expect(withFinal.contains(FinalMark(subject: subject, period: period, value: .grade(4))))
+        _ = try await journal.writeFinals([(student.id, nil)], subject: subjectID, period: period, on: TestClock.day, context: context)
+        let withoutFinal = try await ask().finals
+        #expect(!withoutFinal.contains { $0.subject == subject && $0.period == period })
+
+        // A kind's weight: the marks' weights, the averages and the legend follow.
+        try await journal.updateSetting(.weight(kind: "control", 3.5), context: context)
+        let reweighted = try await ask()
+        #expect(reweighted.rules.weight(of: "control") == 3.5)
+        let control = marksOf(reweighted).first { $0.kind == "control" }
+        #expect(control?.weight == 3.5)
+        let averageBefore = subjectOf(afterMark)?.average, averageAfter = subjectOf(reweighted)?.average
+        #expect(averageAfter != averageBefore)
+
+        // The rounding threshold, which changes no mark.
+        try await journal.updateSetting(.roundingThreshold(0.65), context: context)
+        let threshold = try await ask().rules.roundingThreshold
+        #expect(threshold == 0.65)
+
+        // Another process writes a final through its own connection, taking a revision.
+        let other = try DatabaseQueue(path: school.directory + "/" + ClassbookDatabase.fileName)
+        try await other.write { db in
+            let revision = try Int64.fetchOne(db, sql: "UPDATE counters SET value = value + 1 WHERE name = 'diary_revision' RETURNING value")!
+            try db.execute(sql: """
+                INSERT INTO finals (year_id, student_id, subject_id, period, value, revision, set_at)
+                VALUES ((SELECT id FROM school_years WHERE start_date <= ?1 AND ?1 <= end_date), ?2, ?3, ?4, '5', ?5, ?6)
+                ON CONFLICT (year_id, student_id, subject_id, period) DO UPDATE SET value = '5', deleted_at = NULL, revision = ?5
+                """, arguments: [TestClock.day.iso, student.id.rawValue, subjectID.rawValue, period, revision, Date()])
+        }
+        try other.close()
+        let written = try await ask().finals
+        #expect(written.contains(FinalMark(subject: subject, period: period, value: .grade(5))))
+    }
+
+    @Test("the bot's /marks reply, kept between askings, follows a new mark and the asker's language")
+    func replyFollows() async throws {
+        let school = try await JournalSchool.make()
+        defer { school.remove() }
+        let context = AuditContext(actor: nil, sessionID: "test", at: Date())
+        let found: Row? = try school.database.pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT m.student_id, m.lesson_id, sub.name, a.login, s.last_name || ' ' || s.first_name
+                FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
+                JOIN students s ON s.id = m.student_id
+                JOIN guardianships g ON g.student_id = m.student_id JOIN accounts a ON a.id = g.guardian_id
+                WHERE l.date <= ? AND m.deleted_at IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM marks x WHERE x.lesson_id = m.lesson_id AND x.student_id = m.student_id AND x.kind = 'control')
+                ORDER BY l.date DESC, m.id LIMIT 1
+                """, arguments: [TestClock.day.iso])
+        }
+        let row = try #require(found)
+        let student = StudentID(row[0]), lesson = LessonID(row[1]), subject: String = row[2], child: String = row[4]
+        var principal = try await school.principal(row[3])
+        let line = { (lines: [String]) in lines.first { $0.hasPrefix(subject + ":") } }
+
+        let before = await school.ask("/marks \(child)", as: principal)
+        #expect(await school.ask("/marks \(child)", as: principal) == before)
+        _ = try await school.database.journal.writeMarks([MarkWrite(student: student, value: .grade(2), kind: "control", comment: nil)],
+                                                        lesson: lesson, context: context)
+        let after = await school.ask("/marks \(child)", as: principal)
+        #expect(line(after) != line(before))
+        #expect(line(after)?.contains("2к") == true)
+
+        principal.account.language = .en
+        let english = await school.ask("/marks \(child)", as: principal)
+        #expect(english.first?.contains("marks, term") == true)
+        #expect(english.last?.contains("More: /help marks") == true)
     }
 }

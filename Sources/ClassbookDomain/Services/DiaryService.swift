@@ -12,6 +12,8 @@ public struct DiaryService: Sendable {
     public let timeZone: TimeZone
     /// Called when a person reads a student's diary (for the class teacher's activity review).
     public var onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)?
+    /// Marks reports as last built (`MarksReportMemo`), shared by the copies of this service.
+    let marksReports = MarksReportMemo()
 
     public init(diary: any DiaryRepository, journal: any JournalRepository, clock: any SchoolClock = SystemClock(),
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
@@ -150,6 +152,17 @@ public struct DiaryService: Sendable {
     public func marks(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws -> MarksReport {
         try await require(.readDiary, principal, on: student)
         let period = try await period(periodQuery, grade: student.grade)
+        // Read before the marks and finals, so that what is kept is never older than its stamp.
+        let stamp = try await diary.marksStamp(of: student.id)
+        let rules = try await journal.gradingRules()
+        let key = MarksReportKey(student: student.id, period: period.ordinal, start: period.start, end: period.end, subject: subject)
+        let memoStamp = MarksReportStamp(marks: stamp, rules: rules)
+        if var report = marksReports.value(key, stamp: memoStamp) {
+            // The name, class and period's name are not part of the stamp: as they are now.
+            report.student = student
+            report.period = period
+            return report
+        }
         var entries = try await diary.marks(of: student.id, from: period.start, through: period.end)
         if let subject {
             let wanted = Self.normalize(subject)
@@ -175,7 +188,9 @@ public struct DiaryService: Sendable {
         let shown = Set(subjects.map(\.subject))
         let finals = try await journal.finals(of: student.id, on: today)
             .filter { ($0.period == period.ordinal || $0.period == 0) && (subject == nil || shown.contains($0.subject)) }
-        return MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: try await journal.gradingRules())
+        let report = MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: rules)
+        marksReports.store(report, for: key, stamp: memoStamp)
+        return report
     }
 
     public struct AbsencesReport: Sendable, Equatable {

@@ -66,6 +66,9 @@ public protocol DiaryRepository: Sendable {
     /// of the date, in order: the scheme that names the grade, else the school's default one.
     func periods(on date: SchoolDate, grade: Int) async throws -> [Period]
     func marks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkEntry]
+    /// What a student's marks as `marks(of:)` reads them, and their finals, depend on: a
+    /// report built while this stamp was the same still holds.
+    func marksStamp(of student: StudentID) async throws -> MarksStamp
     func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry]
     /// Records an acknowledgement covering every entry of the student's diary not yet
     /// acknowledged by this guardian; returns nil, and writes nothing, when there is none.
@@ -73,4 +76,18 @@ public protocol DiaryRepository: Sendable {
     func lastAcknowledgement(student: StudentID, guardian: AccountID) async throws -> Acknowledgement?
     func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws -> ConsentRecord
     func latestConsent(guardian: AccountID) async throws -> ConsentRecord?
+}
+
+/// The greatest revision among a student's marks and finals, with the mark kinds' weights
+/// the diary applies. Every change to a mark or a final (entered, corrected, deleted,
+/// imported, voided) takes a new value of the diary's revision counter, which only grows, so
+/// two equal stamps mean the same marks and finals.
+public struct MarksStamp: Sendable, Equatable {
+    public var revision: Int64
+    public var weights: [String: Double]
+
+    public init(revision: Int64, weights: [String: Double]) {
+        self.revision = revision
+        self.weights = weights
+    }
 }

@@ -27,6 +27,8 @@ struct ImportCommand: AsyncParsableCommand {
                 .run(files: contents, context: AuditContext(actor: nil, sessionID: "cli:import", at: Date()))
             print("imported: " + summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("imported accounts have no password yet: set one with 'classbook account passwd --login LOGIN'")
+            // Folds the import's WAL into the database file now, unless the server has it open.
+            try database.close()
         } catch let failure as CSVImporter.Failure {
             var standardError = FileHandle.standardError
             for problem in failure.problems { print(problem.description, to: &standardError) }

@@ -40,20 +40,10 @@ public struct DiaryBot: Sendable {
     public static func digests(for recipients: [Account], sessionID: String, duties: DutiesService,
                                timeZone: TimeZone) async throws -> [(AccountID, [String])] {
         let run = DigestRun()
-        return try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
-            var results = [[String]](repeating: [], count: recipients.count)
-            var next = 0
-            func start(_ index: Int) {
-                let principal = Principal(account: recipients[index], sessionID: sessionID)
-                group.addTask { (index, try await digestLines(for: principal, duties: duties, timeZone: timeZone, run: run)) }
-            }
-            while next < min(8, recipients.count) { start(next); next += 1 }
-            while let (index, lines) = try await group.next() {
-                results[index] = lines
-                if next < recipients.count { start(next); next += 1 }
-            }
-            return zip(recipients, results).filter { !$0.1.isEmpty }.map { ($0.0.id, $0.1) }
+        let results = try await recipients.concurrentMap(width: 8) { account in
+            try await digestLines(for: Principal(account: account, sessionID: sessionID), duties: duties, timeZone: timeZone, run: run)
         }
+        return zip(recipients, results).filter { !$0.1.isEmpty }.map { ($0.0.id, $0.1) }
     }
 
     /// The command a word names (`marks`, `/оценки`, `MARKS`), if any.

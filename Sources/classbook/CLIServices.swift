@@ -16,3 +16,10 @@ struct CLIServices {
         reports = ReportService(journal: journal, duties: duties)
     }
 }
+
+extension Duration {
+    /// In milliseconds, for the timings the commands print.
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}

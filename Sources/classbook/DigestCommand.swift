@@ -35,8 +35,7 @@ struct DigestCommand: AsyncParsableCommand {
         if login != nil {
             digests.first?.1.forEach { print($0) }
         } else {
-            let elapsed = ContinuousClock.now - start
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = (ContinuousClock.now - start).milliseconds
             print("composed \(people) digests of \(recipients.count) recipients, \(lines) lines, in \(String(format: "%.0f", ms)) ms")
         }
     }

@@ -50,8 +50,7 @@ struct ReportCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         defer {
             if timing {
-                let elapsed = ContinuousClock.now - start
-                let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                let ms = (ContinuousClock.now - start).milliseconds
                 FileHandle.standardError.write(Data("built in \(String(format: "%.1f", ms)) ms\n".utf8))
             }
         }

@@ -88,10 +88,6 @@ extension DutiesService {
         return try await run.value("guardians \(schoolClass.id.rawValue)", compute)
     }
 
-    func classFilling(_ schoolClass: SchoolClass, run: DigestRun?) async throws -> JournalFilling {
-        try await filling(of: schoolClass, run: run)
-    }
-
     func classDigest(_ schoolClass: SchoolClass, week: Week, run: DigestRun? = nil) async throws -> ClassDigest {
         let facts = try await guardianFacts(schoolClass, week: week, run: run)
         let (guardians, consents, activity) = (facts.guardians, facts.consents, facts.activity)
@@ -99,7 +95,7 @@ extension DutiesService {
             schoolClass: schoolClass, week: week,
             unexcused: try await duties.unexcusedAbsences(ofClass: schoolClass.id, from: week.monday, through: min(week.sunday, today)),
             pendingNotes: try await duties.absenceNotes(ofClass: schoolClass.id, pendingOnly: true),
-            filling: try await classFilling(schoolClass, run: run),
+            filling: try await filling(of: schoolClass, run: run),
             atRisk: try await atRisk(in: schoolClass, run: run),
             consentMissing: guardians.filter { consents[$0.account] == nil },
             consentRefused: guardians.filter { consents[$0.account]?.decision == .refused },
@@ -123,28 +119,14 @@ extension DutiesService {
         let row: @Sendable (SchoolClass) async throws -> SchoolSummary.Row = { [self] schoolClass in
             let facts = try await guardianFacts(schoolClass, week: week, run: run)
             let (guardians, consents, activity) = (facts.guardians, facts.consents, facts.activity)
-            let filling = try await classFilling(schoolClass, run: run)
+            let filling = try await self.filling(of: schoolClass, run: run)
             return .init(schoolClass: schoolClass,
                          fillingGaps: filling.withoutTopic.count + filling.ungradedControlWorks.count + filling.missingFinals.count,
                          guardians: guardians.count,
                          acknowledged: guardians.filter { !(activity[$0.account]?.acknowledgements ?? []).isEmpty }.count,
                          consented: guardians.filter { consents[$0.account]?.decision == .granted }.count)
         }
-        var rows = [SchoolSummary.Row?](repeating: nil, count: classes.count)
-        try await withThrowingTaskGroup(of: (Int, SchoolSummary.Row).self) { group in
-            var next = 0
-            func start() {
-                let index = next, schoolClass = classes[index]
-                group.addTask { (index, try await row(schoolClass)) }
-                next += 1
-            }
-            while next < min(4, classes.count) { start() }
-            while let (index, done) = try await group.next() {
-                rows[index] = done
-                if next < classes.count { start() }
-            }
-        }
-        return SchoolSummary(rows: rows.compactMap { $0 })
+        return SchoolSummary(rows: try await classes.concurrentMap(width: 4, row))
     }
 
     /// Everything the person's roles give them a digest of: the classes they lead, their own

@@ -19,7 +19,7 @@ public final class ClassbookServer: Sendable {
     private let context: ServerContext
     private let group: MultiThreadedEventLoopGroup
     private let hashingPool: NIOThreadPool
-    private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never>]>([])
+    private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<[InboundLine], Never>, Never>]>([])
     private let sslContext: NIOSSLContext
     private let perAddress = NIOLockedValueBox<[String: Int]>([:])
     private let watched = NIOLockedValueBox<[ObjectIdentifier: Watched]>([:])
@@ -121,7 +121,7 @@ public final class ClassbookServer: Sendable {
     }
 
     private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws
-        -> NIOAsyncChannel<NIOAsyncChannel<InboundLine, Never>, Never> {
+        -> NIOAsyncChannel<NIOAsyncChannel<[InboundLine], Never>, Never> {
         let sslContext = self.sslContext
         let maxSendQueue = context.configuration.maxSendQueue
         return try await ServerBootstrap(group: group)
@@ -139,7 +139,7 @@ public final class ClassbookServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder()))
-                    return try NIOAsyncChannel<InboundLine, Never>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<[InboundLine], Never>(wrappingChannelSynchronously: channel)
                 }
             }
     }
@@ -235,7 +235,7 @@ public final class ClassbookServer: Sendable {
         try await group.shutdownGracefully()
     }
 
-    private func serve(_ connection: NIOAsyncChannel<InboundLine, Never>, host: String, admitted: Bool) async {
+    private func serve(_ connection: NIOAsyncChannel<[InboundLine], Never>, host: String, admitted: Bool) async {
         let sessionID = ServerContext.messageID()
         let handle = SessionHandle(id: sessionID, channel: connection.channel)
         guard admitted else {
@@ -259,12 +259,13 @@ public final class ClassbookServer: Sendable {
             try await withTaskExecutorPreference(EventLoopExecutor(connection.channel.eventLoop)) {
                 try await connection.executeThenClose { inbound in
                     let owned = SessionBox(session)
-                    for try await line in inbound {
-                        // Each line in a child task (on the same loop): the frames a command
-                        // needs (a login's, a report's) live in that task's memory and go when
-                        // it ends, rather than stay with the session as long as it is connected.
+                    for try await lines in inbound {
+                        // Each batch of lines in a child task (on the same loop): the frames a
+                        // command needs (a login's, a report's) live in that task's memory and
+                        // go when it ends, rather than stay with the session as long as it is
+                        // connected.
                         await withDiscardingTaskGroup { lineTask in
-                            lineTask.addTask { await owned.session.process(line) }
+                            lineTask.addTask { await owned.session.process(lines) }
                         }
                         if session.closing { break }
                     }

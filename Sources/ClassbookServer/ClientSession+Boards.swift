@@ -22,7 +22,7 @@ extension ClientSession {
         if message.parameters[0] == "0" {
             for channel in context.channels.leaveAll(handle) {
                 context.channels.broadcast(IRCMessage(source: userSource, command: "PART", parameters: [channel]), to: channel)
-                handle.send(IRCMessage(source: userSource, command: "PART", parameters: [channel]))
+                send(IRCMessage(source: userSource, command: "PART", parameters: [channel]))
             }
             return
         }
@@ -95,7 +95,7 @@ extension ClientSession {
                                                      context: AuditContext(principal: principal, at: context.boards.journal.clock.now()))
             context.channels.broadcast(IRCMessage(source: userSource, command: "TOPIC", parameters: [board.name, text]), to: board.name)
             if !context.channels.isJoined(board.name, handle) {
-                handle.send(IRCMessage(source: userSource, command: "TOPIC", parameters: [board.name, text]))
+                send(IRCMessage(source: userSource, command: "TOPIC", parameters: [board.name, text]))
             }
         } catch {
             context.logger.error("cannot set a topic: \(error)")
@@ -132,7 +132,7 @@ extension ClientSession {
         let subcommand = message.parameters[0].uppercased()
         let target = message.parameters[1]
         func fail(_ code: String, _ text: String) {
-            handle.send(IRCMessage(source: context.configuration.serverName, command: "FAIL",
+            send(IRCMessage(source: context.configuration.serverName, command: "FAIL",
                                    parameters: ["CHATHISTORY", code, subcommand, target, text]))
         }
         guard ["LATEST", "BEFORE", "AFTER"].contains(subcommand) else { return fail("INVALID_PARAMS", "Unsupported subcommand") }
@@ -162,7 +162,7 @@ extension ClientSession {
                     + messages.map { var m = $0; m.tags.insert(IRCTag("batch", reference), at: 0); return m }
                     + [IRCMessage(source: context.configuration.serverName, command: "BATCH", parameters: ["-" + reference])]
             }
-            handle.send(messages)
+            send(messages)
         } catch {
             fail("MESSAGE_ERROR", "Cannot read the history")
         }

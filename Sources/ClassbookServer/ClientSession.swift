@@ -24,6 +24,9 @@ final class ClientSession {
     private(set) var principal: Principal?
     private var registered = false
     private(set) var closing = false
+    /// True while a batch of lines is being answered: replies wait in the channel and go out
+    /// together when the batch ends (see `process(_:)`).
+    private var holding = false
 
     /// What the watchdog reads: when the last line came and whether a PING is outstanding.
     struct Activity: Sendable {
@@ -46,10 +49,25 @@ final class ClientSession {
 
     // MARK: Input
 
-    func process(_ event: InboundLine) async {
+    /// Answers the lines that arrived together, in order, and sends their replies with one
+    /// flush: a command and the PING after it cost one TLS record and one system call, not
+    /// two. A reply waits at most for the lines read with it (flood control's waits flush
+    /// first).
+    func process(_ lines: [InboundLine]) async {
+        holding = true
+        for line in lines where !closing {
+            await process(line)
+        }
+        holding = false
+        handle.flush()
+    }
+
+    private func process(_ event: InboundLine) async {
         switch flood.admit() {
         case .go: break
-        case .wait(let lag): try? await Task.sleep(for: lag)
+        case .wait(let lag):
+            handle.flush()
+            try? await Task.sleep(for: lag)
         case .disconnect:
             close("Excess Flood")
             return
@@ -62,7 +80,7 @@ final class ClientSession {
             close("Input line was too long (no line end)")
         case .line(let bytes):
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                handle.send(IRCMessage(source: context.configuration.serverName, command: "FAIL",
+                send(IRCMessage(source: context.configuration.serverName, command: "FAIL",
                                        parameters: ["*", "INVALID_UTF8", "Message rejected, your message contained invalid UTF-8"]))
                 return
             }
@@ -142,12 +160,12 @@ final class ClientSession {
         let server = context.configuration.serverName
         switch result {
         case .list(let subcommand, let tokens):
-            handle.send(IRCMessage(source: server, command: "CAP", parameters: [nick, subcommand, tokens.joined(separator: " ")]))
+            send(IRCMessage(source: server, command: "CAP", parameters: [nick, subcommand, tokens.joined(separator: " ")]))
         case .ack(let request):
             handle.setCapabilities(capabilities.enabled)
-            handle.send(IRCMessage(source: server, command: "CAP", parameters: [nick, "ACK", request]))
+            send(IRCMessage(source: server, command: "CAP", parameters: [nick, "ACK", request]))
         case .nak(let request):
-            handle.send(IRCMessage(source: server, command: "CAP", parameters: [nick, "NAK", request]))
+            send(IRCMessage(source: server, command: "CAP", parameters: [nick, "NAK", request]))
         case .end:
             await completeRegistration()
         case .invalidSubcommand(let subcommand):
@@ -163,7 +181,7 @@ final class ClientSession {
         }
         switch sasl.receive(message.parameters[0]) {
         case .continueWithPayload:
-            handle.send(IRCMessage(command: "AUTHENTICATE", parameters: ["+"]))
+            send(IRCMessage(command: "AUTHENTICATE", parameters: ["+"]))
         case .awaitingMoreData:
             break
         case .unsupportedMechanism:
@@ -215,7 +233,7 @@ final class ClientSession {
             return
         }
         if registered, old != nil {
-            handle.send(IRCMessage(source: oldSource, command: "NICK", parameters: [wanted]))
+            send(IRCMessage(source: oldSource, command: "NICK", parameters: [wanted]))
         }
         await completeRegistration()
     }
@@ -298,7 +316,7 @@ final class ClientSession {
         let welcome = language == .ru
             ? "Добро пожаловать в \(configuration.networkName), \(name)! Дневник: напишите /msg \(configuration.botNick) help"
             : "Welcome to \(configuration.networkName), \(name)! The diary: /msg \(configuration.botNick) help"
-        handle.send([
+        send([
             context.numeric(.welcome, nick, welcome),
             context.numeric(.yourHost, nick, "Your host is \(configuration.serverName), running version \(ClassbookServer.version)"),
             context.numeric(.created, nick, "This server was created \(UTCTimestamp.format(context.createdAt))"),
@@ -332,13 +350,13 @@ final class ClientSession {
         var messages = [context.numeric(.motdStart, nick, "- \(context.configuration.serverName) Message of the day - ")]
         for line in lines { messages.append(context.numeric(.motd, nick, "- \(line)")) }
         messages.append(context.numeric(.endOfMotd, nick, "End of /MOTD command."))
-        handle.send(messages)
+        send(messages)
     }
 
     // MARK: Registered
 
     private func handlePing(_ message: IRCMessage) {
-        handle.send(IRCMessage(source: context.configuration.serverName, command: "PONG",
+        send(IRCMessage(source: context.configuration.serverName, command: "PONG",
                                parameters: [context.configuration.serverName, message.parameters[0]]))
     }
 
@@ -366,7 +384,7 @@ final class ClientSession {
         }
 
         if SessionRegistry.fold(target) == SessionRegistry.fold(context.configuration.botNick) {
-            if handle.has("echo-message") { handle.send(relay()) }
+            if handle.has("echo-message") { send(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
             deliverBotReply(await context.bot.respond(to: text, from: principal))
@@ -382,7 +400,7 @@ final class ClientSession {
                let account = try? await context.messaging.account(login: target) {
                 do {
                     try await context.outbox.send([text], to: account.id, source: userSource)
-                    if handle.has("echo-message") { handle.send(relay()) }
+                    if handle.has("echo-message") { send(relay()) }
                     if context.registry.sessions(of: account.id).isEmpty {
                         reply(.away, target, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
                                                               : "Offline: the message will be delivered at the next login")
@@ -398,10 +416,17 @@ final class ClientSession {
         }
         let relayed = relay()
         recipient.send(relayed)
-        if handle.has("echo-message") && recipient !== handle { handle.send(relayed) }
+        if handle.has("echo-message") && recipient !== handle { send(relayed) }
     }
 
     // MARK: Output
+
+    /// Sends to this client: written at once, flushed at the end of the batch being answered.
+    func send(_ messages: [IRCMessage]) {
+        handle.send(messages, flush: !holding)
+    }
+
+    func send(_ message: IRCMessage) { send([message]) }
 
     private func deliverBotReply(_ answer: BotReply) {
         if let newLanguage = answer.newLanguage, var principal {
@@ -412,17 +437,16 @@ final class ClientSession {
             principal.account.mustChangePassword = false
             self.principal = principal
         }
-        // One write for the whole answer: one TLS record and one system call, not one per line.
-        handle.send(answer.lines.flatMap { BotText.messages($0, from: context.botSource, to: nick) })
+        send(answer.lines.flatMap { BotText.messages($0, from: context.botSource, to: nick) })
     }
 
     /// Sends text from the bot, split so that every line fits IRC's 512 bytes.
     func sendFromBot(_ text: String) {
-        handle.send(BotText.messages(text, from: context.botSource, to: nick))
+        send(BotText.messages(text, from: context.botSource, to: nick))
     }
 
     func reply(_ numeric: IRCNumeric, _ parameters: String...) {
-        handle.send(context.numeric(numeric, nick, parameters: parameters))
+        send(context.numeric(numeric, nick, parameters: parameters))
     }
 
     func close(_ reason: String) {

@@ -41,8 +41,10 @@ public final class SessionHandle: Sendable {
     func has(_ capability: String) -> Bool { state.withLockedValue { $0.capabilities.contains(capability) } }
 
     /// Sends messages in order, with the tags this client negotiated: `time` with server-time,
-    /// `msgid` and client tags (`+…`) with message-tags, nothing otherwise.
-    func send(_ messages: [IRCMessage]) {
+    /// `msgid` and client tags (`+…`) with message-tags, nothing otherwise. With `flush: false`
+    /// they wait in the channel for the next flush (the session's own, at the end of a batch
+    /// of lines, or anyone's: a flush sends everything written before it).
+    func send(_ messages: [IRCMessage], flush: Bool = true) {
         guard !messages.isEmpty else { return }
         let capabilities = state.withLockedValue { $0.capabilities }
         let serverTime = capabilities.contains("server-time")
@@ -63,10 +65,17 @@ public final class SessionHandle: Sendable {
             close(error: "SendQ exceeded")
             return
         }
-        channel.writeAndFlush(buffer, promise: nil)
+        if flush {
+            channel.writeAndFlush(buffer, promise: nil)
+        } else {
+            channel.write(buffer, promise: nil)
+        }
     }
 
     func send(_ message: IRCMessage) { send([message]) }
+
+    /// Sends what was written without a flush.
+    func flush() { channel.flush() }
 
     /// Sends ERROR and closes the connection once it is written.
     func close(error reason: String) {

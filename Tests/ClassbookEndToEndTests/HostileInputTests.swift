@@ -83,6 +83,30 @@ struct HostileInputTests {
         }
     }
 
+    @Test("lines sent together are answered together, but a reply is not held while flood control makes a later line wait")
+    func batchedRepliesAndFloodWaits() async throws {
+        try await withServer({ configuration in
+            configuration.flood = .init()
+            configuration.flood.burst = 5
+            configuration.flood.linesPerSecond = 4
+        }) { server in
+            let client = try await server.login(try server.school.guardianWithOneChild)
+            // One write, one batch: a command and the PING after it are answered in order.
+            try await client.sendRaw(Array("PRIVMSG diary :/lang ru\r\nPING :after-lang\r\n".utf8))
+            let answered = try await client.consume(until: "PONG after-lang") { $0.command == "PONG" && $0.parameters.last == "after-lang" }
+            #expect(answered.contains { $0.command == "PRIVMSG" && $0.parameters.last == "Теперь я отвечаю по-русски." })
+            // Eight more lines at once, over the budget: each waits its turn (a quarter of a
+            // second), and what was answered before a wait is on its way meanwhile.
+            var lines: [UInt8] = []
+            for index in 0..<8 { lines += Array("PING :w\(index)\r\n".utf8) }
+            try await client.sendRaw(lines)
+            _ = try await client.expect("PONG w0") { $0.command == "PONG" && $0.parameters.last == "w0" }
+            #expect(!client.allLines.contains { $0.hasSuffix(" w7") || $0.hasSuffix(":w7") }, "the first reply came before the last line's turn")
+            _ = try await client.expect("PONG w7") { $0.command == "PONG" && $0.parameters.last == "w7" }
+            await client.close()
+        }
+    }
+
     @Test("too many connections from one address are refused")
     func connectionLimit() async throws {
         try await withServer({ configuration in

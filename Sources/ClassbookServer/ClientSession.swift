@@ -437,12 +437,13 @@ final class ClientSession {
             principal.account.mustChangePassword = false
             self.principal = principal
         }
-        send(answer.lines.flatMap { BotText.messages($0, from: context.botSource, to: nick) })
+        let nick = self.nick, ids = handle.has("message-tags")
+        send(answer.lines.flatMap { BotText.messages($0, from: context.botSource, to: nick, ids: ids) })
     }
 
     /// Sends text from the bot, split so that every line fits IRC's 512 bytes.
     func sendFromBot(_ text: String) {
-        send(BotText.messages(text, from: context.botSource, to: nick))
+        send(BotText.messages(text, from: context.botSource, to: nick, ids: handle.has("message-tags")))
     }
 
     func reply(_ numeric: IRCNumeric, _ parameters: String...) {

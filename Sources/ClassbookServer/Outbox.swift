@@ -63,11 +63,13 @@ struct Outbox: Sendable {
 
 /// Bot text as PRIVMSGs, split so that every line fits IRC's 512 bytes.
 enum BotText {
-    static func messages(_ text: String, from source: String, to target: String, time: Date? = nil) -> [IRCMessage] {
-        let prefix = ":\(source) PRIVMSG \(target) :"
-        let budget = IRCLimits.bodyBytes - 2 - prefix.utf8.count
+    /// `ids: false` for a client that did not negotiate message-tags, which would be sent none.
+    static func messages(_ text: String, from source: String, to target: String, time: Date? = nil, ids: Bool = true) -> [IRCMessage] {
+        // ":source PRIVMSG target :" and CR LF around the text.
+        let budget = IRCLimits.bodyBytes - 2 - (source.utf8.count + target.utf8.count + 12)
         return IRCTextSplitter.split(text, maxBytes: budget).map { piece in
-            var tags = [IRCTag("msgid", ServerContext.messageID())]
+            var tags: [IRCTag] = []
+            if ids { tags.append(IRCTag("msgid", ServerContext.messageID())) }
             if let time { tags.append(IRCTag("time", UTCTimestamp.format(time))) }
             return IRCMessage(tags: tags, source: source, command: "PRIVMSG", parameters: [target, piece])
         }

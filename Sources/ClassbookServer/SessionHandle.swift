@@ -51,8 +51,12 @@ public final class SessionHandle: Sendable {
         let messageTags = capabilities.contains("message-tags")
         var buffer = channel.allocator.buffer(capacity: messages.count * 128)
         for var message in messages {
-            message.tags = message.tags.filter { tag in
-                tag.key == "time" ? serverTime : messageTags
+            if !serverTime && !messageTags {
+                if !message.tags.isEmpty { message.tags = [] }
+            } else {
+                message.tags = message.tags.filter { tag in
+                    tag.key == "time" ? serverTime : messageTags
+                }
             }
             if serverTime && message.tag("time") == nil {
                 message.tags.insert(IRCTag("time", UTCTimestamp.now()), at: 0)

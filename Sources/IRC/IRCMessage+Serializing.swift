@@ -1,29 +1,41 @@
 extension IRCMessage {
+    /// True when `text` holds the byte: a scan of its UTF-8 storage, where `String.contains`
+    /// would compare Characters and Foundation's would search by locale.
+    static func hasByte(_ byte: UInt8, in text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.contains(byte) } ?? text.utf8.contains(byte)
+    }
+
     /// The line for the wire, without CR LF.
     ///
     /// The last parameter is written as a trailing parameter (`:`) when it is empty,
     /// contains a space or starts with `:`, and always for multi-word text verbs.
     public func serialized() -> String {
+        // Appended piece by piece into one reserved string: no temporary strings.
         var line = ""
-        line.reserveCapacity(64 + (parameters.last?.utf8.count ?? 0))
+        line.reserveCapacity(64 + (source?.utf8.count ?? 0) + parameters.reduce(0) { $0 + $1.utf8.count })
         if !tags.isEmpty {
             line += "@"
-            line += tags.map { $0.value.isEmpty ? $0.key : "\($0.key)=\(IRCTagValue.escape($0.value))" }
-                .joined(separator: ";")
+            for (index, tag) in tags.enumerated() {
+                if index > 0 { line += ";" }
+                line += tag.key
+                if !tag.value.isEmpty {
+                    line += "="
+                    line += IRCTagValue.escape(tag.value)
+                }
+            }
             line += " "
         }
         if let source {
-            line += ":\(source) "
+            line += ":"
+            line += source
+            line += " "
         }
         line += command
         for (index, parameter) in parameters.enumerated() {
             let isLast = index == parameters.count - 1
-            // Bytes, not Characters: Foundation's `contains` for strings is a locale-aware search.
-            if isLast && (parameter.isEmpty || parameter.utf8.contains(32) || parameter.utf8.first == 58) {
-                line += " :\(parameter)"
-            } else {
-                line += " \(parameter)"
-            }
+            line += " "
+            if isLast && (parameter.isEmpty || Self.hasByte(32, in: parameter) || parameter.utf8.first == 58) { line += ":" }
+            line += parameter
         }
         return line
     }
@@ -34,6 +46,10 @@ extension IRCMessage {
 public enum IRCTextSplitter {
     public static func split(_ text: String, maxBytes: Int) -> [String] {
         precondition(maxBytes >= 4, "a piece must hold at least one character")
+        // Most text is one line that fits: one pass over its bytes finds no CR or LF.
+        if !text.isEmpty, text.utf8.count <= maxBytes, !IRCMessage.hasByte(13, in: text), !IRCMessage.hasByte(10, in: text) {
+            return [text]
+        }
         var pieces: [String] = []
         // CR goes: at the scalar level, since "\r\n" is one Character to Swift's String.
         let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text

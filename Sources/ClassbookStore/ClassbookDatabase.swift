@@ -12,6 +12,7 @@ public final class ClassbookDatabase: Sendable {
     public let writer: GroupCommit
     let cache: StructureCache
     let marksCache = MarksCache()
+    let roster = RosterCache()
     let readers: PointReaders
     public let path: String
 
@@ -26,6 +27,7 @@ public final class ClassbookDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        pool.add(transactionObserver: RosterObserver(cache: roster), extent: .databaseLifetime)
         writer = GroupCommit(pool: pool)
         cache = StructureCache(writer: writer)
         try Migrations.migrator.migrate(pool)
@@ -100,7 +102,7 @@ public final class ClassbookDatabase: Sendable {
     }
 
     public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool, writer: writer, readers: readers) }
-    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache, marksCache: marksCache, readers: readers) }
+    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache, marksCache: marksCache, roster: roster, readers: readers) }
     public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool, writer: writer, cache: cache, readers: readers) }
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool, writer: writer) }
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }

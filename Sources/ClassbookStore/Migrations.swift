@@ -195,6 +195,22 @@ enum Migrations {
             // builds anything (`marksStamp`); finals were indexed by year first.
             try db.execute(sql: "CREATE INDEX finals_by_student ON finals(student_id, revision)")
         }
+        migrator.registerMigration("v9-guardianships-rowid") { db in
+            // The server keeps each guardian's children between commands and must hear of every
+            // change to the links (`RosterObserver`); SQLite reports changed rows of tables with
+            // a rowid only, and this table was `WITHOUT ROWID`.
+            try db.execute(sql: """
+                CREATE TABLE guardianships_new (
+                    guardian_id INTEGER NOT NULL REFERENCES accounts(id),
+                    student_id INTEGER NOT NULL REFERENCES students(id),
+                    PRIMARY KEY (guardian_id, student_id)
+                );
+                INSERT INTO guardianships_new (guardian_id, student_id) SELECT guardian_id, student_id FROM guardianships;
+                DROP TABLE guardianships;
+                ALTER TABLE guardianships_new RENAME TO guardianships;
+                CREATE INDEX guardianships_by_student ON guardianships(student_id);
+                """)
+        }
         return migrator
     }
 }

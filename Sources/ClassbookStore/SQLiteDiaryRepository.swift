@@ -10,6 +10,8 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     let cache: StructureCache
     /// Each student's marks as last read (see `MarksCache`).
     let marksCache: MarksCache
+    /// Guardians' children and accounts' own student records as last read (see `RosterCache`).
+    let roster: RosterCache
     /// Connections for one-statement reads (see `PointReaders`).
     let readers: PointReaders
 
@@ -19,26 +21,29 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         """
 
     public func studentsInCare(of guardian: AccountID) async throws -> [Student] {
-        try readers.query { db in
-            try Array(Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT \(Self.studentColumns)
-                JOIN guardianships g ON g.student_id = s.id
-                WHERE g.guardian_id = ? ORDER BY s.last_name, s.first_name, s.id
-                """), arguments: [guardian.rawValue]).map(Self.studentAtStart))
+        try roster.children(of: guardian.rawValue, stamp: roster.stamp) {
+            try readers.query { db in
+                try Array(Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT \(Self.studentColumns)
+                    JOIN guardianships g ON g.student_id = s.id
+                    WHERE g.guardian_id = ? ORDER BY s.last_name, s.first_name, s.id
+                    """), arguments: [guardian.rawValue]).map(Self.studentAtStart))
+            }
         }
     }
 
+    /// Answered from the guardian's children (`RosterCache`): the access check of every diary
+    /// command, which has just resolved the student among them.
     public func isGuardian(_ guardian: AccountID, of student: StudentID) async throws -> Bool {
-        try readers.query { db in
-            try Bool.fetchOne(db, prepared: "SELECT 1 FROM guardianships WHERE guardian_id = ? AND student_id = ?",
-                              arguments: [guardian.rawValue, student.rawValue]) ?? false
-        }
+        try await studentsInCare(of: guardian).contains { $0.id == student }
     }
 
     public func student(ownedBy account: AccountID) async throws -> Student? {
-        try readers.query { db in
-            try Row.fetchOne(db, prepared: "SELECT \(Self.studentColumns) WHERE s.account_id = ?", arguments: [account.rawValue])
-                .map(Self.studentAtStart)
+        try roster.student(ownedBy: account.rawValue, stamp: roster.stamp) {
+            try readers.query { db in
+                try Row.fetchOne(db, prepared: "SELECT \(Self.studentColumns) WHERE s.account_id = ?", arguments: [account.rawValue])
+                    .map(Self.studentAtStart)
+            }
         }
     }
 

@@ -174,3 +174,41 @@ struct MarksCacheTests {
         #expect(english.last?.contains("More: /help marks") == true)
     }
 }
+
+/// Guardians' children and accounts' own student records are kept between commands
+/// (`RosterCache`); a change committed in this process shows at the next command.
+@Suite("Roster cache")
+struct RosterCacheTests {
+    @Test("a kept guardian's children follow a corrected name and a new link at once; a student's own record too")
+    func changesShow() async throws {
+        let school = try await JournalSchool.make()
+        defer { school.remove() }
+        let diary = school.database.diary
+        let context = AuditContext(actor: nil, sessionID: "test", at: Date())
+        let (guardianID, childID, ownerID, otherID): (Int64, Int64, Int64, Int64) = try await school.database.pool.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: """
+                SELECT g.guardian_id, s.id, s.account_id,
+                       (SELECT o.id FROM students o WHERE o.id NOT IN (SELECT student_id FROM guardianships WHERE guardian_id = g.guardian_id) LIMIT 1)
+                FROM guardianships g JOIN students s ON s.id = g.student_id WHERE s.account_id IS NOT NULL ORDER BY g.guardian_id LIMIT 1
+                """))
+            return (row[0], row[1], row[2], row[3])
+        }
+        let guardian = AccountID(guardianID), child = StudentID(childID), owner = AccountID(ownerID), other = StudentID(otherID)
+        let before = try await diary.studentsInCare(of: guardian)
+        #expect(try await diary.studentsInCare(of: guardian) == before, "a second read, from the cache, is the same")
+        #expect(try await diary.student(ownedBy: owner)?.id == child)
+        #expect(try await diary.isGuardian(guardian, of: other) == false)
+
+        // The class teacher corrects the child's surname.
+        #expect(try await school.database.journal.setPersonalData(of: child, field: .lastName, value: "Исправленная", context: context) == .changed)
+        #expect(try await diary.studentsInCare(of: guardian).first { $0.id == child }?.lastName == "Исправленная")
+        #expect(try await diary.student(ownedBy: owner)?.lastName == "Исправленная")
+
+        // A link added through this process's writer (as an import run by the server would).
+        _ = try await school.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO guardianships (guardian_id, student_id) VALUES (?, ?)", arguments: [guardianID, otherID])
+        }
+        #expect(try await diary.isGuardian(guardian, of: other))
+        #expect(try await diary.studentsInCare(of: guardian).count == before.count + 1)
+    }
+}

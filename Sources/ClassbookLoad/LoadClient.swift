@@ -9,6 +9,7 @@ import NIOSSL
 final class LoadClient: Sendable {
     let channel: any Channel
     private let state: NIOLockedValueBox<State>
+    private let reader: NIOLoopBound<Reader>
 
     struct State {
         var waiters: [String: CheckedContinuation<Int, any Error>] = [:]
@@ -18,9 +19,10 @@ final class LoadClient: Sendable {
         var isRegistered = false
     }
 
-    private init(channel: any Channel, state: NIOLockedValueBox<State>) {
+    private init(channel: any Channel, state: NIOLockedValueBox<State>, reader: NIOLoopBound<Reader>) {
         self.channel = channel
         self.state = state
+        self.reader = reader
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
@@ -37,7 +39,29 @@ final class LoadClient: Sendable {
                 }
             }
             .connect(host: host, port: port).get()
-        return LoadClient(channel: channel, state: state)
+        let reader = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: Reader.self), eventLoop: channel.eventLoop)
+        }.get()
+        return LoadClient(channel: channel, state: state, reader: reader)
+    }
+
+    /// Asks `line(n)` and a PING, again and again, each as soon as the previous PONG arrives,
+    /// until `seconds` have passed; returns each request's latency in milliseconds. The loop
+    /// runs on the channel's event loop: the load generator shares the machine with the
+    /// server, and a hop to a task and back for every request cost it more than the server's
+    /// own work.
+    func run(seconds: Double, line: @escaping @Sendable (Int) -> String) async -> [Double] {
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+        let reader = self.reader, channel = self.channel
+        return await withCheckedContinuation { continuation in
+            channel.eventLoop.execute {
+                guard channel.isActive, let context = try? channel.pipeline.syncOperations.context(handlerType: Reader.self) else {
+                    continuation.resume(returning: [])
+                    return
+                }
+                reader.value.start(Reader.Loop(deadline: deadline, line: line, done: continuation), context: context)
+            }
+        }
     }
 
     func send(_ text: String) {
@@ -88,17 +112,64 @@ final class LoadClient: Sendable {
         }
     }
 
+    /// Reads the server's lines as bytes (a String is made only of a PONG's token), answers
+    /// its PINGs, and runs the closed loop of `run(seconds:line:)` on the event loop.
     final class Reader: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
         let state: NIOLockedValueBox<State>
+        /// The closed loop under way, if any; touched on the channel's event loop only.
+        var loop: Loop?
         init(state: NIOLockedValueBox<State>) { self.state = state }
 
+        /// Requests sent one after another, each as soon as the PONG after the previous one
+        /// arrives: no task and no thread hop between a reply and the next request.
+        struct Loop {
+            var deadline: NIODeadline
+            var line: @Sendable (Int) -> String
+            var n = 0
+            var sentAt = NIODeadline.now()
+            var latencies: [Double] = []
+            var done: CheckedContinuation<[Double], Never>
+        }
+
+        func start(_ loop: Loop, context: ChannelHandlerContext) {
+            self.loop = loop
+            sendNext(context: context)
+        }
+
+        private func sendNext(context: ChannelHandlerContext) {
+            guard var loop else { return }
+            let text = loop.line(loop.n) + "\r\nPING :t\r\n"
+            var out = context.channel.allocator.buffer(capacity: text.utf8.count)
+            out.writeString(text)
+            loop.sentAt = .now()
+            self.loop = loop
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        }
+
+        private func finishLoop() {
+            guard let loop else { return }
+            self.loop = nil
+            loop.done.resume(returning: loop.latencies)
+        }
+
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            var buffer = unwrapInboundIn(data)
-            let line = buffer.readString(length: buffer.readableBytes) ?? ""
-            if line.hasPrefix(":") && line.contains(" PONG ") {
+            let line = unwrapInboundIn(data)
+            let view = line.readableBytesView
+            // ":server PONG server :token": the verb after the source.
+            if view.first == UInt8(ascii: ":"), let space = view.firstIndex(of: UInt8(ascii: " ")),
+               view[(space + 1)...].starts(with: "PONG ".utf8) {
+                if loop != nil {
+                    let now = NIODeadline.now()
+                    loop!.latencies.append(Double((now - loop!.sentAt).nanoseconds) / 1e6)
+                    loop!.n += 1
+                    if now < loop!.deadline { sendNext(context: context) } else { finishLoop() }
+                    return
+                }
                 // The last parameter, with or without its colon.
-                var token = line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+                var token = String(decoding: view[(view.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? space)...], as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
                 if token.hasPrefix(":") { token.removeFirst() }
                 let (waiter, count) = state.withLockedValue { state in
                     defer { state.linesSinceMark = 0 }
@@ -107,7 +178,15 @@ final class LoadClient: Sendable {
                 waiter?.resume(returning: count)
                 return
             }
-            if line.contains(" 001 ") {
+            if view.starts(with: "PING".utf8) {
+                var out = context.channel.allocator.buffer(capacity: view.count)
+                out.writeString("PONG")
+                out.writeBytes(view.dropFirst(4))
+                context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+                return
+            }
+            if loop != nil { return }
+            if Self.isWelcome(view) {
                 let waiter = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
                     state.isRegistered = true
                     defer { state.registered = nil }
@@ -116,16 +195,17 @@ final class LoadClient: Sendable {
                 waiter?.resume()
                 return
             }
-            if line.hasPrefix("PING") {
-                var out = context.channel.allocator.buffer(capacity: 64)
-                out.writeString("PONG" + line.dropFirst(4))
-                context.writeAndFlush(NIOAny(out), promise: nil)
-                return
-            }
             state.withLockedValue { $0.linesSinceMark += 1 }
         }
 
+        /// ":server 001 nick :Welcome…".
+        static func isWelcome(_ view: ByteBufferView) -> Bool {
+            guard view.first == UInt8(ascii: ":"), let space = view.firstIndex(of: UInt8(ascii: " ")) else { return false }
+            return view[(space + 1)...].starts(with: "001 ".utf8)
+        }
+
         func channelInactive(context: ChannelHandlerContext) {
+            finishLoop()
             let (waiters, registered) = state.withLockedValue { state in
                 state.closed = true
                 defer { state.waiters = [:]; state.registered = nil }

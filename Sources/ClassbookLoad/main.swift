@@ -132,22 +132,11 @@ func connectMany(_ people: [Account], count: Int) async throws -> [LoadClient] {
     }
 }
 
-/// Each client asks in a closed loop until the deadline; returns latencies in ms.
+/// Each client asks in a closed loop until the deadline (`LoadClient.run`); returns latencies in ms.
 func drive(_ clients: [LoadClient], seconds: Double, line: @escaping @Sendable (Int, Int) -> String) async -> [Double] {
-    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-    return await withTaskGroup(of: [Double].self) { group in
+    await withTaskGroup(of: [Double].self) { group in
         for (index, client) in clients.enumerated() {
-            group.addTask {
-                var latencies: [Double] = []
-                var n = 0
-                while ContinuousClock.now < deadline {
-                    let start = ContinuousClock.now
-                    guard (try? await client.ask(line(index, n), token: "t\(n)")) != nil else { break }
-                    latencies.append(Double((ContinuousClock.now - start).components.attoseconds) / 1e15 + Double((ContinuousClock.now - start).components.seconds) * 1000)
-                    n += 1
-                }
-                return latencies
-            }
+            group.addTask { await client.run(seconds: seconds) { n in line(index, n) } }
         }
         var all: [Double] = []
         for await part in group { all += part }

@@ -49,7 +49,7 @@ public final class SessionHandle: Sendable {
         let capabilities = state.withLockedValue { $0.capabilities }
         let serverTime = capabilities.contains("server-time")
         let messageTags = capabilities.contains("message-tags")
-        var buffer = channel.allocator.buffer(capacity: messages.count * 128)
+        var stream = BufferStream(buffer: channel.allocator.buffer(capacity: messages.count * 128))
         for var message in messages {
             if !serverTime && !messageTags {
                 if !message.tags.isEmpty { message.tags = [] }
@@ -61,9 +61,10 @@ public final class SessionHandle: Sendable {
             if serverTime && message.tag("time") == nil {
                 message.tags.insert(IRCTag("time", UTCTimestamp.now()), at: 0)
             }
-            buffer.writeString(message.serialized())
-            buffer.writeString("\r\n")
+            message.serialize(into: &stream)
+            stream.write("\r\n")
         }
+        let buffer = stream.buffer
         // A client that does not read: its queue passed the high-water mark.
         guard channel.isWritable else {
             close(error: "SendQ exceeded")
@@ -88,6 +89,12 @@ public final class SessionHandle: Sendable {
         let channel = self.channel
         channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
     }
+}
+
+/// A channel buffer as the target of `IRCMessage.serialize(into:)`.
+private struct BufferStream: TextOutputStream {
+    var buffer: ByteBuffer
+    mutating func write(_ string: String) { buffer.writeString(string) }
 }
 
 /// Who is connected, by nick and by account. Nicks compare case-insensitively (ASCII casemapping).

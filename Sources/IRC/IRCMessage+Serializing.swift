@@ -7,6 +7,7 @@ import Darwin
 extension IRCMessage {
     /// True when `text` holds the byte: a scan of its UTF-8 storage, where `String.contains`
     /// would compare Characters and Foundation's would search by locale.
+    @usableFromInline
     static func hasByte(_ byte: UInt8, in text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { bytes in
             guard let base = bytes.baseAddress else { return false }
@@ -15,38 +16,44 @@ extension IRCMessage {
     }
 
     /// The line for the wire, without CR LF.
-    ///
-    /// The last parameter is written as a trailing parameter (`:`) when it is empty,
-    /// contains a space or starts with `:`, and always for multi-word text verbs.
     public func serialized() -> String {
-        // Appended piece by piece into one reserved string: no temporary strings.
         var line = ""
         line.reserveCapacity(64 + (source?.utf8.count ?? 0) + parameters.reduce(0) { $0 + $1.utf8.count })
+        serialize(into: &line)
+        return line
+    }
+
+    /// Writes the line for the wire, without CR LF, piece by piece into `target` (a string,
+    /// or the server's channel buffer): no temporary strings.
+    ///
+    /// The last parameter is written as a trailing parameter (`:`) when it is empty,
+    /// contains a space or starts with `:`.
+    @inlinable
+    public func serialize<Target: TextOutputStream>(into target: inout Target) {
         if !tags.isEmpty {
-            line += "@"
+            target.write("@")
             for (index, tag) in tags.enumerated() {
-                if index > 0 { line += ";" }
-                line += tag.key
+                if index > 0 { target.write(";") }
+                target.write(tag.key)
                 if !tag.value.isEmpty {
-                    line += "="
-                    line += IRCTagValue.escape(tag.value)
+                    target.write("=")
+                    target.write(IRCTagValue.escape(tag.value))
                 }
             }
-            line += " "
+            target.write(" ")
         }
         if let source {
-            line += ":"
-            line += source
-            line += " "
+            target.write(":")
+            target.write(source)
+            target.write(" ")
         }
-        line += command
+        target.write(command)
         for (index, parameter) in parameters.enumerated() {
             let isLast = index == parameters.count - 1
-            line += " "
-            if isLast && (parameter.isEmpty || Self.hasByte(32, in: parameter) || parameter.utf8.first == 58) { line += ":" }
-            line += parameter
+            target.write(" ")
+            if isLast && (parameter.isEmpty || Self.hasByte(32, in: parameter) || parameter.utf8.first == 58) { target.write(":") }
+            target.write(parameter)
         }
-        return line
     }
 }
 

@@ -12,14 +12,16 @@ import NIOSSL
 /// The line server: a TLS listener (and optionally a plaintext one on loopback) speaking IRC.
 ///
 /// `bind()` opens the listeners and reports their ports; `run()` serves connections until
-/// the task is cancelled or `shutdown()` is called. Each connection is a child task.
+/// the task is cancelled or `shutdown()` is called. Each connection is driven by its channel pipeline (`SessionDriver`).
 public final class ClassbookServer: Sendable {
     public static let version = "classbook-0.1"
 
     private let context: ServerContext
     private let group: MultiThreadedEventLoopGroup
     private let hashingPool: NIOThreadPool
-    private let listeners = NIOLockedValueBox<[NIOAsyncChannel<NIOAsyncChannel<[InboundLine], Never>, Never>]>([])
+    private let listeners = NIOLockedValueBox<[any Channel]>([])
+    /// Every accepted connection until it ended, for the shutdown to close and wait for.
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: Connection]>([:])
     private let sslContext: NIOSSLContext
     private let perAddress = NIOLockedValueBox<[String: Int]>([:])
     private let watched = NIOLockedValueBox<[ObjectIdentifier: Watched]>([:])
@@ -111,17 +113,16 @@ public final class ClassbookServer: Sendable {
         if let plaintext = configuration.plaintextListen {
             let channel = try await bindListener(plaintext, tls: false)
             channels.append(channel)
-            plaintextPort = channel.channel.localAddress?.port
+            plaintextPort = channel.localAddress?.port
         }
         listeners.withLockedValue { $0 = channels }
         for channel in channels {
-            context.logger.info("listening on \(channel.channel.localAddress.map { "\($0)" } ?? "?")")
+            context.logger.info("listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
         }
-        return BoundPorts(tls: tls.channel.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort)
+        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort)
     }
 
-    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws
-        -> NIOAsyncChannel<NIOAsyncChannel<[InboundLine], Never>, Never> {
+    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws -> any Channel {
         let sslContext = self.sslContext
         let maxSendQueue = context.configuration.maxSendQueue
         return try await ServerBootstrap(group: group)
@@ -133,15 +134,55 @@ public final class ClassbookServer: Sendable {
             // it starts at 512 bytes rather than NIO's 2 KiB (grown on demand, up to a TLS
             // record), which is most of a kibibyte and a half less per idle session.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 16384))
-            .bind(host: endpoint.host, port: endpoint.port) { channel in
+            .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder()))
-                    return try NIOAsyncChannel<[InboundLine], Never>(wrappingChannelSynchronously: channel)
+                    try self.accept(channel)
                 }
             }
+            .bind(host: endpoint.host, port: endpoint.port)
+            .get()
+    }
+
+    /// Sets up an accepted connection, on its event loop: a session driven by its pipeline
+    /// (`SessionDriver`), or a refusal when its address has too many already.
+    private func accept(_ channel: any Channel) throws {
+        let host = channel.remoteAddress?.ipAddress ?? "unknown"
+        let key = ObjectIdentifier(channel)
+        let ended = channel.eventLoop.makePromise(of: Void.self)
+        connections.withLockedValue { $0[key] = Connection(channel: channel, ended: ended.futureResult) }
+        guard admit(host) else {
+            channel.closeFuture.whenComplete { _ in
+                _ = self.connections.withLockedValue { $0.removeValue(forKey: key) }
+                ended.succeed()
+            }
+            try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: "Too many connections from your address"))
+            return
+        }
+        let handle = SessionHandle(id: ServerContext.messageID(), channel: channel)
+        let session = ClientSession(context: context, handle: handle, host: host)
+        watched.withLockedValue { $0[key] = Watched(activity: session.activity, handle: handle, connectedAt: .now()) }
+        let driver = SessionDriver(session: session, executor: EventLoopExecutor(channel.eventLoop)) {
+            self.ended(handle, host: host)
+            self.watched.withLockedValue { _ = $0.removeValue(forKey: key) }
+            self.connections.withLockedValue { _ = $0.removeValue(forKey: key) }
+            ended.succeed()
+        }
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder()))
+        try channel.pipeline.syncOperations.addHandler(driver)
+    }
+
+    /// A session's end: its nick and account are free again, and whoever shared a board with
+    /// the person sees them leave.
+    private func ended(_ handle: SessionHandle, host: String) {
+        release(host)
+        context.registry.release(handle)
+        if let nick = handle.nick {
+            let quit = IRCMessage(source: "\(nick)!\(nick)@\(context.configuration.serverName)", command: "QUIT", parameters: ["Connection closed"])
+            for channel in context.channels.leaveAll(handle) { context.channels.broadcast(quit, to: channel) }
+        }
     }
 
     /// Sends the weekly digest now if it is due and not yet sent (the scheduler calls this
@@ -192,27 +233,18 @@ public final class ClassbookServer: Sendable {
         }
     }
 
+    /// Waits for the listeners to close (`shutdown()`, or the task's cancellation closes
+    /// them), then closes the connections still open and waits for each to end.
     private func serveListeners() async throws {
         let channels = listeners.withLockedValue { $0 }
-        try await withThrowingDiscardingTaskGroup { group in
-            for listener in channels {
-                group.addTask {
-                    try await listener.executeThenClose { inbound in
-                        try await withThrowingDiscardingTaskGroup { connections in
-                            for try await connection in inbound {
-                                // Counted here, in the order the connections were accepted: in
-                                // their own tasks a later one could be counted first.
-                                let host = connection.channel.remoteAddress?.ipAddress ?? "unknown"
-                                let admitted = self.admit(host)
-                                connections.addTask { await self.serve(connection, host: host, admitted: admitted) }
-                            }
-                            // The listener closed: end the connections too.
-                            connections.cancelAll()
-                        }
-                    }
-                }
-            }
+        await withTaskCancellationHandler {
+            for listener in channels { try? await listener.closeFuture.get() }
+        } onCancel: {
+            for listener in channels { listener.close(promise: nil) }
         }
+        let open = connections.withLockedValue { Array($0.values) }
+        for connection in open { connection.channel.close(promise: nil) }
+        for connection in open { try? await connection.ended.get() }
     }
 
     /// Stops accepting and closes every connection; `run()` then returns.
@@ -225,7 +257,7 @@ public final class ClassbookServer: Sendable {
         for session in context.registry.all() { session.close(error: "Server shutting down") }
         let channels = listeners.withLockedValue { $0 }
         for listener in channels {
-            try? await listener.channel.close()
+            try? await listener.close()
         }
     }
 
@@ -233,53 +265,6 @@ public final class ClassbookServer: Sendable {
     public func close() async throws {
         try await hashingPool.shutdownGracefully()
         try await group.shutdownGracefully()
-    }
-
-    private func serve(_ connection: NIOAsyncChannel<[InboundLine], Never>, host: String, admitted: Bool) async {
-        let sessionID = ServerContext.messageID()
-        let handle = SessionHandle(id: sessionID, channel: connection.channel)
-        guard admitted else {
-            handle.close(error: "Too many connections from your address")
-            // Closed once the ERROR is written. Over TLS that waits for the handshake, which
-            // needs the connection read: its lines are read and dropped meanwhile (waiting
-            // for the close without reading could wait for ever). A client that does not
-            // finish the handshake is cut off.
-            let channel = connection.channel
-            channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-            try? await connection.executeThenClose { inbound in for try await _ in inbound {} }
-            return
-        }
-        defer { release(host) }
-        let session = ClientSession(context: context, handle: handle, host: host)
-        let key = ObjectIdentifier(handle)
-        watched.withLockedValue { $0[key] = Watched(activity: session.activity, handle: handle, connectedAt: .now()) }
-        defer { _ = watched.withLockedValue { $0.removeValue(forKey: key) } }
-        do {
-            // The session lives on its connection's event loop (see EventLoopExecutor).
-            try await withTaskExecutorPreference(EventLoopExecutor(connection.channel.eventLoop)) {
-                try await connection.executeThenClose { inbound in
-                    let owned = SessionBox(session)
-                    for try await lines in inbound {
-                        // Each batch of lines in a child task (on the same loop): the frames a
-                        // command needs (a login's, a report's) live in that task's memory and
-                        // go when it ends, rather than stay with the session as long as it is
-                        // connected.
-                        await withDiscardingTaskGroup { lineTask in
-                            lineTask.addTask { await owned.session.process(lines) }
-                        }
-                        if session.closing { break }
-                    }
-                }
-            }
-        } catch {
-            context.logger.debug("connection ended: \(error)", metadata: ["session": "\(sessionID)"])
-        }
-        context.registry.release(handle)
-        // Whoever shared a board with the person sees them leave.
-        if let nick = handle.nick {
-            let quit = IRCMessage(source: "\(nick)!\(nick)@\(context.configuration.serverName)", command: "QUIT", parameters: ["Connection closed"])
-            for channel in context.channels.leaveAll(handle) { context.channels.broadcast(quit, to: channel) }
-        }
     }
 
     /// Counts a connection from `host`; false when it is over the per-address limit.
@@ -299,6 +284,11 @@ public final class ClassbookServer: Sendable {
             counts[host, default: 1] -= 1
             if counts[host] == 0 { counts[host] = nil }
         }
+    }
+
+    private struct Connection {
+        var channel: any Channel
+        var ended: EventLoopFuture<Void>
     }
 
     /// A connection as the watchdog sees it.
@@ -337,14 +327,6 @@ public final class ClassbookServer: Sendable {
             }
         }
     }
-}
-
-/// Hands a session to the child task that processes one of its lines. Sound because the
-/// session's lines are processed one at a time: the connection's task awaits each child
-/// before it touches the session again.
-private struct SessionBox: @unchecked Sendable {
-    let session: ClientSession
-    init(_ session: ClientSession) { self.session = session }
 }
 
 /// Runs blocking work (password hashing) on a NIO thread pool whose threads run at a lower

@@ -4,12 +4,24 @@ import ClassbookStore
 import Foundation
 import GRDB
 import IRC
+import NIOConcurrencyHelpers
 import Testing
 
 /// Hostile lines over real TLS: each gets its documented reply, the server stays up, other
 /// sessions go on, and nothing is stored.
 @Suite("Hostile input", .timeLimit(.minutes(2)))
 struct HostileInputTests {
+    /// The real flood control with these budgets (the test server's is all but off).
+    static func flood(burst: Double, linesPerSecond: Double, hardLimit: Int = FloodControl.Settings().hardLimit)
+        -> (inout ServerConfiguration) -> Void {
+        { configuration in
+            configuration.flood = .init()
+            configuration.flood.burst = burst
+            configuration.flood.linesPerSecond = linesPerSecond
+            configuration.flood.hardLimit = hardLimit
+        }
+    }
+
     static func snapshot(_ server: RunningServer) async throws -> [Int] {
         try await server.database.pool.read { db in
             try ["marks", "absences", "audit_log", "board_posts", "bot_outbox", "consents", "acknowledgements"].map {
@@ -66,12 +78,7 @@ struct HostileInputTests {
 
     @Test("a flood is slowed down, then disconnected; others are not affected")
     func flood() async throws {
-        try await withServer({ configuration in
-            configuration.flood = .init()
-            configuration.flood.burst = 5
-            configuration.flood.linesPerSecond = 50
-            configuration.flood.hardLimit = 20
-        }) { server in
+        try await withServer(Self.flood(burst: 5, linesPerSecond: 50, hardLimit: 20)) { server in
             let calm = try await server.login(try server.school.guardianWithOneChild)
             let flooder = try await server.login(try server.school.guardianWithTwoChildren)
             var lines: [UInt8] = []
@@ -85,11 +92,7 @@ struct HostileInputTests {
 
     @Test("lines sent together are answered together, but a reply is not held while flood control makes a later line wait")
     func batchedRepliesAndFloodWaits() async throws {
-        try await withServer({ configuration in
-            configuration.flood = .init()
-            configuration.flood.burst = 5
-            configuration.flood.linesPerSecond = 4
-        }) { server in
+        try await withServer(Self.flood(burst: 5, linesPerSecond: 4)) { server in
             let client = try await server.login(try server.school.guardianWithOneChild)
             // One write, one batch: a command and the PING after it are answered in order.
             try await client.sendRaw(Array("PRIVMSG diary :/lang ru\r\nPING :after-lang\r\n".utf8))
@@ -104,6 +107,33 @@ struct HostileInputTests {
             #expect(!client.allLines.contains { $0.hasSuffix(" w7") || $0.hasSuffix(":w7") }, "the first reply came before the last line's turn")
             _ = try await client.expect("PONG w7") { $0.command == "PONG" && $0.parameters.last == "w7" }
             await client.close()
+        }
+    }
+
+    @Test("a client that sends faster than it is answered is read only as fast as it is answered")
+    func backpressure() async throws {
+        try await withServer(Self.flood(burst: 1, linesPerSecond: 20, hardLimit: 1_000_000)) { server in
+            let client = try await server.login(try server.school.guardianWithOneChild)
+            // 32 MiB of lines the server answers 20 a second: more than the sockets' buffers
+            // on both sides hold (a few MiB each), so the write can finish only if the server
+            // reads on while the lines wait, keeping them in its own memory.
+            let line = Array(("PONG :" + String(repeating: "x", count: 8000) + "\r\n").utf8)
+            var flood: [UInt8] = []
+            flood.reserveCapacity(32 << 20)
+            while flood.count < 32 << 20 { flood += line }
+            let written = NIOLockedValueBox(false)
+            let writer = Task { [flood] in
+                try? await client.sendRaw(flood)
+                written.withLockedValue { $0 = true }
+            }
+            try await Task.sleep(for: .seconds(5))
+            #expect(!written.withLockedValue { $0 }, "the server read 32 MiB of lines it had not answered")
+            // Others are served meanwhile.
+            let calm = try await server.login(try server.school.guardianWithTwoChildren)
+            #expect(try await calm.ask("/lang ru") == ["Теперь я отвечаю по-русски."])
+            await calm.close()
+            await client.close()
+            _ = await writer.value
         }
     }
 

@@ -64,6 +64,12 @@ final class LoadClient: Sendable {
         }
     }
 
+    /// Ends the closed loop of `run(seconds:line:)` at the answer now awaited: `run` returns.
+    func stop() {
+        let reader = self.reader
+        channel.eventLoop.execute { reader.value.loop?.deadline = .now() }
+    }
+
     func send(_ text: String) {
         var buffer = channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)

@@ -50,7 +50,12 @@ final class LoadClient: Sendable {
     /// runs on the channel's event loop: the load generator shares the machine with the
     /// server, and a hop to a task and back for every request cost it more than the server's
     /// own work.
-    func run(seconds: Double, line: @escaping @Sendable (Int) -> String) async -> [Double] {
+    ///
+    /// With `every`, a person who works at a pace instead: request n is due `n × every` after
+    /// the start and sent then, or as soon as the answer before it came if that was later; its
+    /// latency counts from when it was due, so a slow answer also counts against the requests
+    /// it held up (no coordinated omission).
+    func run(seconds: Double, every pace: TimeAmount? = nil, line: @escaping @Sendable (Int) -> String) async -> [Double] {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
         let reader = self.reader, channel = self.channel
         return await withCheckedContinuation { continuation in
@@ -59,7 +64,7 @@ final class LoadClient: Sendable {
                     continuation.resume(returning: [])
                     return
                 }
-                reader.value.start(Reader.Loop(deadline: deadline, line: line, done: continuation), context: context)
+                reader.value.start(Reader.Loop(deadline: deadline, pace: pace, line: line, done: continuation), context: context)
             }
         }
     }
@@ -129,28 +134,51 @@ final class LoadClient: Sendable {
         init(state: NIOLockedValueBox<State>) { self.state = state }
 
         /// Requests sent one after another, each as soon as the PONG after the previous one
-        /// arrives: no task and no thread hop between a reply and the next request.
+        /// arrives (or, paced, when it is due): no task and no thread hop between a reply and
+        /// the next request.
         struct Loop {
             var deadline: NIODeadline
+            var pace: TimeAmount?
             var line: @Sendable (Int) -> String
             var n = 0
-            var sentAt = NIODeadline.now()
+            /// When the request under way was due: its latency counts from here.
+            var due = NIODeadline.now()
             var latencies: [Double] = []
             var done: CheckedContinuation<[Double], Never>
         }
 
         func start(_ loop: Loop, context: ChannelHandlerContext) {
             self.loop = loop
-            sendNext(context: context)
+            guard let pace = loop.pace, pace.nanoseconds > 0 else { return sendNext(context: context) }
+            // Paced people start at random points of their first interval, not all at once.
+            let due = NIODeadline.now() + .nanoseconds(Int64.random(in: 0..<pace.nanoseconds))
+            self.loop!.due = due
+            context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { self.sendNext(context: context) }
+        }
+
+        /// After an answer: the next request now, or when it is due; none after the deadline.
+        private func answered(context: ChannelHandlerContext) {
+            guard let loop else { return }
+            let now = NIODeadline.now()
+            guard now < loop.deadline else { return finishLoop() }
+            guard let pace = loop.pace else {
+                self.loop!.due = now
+                return sendNext(context: context)
+            }
+            let due = loop.due + pace
+            self.loop!.due = due
+            if due <= now { return sendNext(context: context) }
+            context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+                if let loop = self.loop, NIODeadline.now() >= loop.deadline { return self.finishLoop() }
+                self.sendNext(context: context)
+            }
         }
 
         private func sendNext(context: ChannelHandlerContext) {
-            guard var loop else { return }
+            guard let loop else { return }
             let text = loop.line(loop.n) + "\r\nPING :t\r\n"
             var out = context.channel.allocator.buffer(capacity: text.utf8.count)
             out.writeString(text)
-            loop.sentAt = .now()
-            self.loop = loop
             context.writeAndFlush(wrapOutboundOut(out), promise: nil)
         }
 
@@ -167,10 +195,9 @@ final class LoadClient: Sendable {
             if view.first == UInt8(ascii: ":"), let space = view.firstIndex(of: UInt8(ascii: " ")),
                view[(space + 1)...].starts(with: "PONG ".utf8) {
                 if loop != nil {
-                    let now = NIODeadline.now()
-                    loop!.latencies.append(Double((now - loop!.sentAt).nanoseconds) / 1e6)
+                    loop!.latencies.append(Double((NIODeadline.now() - loop!.due).nanoseconds) / 1e6)
                     loop!.n += 1
-                    if now < loop!.deadline { sendNext(context: context) } else { finishLoop() }
+                    answered(context: context)
                     return
                 }
                 // The last parameter, with or without its colon.

@@ -4,7 +4,7 @@ import NIOPosix
 import NIOSSL
 
 /// `classbook-load SCENARIO --port P --accounts demo-accounts.csv [--sessions N] [--seconds S]
-/// [--pid SERVER_PID] [--cert cert.pem] [--plaintext] [--warm] [--hold S]`: the load generator of
+/// [--pid SERVER_PID] [--cert cert.pem] [--plaintext] [--warm] [--hold S] [--every MS]`: the load generator of
 /// `commands/bench`.
 /// Scenarios: idle (memory per session), marks (/marks throughput and latency), writes
 /// (confirmed writes per second), logins (a login storm of --sessions people while 100 others
@@ -25,6 +25,8 @@ struct Options {
     var warm = false
     /// Idle: how long to keep the sessions open after measuring (to look at the server meanwhile).
     var hold = 0.0
+    /// marks: each session asks every this many milliseconds instead of in a closed loop.
+    var every: Double?
 
     init(_ arguments: [String]) {
         var words = arguments.dropFirst()
@@ -41,6 +43,7 @@ struct Options {
             case "--key": self.key = value
             case "--command": command = value
             case "--hold": hold = Double(value) ?? hold
+            case "--every": every = Double(value)
             case "--warm": warm = true; words.insert(value, at: words.startIndex)
             case "--plaintext": plaintext = true; words.insert(value, at: words.startIndex)
             default: break
@@ -177,8 +180,12 @@ case "idle":
     for client in clients { client.close() }
 case "marks":
     let clients = try await connectMany(guardians, count: options.sessions)
-    let (latencies, cpu) = await measuringServer { await drive(clients, seconds: options.seconds) { _, _ in "PRIVMSG diary :\(options.command)" } }
-    report("\(options.command.dropFirst()) (\(clients.count) sessions)", latencies, seconds: options.seconds,
+    let pace = options.every.map { TimeAmount.nanoseconds(Int64($0 * 1e6)) }
+    let (latencies, cpu) = await measuringServer {
+        await drive(clients, seconds: options.seconds, every: pace) { _, _ in "PRIVMSG diary :\(options.command)" }
+    }
+    let paced = options.every.map { String(format: ", each every %g ms", $0) } ?? ""
+    report("\(options.command.dropFirst()) (\(clients.count) sessions\(paced))", latencies, seconds: options.seconds,
            extra: cpu + (rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? ""))
     for client in clients { client.close() }
 case "relay":

@@ -69,7 +69,8 @@ final class LoadClient: Sendable {
         }
     }
 
-    /// Ends the closed loop of `run(seconds:line:)` at the answer now awaited: `run` returns.
+    /// Ends the loop of `run(seconds:every:line:)` at the answer now awaited (or, paced, when
+    /// the next request falls due): `run` returns.
     func stop() {
         let reader = self.reader
         channel.eventLoop.execute { reader.value.loop?.deadline = .now() }

@@ -78,6 +78,11 @@ func cpuSeconds(_ pid: Int32?) -> Double? {
     return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
+/// A duration in seconds, for arithmetic and printing.
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
 /// Runs `work` and says how much of the server's CPU each request took: with the load
 /// generator on the same cores, the server's own cost per request is the figure to compare.
 func measuringServer(_ work: () async -> [Double]) async -> ([Double], String) {
@@ -86,7 +91,7 @@ func measuringServer(_ work: () async -> [Double]) async -> ([Double], String) {
     let latencies = await work()
     let elapsed = ContinuousClock.now - start
     guard let before, let after = cpuSeconds(options.pid), !latencies.isEmpty else { return (latencies, "") }
-    let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let wall = seconds(elapsed)
     return (latencies, String(format: "; server CPU %.0f µs a request (%.2f cores busy)",
                               (after - before) / Double(latencies.count) * 1e6, (after - before) / wall))
 }
@@ -236,7 +241,7 @@ case "logins":
     }
     let storm = ContinuousClock.now - start
     for client in working { client.stop() }
-    let stormSeconds = Double(storm.components.seconds) + Double(storm.components.attoseconds) / 1e18
+    let stormSeconds = seconds(storm)
     report(String(format: "logins: %d logins (%d failed) took %.1f s; meanwhile %d others each asking /marks every 100 ms",
                   stormed, failed, stormSeconds, working.count),
            await background, seconds: stormSeconds)

@@ -12,7 +12,8 @@ import NIOSSL
 /// The line server: a TLS listener (and optionally a plaintext one on loopback) speaking IRC.
 ///
 /// `bind()` opens the listeners and reports their ports; `run()` serves connections until
-/// the task is cancelled or `shutdown()` is called. Each connection is driven by its channel pipeline (`SessionDriver`).
+/// the task is cancelled or `shutdown()` is called. Each connection is driven by its channel
+/// pipeline (`SessionDriver`).
 public final class ClassbookServer: Sendable {
     public static let version = "classbook-0.1"
 
@@ -151,12 +152,12 @@ public final class ClassbookServer: Sendable {
     private func accept(_ channel: any Channel) throws {
         let host = channel.remoteAddress?.ipAddress ?? "unknown"
         let key = ObjectIdentifier(channel)
-        let ended = channel.eventLoop.makePromise(of: Void.self)
-        connections.withLockedValue { $0[key] = Connection(channel: channel, ended: ended.futureResult) }
+        let done = channel.eventLoop.makePromise(of: Void.self)
+        connections.withLockedValue { $0[key] = Connection(channel: channel, ended: done.futureResult) }
         guard admit(host) else {
             channel.closeFuture.whenComplete { _ in
                 _ = self.connections.withLockedValue { $0.removeValue(forKey: key) }
-                ended.succeed()
+                done.succeed()
             }
             try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: "Too many connections from your address"))
             return
@@ -168,7 +169,7 @@ public final class ClassbookServer: Sendable {
             self.ended(handle, host: host)
             self.watched.withLockedValue { _ = $0.removeValue(forKey: key) }
             self.connections.withLockedValue { _ = $0.removeValue(forKey: key) }
-            ended.succeed()
+            done.succeed()
         }
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder()))
         try channel.pipeline.syncOperations.addHandler(driver)

@@ -28,6 +28,9 @@ let package = Package(
             name: "CClassbookCrypto",
             linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("sodium")]
         ),
+        // The system SQLite's C API for what GRDB does not reach: the wal-index header, the
+        // database's version across processes (ClassbookStore's `DatabaseVersion`).
+        .target(name: "CClassbookSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Pango on cairo's PDF surface (system libraries) for printed documents.
         // `classbook-pangocairo` is pangocairo's pkg-config without glib's -pthread (commands/setup).
         .systemLibrary(name: "CPangoCairo", pkgConfig: "classbook-pangocairo", providers: [.apt(["libpango1.0-dev"])]),
@@ -43,6 +46,7 @@ let package = Package(
             dependencies: [
                 "ClassbookDomain",
                 "CClassbookCrypto",
+                "CClassbookSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

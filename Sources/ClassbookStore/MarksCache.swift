@@ -33,6 +33,9 @@ final class MarksCache: Sendable {
     }
 
     private let entries = StampedMemo<Key, Int64, [Row]>(capacity: MarksCache.capacity)
+    /// Each student's stamp as read at a `DatabaseVersion`: while the database is at that
+    /// version nothing has been committed since, so the stamp is still the student's.
+    private let stamps = StampedMemo<Int64, DatabaseVersion, Int64>(capacity: 16_384)
 
     /// The rows cached for `key` if they were read at `stamp`.
     func rows(_ key: Key, stamp: Int64) -> [Row]? {
@@ -41,6 +44,15 @@ final class MarksCache: Sendable {
 
     func store(_ rows: [Row], for key: Key, stamp: Int64) {
         entries.store(rows, for: key, stamp: stamp)
+    }
+
+    /// The student's stamp if it was read at `version`.
+    func stamp(of student: Int64, at version: DatabaseVersion) -> Int64? {
+        stamps.value(student, stamp: version)
+    }
+
+    func store(stamp: Int64, of student: Int64, at version: DatabaseVersion) {
+        stamps.store(stamp, for: student, stamp: version)
     }
 
     /// The rows as the diary shows them, with `weights` (the mark kinds table) applied.

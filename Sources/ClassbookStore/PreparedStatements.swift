@@ -1,3 +1,4 @@
+import CClassbookSQLite
 import GRDB
 import Synchronization
 
@@ -57,6 +58,9 @@ extension DatabaseValueConvertible {
 final class PointReaders: Sendable {
     private let connections: [DatabaseQueue]
     private let next = Atomic<Int>(0)
+    /// The wal-index as SQLite maps it for these connections (`DatabaseVersion`); nil once
+    /// closed, before the mapping can go.
+    private let walIndex: Mutex<UnsafeRawPointer?>
 
     /// `count` connections: a caller that finds its turn's connection busy waits for one
     /// statement; a few more than the event loops keep that rare.
@@ -66,10 +70,23 @@ final class PointReaders: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = "point reader"
         connections = try (0..<count).map { _ in try DatabaseQueue(path: path, configuration: configuration) }
+        // A read opens the WAL, and with it the mapping, which then lasts as long as any
+        // connection of this process to the file.
+        let index = try connections[0].inDatabase { db in
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+            return cb_wal_index(UnsafeMutableRawPointer(db.sqliteConnection))
+        }
+        walIndex = Mutex(index)
     }
 
     func close() throws {
+        walIndex.withLock { $0 = nil }
         for connection in connections { try connection.close() }
+    }
+
+    /// The database's version now, or nil when it cannot be told without a read.
+    var version: DatabaseVersion? {
+        walIndex.withLock { index in index.flatMap(DatabaseVersion.init(walIndex:)) }
     }
 
     func query<T>(_ body: (Database) throws -> T) throws -> T {

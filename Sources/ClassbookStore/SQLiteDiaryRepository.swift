@@ -112,14 +112,24 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         }
     }
 
+    /// The student's greatest revision, read from the database only when something has been
+    /// committed since it was last read (`DatabaseVersion`): most askings of `/marks` find
+    /// the database as it was and run no statement at all.
     public func marksStamp(of student: StudentID) async throws -> MarksStamp {
         let weights = try markKindWeights()
+        // Read before the revision: a commit in between leaves the revision under an older
+        // version, which the next asking does not accept.
+        let version = readers.version
+        if let version, let revision = marksCache.stamp(of: student.rawValue, at: version) {
+            return MarksStamp(revision: revision, weights: weights)
+        }
         let revision = try readers.query { db in
             try Int64.fetchOne(db, prepared: """
                 SELECT max(coalesce((SELECT max(revision) FROM marks WHERE student_id = ?1), 0),
                            coalesce((SELECT max(revision) FROM finals WHERE student_id = ?1), 0))
                 """, arguments: [student.rawValue]) ?? 0
         }
+        if let version { marksCache.store(stamp: revision, of: student.rawValue, at: version) }
         return MarksStamp(revision: revision, weights: weights)
     }
 

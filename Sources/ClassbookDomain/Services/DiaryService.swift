@@ -188,8 +188,10 @@ public struct DiaryService: Sendable {
         let shown = Set(subjects.map(\.subject))
         let finals = try await journal.finals(of: student.id, on: today)
             .filter { ($0.period == period.ordinal || $0.period == 0) && (subject == nil || shown.contains($0.subject)) }
-        let report = MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: rules)
-        marksReports.store(report, for: key, stamp: memoStamp)
+        var report = marksReports.store(MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: rules),
+                                        for: key, stamp: memoStamp)
+        report.student = student
+        report.period = period
         return report
     }
 

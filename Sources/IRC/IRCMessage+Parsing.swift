@@ -16,48 +16,61 @@ extension IRCMessage {
     /// Refuses lines whose tags section or body exceed `IRCLimits`, NUL bytes,
     /// malformed tags and commands that are neither a word nor a three-digit numeric.
     public init(parsing line: Substring) throws(IRCParseError) {
+        // Scanned as UTF-8 bytes: the separators are ASCII bytes (space, `@`, `:`), which are
+        // always scalar boundaries, so the slices between them are valid text; scanning by
+        // Character would break the line into grapheme clusters first (and take a space
+        // followed by a combining mark for something other than a space).
         var rest = line[...]
         if rest.utf8.contains(0) { throw .containsNUL }
         var tags: [IRCTag] = []
-        if rest.first == "@" {
-            guard let space = rest.firstIndex(of: " ") else { throw .missingCommand }
-            let tagText = rest[rest.index(after: rest.startIndex)..<space]
+        if rest.utf8.first == UInt8(ascii: "@") {
+            guard let space = rest.utf8.firstIndex(of: UInt8(ascii: " ")) else { throw .missingCommand }
+            let tagText = rest[rest.utf8.index(after: rest.startIndex)..<space]
             // '@' + tags + ' '
             if tagText.utf8.count + 2 > IRCLimits.tagBytes { throw .tagsTooLong }
             tags = try Self.parseTags(tagText)
-            rest = rest[space...].drop(while: { $0 == " " })
+            rest = Self.droppingSpaces(rest[space...])
         }
         // The body limit counts CR LF.
         if rest.utf8.count + 2 > IRCLimits.bodyBytes { throw .bodyTooLong }
         var source: String?
-        if rest.first == ":" {
-            guard let space = rest.firstIndex(of: " ") else { throw .missingCommand }
-            source = String(rest[rest.index(after: rest.startIndex)..<space])
-            rest = rest[space...].drop(while: { $0 == " " })
+        if rest.utf8.first == UInt8(ascii: ":") {
+            guard let space = rest.utf8.firstIndex(of: UInt8(ascii: " ")) else { throw .missingCommand }
+            source = String(rest[rest.utf8.index(after: rest.startIndex)..<space])
+            rest = Self.droppingSpaces(rest[space...])
         }
-        let commandEnd = rest.firstIndex(of: " ") ?? rest.endIndex
+        let commandEnd = rest.utf8.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex
         let command = rest[rest.startIndex..<commandEnd]
         if command.isEmpty { throw tags.isEmpty && source == nil ? .emptyLine : .missingCommand }
         let isNumeric = command.utf8.count == 3 && command.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
         // Letters of any script: clients pass unknown `/команды` to the server as verbs.
-        let isWord = command.unicodeScalars.allSatisfy { $0.properties.isAlphabetic }
+        // ASCII letters first, without a look-up of each scalar's properties.
+        let isWord = command.utf8.allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+            || command.unicodeScalars.allSatisfy { $0.properties.isAlphabetic }
         guard isNumeric || isWord else { throw .invalidCommand }
         rest = rest[commandEnd...]
 
         var parameters: [String] = []
         while !rest.isEmpty {
-            rest = rest.drop(while: { $0 == " " })
+            rest = Self.droppingSpaces(rest)
             if rest.isEmpty { break }
-            if rest.first == ":" {
-                parameters.append(String(rest.dropFirst()))
+            if rest.utf8.first == UInt8(ascii: ":") {
+                parameters.append(String(rest[rest.utf8.index(after: rest.startIndex)...]))
                 break
             }
-            let end = rest.firstIndex(of: " ") ?? rest.endIndex
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex
             parameters.append(String(rest[rest.startIndex..<end]))
             rest = rest[end...]
         }
         if parameters.count > IRCLimits.maxParameters { throw .tooManyParameters }
         self.init(tags: tags, source: source, command: command.uppercased(), parameters: parameters)
+    }
+
+    /// `text` without the spaces (bytes) it starts with.
+    private static func droppingSpaces(_ text: Substring) -> Substring {
+        var start = text.utf8.startIndex
+        while start < text.utf8.endIndex, text.utf8[start] == UInt8(ascii: " ") { text.utf8.formIndex(after: &start) }
+        return text[start...]
     }
 
     /// Parses one line without its CR LF.

@@ -77,6 +77,16 @@ struct IRCMessageTests {
     func spaces() throws {
         #expect(try IRCMessage(parsing: "USER  a   0 *  :Real Name").parameters == ["a", "0", "*", "Real Name"])
     }
+
+    @Test("the separators are bytes: a space before a combining mark still separates, a colon before one still starts the trailing parameter")
+    func byteSeparators() throws {
+        // To Swift's String " \u{301}" is one Character, not a space.
+        let message = try IRCMessage(parsing: "PRIVMSG a \u{301}b :\u{301}c d")
+        #expect(message.parameters == ["a", "\u{301}b", "\u{301}c d"])
+        #expect(try IRCMessage(parsing: ":ник\u{301} NOTICE б").source == "ник\u{301}")
+        #expect(try IRCMessage(parsing: "NOTICE б").command == "NOTICE")
+        #expect(throws: IRCParseError.invalidCommand) { try IRCMessage(parsing: "NO\u{301}TICE б") }
+    }
 }
 
 @Suite("Splitting long text")

@@ -101,20 +101,42 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
 }
 
+/// Ends the run with a one-line reason on stderr (a missing file, a missing option) instead of
+/// a crash report.
+func fail(_ reason: String) -> Never {
+    FileHandle.standardError.write(Data("classbook-load: \(reason)\n".utf8))
+    exit(2)
+}
+
 let options = Options(CommandLine.arguments)
 let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 if options.scenario == "echo-server" {
-    guard let cert = options.cert, let key = options.key else { fatalError("echo-server needs --cert and --key") }
-    try await EchoServer.run(port: options.port, certificate: cert, key: key, group: loadGroup)
+    guard let cert = options.cert, let key = options.key else { fail("echo-server needs --cert and --key") }
+    do {
+        try await EchoServer.run(port: options.port, certificate: cert, key: key, group: loadGroup)
+    } catch {
+        fail("echo-server: \(error)")
+    }
     exit(0)
 }
-let tls: NIOSSLContext? = try {
-    guard !options.plaintext else { return nil }
-    var configuration = TLSConfiguration.makeClientConfiguration()
-    if let cert = options.cert { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(cert)) } else { configuration.certificateVerification = .none }
-    return try NIOSSLContext(configuration: configuration)
-}()
-let accounts = try readAccounts(options.accounts)
+let tls: NIOSSLContext?
+do {
+    if options.plaintext {
+        tls = nil
+    } else {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let cert = options.cert { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(cert)) } else { configuration.certificateVerification = .none }
+        tls = try NIOSSLContext(configuration: configuration)
+    }
+} catch {
+    fail("the server's certificate \(options.cert ?? ""): \(error)")
+}
+let accounts: [Account]
+do {
+    accounts = try readAccounts(options.accounts)
+} catch {
+    fail("the accounts file \(options.accounts) (the demo school's demo-accounts.csv, --accounts): \(error.localizedDescription)")
+}
 let guardians = accounts.filter { $0.roles == "guardian" }
 let teachers = accounts.filter { $0.classTeacher }
 

@@ -376,15 +376,14 @@ final class ClientSession {
         }
         let text = message.parameters[1]
         // The message as others (and an echo) see it; built only when someone will.
-        let source = userSource
         func relay() -> IRCMessage {
             let tags = [IRCTag("msgid", ServerContext.messageID()), IRCTag("time", UTCTimestamp.now())]
                 + message.tags.filter { $0.key.hasPrefix("+") }
-            return IRCMessage(tags: tags, source: source, command: message.command, parameters: [target, text])
+            return IRCMessage(tags: tags, source: userSource, command: message.command, parameters: [target, text])
         }
 
-        if SessionRegistry.fold(target) == SessionRegistry.fold(context.configuration.botNick) {
-            if handle.has("echo-message") { send(relay()) }
+        if SessionRegistry.sameNick(target, context.configuration.botNick) {
+            if handle.flags.echoMessage { send(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
             deliverBotReply(await context.bot.respond(to: text, from: principal))
@@ -400,7 +399,7 @@ final class ClientSession {
                let account = try? await context.messaging.account(login: target) {
                 do {
                     try await context.outbox.send([text], to: account.id, source: userSource)
-                    if handle.has("echo-message") { send(relay()) }
+                    if handle.flags.echoMessage { send(relay()) }
                     if context.registry.sessions(of: account.id).isEmpty {
                         reply(.away, target, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
                                                               : "Offline: the message will be delivered at the next login")
@@ -416,7 +415,7 @@ final class ClientSession {
         }
         let relayed = relay()
         recipient.send(relayed)
-        if handle.has("echo-message") && recipient !== handle { send(relayed) }
+        if handle.flags.echoMessage && recipient !== handle { send(relayed) }
     }
 
     // MARK: Output
@@ -437,13 +436,12 @@ final class ClientSession {
             principal.account.mustChangePassword = false
             self.principal = principal
         }
-        let nick = self.nick, ids = handle.has("message-tags")
-        send(answer.lines.flatMap { BotText.messages($0, from: context.botSource, to: nick, ids: ids) })
+        handle.sendText(answer.lines, from: context.botSource, flush: !holding)
     }
 
     /// Sends text from the bot, split so that every line fits IRC's 512 bytes.
     func sendFromBot(_ text: String) {
-        send(BotText.messages(text, from: context.botSource, to: nick, ids: handle.has("message-tags")))
+        handle.sendText([text], from: context.botSource, flush: !holding)
     }
 
     func reply(_ numeric: IRCNumeric, _ parameters: String...) {

@@ -65,13 +65,16 @@ struct Outbox: Sendable {
 enum BotText {
     /// `ids: false` for a client that did not negotiate message-tags, which would be sent none.
     static func messages(_ text: String, from source: String, to target: String, time: Date? = nil, ids: Bool = true) -> [IRCMessage] {
-        // ":source PRIVMSG target :" and CR LF around the text.
-        let budget = IRCLimits.bodyBytes - 2 - (source.utf8.count + target.utf8.count + 12)
-        return IRCTextSplitter.split(text, maxBytes: budget).map { piece in
+        IRCTextSplitter.split(text, maxBytes: budget(from: source, to: target)).map { piece in
             var tags: [IRCTag] = []
             if ids { tags.append(IRCTag("msgid", ServerContext.messageID())) }
             if let time { tags.append(IRCTag("time", UTCTimestamp.format(time))) }
             return IRCMessage(tags: tags, source: source, command: "PRIVMSG", parameters: [target, piece])
         }
+    }
+
+    /// The bytes of text one line holds: 512 less ":source PRIVMSG target :" and CR LF.
+    static func budget(from source: String, to target: String) -> Int {
+        IRCLimits.bodyBytes - 2 - (source.utf8.count + target.utf8.count + 12)
     }
 }

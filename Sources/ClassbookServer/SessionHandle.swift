@@ -15,8 +15,25 @@ public final class SessionHandle: Sendable {
     struct State {
         var nick: String?
         var capabilities: Set<String> = []
+        /// What every send asks of `capabilities`, as flags: no string hashing per message.
+        var flags = CapabilityFlags()
         /// The account logged in on this connection, once it has registered.
         var account: AccountID?
+    }
+
+    /// The capabilities that decide how each message is written, kept beside the set.
+    struct CapabilityFlags: Sendable, Equatable {
+        var serverTime = false
+        var messageTags = false
+        var echoMessage = false
+
+        init() {}
+
+        init(_ capabilities: Set<String>) {
+            serverTime = capabilities.contains("server-time")
+            messageTags = capabilities.contains("message-tags")
+            echoMessage = capabilities.contains("echo-message")
+        }
     }
 
     init(id: String, channel: any Channel) {
@@ -32,7 +49,14 @@ public final class SessionHandle: Sendable {
 
     func setNick(_ nick: String?) { state.withLockedValue { $0.nick = nick } }
 
-    func setCapabilities(_ capabilities: Set<String>) { state.withLockedValue { $0.capabilities = capabilities } }
+    func setCapabilities(_ capabilities: Set<String>) {
+        state.withLockedValue {
+            $0.capabilities = capabilities
+            $0.flags = CapabilityFlags(capabilities)
+        }
+    }
+
+    var flags: CapabilityFlags { state.withLockedValue { $0.flags } }
 
     var account: AccountID? { state.withLockedValue { $0.account } }
 
@@ -46,25 +70,26 @@ public final class SessionHandle: Sendable {
     /// of lines, or anyone's: a flush sends everything written before it).
     func send(_ messages: [IRCMessage], flush: Bool = true) {
         guard !messages.isEmpty else { return }
-        let capabilities = state.withLockedValue { $0.capabilities }
-        let serverTime = capabilities.contains("server-time")
-        let messageTags = capabilities.contains("message-tags")
+        let flags = self.flags
         var stream = BufferStream(buffer: channel.allocator.buffer(capacity: messages.count * 128))
-        for var message in messages {
-            if !serverTime && !messageTags {
-                if !message.tags.isEmpty { message.tags = [] }
-            } else {
-                message.tags = message.tags.filter { tag in
-                    tag.key == "time" ? serverTime : messageTags
-                }
-            }
-            if serverTime && message.tag("time") == nil {
-                message.tags.insert(IRCTag("time", UTCTimestamp.now()), at: 0)
-            }
-            message.serialize(into: &stream)
-            stream.write("\r\n")
+        for message in messages {
+            Self.write(message, flags: flags, into: &stream)
         }
-        let buffer = stream.buffer
+        write(stream.buffer, flush: flush)
+    }
+
+    /// Sends the bot's text as PRIVMSGs from `source` to this client, each line split so that
+    /// it fits IRC's 512 bytes: the bytes `send(_:)` writes for `BotText.messages` of each
+    /// line, written straight into the channel's buffer without an `IRCMessage` a line.
+    func sendText(_ lines: [String], from source: String, flush: Bool = true) {
+        guard !lines.isEmpty else { return }
+        let (nick, flags) = state.withLockedValue { ($0.nick, $0.flags) }
+        var buffer = channel.allocator.buffer(capacity: Self.textCapacity(lines, source: source, target: nick ?? "*", flags: flags))
+        Self.writeText(lines, from: source, to: nick ?? "*", flags: flags, into: &buffer)
+        write(buffer, flush: flush)
+    }
+
+    private func write(_ buffer: ByteBuffer, flush: Bool) {
         // A client that does not read: its queue passed the high-water mark.
         guard channel.isWritable else {
             close(error: "SendQ exceeded")
@@ -75,6 +100,77 @@ public final class SessionHandle: Sendable {
         } else {
             channel.write(buffer, promise: nil)
         }
+    }
+
+    /// One message with CR LF, its tags filtered to what the client negotiated.
+    static func write(_ message: IRCMessage, flags: CapabilityFlags, into stream: inout some TextOutputStream) {
+        var message = message
+        if !flags.serverTime && !flags.messageTags {
+            if !message.tags.isEmpty { message.tags = [] }
+        } else {
+            message.tags = message.tags.filter { tag in
+                tag.key == "time" ? flags.serverTime : flags.messageTags
+            }
+        }
+        if flags.serverTime && message.tag("time") == nil {
+            message.tags.insert(IRCTag("time", UTCTimestamp.now()), at: 0)
+        }
+        message.serialize(into: &stream)
+        stream.write("\r\n")
+    }
+
+    /// Bot text as the wire lines `write(_:flags:into:)` makes of `BotText.messages`:
+    /// `@time=…;msgid=… :source PRIVMSG target :piece` CR LF for each piece, with the tags
+    /// the client negotiated (a new msgid for each piece, as the bot's live replies get).
+    static func writeText(_ lines: [String], from source: String, to target: String, flags: CapabilityFlags,
+                          into buffer: inout ByteBuffer) {
+        let budget = BotText.budget(from: source, to: target)
+        for line in lines {
+            if IRCTextSplitter.fitsOneLine(line, maxBytes: budget) {
+                writePiece(line, from: source, to: target, flags: flags, into: &buffer)
+            } else {
+                for piece in IRCTextSplitter.split(line, maxBytes: budget) {
+                    writePiece(piece, from: source, to: target, flags: flags, into: &buffer)
+                }
+            }
+        }
+    }
+
+    private static func writePiece(_ piece: String, from source: String, to target: String, flags: CapabilityFlags,
+                                   into buffer: inout ByteBuffer) {
+        // Tag values here (a timestamp, a hex id) have nothing to escape.
+        if flags.serverTime || flags.messageTags {
+            buffer.writeStaticString("@")
+            if flags.serverTime {
+                buffer.writeStaticString("time=")
+                buffer.writeString(UTCTimestamp.now())
+                if flags.messageTags { buffer.writeStaticString(";") }
+            }
+            if flags.messageTags {
+                buffer.writeStaticString("msgid=")
+                buffer.writeString(ServerContext.messageID())
+            }
+            buffer.writeStaticString(" ")
+        }
+        buffer.writeStaticString(":")
+        buffer.writeString(source)
+        buffer.writeStaticString(" PRIVMSG ")
+        buffer.writeString(target)
+        // The trailing parameter as `IRCMessage.serialize` writes it: with `:` when it is
+        // empty, holds a space or starts with `:`.
+        if piece.isEmpty || IRCMessage.hasByte(32, in: piece) || piece.utf8.first == 58 {
+            buffer.writeStaticString(" :")
+        } else {
+            buffer.writeStaticString(" ")
+        }
+        buffer.writeString(piece)
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// Room for the lines written by `writeText`, so that the buffer is allocated once.
+    private static func textCapacity(_ lines: [String], source: String, target: String, flags: CapabilityFlags) -> Int {
+        let perLine = source.utf8.count + target.utf8.count + 16 + (flags.serverTime ? 30 : 0) + (flags.messageTags ? 40 : 0)
+        return lines.reduce(0) { $0 + $1.utf8.count + perLine }
     }
 
     func send(_ message: IRCMessage) { send([message]) }
@@ -110,6 +206,15 @@ public final class SessionRegistry: Sendable {
     public init() {}
 
     static func fold(_ nick: String) -> String { nick.lowercased() }
+
+    /// `fold(a) == fold(b)`, without making the folded strings when both are ASCII (nicks
+    /// are, and the bot's is compared on every message to it).
+    static func sameNick(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) else { return fold(a) == fold(b) }
+        return a.utf8.elementsEqual(b.utf8) { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
+        }
+    }
 
     /// Claims `nick` for `handle`, releasing its old nick; false when another session has it.
     func claim(_ nick: String, for handle: SessionHandle, reserved: Set<String>) -> Bool {

@@ -7,8 +7,8 @@ import Darwin
 extension IRCMessage {
     /// True when `text` holds the byte: a scan of its UTF-8 storage, where `String.contains`
     /// would compare Characters and Foundation's would search by locale.
-    @usableFromInline
-    static func hasByte(_ byte: UInt8, in text: String) -> Bool {
+    @inlinable
+    public static func hasByte(_ byte: UInt8, in text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { bytes in
             guard let base = bytes.baseAddress else { return false }
             return memchr(base, Int32(byte), bytes.count) != nil
@@ -60,12 +60,16 @@ extension IRCMessage {
 /// Splits text into pieces that each fit `maxBytes` of UTF-8, preferring to break at spaces
 /// and never inside a character, so that a long reply can be sent as several lines.
 public enum IRCTextSplitter {
+    /// True when `split` would return the text itself: it is not empty, fits, and holds no
+    /// CR or LF (most text: one pass over its bytes).
+    @inlinable
+    public static func fitsOneLine(_ text: String, maxBytes: Int) -> Bool {
+        !text.isEmpty && text.utf8.count <= maxBytes && !IRCMessage.hasByte(13, in: text) && !IRCMessage.hasByte(10, in: text)
+    }
+
     public static func split(_ text: String, maxBytes: Int) -> [String] {
         precondition(maxBytes >= 4, "a piece must hold at least one character")
-        // Most text is one line that fits: one pass over its bytes finds no CR or LF.
-        if !text.isEmpty, text.utf8.count <= maxBytes, !IRCMessage.hasByte(13, in: text), !IRCMessage.hasByte(10, in: text) {
-            return [text]
-        }
+        if fitsOneLine(text, maxBytes: maxBytes) { return [text] }
         var pieces: [String] = []
         // CR goes: at the scalar level, since "\r\n" is one Character to Swift's String.
         let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text

@@ -3,12 +3,16 @@ import Foundation
 
 /// The `diary` bot: reads a line of text, finds the command in its table, checks the
 /// person's roles, runs it and returns the reply lines in the person's language.
-public struct DiaryBot: Sendable {
+///
+/// A class: every session shares the one bot, and a command reaches it through one
+/// reference rather than a copy of its services (a struct this size cost a retain and a
+/// release of each of their stores on every command).
+public final class DiaryBot: Sendable {
     public let accounts: AccountService
     public let diary: DiaryService
     public let journal: JournalService
     public let duties: DutiesService
-    public private(set) var commands: [BotCommand] = []
+    public let commands: [BotCommand]
 
     public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
                 messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery = NoDelivery()) {

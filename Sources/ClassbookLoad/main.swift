@@ -6,7 +6,8 @@ import NIOSSL
 /// `classbook-load SCENARIO --port P --accounts demo-accounts.csv [--sessions N] [--seconds S]
 /// [--pid SERVER_PID] [--cert cert.pem] [--plaintext] [--warm] [--hold S] [--every MS]`: the load generator of
 /// `commands/bench`.
-/// Scenarios: idle (memory per session), marks (/marks throughput and latency), writes
+/// Scenarios: idle (memory per session), marks (/marks throughput and latency; a guardian of
+/// several children names one, as a person must), writes
 /// (confirmed writes per second), logins (a login storm of --sessions people while 100 others
 /// each ask /marks every 100 ms until it ends; --seconds does not apply);
 /// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
@@ -52,13 +53,46 @@ struct Options {
     }
 }
 
-struct Account { var login: String; var password: String; var roles: String; var classTeacher: Bool }
+struct Account {
+    var login: String
+    var password: String
+    var roles: String
+    var classTeacher: Bool
+    /// A guardian's children as the accounts file names them: "Климов Александр".
+    var children: [String] = []
+
+    /// A diary command as this person asks it: naming a child when there are several, since
+    /// the bot otherwise answers only "name the child" and the request would measure that one
+    /// line instead of the diary.
+    func asking(_ command: String) -> String {
+        guard children.count > 1 else { return "PRIVMSG diary :\(command)" }
+        return "PRIVMSG diary :\(command) \(Self.unambiguous(children))"
+    }
+
+    /// The first name that picks one child by the bot's rule (every word of the query starts
+    /// a word of the name): "Климов Александр" would also pick "Климова Александра".
+    static func unambiguous(_ names: [String]) -> String {
+        func words(_ name: String) -> [String] {
+            name.lowercased().replacingOccurrences(of: "ё", with: "е").split(separator: " ").map(String.init)
+        }
+        func matches(_ query: String, _ name: String) -> Bool {
+            let nameWords = words(name)
+            return words(query).allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
+        }
+        return names.first { query in names.allSatisfy { $0 == query || !matches(query, $0) } } ?? names[0]
+    }
+}
 
 func readAccounts(_ path: String) throws -> [Account] {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().compactMap { line in
         let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard fields.count >= 3 else { return nil }
-        return Account(login: fields[0], password: fields[1], roles: fields[2], classTeacher: fields[2].contains("class_teacher"))
+        // "Климов Александр (5А);Климова Александра (5З1)": the names without their classes.
+        let children = fields.count > 4 ? fields[4].split(separator: ";").map { child in
+            String(child.split(separator: "(").first ?? child).trimmingCharacters(in: .whitespaces)
+        } : []
+        return Account(login: fields[0], password: fields[1], roles: fields[2], classTeacher: fields[2].contains("class_teacher"),
+                       children: children)
     }
 }
 
@@ -209,7 +243,7 @@ case "marks":
     let clients = try await connectMany(guardians, count: options.sessions)
     let pace = options.every.map { TimeAmount.nanoseconds(Int64($0 * 1e6)) }
     let (latencies, cpu) = await measuringServer {
-        await drive(clients, seconds: options.seconds, every: pace) { _, _ in "PRIVMSG diary :\(options.command)" }
+        await drive(clients, seconds: options.seconds, every: pace) { index, _ in guardians[index % guardians.count].asking(options.command) }
     }
     let paced = options.every.map { String(format: ", each every %g ms", $0) } ?? ""
     report("\(options.command.dropFirst()) (\(clients.count) sessions\(paced))", latencies, seconds: options.seconds,
@@ -239,7 +273,7 @@ case "logins":
     // every 100 ms (1,000 a second together), for as long as the storm lasts (stopped below).
     // Asking in a closed loop instead would take every cycle the server gives them, and the
     // storm's time would measure how the scheduler splits a saturated machine.
-    async let background = drive(working, seconds: 24 * 3600, every: .milliseconds(100)) { _, _ in "PRIVMSG diary :/marks" }
+    async let background = drive(working, seconds: 24 * 3600, every: .milliseconds(100)) { index, _ in guardians[index % guardians.count].asking("/marks") }
     let start = ContinuousClock.now
     // Each login either completes or fails (refused, or closed by the server's registration
     // timeout while queued behind the others' hashing); both are counted.

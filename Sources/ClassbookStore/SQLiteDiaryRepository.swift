@@ -59,7 +59,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
     }
 
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
-        try cache.value("periods \(date.iso) \(grade)") { try readers.read { db in
+        try cache.value(.periods(date, grade: grade)) { try readers.read { db in
             // The year containing the date, else the latest that has begun, else the first.
             let yearID = try Int64.fetchOne(db, prepared: """
                 SELECT id FROM school_years
@@ -135,7 +135,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
 
     /// The mark kinds' weights (`mark_kinds`), which override a mark's own.
     private func markKindWeights() throws -> [String: Double] {
-        try cache.value("mark kind weights") { try readers.read { db in
+        try cache.value(.markKindWeights) { try readers.read { db in
             var weights: [String: Double] = [:]
             for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") { weights[row[0]] = row[1] }
             return weights

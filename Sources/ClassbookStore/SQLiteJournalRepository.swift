@@ -16,7 +16,7 @@ public struct SQLiteJournalRepository: JournalRepository {
     // MARK: Structure
 
     public func gradingRules() async throws -> GradingRules {
-        try cache.value("grading rules") { try readers.read { db in
+        try cache.value(.gradingRules) { try readers.read { db in
             var rules = GradingRules.standard
             for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") {
                 rules.weights[row["code"]] = row["weight"]
@@ -56,7 +56,7 @@ public struct SQLiteJournalRepository: JournalRepository {
     /// The classes of the current year (through the structure cache: the digest and the
     /// journal commands ask for them again and again).
     public func classes() async throws -> [SchoolClass] {
-        try cache.value("classes") { try readers.read { db in
+        try cache.value(.classes) { try readers.read { db in
             try Row.map(db.cachedStatement(sql: """
                 SELECT id, name, grade, class_teacher_id FROM classes
                 WHERE year_id = (SELECT id FROM school_years ORDER BY start_date DESC LIMIT 1)
@@ -297,7 +297,7 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     /// `yearID(_:on:)` through the structure cache, for reads outside a write.
     func cachedYearID(on date: SchoolDate) throws -> Int64? {
-        try cache.value("year \(date.iso)") { try readers.read { db in try Self.yearID(db, on: date) } }
+        try cache.value(.year(date)) { try readers.read { db in try Self.yearID(db, on: date) } }
     }
 
     static func yearID(_ db: Database, on date: SchoolDate) throws -> Int64? {

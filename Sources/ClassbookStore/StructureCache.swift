@@ -1,3 +1,4 @@
+import ClassbookDomain
 import Synchronization
 
 /// The school's calendar (years, periods), grading rules and classes, which every diary
@@ -16,21 +17,35 @@ final class StructureCache: Sendable {
         var loadedAt: ContinuousClock.Instant
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    /// What an entry holds: a key of integers and dates, hashed without building a string
+    /// (the diary reads three of these on every command).
+    enum Key: Hashable, Sendable {
+        case periods(SchoolDate, grade: Int)
+        case markKindWeights
+        case gradingRules
+        case classes
+        case year(SchoolDate)
+    }
+
+    private let entries = Mutex<[Key: Entry]>([:])
     private let writer: GroupCommit
 
     init(writer: GroupCommit) {
         self.writer = writer
     }
 
-    func value<T: Sendable>(_ key: String, load: () throws -> T) rethrows -> T {
+    func value<T: Sendable & Equatable>(_ key: Key, load: () throws -> T) rethrows -> T {
         let generation = writer.statistics.commits
         let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[key] }), entry.generation == generation,
-           now - entry.loadedAt < Self.lifetime, let value = entry.value as? T {
+        let entry = entries.withLock { $0[key] }
+        if let entry, entry.generation == generation, now - entry.loadedAt < Self.lifetime, let value = entry.value as? T {
             return value
         }
-        let value = try load()
+        var value = try load()
+        // Unchanged since it was last loaded: the kept value goes on being handed out, so that
+        // what callers keep of it (the weights and rules in the marks memo's stamps) still
+        // shares its storage and compares equal by identity, not key by key.
+        if let kept = entry?.value as? T, kept == value { value = kept }
         entries.withLock { entries in
             if entries.count > 256 { entries.removeAll() }
             entries[key] = Entry(value: value, generation: generation, loadedAt: now)

@@ -27,11 +27,12 @@ public struct BotCommand: Sendable {
     public var aliases: [String]
     /// What it does in the access table's terms; empty for everyone, guests included (`/help`).
     /// A command with two forms (`/absences` of a child, `/absences 7А` of a class) names both.
-    public var actions: [AccessPolicy.Action]
-    /// Who may use it: the roles the access table allows one of its actions; nil for everyone.
-    public var roles: Set<Role>? {
-        actions.isEmpty ? nil : actions.reduce(into: Set<Role>()) { $0.formUnion(AccessPolicy.roles(allowedTo: $1)) }
+    public var actions: [AccessPolicy.Action] {
+        didSet { roles = Self.roles(allowedTo: actions) }
     }
+    /// Who may use it: the roles the access table allows one of its actions; nil for everyone.
+    /// Worked out once from `actions`, not on every command.
+    public private(set) var roles: Set<Role>?
     public var usage: Localized
     public var summary: Localized
     public var details: Localized
@@ -47,10 +48,15 @@ public struct BotCommand: Sendable {
         self.name = name
         self.aliases = aliases
         self.actions = actions
+        self.roles = Self.roles(allowedTo: actions)
         self.usage = usage
         self.summary = summary
         self.details = details
         self.run = run
+    }
+
+    private static func roles(allowedTo actions: [AccessPolicy.Action]) -> Set<Role>? {
+        actions.isEmpty ? nil : actions.reduce(into: Set<Role>()) { $0.formUnion(AccessPolicy.roles(allowedTo: $1)) }
     }
 
     public func isAllowed(for principal: Principal?) -> Bool {

@@ -11,7 +11,12 @@ struct DiaryViewRecorder: Sendable {
     let clock: any SchoolClock
     let timeZone: TimeZone
     let logger: Logger
-    private let seen = NIOLockedValueBox<(day: SchoolDate?, keys: Set<String>)>((nil, []))
+    private struct Seen: Hashable {
+        var account: AccountID
+        var student: StudentID
+    }
+
+    private let seen = NIOLockedValueBox<(day: SchoolDate?, keys: Set<Seen>)>((nil, []))
 
     init(duties: any DutiesRepository, clock: any SchoolClock, timeZone: TimeZone, logger: Logger) {
         self.duties = duties
@@ -25,7 +30,7 @@ struct DiaryViewRecorder: Sendable {
         let day = SchoolDate(now, in: timeZone)
         let first = seen.withLockedValue { state -> Bool in
             if state.day != day { state = (day, []) }
-            return state.keys.insert("\(account.rawValue):\(student.rawValue)").inserted
+            return state.keys.insert(Seen(account: account, student: student)).inserted
         }
         guard first else { return }
         do {

@@ -32,6 +32,9 @@ struct DiaryRulesTests {
         let student = Student(id: StudentID(1), lastName: "Королёв", firstName: "Пётр", classID: ClassID(1), className: "7А", grade: 7)
         #expect(DiaryService.nameMatches(student, query: "петр"))
         #expect(DiaryService.nameMatches(student, query: "Королев П"))
+        #expect(DiaryService.nameMatches(student, query: "ПЁТР"))
+        #expect(DiaryService.nameMatches(student, query: "пе\u{308}тр"))  // ё typed as е and a combining diaeresis
+        #expect(DiaryService.normalize("Ёлка Пётр") == "елка петр")
         #expect(!DiaryService.nameMatches(student, query: "Петров"))
         #expect(!DiaryService.nameMatches(student, query: ""))
     }

@@ -73,7 +73,11 @@ public struct DiaryService: Sendable {
 
     /// Lower case, ё as е: how people type names.
     public static func normalize(_ text: String) -> String {
-        String(text.lowercased().map { $0 == "ё" ? "е" : $0 })
+        let lowered = text.lowercased()
+        // A "ё" is U+0451 (bytes D1 91) or е with U+0308 (CC 88): text with neither byte 91
+        // nor 88 has none, and is not walked Character by Character (most names).
+        guard lowered.utf8.contains(where: { $0 == 0x91 || $0 == 0x88 }) else { return lowered }
+        return String(lowered.map { $0 == "ё" ? "е" : $0 })
     }
 
     /// How a person stands to a student, as far as the diary is concerned.

@@ -126,17 +126,32 @@ public final class SessionHandle: Sendable {
                           into buffer: inout ByteBuffer) {
         let budget = BotText.budget(from: source, to: target)
         for line in lines {
-            if IRCTextSplitter.fitsOneLine(line, maxBytes: budget) {
-                writePiece(line, from: source, to: target, flags: flags, into: &buffer)
+            if let hasSpace = fitsOneLine(line, maxBytes: budget) {
+                writePiece(line, hasSpace: hasSpace, from: source, to: target, flags: flags, into: &buffer)
             } else {
                 for piece in IRCTextSplitter.split(line, maxBytes: budget) {
-                    writePiece(piece, from: source, to: target, flags: flags, into: &buffer)
+                    writePiece(piece, hasSpace: IRCMessage.hasByte(32, in: piece), from: source, to: target, flags: flags, into: &buffer)
                 }
             }
         }
     }
 
-    private static func writePiece(_ piece: String, from source: String, to target: String, flags: CapabilityFlags,
+    /// Whether `IRCTextSplitter.split` would leave the line whole (nil when not), and if so
+    /// whether it holds a space: one pass over its bytes for the three a bot line is checked for.
+    private static func fitsOneLine(_ line: String, maxBytes: Int) -> Bool? {
+        // Text whose storage is not contiguous (bridged) takes the general checks.
+        line.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard !bytes.isEmpty, bytes.count <= maxBytes else { return nil }
+            var space = false
+            for byte in bytes {
+                if byte == 13 || byte == 10 { return nil }
+                if byte == 32 { space = true }
+            }
+            return space
+        } ?? (IRCTextSplitter.fitsOneLine(line, maxBytes: maxBytes) ? IRCMessage.hasByte(32, in: line) : nil)
+    }
+
+    private static func writePiece(_ piece: String, hasSpace: Bool, from source: String, to target: String, flags: CapabilityFlags,
                                    into buffer: inout ByteBuffer) {
         // Tag values here (a timestamp, a hex id) have nothing to escape.
         if flags.serverTime || flags.messageTags {
@@ -158,7 +173,7 @@ public final class SessionHandle: Sendable {
         buffer.writeString(target)
         // The trailing parameter as `IRCMessage.serialize` writes it: with `:` when it is
         // empty, holds a space or starts with `:`.
-        if piece.isEmpty || IRCMessage.hasByte(32, in: piece) || piece.utf8.first == 58 {
+        if piece.isEmpty || hasSpace || piece.utf8.first == 58 {
             buffer.writeStaticString(" :")
         } else {
             buffer.writeStaticString(" ")

@@ -142,12 +142,17 @@ public final class SessionHandle: Sendable {
         // Text whose storage is not contiguous (bridged) takes the general checks.
         line.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
             guard !bytes.isEmpty, bytes.count <= maxBytes else { return nil }
-            var space = false
-            for byte in bytes {
-                if byte == 13 || byte == 10 { return nil }
-                if byte == 32 { space = true }
+            // No early exit and an index loop, which the compiler turns into SIMD compares
+            // (a `for byte in bytes` loop it does not): a line with CR or LF is rare, and a
+            // whole line is short.
+            var lineEnd: UInt8 = 0
+            var space: UInt8 = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                lineEnd |= (byte == 13 ? 1 : 0) | (byte == 10 ? 1 : 0)
+                space |= byte == 32 ? 1 : 0
             }
-            return space
+            return lineEnd != 0 ? nil : space != 0
         } ?? (IRCTextSplitter.fitsOneLine(line, maxBytes: maxBytes) ? IRCMessage.hasByte(32, in: line) : nil)
     }
 

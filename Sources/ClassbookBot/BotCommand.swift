@@ -27,12 +27,10 @@ public struct BotCommand: Sendable {
     public var aliases: [String]
     /// What it does in the access table's terms; empty for everyone, guests included (`/help`).
     /// A command with two forms (`/absences` of a child, `/absences 7А` of a class) names both.
-    public var actions: [AccessPolicy.Action] {
-        didSet { roles = Self.roles(allowedTo: actions) }
-    }
+    public let actions: [AccessPolicy.Action]
     /// Who may use it: the roles the access table allows one of its actions; nil for everyone.
     /// Worked out once from `actions`, not on every command.
-    public private(set) var roles: Set<Role>?
+    public let roles: Set<Role>?
     public var usage: Localized
     public var summary: Localized
     public var details: Localized

@@ -126,7 +126,7 @@ public final class SessionHandle: Sendable {
                           into buffer: inout ByteBuffer) {
         let budget = BotText.budget(from: source, to: target)
         for line in lines {
-            if let hasSpace = fitsOneLine(line, maxBytes: budget) {
+            if let hasSpace = IRCTextSplitter.wholeLine(line, maxBytes: budget) {
                 writePiece(line, hasSpace: hasSpace, from: source, to: target, flags: flags, into: &buffer)
             } else {
                 for piece in IRCTextSplitter.split(line, maxBytes: budget) {
@@ -134,26 +134,6 @@ public final class SessionHandle: Sendable {
                 }
             }
         }
-    }
-
-    /// Whether `IRCTextSplitter.split` would leave the line whole (nil when not), and if so
-    /// whether it holds a space: one pass over its bytes for the three a bot line is checked for.
-    private static func fitsOneLine(_ line: String, maxBytes: Int) -> Bool? {
-        // Text whose storage is not contiguous (bridged) takes the general checks.
-        line.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            guard !bytes.isEmpty, bytes.count <= maxBytes else { return nil }
-            // No early exit and an index loop, which the compiler turns into SIMD compares
-            // (a `for byte in bytes` loop it does not): a line with CR or LF is rare, and a
-            // whole line is short.
-            var lineEnd: UInt8 = 0
-            var space: UInt8 = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                lineEnd |= (byte == 13 ? 1 : 0) | (byte == 10 ? 1 : 0)
-                space |= byte == 32 ? 1 : 0
-            }
-            return lineEnd != 0 ? nil : space != 0
-        } ?? (IRCTextSplitter.fitsOneLine(line, maxBytes: maxBytes) ? IRCMessage.hasByte(32, in: line) : nil)
     }
 
     private static func writePiece(_ piece: String, hasSpace: Bool, from source: String, to target: String, flags: CapabilityFlags,

@@ -61,10 +61,35 @@ extension IRCMessage {
 /// and never inside a character, so that a long reply can be sent as several lines.
 public enum IRCTextSplitter {
     /// True when `split` would return the text itself: it is not empty, fits, and holds no
-    /// CR or LF (most text: one pass over its bytes).
+    /// CR or LF (most text).
     @inlinable
     public static func fitsOneLine(_ text: String, maxBytes: Int) -> Bool {
-        !text.isEmpty && text.utf8.count <= maxBytes && !IRCMessage.hasByte(13, in: text) && !IRCMessage.hasByte(10, in: text)
+        wholeLine(text, maxBytes: maxBytes) != nil
+    }
+
+    /// For text that `split` would return whole, whether it holds a space (which decides
+    /// whether it is written as a trailing parameter); nil for text that must be split. One
+    /// pass over its bytes for the three checked.
+    @inlinable
+    public static func wholeLine(_ text: String, maxBytes: Int) -> Bool? {
+        let scanned = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard !bytes.isEmpty, bytes.count <= maxBytes else { return nil }
+            // No early exit and an index loop, which the compiler turns into SIMD compares
+            // (a `for byte in bytes` loop it does not): a line with CR or LF is rare, and a
+            // whole line is short.
+            var lineEnd: UInt8 = 0
+            var space: UInt8 = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                lineEnd |= (byte == 13 ? 1 : 0) | (byte == 10 ? 1 : 0)
+                space |= byte == 32 ? 1 : 0
+            }
+            return lineEnd != 0 ? nil : space != 0
+        }
+        if let scanned { return scanned }
+        // Text whose storage is not contiguous (bridged).
+        guard !text.isEmpty, text.utf8.count <= maxBytes, !text.utf8.contains(13), !text.utf8.contains(10) else { return nil }
+        return text.utf8.contains(32)
     }
 
     public static func split(_ text: String, maxBytes: Int) -> [String] {

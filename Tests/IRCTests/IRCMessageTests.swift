@@ -112,4 +112,18 @@ struct IRCTextSplitterTests {
         #expect(IRCTextSplitter.split("первая\r\nвторая\rтретья\n\nконец", maxBytes: 100) == ["первая", "вторая" + "третья", " ", "конец"])
         #expect(IRCTextSplitter.split("a\r\n", maxBytes: 100) == ["a", " "])
     }
+
+    @Test("a whole line is told apart from one to split in one pass, with whether it holds a space")
+    func wholeLine() {
+        #expect(IRCTextSplitter.wholeLine("Алгебра: 5 4", maxBytes: 100) == true)
+        #expect(IRCTextSplitter.wholeLine("Алгебра:5", maxBytes: 100) == false)
+        // Longer than a SIMD block, the byte in question last.
+        #expect(IRCTextSplitter.wholeLine(String(repeating: "ж", count: 40) + " ", maxBytes: 100) == true)
+        #expect(IRCTextSplitter.wholeLine(String(repeating: "ж", count: 40) + "\n", maxBytes: 100) == nil)
+        #expect(IRCTextSplitter.wholeLine(String(repeating: "ж", count: 40) + "\r", maxBytes: 100) == nil)
+        #expect(IRCTextSplitter.wholeLine("", maxBytes: 100) == nil)
+        #expect(IRCTextSplitter.wholeLine("слишком длинно", maxBytes: 8) == nil)
+        #expect(IRCTextSplitter.fitsOneLine("одна строка", maxBytes: 100))
+        #expect(!IRCTextSplitter.fitsOneLine("две\nстроки", maxBytes: 100))
+    }
 }

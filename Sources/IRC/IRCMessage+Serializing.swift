@@ -74,22 +74,44 @@ public enum IRCTextSplitter {
     public static func wholeLine(_ text: String, maxBytes: Int) -> Bool? {
         let scanned = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
             guard !bytes.isEmpty, bytes.count <= maxBytes else { return nil }
-            // No early exit and an index loop, which the compiler turns into SIMD compares
-            // (a `for byte in bytes` loop it does not): a line with CR or LF is rare, and a
-            // whole line is short.
-            var lineEnd: UInt8 = 0
-            var space: UInt8 = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                lineEnd |= (byte == 13 ? 1 : 0) | (byte == 10 ? 1 : 0)
-                space |= byte == 32 ? 1 : 0
-            }
-            return lineEnd != 0 ? nil : space != 0
+            let (lineEnd, space) = scan(bytes)
+            return lineEnd ? nil : space
         }
         if let scanned { return scanned }
         // Text whose storage is not contiguous (bridged).
         guard !text.isEmpty, text.utf8.count <= maxBytes, !text.utf8.contains(13), !text.utf8.contains(10) else { return nil }
         return text.utf8.contains(32)
+    }
+
+    /// Whether the bytes hold CR or LF, and whether they hold a space: eight bytes at a time
+    /// (a byte-by-byte loop was 5 % of a `/marks` answer; the compiler does not vectorize it,
+    /// nor Swift's `SIMD` comparisons well). A word has a zero byte exactly when
+    /// `(v - 0x01…01) & ~v & 0x80…80` is not zero, so `v ^ (c × 0x01…01)` tests for byte `c`.
+    @inlinable
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (lineEnd: Bool, space: Bool) {
+        guard let base = bytes.baseAddress else { return (false, false) }
+        let count = bytes.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var lineEnds: UInt64 = 0
+        var spaces: UInt64 = 0
+        var index = 0
+        while index &+ 8 <= count {
+            let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let cr = word ^ (ones &* 13), lf = word ^ (ones &* 10), sp = word ^ (ones &* 32)
+            lineEnds |= ((cr &- ones) & ~cr | (lf &- ones) & ~lf) & highs
+            spaces |= (sp &- ones) & ~sp & highs
+            index &+= 8
+        }
+        var lineEnd = lineEnds != 0
+        var space = spaces != 0
+        while index < count {
+            let byte = base[index]
+            lineEnd = lineEnd || byte == 13 || byte == 10
+            space = space || byte == 32
+            index &+= 1
+        }
+        return (lineEnd, space)
     }
 
     public static func split(_ text: String, maxBytes: Int) -> [String] {

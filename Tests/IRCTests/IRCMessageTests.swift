@@ -117,7 +117,7 @@ struct IRCTextSplitterTests {
     func wholeLine() {
         #expect(IRCTextSplitter.wholeLine("Алгебра: 5 4", maxBytes: 100) == true)
         #expect(IRCTextSplitter.wholeLine("Алгебра:5", maxBytes: 100) == false)
-        // Longer than a SIMD block, the byte in question last.
+        // Longer than a word of the scan, the byte in question last.
         #expect(IRCTextSplitter.wholeLine(String(repeating: "ж", count: 40) + " ", maxBytes: 100) == true)
         #expect(IRCTextSplitter.wholeLine(String(repeating: "ж", count: 40) + "\n", maxBytes: 100) == nil)
         #expect(IRCTextSplitter.wholeLine(String(repeating: "ж", count: 40) + "\r", maxBytes: 100) == nil)
@@ -125,5 +125,26 @@ struct IRCTextSplitterTests {
         #expect(IRCTextSplitter.wholeLine("слишком длинно", maxBytes: 8) == nil)
         #expect(IRCTextSplitter.fitsOneLine("одна строка", maxBytes: 100))
         #expect(!IRCTextSplitter.fitsOneLine("две\nстроки", maxBytes: 100))
+    }
+
+    @Test("the word-at-a-time scan finds CR, LF and space at every position of every length")
+    func wholeLineEveryPosition() {
+        // Neighbours of the three bytes (CR ± 1, LF ± 1, space ± 1) and bytes with the high
+        // bit set, where a borrow between a word's bytes would show.
+        let filler: [UInt8] = [9, 11, 12, 14, 31, 33, 0x80, 0xD0, 0xFF, 0x61]
+        for length in 1...40 {
+            for position in 0..<length {
+                for special: UInt8 in [13, 10, 32] {
+                    var bytes = (0..<length).map { filler[($0 &* 7 &+ length) % filler.count] }
+                    bytes[position] = special
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    let utf8 = Array(text.utf8)
+                    let expected: Bool? = utf8.contains(13) || utf8.contains(10) ? nil : utf8.contains(32)
+                    #expect(IRCTextSplitter.wholeLine(text, maxBytes: 1000) == expected, "length \(length), byte \(special) at \(position)")
+                }
+            }
+            let plain = String(decoding: (0..<length).map { filler[$0 % filler.count] }, as: UTF8.self)
+            #expect(IRCTextSplitter.wholeLine(plain, maxBytes: 1000) == false)
+        }
     }
 }

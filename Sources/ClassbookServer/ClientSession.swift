@@ -24,9 +24,6 @@ final class ClientSession {
     private(set) var principal: Principal?
     private var registered = false
     private(set) var closing = false
-    /// True while a batch of lines is being answered: replies wait in the channel and go out
-    /// together when the batch ends (see `process(_:)`).
-    private var holding = false
 
     /// What the watchdog reads: when the last line came and whether a PING is outstanding.
     struct Activity: Sendable {
@@ -49,24 +46,23 @@ final class ClientSession {
 
     // MARK: Input
 
-    /// Answers the lines that arrived together, in order, and sends their replies with one
-    /// flush: a command and the PING after it cost one TLS record and one system call, not
-    /// two. A reply waits at most for the lines read with it (flood control's waits flush
-    /// first).
+    /// Answers the lines that arrived together, in order, and sends their replies (and
+    /// whatever others sent this connection meanwhile) in one write: a command and the PING
+    /// after it cost one TLS record and one system call, not two. A reply waits at most for
+    /// the lines read with it (flood control's waits send what is held first).
     func process(_ lines: [InboundLine]) async {
-        holding = true
+        handle.hold()
         for line in lines where !closing {
             await process(line)
         }
-        holding = false
-        handle.flush()
+        handle.release()
     }
 
     private func process(_ event: InboundLine) async {
         switch flood.admit() {
         case .go: break
         case .wait(let lag):
-            handle.flush()
+            handle.sendHeld()
             try? await Task.sleep(for: lag)
         case .disconnect:
             close("Excess Flood")
@@ -420,9 +416,9 @@ final class ClientSession {
 
     // MARK: Output
 
-    /// Sends to this client: written at once, flushed at the end of the batch being answered.
+    /// Sends to this client: at the end of the batch being answered (see `process(_:)`).
     func send(_ messages: [IRCMessage]) {
-        handle.send(messages, flush: !holding)
+        handle.send(messages)
     }
 
     func send(_ message: IRCMessage) { send([message]) }
@@ -436,12 +432,12 @@ final class ClientSession {
             principal.account.mustChangePassword = false
             self.principal = principal
         }
-        handle.sendText(answer.lines, from: context.botSource, flush: !holding)
+        handle.sendText(answer.lines, from: context.botSource)
     }
 
     /// Sends text from the bot, split so that every line fits IRC's 512 bytes.
     func sendFromBot(_ text: String) {
-        handle.sendText([text], from: context.botSource, flush: !holding)
+        handle.sendText([text], from: context.botSource)
     }
 
     func reply(_ numeric: IRCNumeric, _ parameters: String...) {

@@ -6,7 +6,11 @@ import NIOCore
 
 /// The part of a connection other tasks may touch: its nick, its negotiated capabilities,
 /// and a way to send it lines. Writes go straight to the NIO channel, which is safe from
-/// any thread and keeps them in order.
+/// any thread and keeps them in order, except while the connection's own session holds
+/// them (`hold()` … `release()`, while it answers a batch of lines): then everything sent to
+/// the connection, by the session or anyone else, is gathered in one buffer, in order, and
+/// goes out as one write and one flush. A command and the PING after it then cost one trip
+/// down the pipeline, one `SSL_write` and one TLS record instead of two.
 public final class SessionHandle: Sendable {
     public let id: String
     let channel: any Channel
@@ -19,6 +23,9 @@ public final class SessionHandle: Sendable {
         var flags = CapabilityFlags()
         /// The account logged in on this connection, once it has registered.
         var account: AccountID?
+        /// Sends wait in `held` instead of going to the channel.
+        var holding = false
+        var held: ByteBuffer?
     }
 
     /// The capabilities that decide how each message is written, kept beside the set.
@@ -65,40 +72,72 @@ public final class SessionHandle: Sendable {
     func has(_ capability: String) -> Bool { state.withLockedValue { $0.capabilities.contains(capability) } }
 
     /// Sends messages in order, with the tags this client negotiated: `time` with server-time,
-    /// `msgid` and client tags (`+…`) with message-tags, nothing otherwise. With `flush: false`
-    /// they wait in the channel for the next flush (the session's own, at the end of a batch
-    /// of lines, or anyone's: a flush sends everything written before it).
-    func send(_ messages: [IRCMessage], flush: Bool = true) {
+    /// `msgid` and client tags (`+…`) with message-tags, nothing otherwise.
+    func send(_ messages: [IRCMessage]) {
         guard !messages.isEmpty else { return }
         let flags = self.flags
         var stream = BufferStream(buffer: channel.allocator.buffer(capacity: messages.count * 128))
         for message in messages {
             Self.write(message, flags: flags, into: &stream)
         }
-        write(stream.buffer, flush: flush)
+        write(stream.buffer)
     }
 
     /// Sends the bot's text as PRIVMSGs from `source` to this client, each line split so that
     /// it fits IRC's 512 bytes: the bytes `send(_:)` writes for `BotText.messages` of each
     /// line, written straight into the channel's buffer without an `IRCMessage` a line.
-    func sendText(_ lines: [String], from source: String, flush: Bool = true) {
+    func sendText(_ lines: [String], from source: String) {
         guard !lines.isEmpty else { return }
         let (nick, flags) = state.withLockedValue { ($0.nick, $0.flags) }
         var buffer = channel.allocator.buffer(capacity: Self.textCapacity(lines, source: source, target: nick ?? "*", flags: flags))
         Self.writeText(lines, from: source, to: nick ?? "*", flags: flags, into: &buffer)
-        write(buffer, flush: flush)
+        write(buffer)
     }
 
-    private func write(_ buffer: ByteBuffer, flush: Bool) {
+    private func write(_ buffer: ByteBuffer) {
+        let kept = state.withLockedValue { state -> Bool in
+            guard state.holding else { return false }
+            if state.held == nil {
+                state.held = buffer
+            } else {
+                state.held!.writeImmutableBuffer(buffer)
+            }
+            return true
+        }
+        if !kept { writeAndFlush(buffer) }
+    }
+
+    private func writeAndFlush(_ buffer: ByteBuffer) {
         // A client that does not read: its queue passed the high-water mark.
         guard channel.isWritable else {
             close(error: "SendQ exceeded")
             return
         }
-        if flush {
-            channel.writeAndFlush(buffer, promise: nil)
-        } else {
-            channel.write(buffer, promise: nil)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// From now on what is sent to this connection is gathered until `release()`. Called by
+    /// the connection's own session, on the channel's event loop.
+    func hold() { state.withLockedValue { $0.holding = true } }
+
+    /// Writes what was gathered in one write and one flush, and goes on gathering (before the
+    /// session waits for something other than its own work: flood control's delay).
+    func sendHeld() {
+        if let held = takeHeld(stopHolding: false) { writeAndFlush(held) }
+    }
+
+    /// Writes what was gathered in one write and one flush, and stops gathering. On the
+    /// channel's event loop, so that the write goes before any another thread makes after
+    /// this (those hop to the loop).
+    func release() {
+        if let held = takeHeld(stopHolding: true) { writeAndFlush(held) }
+    }
+
+    private func takeHeld(stopHolding: Bool) -> ByteBuffer? {
+        state.withLockedValue { state in
+            if stopHolding { state.holding = false }
+            defer { state.held = nil }
+            return state.held
         }
     }
 
@@ -175,12 +214,9 @@ public final class SessionHandle: Sendable {
 
     func send(_ message: IRCMessage) { send([message]) }
 
-    /// Sends what was written without a flush.
-    func flush() { channel.flush() }
-
-    /// Sends ERROR and closes the connection once it is written.
+    /// Sends ERROR, after anything gathered, and closes the connection once it is written.
     func close(error reason: String) {
-        var buffer = channel.allocator.buffer(capacity: 64)
+        var buffer = takeHeld(stopHolding: true) ?? channel.allocator.buffer(capacity: 64)
         buffer.writeString(IRCMessage(command: "ERROR", parameters: [reason]).serialized() + "\r\n")
         let channel = self.channel
         channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }

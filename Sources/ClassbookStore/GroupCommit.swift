@@ -36,8 +36,14 @@ public final class GroupCommit: Sendable {
     }
 
     private let counts = Mutex(Counts())
+    /// `counts.commits` again, readable without a lock: the structure cache reads it on every
+    /// diary command to tell whether anything has been written since it loaded an entry.
+    private let commitCount = Atomic<Int>(0)
 
     public var statistics: Counts { counts.withLock { $0 } }
+
+    /// Transactions committed since the process started.
+    public var commits: Int { commitCount.load(ordering: .acquiring) }
 
     public init(pool: DatabasePool) {
         self.pool = pool
@@ -109,6 +115,7 @@ public final class GroupCommit: Sendable {
                     return answers
                 }
                 counts.withLock { $0.writes += batch.count; $0.commits += 1 }
+                commitCount.add(1, ordering: .releasing)
                 for answer in answers { answer() }
             } catch {
                 for request in batch { request.fail(error) }

@@ -12,9 +12,16 @@ final class StructureCache: Sendable {
     static let lifetime: Duration = .seconds(5)
 
     private struct Entry {
-        var value: any Sendable
+        /// A `Box<T>`: a class, so that getting the value back out is a cast of a class
+        /// reference, not of an existential (three of each diary command's look-ups).
+        var value: any AnyObject & Sendable
         var generation: Int
         var loadedAt: ContinuousClock.Instant
+    }
+
+    private final class Box<T: Sendable>: Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
     }
 
     /// What an entry holds: a key of integers and dates, hashed without building a string
@@ -35,20 +42,21 @@ final class StructureCache: Sendable {
     }
 
     func value<T: Sendable & Equatable>(_ key: Key, load: () throws -> T) rethrows -> T {
-        let generation = writer.statistics.commits
+        let generation = writer.commits
         let now = ContinuousClock.now
         let entry = entries.withLock { $0[key] }
-        if let entry, entry.generation == generation, now - entry.loadedAt < Self.lifetime, let value = entry.value as? T {
-            return value
+        let kept = (entry?.value as? Box<T>)?.value
+        if let entry, let kept, entry.generation == generation, now - entry.loadedAt < Self.lifetime {
+            return kept
         }
         var value = try load()
         // Unchanged since it was last loaded: the kept value goes on being handed out, so that
         // what callers keep of it (the weights and rules in the marks memo's stamps) still
         // shares its storage and compares equal by identity, not key by key.
-        if let kept = entry?.value as? T, kept == value { value = kept }
+        if let kept, kept == value { value = kept }
         entries.withLock { entries in
             if entries.count > 256 { entries.removeAll() }
-            entries[key] = Entry(value: value, generation: generation, loadedAt: now)
+            entries[key] = Entry(value: Box(value), generation: generation, loadedAt: now)
         }
         return value
     }

@@ -13,6 +13,10 @@ public final class DiaryBot: Sendable {
     public let journal: JournalService
     public let duties: DutiesService
     public let commands: [BotCommand]
+    /// Each command's position in `commands` by its name and by each alias (the first
+    /// command to claim a word keeps it): one hash look-up a message instead of comparing
+    /// the word with every name and alias.
+    private let positions: [String: Int]
 
     public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
                 messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery = NoDelivery()) {
@@ -22,6 +26,11 @@ public final class DiaryBot: Sendable {
         self.duties = duties
         commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
                                      security: security, delivery: delivery)
+        var positions: [String: Int] = [:]
+        for (position, command) in commands.enumerated() {
+            for word in [command.name] + command.aliases where positions[word] == nil { positions[word] = position }
+        }
+        self.positions = positions
     }
 
     /// A person's weekly digest, in their language (for the scheduler); `run` shares work
@@ -54,7 +63,7 @@ public final class DiaryBot: Sendable {
     public func command(named word: String) -> BotCommand? {
         var key = word.lowercased()
         if key.hasPrefix("/") { key.removeFirst() }
-        return commands.first { $0.name == key || $0.aliases.contains(key) }
+        return positions[key].map { commands[$0] }
     }
 
     /// Answers one message sent to the bot.

@@ -153,8 +153,8 @@ struct DiaryArguments {
         let visible = try await diary.students(visibleTo: principal)
         var student: Student?
         for count in stride(from: min(2, words.count), through: 1, by: -1) {
-            let query = words.prefix(count).joined(separator: " ")
-            let matches = visible.filter { DiaryService.nameMatches($0, query: query) }
+            let name = DiaryService.NameQuery(words.prefix(count).joined(separator: " "))
+            let matches = visible.filter { name.matches($0) }
             if matches.count == 1 {
                 student = matches[0]
                 words.removeFirst(count)

@@ -49,7 +49,8 @@ public struct DiaryService: Sendable {
             if candidates.isEmpty { throw DiaryError.noStudents }
             throw DiaryError.studentRequired(candidates)
         }
-        let matches = candidates.filter { Self.nameMatches($0, query: query) }
+        let name = NameQuery(query)
+        let matches = candidates.filter { name.matches($0) }
         switch matches.count {
         case 1: return matches[0]
         case 0: throw DiaryError.noSuchChild
@@ -60,9 +61,23 @@ public struct DiaryService: Sendable {
     /// True when every word of the query starts a word of the student's name
     /// ("Пет", "петя" does not, "Иванов П" does).
     public static func nameMatches(_ student: Student, query: String) -> Bool {
-        let nameWords = [student.lastName, student.firstName].map { normalize($0) }
-        let queryWords = query.split(separator: " ").map { normalize(String($0)) }
-        return !queryWords.isEmpty && queryWords.allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
+        NameQuery(query).matches(student)
+    }
+
+    /// A query of `nameMatches`, normalized once for all the students it is tried on.
+    public struct NameQuery: Sendable {
+        let words: [String]
+
+        public init(_ query: String) {
+            words = query.split(separator: " ").map { DiaryService.normalize(String($0)) }
+        }
+
+        public func matches(_ student: Student) -> Bool {
+            guard !words.isEmpty else { return false }
+            let lastName = DiaryService.normalize(student.lastName)
+            let firstName = DiaryService.normalize(student.firstName)
+            return words.allSatisfy { lastName.hasPrefix($0) || firstName.hasPrefix($0) }
+        }
     }
 
     /// True when the two strings are the same UTF-8 bytes (a memcmp; `==` would normalize).

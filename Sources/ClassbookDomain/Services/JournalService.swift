@@ -113,7 +113,8 @@ public struct JournalService: Sendable {
 
     /// The one student among `students` a query names (`Иванов`, `Иванов П`, `Пётр`).
     public static func pick(_ query: String, among students: [Student]) throws -> Student {
-        let matches = students.filter { DiaryService.nameMatches($0, query: query) }
+        let name = DiaryService.NameQuery(query)
+        let matches = students.filter { name.matches($0) }
         switch matches.count {
         case 1: return matches[0]
         case 0: throw JournalError.noSuchStudent(query)

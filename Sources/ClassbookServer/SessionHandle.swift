@@ -126,9 +126,9 @@ public final class SessionHandle: Sendable {
         if let held = takeHeld(stopHolding: false) { writeAndFlush(held) }
     }
 
-    /// Writes what was gathered in one write and one flush, and stops gathering. On the
-    /// channel's event loop, so that the write goes before any another thread makes after
-    /// this (those hop to the loop).
+    /// Writes what was gathered in one write and one flush, and stops gathering. Called on
+    /// the channel's event loop, so that the write goes before any write another thread
+    /// makes after this (those hop to the loop).
     func release() {
         if let held = takeHeld(stopHolding: true) { writeAndFlush(held) }
     }

@@ -58,7 +58,7 @@ final class ChannelRegistry: Sendable {
                   from author: SessionHandle? = nil) {
         let nick = author?.nick ?? post.authorNick
         let message = Self.message(post, replyTo: replyTo, source: "\(nick)!\(nick)@\(serverName)", command: command, clientTags: clientTags)
-        for member in members(post.board) where member !== author || member.has("echo-message") {
+        for member in members(post.board) where member !== author || member.flags.echoMessage {
             member.send(message)
         }
     }

@@ -94,6 +94,7 @@ let package = Package(
         .executableTarget(
             name: "ClassbookLoad",
             dependencies: [
+                "ClassbookDomain",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,3 +1,4 @@
+import ClassbookDomain
 import Foundation
 import NIOCore
 import NIOPosix
@@ -69,15 +70,13 @@ struct Account {
         return "PRIVMSG diary :\(command) \(Self.unambiguous(children))"
     }
 
-    /// The first name that picks one child by the bot's rule (every word of the query starts
-    /// a word of the name): "Климов Александр" would also pick "Климова Александра".
+    /// The first name that picks one child by the bot's rule (`DiaryService.NameQuery`: every
+    /// word of the query starts a word of the name): "Климов Александр" would also pick
+    /// "Климова Александра".
     static func unambiguous(_ names: [String]) -> String {
-        func words(_ name: String) -> [String] {
-            name.lowercased().replacingOccurrences(of: "ё", with: "е").split(separator: " ").map(String.init)
-        }
         func matches(_ query: String, _ name: String) -> Bool {
-            let nameWords = words(name)
-            return words(query).allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
+            let words = name.split(separator: " ").map(String.init)
+            return DiaryService.NameQuery(query).matches(lastName: words.first ?? "", firstName: words.dropFirst().joined(separator: " "))
         }
         return names.first { query in names.allSatisfy { $0 == query || !matches(query, $0) } } ?? names[0]
     }

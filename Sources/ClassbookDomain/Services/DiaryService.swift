@@ -73,9 +73,13 @@ public struct DiaryService: Sendable {
         }
 
         public func matches(_ student: Student) -> Bool {
+            matches(lastName: student.lastName, firstName: student.firstName)
+        }
+
+        public func matches(lastName: String, firstName: String) -> Bool {
             guard !words.isEmpty else { return false }
-            let lastName = DiaryService.normalize(student.lastName)
-            let firstName = DiaryService.normalize(student.firstName)
+            let lastName = DiaryService.normalize(lastName)
+            let firstName = DiaryService.normalize(firstName)
             return words.allSatisfy { lastName.hasPrefix($0) || firstName.hasPrefix($0) }
         }
     }

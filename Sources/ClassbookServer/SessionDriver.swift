@@ -84,13 +84,13 @@ final class SessionDriver: ChannelDuplexHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    /// One task on the connection's loop answers every waiting batch, then ends. It starts
-    /// at once, inside this `channelRead`, and runs there until it first waits for anything
-    /// (a command that reads its answer from memory and SQLite's page cache never does):
-    /// no job queued to the loop for each batch. After a wait it resumes on the loop again,
-    /// the executor it prefers.
+    /// One task on the connection's loop answers every waiting batch, then ends. It is a job
+    /// queued to the loop, not started inside this `channelRead` (`Task.immediate`): a
+    /// message another thread sent this connection before the line was read is a job queued
+    /// before it, and so written before the line's answer. Answered inline, a PONG overtook a
+    /// digest delivered before its PING.
     private func startAnswering(channel: any Channel) {
-        Task.immediate(executorPreference: executor) {
+        Task(executorPreference: executor) {
             while let batch = self.nextBatch(channel: channel) {
                 await self.session.process(batch)
             }

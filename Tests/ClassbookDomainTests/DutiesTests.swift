@@ -111,6 +111,71 @@ struct DutiesTests {
         #expect(own.contains { $0.hasPrefix("Уроки без темы — 1: ") }, "\(own)")
     }
 
+    @Test("students at risk are counted over the lessons of their own groups, the same in a digest run as alone")
+    func riskByGroupsAndSharedRun() async throws {
+        let school = try await JournalSchool.make(students: 60)
+        defer { school.remove() }
+        let schoolClass = school.output.snapshot.classes[0]
+        let teacher = try await school.principal(schoolClass.classTeacherLogin, roles: [.classTeacher])
+        // Two groups of one class: one lesson of a subject in the last two weeks goes to the
+        // first, the subject's other lessons of those weeks to the second. Two students of
+        // the first, one of the second and one of neither miss every lesson they attend.
+        let students: [Int64] = try await school.database.pool.write { db in
+            let classID = try Int64.fetchOne(db, sql: "SELECT id FROM classes WHERE name = ?", arguments: [schoolClass.name])!
+            let students = try Int64.fetchAll(db, sql: "SELECT id FROM students WHERE class_id = ? ORDER BY id LIMIT 4", arguments: [classID])
+            let lessons = try Int64.fetchAll(db, sql: """
+                SELECT id FROM lessons WHERE class_id = ? AND date BETWEEN '2026-11-09' AND '2026-11-19'
+                  AND subject_id = (SELECT subject_id FROM lessons WHERE class_id = ?1 ORDER BY id LIMIT 1) ORDER BY date, number
+                """, arguments: [classID])
+            try #require(lessons.count >= 3)
+            var groups: [Int64] = []
+            for name in ["группа 1", "группа 2"] {
+                try db.execute(sql: "INSERT INTO study_groups (class_id, name) VALUES (?, ?)", arguments: [classID, name])
+                groups.append(db.lastInsertedRowID)
+            }
+            for (student, group) in [(students[0], groups[0]), (students[1], groups[0]), (students[2], groups[1])] {
+                try db.execute(sql: "INSERT INTO study_group_members (group_id, student_id) VALUES (?, ?)", arguments: [group, student])
+            }
+            try db.execute(sql: "UPDATE lessons SET group_id = ? WHERE id = ?", arguments: [groups[0], lessons[0]])
+            for lesson in lessons.dropFirst() { try db.execute(sql: "UPDATE lessons SET group_id = ? WHERE id = ?", arguments: [groups[1], lesson]) }
+            for student in students {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO absences (lesson_id, student_id, reason, revision, created_at)
+                    SELECT l.id, ?1, 'Н', 1, '2026-11-20' FROM lessons l WHERE l.class_id = ?2 AND l.date <= '2026-11-20'
+                      AND (l.group_id IS NULL OR l.group_id IN (SELECT group_id FROM study_group_members WHERE student_id = ?1))
+                    """, arguments: [student, classID])
+            }
+            // Lessons without a topic since the quarter began (5 November), before and inside
+            // the two weeks the journal check looks at.
+            try db.execute(sql: "UPDATE lessons SET topic = NULL WHERE class_id = ? AND date BETWEEN '2026-11-01' AND '2026-11-20'",
+                           arguments: [classID])
+            return students + [Int64(lessons.count - 1)]
+        }
+        let (_, atRisk) = try await school.bot.duties.atRisk(className: schoolClass.name, for: teacher)
+        func attended(_ student: Int64) -> Int? {
+            for reason in atRisk.first(where: { $0.student.id.rawValue == student })?.reasons ?? [] {
+                if case .missedLessons(let missed, let of) = reason, missed == of { return of }
+            }
+            return nil
+        }
+        let secondGroupLessons = Int(students[4])
+        let neither = try #require(attended(students[3]))
+        #expect(attended(students[0]) == neither + 1)
+        #expect(attended(students[1]) == neither + 1)
+        #expect(attended(students[2]) == neither + secondGroupLessons)
+
+        // Every recipient's digest is the same composed in one run, which reads what digests
+        // share once (a class's lessons since the earlier of the quarter's start and the
+        // journal check's two weeks, and their entries), as composed alone.
+        let run = DigestRun()
+        for account in try await school.database.duties.digestRecipients() {
+            let principal = Principal(account: account, sessionID: "test")
+            let shared = try await school.bot.duties.digest(for: principal, run: run)
+            let alone = try await school.bot.duties.digest(for: principal, run: nil)
+            #expect(String(describing: shared) == String(describing: alone), "\(account.login)")
+        }
+    }
+
     @Test("the monthly check of personal data: who is due, and recording the check")
     func dataChecks() async throws {
         let c = try await Self.setUp()

@@ -23,19 +23,43 @@ extension DutiesService {
         var absences: [LessonID: [(StudentID, AbsenceEntry)]]
     }
 
+    /// A class's lessons since the earlier of the current period's start and the filling
+    /// window's, through today, in date order: what the journal check and the risk check of
+    /// a digest run both look at, read once per class and run.
+    struct ClassLessons: Sendable {
+        var from: SchoolDate
+        var lessons: [Lesson]
+    }
+
+    func classLessons(of schoolClass: SchoolClass, run: DigestRun) async throws -> ClassLessons {
+        try await run.value("lessons \(schoolClass.id.rawValue)") { [self] in
+            let periods = try await journal.periods(today, schoolClass.grade)
+            let periodStart = (periods.first { $0.contains(today) } ?? periods.last { $0.start <= today })?.start ?? today
+            let from = min(periodStart, today.adding(days: -Self.fillingWindow))
+            return ClassLessons(from: from, lessons: try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today))
+        }
+    }
+
+    /// The class's lessons from `from` through `through`, in date order: within a digest run
+    /// taken from `classLessons` when it covers them, otherwise read.
+    func lessons(of schoolClass: SchoolClass, from: SchoolDate, through: SchoolDate, run: DigestRun?) async throws -> [Lesson] {
+        if let run {
+            let read = try await classLessons(of: schoolClass, run: run)
+            if read.from <= from && through <= today { return read.lessons.filter { from <= $0.date && $0.date <= through } }
+        }
+        return try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: through)
+    }
+
     /// The entries of `lessons` of a class. Within a digest run they are read once per class,
-    /// for every lesson since the earlier of the current period's start and the filling
-    /// window's: the journal check and the risk check both look their lessons up in it.
+    /// for all of `classLessons`: the journal check and the risk check both look their
+    /// lessons up in it.
     func entries(of lessons: [Lesson], in schoolClass: SchoolClass, run: DigestRun?) async throws -> LessonEntries {
         guard let run else {
             let read = try await repository.entries(ofLessons: lessons.map(\.id))
             return LessonEntries(marks: read.marks, absences: read.absences)
         }
         return try await run.value("entries \(schoolClass.id.rawValue)") { [self] in
-            let periods = try await journal.periods(today, schoolClass.grade)
-            let periodStart = (periods.first { $0.contains(today) } ?? periods.last { $0.start <= today })?.start ?? today
-            let from = min(periodStart, today.adding(days: -Self.fillingWindow))
-            let all = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
+            let all = try await classLessons(of: schoolClass, run: run).lessons
             let read = try await repository.entries(ofLessons: all.map(\.id))
             return LessonEntries(marks: read.marks, absences: read.absences)
         }
@@ -44,7 +68,7 @@ extension DutiesService {
     func fillingInputs(of schoolClass: SchoolClass, run: DigestRun? = nil) async throws -> FillingInputs {
         let from = today.adding(days: -Self.fillingWindow)
         let assignments = try await repository.assignments(inClass: schoolClass.id)
-        let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
+        let lessons = try await lessons(of: schoolClass, from: from, through: today, run: run)
             .filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
         let entries = try await entries(of: lessons, in: schoolClass, run: run)
         var finalsDue: (Period, [Set<String>])?
@@ -134,7 +158,7 @@ extension DutiesService {
         let periods = try await journal.periods(today, schoolClass.grade)
         guard let period = periods.first(where: { $0.contains(today) }) ?? periods.last(where: { $0.start <= today }) else { return [] }
         let through = min(today, period.end)
-        let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: period.start, through: through)
+        let lessons = try await lessons(of: schoolClass, from: period.start, through: through, run: run)
         let entries = try await entries(of: lessons, in: schoolClass, run: run)
         let groups = try await repository.groups(inClass: schoolClass.id)
         let recent = today.adding(days: -Self.fillingWindow)
@@ -146,11 +170,17 @@ extension DutiesService {
             for (who, mark) in entries.marks[lesson.id] ?? [] { marksOf[who, default: []].append((lesson.id, mark)) }
             for (who, absence) in entries.absences[lesson.id] ?? [] { absencesOf[who, default: []].append((lesson.id, absence)) }
         }
+        // The lessons a student attends depend only on their groups, which most of a class
+        // share: worked out once for each set of groups.
+        var attendedBy: [Set<GroupID>: (count: Int, ids: Set<LessonID>)] = [:]
         var result: [StudentAtRisk] = []
         for student in try await repository.students(inClass: schoolClass.id, on: through) {
             let own = Set(groups.filter { $0.members.contains(student.id) }.map(\.id))
-            let attended = lessons.filter { $0.group.map(own.contains) ?? true }
-            let attendedIDs = Set(attended.map(\.id))
+            if attendedBy[own] == nil {
+                let ids = lessons.filter { $0.group.map(own.contains) ?? true }.map(\.id)
+                attendedBy[own] = (ids.count, Set(ids))
+            }
+            let (attendedCount, attendedIDs) = attendedBy[own]!
             var marks: [String: [MarkEntry]] = [:]
             var twos = 0
             var missed = 0
@@ -168,8 +198,8 @@ extension DutiesService {
                 }
             }
             if twos >= rules.recentTwos { reasons.append(.recentTwos(count: twos)) }
-            if !attended.isEmpty, Double(missed) / Double(attended.count) >= rules.missedShare {
-                reasons.append(.missedLessons(missed: missed, of: attended.count))
+            if attendedCount > 0, Double(missed) / Double(attendedCount) >= rules.missedShare {
+                reasons.append(.missedLessons(missed: missed, of: attendedCount))
             }
             if !reasons.isEmpty { result.append(StudentAtRisk(student: student, reasons: reasons)) }
         }

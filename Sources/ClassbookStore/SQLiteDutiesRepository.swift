@@ -58,7 +58,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     public func guardians(ofClass classID: ClassID, on date: SchoolDate) async throws -> [ClassGuardian] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db, prepared: """
                 SELECT a.id AS account_id, a.login, a.display_name, a.password_hash, \(SQLiteDiaryRepository.studentColumns)
                 JOIN guardianships g ON g.student_id = s.id JOIN accounts a ON a.id = g.guardian_id
                 WHERE s.class_id = ? AND (s.arrived_on IS NULL OR s.arrived_on <= ?2) AND (s.left_on IS NULL OR s.left_on > ?2)
@@ -82,13 +82,12 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     public func latestConsents(of guardians: [AccountID]) async throws -> [AccountID: ConsentRecord] {
         guard !guardians.isEmpty else { return [:] }
         return try await pool.read { db in
-            // One statement for a class's guardians (ids are integers: the list is safe to inline).
-            let list = guardians.map { String($0.rawValue) }.joined(separator: ",")
+            // One statement for a class's guardians.
             var result: [AccountID: ConsentRecord] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT guardian_id, decision, recorded_at FROM consents
-                WHERE id IN (SELECT max(id) FROM consents WHERE guardian_id IN (\(list)) GROUP BY guardian_id)
-                """)
+                WHERE id IN (SELECT max(id) FROM consents WHERE guardian_id IN \(SQLList.ids) GROUP BY guardian_id)
+                """), arguments: [SQLList.ids(guardians.map(\.rawValue))])
             while let row = try rows.next() {
                 if let decision = ConsentDecision(rawValue: row[1]) {
                     result[AccountID(row[0])] = ConsentRecord(decision: decision, at: row[2])
@@ -103,22 +102,24 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         guard !guardians.isEmpty else { return [:] }
         return try await pool.read { db in
             // Four statements for a class's guardians together, not four for each of them.
-            let list = guardians.map { String($0.rawValue) }.joined(separator: ",")
+            let list = SQLList.ids(guardians.map(\.rawValue))
             var lastLogin: [Int64: Date] = [:], logins: [Int64: Int] = [:], views: [Int64: Int] = [:], acks: [Int64: [Date]] = [:]
-            var rows = try Row.fetchCursor(db, sql: "SELECT account_id, max(at) FROM account_logins WHERE account_id IN (\(list)) GROUP BY account_id")
+            var rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT account_id, max(at) FROM account_logins WHERE account_id IN \(SQLList.ids) GROUP BY account_id
+                """), arguments: [list])
             while let row = try rows.next() { lastLogin[row[0]] = row[1] }
-            rows = try Row.fetchCursor(db, sql: """
-                SELECT account_id, count(*) FROM account_logins WHERE account_id IN (\(list)) AND at BETWEEN ? AND ? GROUP BY account_id
-                """, arguments: [from, through])
+            rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT account_id, count(*) FROM account_logins WHERE account_id IN \(SQLList.ids) AND at BETWEEN ? AND ? GROUP BY account_id
+                """), arguments: [list, from, through])
             while let row = try rows.next() { logins[row[0]] = row[1] }
-            rows = try Row.fetchCursor(db, sql: """
-                SELECT account_id, sum(views) FROM diary_views WHERE account_id IN (\(list)) AND day BETWEEN ? AND ? GROUP BY account_id
-                """, arguments: [days.lowerBound.iso, days.upperBound.iso])
+            rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT account_id, sum(views) FROM diary_views WHERE account_id IN \(SQLList.ids) AND day BETWEEN ? AND ? GROUP BY account_id
+                """), arguments: [list, days.lowerBound.iso, days.upperBound.iso])
             while let row = try rows.next() { views[row[0]] = row[1] }
-            rows = try Row.fetchCursor(db, sql: """
+            rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT guardian_id, acknowledged_at FROM acknowledgements
-                WHERE guardian_id IN (\(list)) AND acknowledged_at BETWEEN ? AND ? ORDER BY id
-                """, arguments: [from, through])
+                WHERE guardian_id IN \(SQLList.ids) AND acknowledged_at BETWEEN ? AND ? ORDER BY id
+                """), arguments: [list, from, through])
             while let row = try rows.next() { acks[row[0], default: []].append(row[1]) }
             var result: [AccountID: GuardianActivity] = [:]
             for guardian in guardians {
@@ -134,7 +135,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     public func unexcusedAbsences(ofClass classID: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [UnexcusedAbsence] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db, prepared: """
                 SELECT a.id AS absence_id, l.date, l.number, sub.name AS subject, \(SQLiteDiaryRepository.studentColumns)
                 JOIN absences a ON a.student_id = s.id JOIN lessons l ON l.id = a.lesson_id JOIN subjects sub ON sub.id = l.subject_id
                 WHERE l.class_id = ? AND l.date BETWEEN ? AND ? AND a.reason = 'Н' AND a.deleted_at IS NULL
@@ -173,7 +174,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     public func absenceNotes(ofClass classID: ClassID, pendingOnly: Bool) async throws -> [AbsenceNote] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: Self.noteQuery + " WHERE s.class_id = ? AND (?2 = 0 OR n.status = 'pending') ORDER BY n.id",
+            try Row.fetchAll(db, prepared: Self.noteQuery + " WHERE s.class_id = ? AND (?2 = 0 OR n.status = 'pending') ORDER BY n.id",
                              arguments: [classID.rawValue, pendingOnly]).map(Self.note)
         }
     }
@@ -221,7 +222,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
 
     public func dataCheckDue(ofClass classID: ClassID, since: SchoolDate, on date: SchoolDate) async throws -> [Student] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db, prepared: """
                 SELECT \(SQLiteDiaryRepository.studentColumns)
                 WHERE s.class_id = ? AND (s.arrived_on IS NULL OR s.arrived_on <= ?3) AND (s.left_on IS NULL OR s.left_on > ?3)
                   AND (s.data_checked_on IS NULL OR s.data_checked_on < ?2)

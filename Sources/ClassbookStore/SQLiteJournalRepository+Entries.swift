@@ -8,17 +8,16 @@ extension SQLiteJournalRepository {
         -> (marks: [LessonID: [(StudentID, MarkEntry)]], absences: [LessonID: [(StudentID, AbsenceEntry)]]) {
         guard !lessons.isEmpty else { return ([:], [:]) }
         return try await pool.read { db in
-            let ids = lessons.map(\.rawValue)
-            let list = ids.map(String.init).joined(separator: ",")
+            let list = SQLList.ids(lessons.map(\.rawValue))
             var marks: [LessonID: [(StudentID, MarkEntry)]] = [:]
             // Thousands of rows for a class's period: read through cursors, by position. A
             // lesson's date and subject are read once for the lesson, not joined to each of its
             // rows (a class's lesson has a row per student), and the mark kinds' weights applied
             // from the small kinds table: each mark row then costs one step in the database.
             var lessonFacts: [Int64: (date: SchoolDate, subject: String)] = [:]
-            let lessonRows = try Row.fetchCursor(db, sql: """
-                SELECT l.id, l.date, s.name FROM lessons l JOIN subjects s ON s.id = l.subject_id WHERE l.id IN (\(list))
-                """)
+            let lessonRows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT l.id, l.date, s.name FROM lessons l JOIN subjects s ON s.id = l.subject_id WHERE l.id IN \(SQLList.ids)
+                """), arguments: [list])
             var subjects: [String] = []
             while let row = try lessonRows.next() {
                 guard let date = SchoolDate(iso: row[1]) else { continue }
@@ -28,10 +27,10 @@ extension SQLiteJournalRepository {
             }
             var weights: [String: Double] = [:]
             for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") { weights[row[0]] = row[1] }
-            let markRows = try Row.fetchCursor(db, sql: """
+            let markRows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT m.id, m.lesson_id, m.student_id, m.value, m.kind, m.weight, m.comment
-                FROM marks m WHERE m.lesson_id IN (\(list)) AND m.deleted_at IS NULL ORDER BY m.id
-                """)
+                FROM marks m WHERE m.lesson_id IN \(SQLList.ids) AND m.deleted_at IS NULL ORDER BY m.id
+                """), arguments: [list])
             while let row = try markRows.next() {
                 let lesson: Int64 = row[1]
                 guard let value = MarkValue(storage: row[3]), let known = lessonFacts[lesson] else { continue }
@@ -41,11 +40,11 @@ extension SQLiteJournalRepository {
                 marks[LessonID(lesson), default: []].append((StudentID(row[2]), entry))
             }
             var absences: [LessonID: [(StudentID, AbsenceEntry)]] = [:]
-            let absenceRows = try Row.fetchCursor(db, sql: """
+            let absenceRows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT a.id, a.lesson_id, a.student_id, l.number, a.reason
                 FROM absences a JOIN lessons l ON l.id = a.lesson_id
-                WHERE a.lesson_id IN (\(list)) AND a.deleted_at IS NULL ORDER BY a.id
-                """)
+                WHERE a.lesson_id IN \(SQLList.ids) AND a.deleted_at IS NULL ORDER BY a.id
+                """), arguments: [list])
             while let row = try absenceRows.next() {
                 let lesson: Int64 = row[1]
                 guard let reason = AbsenceReason(rawValue: row[4]), let known = lessonFacts[lesson] else { continue }

@@ -82,7 +82,7 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func students(inClass classID: ClassID, on date: SchoolDate) async throws -> [Student] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db, prepared: """
                 SELECT \(SQLiteDiaryRepository.studentColumns)
                 WHERE s.class_id = ? AND (s.arrived_on IS NULL OR s.arrived_on <= ?2) AND (s.left_on IS NULL OR s.left_on > ?2)
                 ORDER BY s.last_name, s.first_name, s.id
@@ -92,7 +92,7 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func students(inClass classID: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [Student] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db, prepared: """
                 SELECT \(SQLiteDiaryRepository.studentColumns)
                 WHERE s.class_id = ? AND (s.arrived_on IS NULL OR s.arrived_on <= ?3) AND (s.left_on IS NULL OR s.left_on > ?2)
                 ORDER BY s.last_name, s.first_name, s.id
@@ -102,13 +102,13 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func groups(inClass classID: ClassID) async throws -> [StudyGroup] {
         try await pool.read { db in
-            let members = try Row.fetchAll(db, sql: """
+            let members = try Row.fetchAll(db, prepared: """
                 SELECT m.group_id, m.student_id FROM study_group_members m JOIN study_groups g ON g.id = m.group_id
                 WHERE g.class_id = ? ORDER BY m.student_id
                 """, arguments: [classID.rawValue])
             var byGroup: [Int64: [StudentID]] = [:]
             for row in members { byGroup[row["group_id"], default: []].append(StudentID(row["student_id"])) }
-            return try Row.fetchAll(db, sql: """
+            return try Row.fetchAll(db, prepared: """
                 SELECT g.id, g.class_id, g.name, s.name AS subject FROM study_groups g LEFT JOIN subjects s ON s.id = g.subject_id
                 WHERE g.class_id = ? ORDER BY g.name
                 """, arguments: [classID.rawValue]).map { row in
@@ -127,7 +127,7 @@ public struct SQLiteJournalRepository: JournalRepository {
 
     public func assignments(teacher: AccountID) async throws -> [Assignment] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: Self.assignmentQuery + " WHERE a.teacher_id = ? ORDER BY c.grade, c.name, s.name",
+            try Row.fetchAll(db, prepared: Self.assignmentQuery + " WHERE a.teacher_id = ? ORDER BY c.grade, c.name, s.name",
                              arguments: [teacher.rawValue]).map(Self.assignment)
         }
     }

@@ -17,7 +17,8 @@ import NIOSSL
 public final class ClassbookServer: Sendable {
     public static let version = "classbook-0.1"
 
-    private let context: ServerContext
+    /// Internal for tests (`@testable`), which look a connected session up in its registry.
+    let context: ServerContext
     private let group: MultiThreadedEventLoopGroup
     private let hashingPool: NIOThreadPool
     private let listeners = NIOLockedValueBox<[any Channel]>([])

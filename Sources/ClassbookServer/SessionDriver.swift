@@ -88,7 +88,7 @@ final class SessionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// queued to the loop, not started inside this `channelRead` (`Task.immediate`): a
     /// message another thread sent this connection before the line was read is a job queued
     /// before it, and so written before the line's answer. Answered inline, a PONG overtook a
-    /// digest delivered before its PING.
+    /// digest delivered before its PING (`WriteOrderTests` checks the order).
     private func startAnswering(channel: any Channel) {
         Task(executorPreference: executor) {
             while let batch = self.nextBatch(channel: channel) {

@@ -1,5 +1,7 @@
 @testable import ClassbookServer
+import Foundation
 import IRC
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -77,5 +79,55 @@ struct HeldWritesTests {
         #expect(try Self.writes(channel) == [":server NOTICE ivanova.mp :the reply\r\nERROR :Closing link\r\n"])
         channel.embeddedEventLoop.run()
         #expect(!channel.isActive)
+    }
+}
+
+/// The order of what a connection is sent against the answers to its lines, over TLS.
+@Suite("Write order", .timeLimit(.minutes(2)))
+struct WriteOrderTests {
+    /// Runs `hook` once, on the connection's event loop, when a batch of lines reaches it on
+    /// its way to the session, then passes the batch on.
+    final class BeforeSession: ChannelInboundHandler, Sendable {
+        typealias InboundIn = [InboundLine]
+        typealias InboundOut = [InboundLine]
+        private let hook: NIOLockedValueBox<(@Sendable () -> Void)?>
+
+        init(hook: @escaping @Sendable () -> Void) { self.hook = NIOLockedValueBox(hook) }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let hook = self.hook.withLockedValue { hook in defer { hook = nil }; return hook }
+            hook?()
+            context.fireChannelRead(data)
+        }
+    }
+
+    @Test("a message another thread sent a connection before its line reached the session goes out before the line's answer")
+    func sentBeforeAnswer() async throws {
+        try await withServer { server in
+            let client = try await server.login(try server.school.guardianWithOneChild, nick: "order")
+            let handle = try #require(server.server.context.registry.session(nick: "order"))
+            // While the loop reads the next line, and before the session has it, another
+            // thread sends the connection a message (as another session's relay or the
+            // digest does): a write queued to the connection's loop. The hook returns once
+            // it is queued.
+            let hook: @Sendable () -> Void = {
+                let queued = DispatchSemaphore(value: 0)
+                Thread {
+                    handle.send(IRCMessage(source: "classbook.test", command: "NOTICE", parameters: ["order", "sent first"]))
+                    queued.signal()
+                }.start()
+                queued.wait()
+            }
+            let channel = handle.channel
+            try await channel.eventLoop.submit {
+                let driver = try channel.pipeline.syncOperations.context(handlerType: SessionDriver.self)
+                try channel.pipeline.syncOperations.addHandler(BeforeSession(hook: hook), position: .before(driver.handler))
+            }.get()
+            try await client.send("PING :answer")
+            let messages = try await client.consume(until: "PONG") { $0.command == "PONG" }
+            #expect(messages.contains { $0.command == "NOTICE" && $0.parameters.last == "sent first" },
+                    "the answer came first: \(messages.map { $0.command })")
+            await client.close()
+        }
     }
 }

@@ -17,6 +17,15 @@ public struct Period: Sendable, Equatable {
     public func contains(_ date: SchoolDate) -> Bool { start <= date && date <= end }
 }
 
+extension Array where Element == Period {
+    /// The period `day` falls in, else the last one begun before it (a day in the holidays
+    /// belongs to the period just ended): the period the diary, the journal and the class
+    /// teacher's checks speak of on that day. Nil before the first period begins.
+    public func current(on day: SchoolDate) -> Period? {
+        first { $0.contains(day) } ?? last { $0.start <= day }
+    }
+}
+
 /// The grades a scheme of reporting periods is for: `10-11`, `1-4,9`, `10`.
 public struct GradeRange: Sendable, Equatable {
     public var grades: Set<Int>

@@ -127,10 +127,7 @@ public struct DiaryService: Sendable {
         let periods = try await diary.periods(on: today, grade: grade)
         guard !periods.isEmpty else { throw DiaryError.noPeriods }
         guard let query else {
-            let today = self.today
-            return periods.first(where: { $0.contains(today) })
-                ?? periods.last(where: { $0.start <= today })
-                ?? periods[0]
+            return periods.current(on: today) ?? periods[0]
         }
         guard let ordinal = Self.periodOrdinal(query), let period = periods.first(where: { $0.ordinal == ordinal }) else {
             throw DiaryError.noSuchPeriod(query)

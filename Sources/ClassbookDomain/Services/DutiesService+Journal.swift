@@ -34,7 +34,7 @@ extension DutiesService {
     func classLessons(of schoolClass: SchoolClass, run: DigestRun) async throws -> ClassLessons {
         try await run.value("lessons \(schoolClass.id.rawValue)") { [self] in
             let periods = try await journal.periods(today, schoolClass.grade)
-            let periodStart = (periods.first { $0.contains(today) } ?? periods.last { $0.start <= today })?.start ?? today
+            let periodStart = periods.current(on: today)?.start ?? today
             let from = min(periodStart, today.adding(days: -Self.fillingWindow))
             return ClassLessons(from: from, lessons: try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today))
         }
@@ -156,7 +156,7 @@ extension DutiesService {
         let rules = try await duties.riskRules()
         let gradeRules = try await repository.gradingRules()
         let periods = try await journal.periods(today, schoolClass.grade)
-        guard let period = periods.first(where: { $0.contains(today) }) ?? periods.last(where: { $0.start <= today }) else { return [] }
+        guard let period = periods.current(on: today) else { return [] }
         let through = min(today, period.end)
         let lessons = try await lessons(of: schoolClass, from: period.start, through: through, run: run)
         let entries = try await entries(of: lessons, in: schoolClass, run: run)

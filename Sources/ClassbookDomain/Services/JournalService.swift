@@ -287,8 +287,7 @@ public struct JournalService: Sendable {
             }
             return (ordinal, period)
         }
-        let today = self.today
-        guard let period = all.first(where: { $0.contains(today) }) ?? all.last(where: { $0.start <= today }) ?? all.first else {
+        guard let period = all.current(on: today) ?? all.first else {
             throw JournalError.noSuchPeriod("")
         }
         return (period.ordinal, period)

@@ -30,13 +30,13 @@ struct DiaryRulesTests {
     @Test("a child is found by the beginning of a name, ё or е, any case")
     func nameMatching() {
         let student = Student(id: StudentID(1), lastName: "Королёв", firstName: "Пётр", classID: ClassID(1), className: "7А", grade: 7)
-        #expect(DiaryService.nameMatches(student, query: "петр"))
-        #expect(DiaryService.nameMatches(student, query: "Королев П"))
-        #expect(DiaryService.nameMatches(student, query: "ПЁТР"))
-        #expect(DiaryService.nameMatches(student, query: "пе\u{308}тр"))  // ё typed as е and a combining diaeresis
+        #expect(DiaryService.NameQuery("петр").matches(student))
+        #expect(DiaryService.NameQuery("Королев П").matches(student))
+        #expect(DiaryService.NameQuery("ПЁТР").matches(student))
+        #expect(DiaryService.NameQuery("пе\u{308}тр").matches(student))  // ё typed as е and a combining diaeresis
         #expect(DiaryService.normalize("Ёлка Пётр") == "елка петр")
-        #expect(!DiaryService.nameMatches(student, query: "Петров"))
-        #expect(!DiaryService.nameMatches(student, query: ""))
+        #expect(!DiaryService.NameQuery("Петров").matches(student))
+        #expect(!DiaryService.NameQuery("").matches(student))
     }
 
     @Test("school dates parse, reject impossible days and know weekdays")

@@ -58,13 +58,9 @@ public struct DiaryService: Sendable {
         }
     }
 
-    /// True when every word of the query starts a word of the student's name
-    /// ("Пет", "петя" does not, "Иванов П" does).
-    public static func nameMatches(_ student: Student, query: String) -> Bool {
-        NameQuery(query).matches(student)
-    }
-
-    /// A query of `nameMatches`, normalized once for all the students it is tried on.
+    /// A name as someone types it to pick a student, normalized once for all the students
+    /// it is tried on. It matches when every word of it starts the student's last or first
+    /// name ("Пет", "петя" does not, "Иванов П" does).
     public struct NameQuery: Sendable {
         let words: [String]
 

@@ -214,6 +214,34 @@ enum Migrations {
                 CREATE INDEX guardianships_by_student ON guardianships(student_id);
                 """)
         }
+        migrator.registerMigration("v10-rooms-read-markers") { db in
+            // Rooms people open themselves (`JOIN #name`), their members by invitation, and how
+            // far each account has read each conversation (`draft/read-marker`), which all the
+            // account's devices share. A room's posts are kept in `board_posts` under its name.
+            try db.execute(sql: """
+                CREATE TABLE rooms (
+                    key TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    creator_id INTEGER NOT NULL REFERENCES accounts(id),
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE room_members (
+                    room_key TEXT NOT NULL REFERENCES rooms(key),
+                    account_id INTEGER NOT NULL REFERENCES accounts(id),
+                    is_operator INTEGER NOT NULL DEFAULT 0,
+                    added_at DATETIME NOT NULL,
+                    added_by INTEGER REFERENCES accounts(id),
+                    PRIMARY KEY (room_key, account_id)
+                );
+                CREATE INDEX room_members_by_account ON room_members(account_id);
+                CREATE TABLE read_markers (
+                    account_id INTEGER NOT NULL REFERENCES accounts(id),
+                    target TEXT NOT NULL,
+                    read_at DATETIME NOT NULL,
+                    PRIMARY KEY (account_id, target)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -92,4 +92,85 @@ public struct SQLiteBoardRepository: BoardRepository {
             try AuditLog.append(db, context: context, action: "board.topic", entity: "board", entityID: board, old: old, new: text)
         }
     }
+
+    // MARK: Rooms
+
+    static func room(_ row: Row) -> Room {
+        Room(name: row["name"], creator: AccountID(row["creator_id"]), createdAt: row["created_at"])
+    }
+
+    public func createRoom(name: String, creator: AccountID, context: AuditContext) async throws -> Room? {
+        let key = Room.key(name)
+        return try await writer.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM rooms WHERE key = ?", arguments: [key]) == nil else { return nil }
+            try db.execute(sql: "INSERT INTO rooms (key, name, creator_id, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [key, name, creator.rawValue, context.at])
+            try db.execute(sql: """
+                INSERT INTO room_members (room_key, account_id, is_operator, added_at, added_by) VALUES (?, ?, 1, ?, ?)
+                """, arguments: [key, creator.rawValue, context.at, creator.rawValue])
+            try AuditLog.append(db, context: context, action: "room.create", entity: "room", entityID: name)
+            return Room(name: name, creator: creator, createdAt: context.at)
+        }
+    }
+
+    public func room(named name: String) async throws -> Room? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM rooms WHERE key = ?", arguments: [Room.key(name)]).map(Self.room) }
+    }
+
+    public func roomMembers(_ room: Room) async throws -> [RoomMember] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT account_id, is_operator FROM room_members WHERE room_key = ? ORDER BY added_at, account_id",
+                             arguments: [Room.key(room.name)])
+                .map { RoomMember(account: AccountID($0["account_id"]), isOperator: $0["is_operator"]) }
+        }
+    }
+
+    public func addRoomMember(_ room: Room, account: AccountID, context: AuditContext) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO room_members (room_key, account_id, is_operator, added_at, added_by) VALUES (?, ?, 0, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, arguments: [Room.key(room.name), account.rawValue, context.at, context.actor?.rawValue])
+            guard db.changesCount == 1 else { return false }
+            try AuditLog.append(db, context: context, action: "room.invite", entity: "room", entityID: room.name, new: String(account.rawValue))
+            return true
+        }
+    }
+
+    public func removeRoomMember(_ room: Room, account: AccountID, context: AuditContext) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM room_members WHERE room_key = ? AND account_id = ?", arguments: [Room.key(room.name), account.rawValue])
+            guard db.changesCount == 1 else { return false }
+            try AuditLog.append(db, context: context, action: "room.leave", entity: "room", entityID: room.name, old: String(account.rawValue))
+            return true
+        }
+    }
+
+    public func rooms(of account: AccountID) async throws -> [Room] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.* FROM rooms r JOIN room_members m ON m.room_key = r.key WHERE m.account_id = ? ORDER BY r.created_at, r.key
+                """, arguments: [account.rawValue]).map(Self.room)
+        }
+    }
+
+    // MARK: Read markers
+
+    public func readMarker(account: AccountID, target: String) async throws -> Date? {
+        try await pool.read { db in
+            try Date.fetchOne(db, sql: "SELECT read_at FROM read_markers WHERE account_id = ? AND target = ?",
+                              arguments: [account.rawValue, Room.key(target)])
+        }
+    }
+
+    public func advanceReadMarker(account: AccountID, target: String, to date: Date) async throws -> Date {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO read_markers (account_id, target, read_at) VALUES (?, ?, ?)
+                ON CONFLICT (account_id, target) DO UPDATE SET read_at = max(read_at, excluded.read_at)
+                """, arguments: [account.rawValue, Room.key(target), date])
+            return try Date.fetchOne(db, sql: "SELECT read_at FROM read_markers WHERE account_id = ? AND target = ?",
+                                     arguments: [account.rawValue, Room.key(target)])!
+        }
+    }
 }

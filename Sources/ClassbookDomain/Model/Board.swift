@@ -85,6 +85,49 @@ public struct BoardThread: Sendable, Equatable {
     }
 }
 
+/// A room: a private group conversation someone opened (`JOIN #name` on a free name), which
+/// people join only by invitation. Unlike a board, its membership is its own, not the school's.
+public struct Room: Sendable, Equatable {
+    /// The name as it was created (`#Родители-7а`); looked up by `Room.key(_:)`.
+    public var name: String
+    public var creator: AccountID
+    public var createdAt: Date
+
+    public init(name: String, creator: AccountID, createdAt: Date) {
+        self.name = name
+        self.creator = creator
+        self.createdAt = createdAt
+    }
+
+    /// A room name case-folded (Cyrillic too, ё as е): `#Родители-7А` and `#родители-7а` are one room.
+    public static func key(_ name: String) -> String { DiaryService.normalize(name) }
+
+    /// `#` and 1 to 32 letters (any alphabet), digits, `-` and `_`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard name.hasPrefix("#") else { return false }
+        let body = name.dropFirst()
+        return (1...32).contains(body.count) && body.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+    }
+}
+
+public struct RoomMember: Sendable, Equatable {
+    public var account: AccountID
+    /// The room's operator (its creator): may invite.
+    public var isOperator: Bool
+
+    public init(account: AccountID, isOperator: Bool) {
+        self.account = account
+        self.isOperator = isOperator
+    }
+}
+
+/// Who may open rooms: the school's `rooms:` setting.
+public enum RoomCreation: String, Sendable, CaseIterable {
+    case everyone
+    case staff
+    case off
+}
+
 public protocol BoardRepository: Sendable {
     func addPost(board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
                  msgid: String, at: Date) async throws -> BoardPost
@@ -97,4 +140,21 @@ public protocol BoardRepository: Sendable {
     func hide(post: Int64, reason: String, context: AuditContext) async throws -> Bool
     func topic(board: String) async throws -> (text: String, setBy: String, at: Date)?
     func setTopic(board: String, text: String, setBy: String, context: AuditContext) async throws
+
+    // MARK: Rooms
+    /// Creates a room with its creator as its operator (audited); nil when the name is taken.
+    func createRoom(name: String, creator: AccountID, context: AuditContext) async throws -> Room?
+    func room(named name: String) async throws -> Room?
+    func roomMembers(_ room: Room) async throws -> [RoomMember]
+    /// Adds a member (audited with who invited them); false when they were one already.
+    func addRoomMember(_ room: Room, account: AccountID, context: AuditContext) async throws -> Bool
+    /// Removes a member (audited); false when they were not one.
+    func removeRoomMember(_ room: Room, account: AccountID, context: AuditContext) async throws -> Bool
+    func rooms(of account: AccountID) async throws -> [Room]
+
+    // MARK: Read markers (`draft/read-marker`)
+    /// The moment up to which the account has read a conversation (a board, a room, a person), if recorded.
+    func readMarker(account: AccountID, target: String) async throws -> Date?
+    /// Moves the marker forward (never back); returns the marker now in force.
+    func advanceReadMarker(account: AccountID, target: String, to: Date) async throws -> Date
 }

@@ -23,4 +23,13 @@ public enum UTCTimestamp {
     }
 
     public static func now() -> String { format(Date()) }
+
+    /// Reads `2026-11-23T14:05:00.123Z` (milliseconds optional); nil for anything else.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
 }

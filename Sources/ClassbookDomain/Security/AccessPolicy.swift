@@ -67,6 +67,10 @@ public enum AccessPolicy {
         case reportBreach
         /// See an account's operations before a reported leak; unlock it with a new one-time password.
         case reviewBreach
+        /// Write to a person directly (a private message) or invite them to a room.
+        case writeTo
+        /// Open a room of one's own (`JOIN #name`), where the school allows it (`rooms:`).
+        case createRoom
     }
 
     /// How the person asking stands to the student, class or subject in question.
@@ -83,6 +87,16 @@ public enum AccessPolicy {
         case classTeacherOf
         /// The person's own account.
         case own
+        /// (Between people.) The other person teaches or runs the class of the person asking (of
+        /// their child, for a guardian).
+        case staffOfOwnClass
+        /// (Between people.) The other person is in the administration: deputy, director, administrator.
+        case administration
+        /// (Between people.) The other person is a guardian of a student of the same class as
+        /// the person asking (or their child).
+        case familyOfOwnClass
+        /// (Between people.) The other person is the asker's child or guardian.
+        case ownFamily
         /// None of the above.
         case unrelated
     }
@@ -153,7 +167,16 @@ public enum AccessPolicy {
         rule(.classTeacher, .joinStudentsBoard, .classTeacherOf), rule(.deputy, .joinStudentsBoard, nil), rule(.director, .joinStudentsBoard, nil),
         rule(.deputy, .buildReports, nil),
         rule(.director, .buildReports, nil),
-    ] + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own), rule($0, .reportBreach, .own)] }
+        // Who may write to whom (private messages and room invitations): staff to anyone in the
+        // school; families to their class's staff, the administration, their class's families and
+        // their own family. A stolen family account cannot write to the whole school.
+        rule(.teacher, .writeTo, nil), rule(.classTeacher, .writeTo, nil), rule(.deputy, .writeTo, nil),
+        rule(.director, .writeTo, nil), rule(.admin, .writeTo, nil),
+    ] + [Role.guardian, .student].flatMap { role in
+        [Relation.staffOfOwnClass, .administration, .familyOfOwnClass, .ownFamily].map { rule(role, .writeTo, $0) }
+    }
+    + Role.allCases.map { rule($0, .createRoom, nil) }
+    + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own), rule($0, .reportBreach, .own)] }
 
     /// True when one of the person's roles allows `action` given how they stand to its object.
     public static func allows(_ action: Action, for roles: Set<Role>, relations: Set<Relation>) -> Bool {

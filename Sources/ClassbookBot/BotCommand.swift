@@ -88,11 +88,19 @@ public struct BotReply: Sendable, Equatable {
     public var newLanguage: Language?
     /// The person has replaced a one-time password: the session may do everything again.
     public var passwordChanged: Bool
+    /// The command was refused (unknown, not allowed, malformed, about nothing of the person's):
+    /// a client that asked for `standard-replies` gets it as `FAIL` on the raw-verb path.
+    public var isRefusal: Bool
 
-    public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false) {
+    public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false, isRefusal: Bool = false) {
         self.lines = lines
         self.newLanguage = newLanguage
         self.passwordChanged = passwordChanged
+        self.isRefusal = isRefusal
+    }
+
+    public static func refusal(_ line: String) -> BotReply {
+        BotReply(lines: [line], isRefusal: true)
     }
 
     public init(_ line: String) {

@@ -84,24 +84,24 @@ public final class DiaryBot: Sendable {
     private func run(_ name: String, arguments: [String], principal: Principal?, language: Language) async -> BotReply {
         let invocation = BotInvocation(principal: principal, language: language, arguments: arguments)
         guard let command = command(named: name) else {
-            return BotReply(invocation.t("Неизвестная команда «\(name)». Список команд: /help",
+            return .refusal(invocation.t("Неизвестная команда «\(name)». Список команд: /help",
                                          "Unknown command \"\(name)\". Commands: /help"))
         }
         guard command.isAllowed(for: principal) else {
-            return BotReply(invocation.t("Команда /\(command.name) вам недоступна. Список ваших команд: /help",
+            return .refusal(invocation.t("Команда /\(command.name) вам недоступна. Список ваших команд: /help",
                                          "The command /\(command.name) is not available to you. Your commands: /help"))
         }
         // A one-time password must be replaced before anything else.
         if principal?.account.mustChangePassword == true && !["passwd", "help", "lang"].contains(command.name) {
-            return BotReply(invocation.t("Вы вошли по временному паролю. Сначала задайте свой: /passwd НОВЫЙ_ПАРОЛЬ (не короче 8 знаков).",
+            return .refusal(invocation.t("Вы вошли по временному паролю. Сначала задайте свой: /passwd НОВЫЙ_ПАРОЛЬ (не короче 8 знаков).",
                                          "You logged in with a one-time password. Set your own first: /passwd NEW_PASSWORD (8 characters or more)."))
         }
         do {
             return try await command.run(invocation)
         } catch let error as DiaryError {
-            return BotReply(lines: Self.describe(error, invocation))
+            return BotReply(lines: Self.describe(error, invocation), isRefusal: true)
         } catch let error as JournalError {
-            return BotReply(lines: Self.describe(error, command: command, invocation))
+            return BotReply(lines: Self.describe(error, command: command, invocation), isRefusal: true)
         } catch {
             return BotReply(invocation.t("Не удалось выполнить команду: внутренняя ошибка. Попробуйте позже.",
                                          "The command failed because of an internal error. Please try again later."))

@@ -56,6 +56,29 @@ public protocol BotDelivery: Sendable {
     func closeSessions(of account: AccountID, except session: String?, reason: String) async
     /// Tells people at once, in chat and by email where they chose it (security alerts).
     func alert(_ lines: [String], to accounts: [Account]) async throws
+    /// The account's connected devices, oldest first (`/sessions`).
+    func devices(of account: AccountID) async -> [DeviceSession]
+    /// Closes one device of the account; false when it is not connected (any more).
+    func closeDevice(_ id: String, of account: AccountID, reason: String) async -> Bool
+}
+
+/// One connected device (session) of an account, as `/sessions` lists it.
+public struct DeviceSession: Sendable, Equatable {
+    public var id: String
+    /// The client's name and version (CTCP VERSION), else what it gave as its real name.
+    public var client: String
+    /// The connecting address, partly hidden: `192.168.*.*`.
+    public var address: String
+    public var since: Date
+    public var lastActive: Date
+
+    public init(id: String, client: String, address: String, since: Date, lastActive: Date) {
+        self.id = id
+        self.client = client
+        self.address = address
+        self.since = since
+        self.lastActive = lastActive
+    }
 }
 
 /// For a bot without a server (tests of the conversation alone): messages go nowhere.
@@ -65,4 +88,6 @@ public struct NoDelivery: BotDelivery {
     public func announce(_ post: BoardPost, replyTo: String?) async {}
     public func closeSessions(of account: AccountID, except session: String?, reason: String) async {}
     public func alert(_ lines: [String], to accounts: [Account]) async throws {}
+    public func devices(of account: AccountID) async -> [DeviceSession] { [] }
+    public func closeDevice(_ id: String, of account: AccountID, reason: String) async -> Bool { false }
 }

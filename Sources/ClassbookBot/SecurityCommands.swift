@@ -42,6 +42,46 @@ enum SecurityCommands {
                                                     "The account \(account.login) is locked and its sessions are being closed. The administrator will issue a new password.")])
                     }
                 }),
+            BotCommand(
+                name: "sessions", aliases: ["сеансы", "устройства", "devices"], action: .manageOwnSettings,
+                usage: Localized(ru: "/sessions | /sessions close N", en: "/sessions | /sessions close N"),
+                summary: Localized(ru: "ваши открытые сеансы (устройства) и закрытие ненужного", en: "your open sessions (devices), and closing one"),
+                details: Localized(
+                    ru: "Одну учётную запись можно открыть на нескольких устройствах сразу (телефон, компьютер): сообщения и уведомления приходят на все. /sessions — список: программа, адрес (частично скрыт), с какого времени, когда было последнее действие. /sessions close N — закрыть сеанс с номером N (например, забытый на чужом компьютере). Если пароль мог стать известен другим — /breach.",
+                    en: "One account may be open on several devices at once (a phone, a computer): messages and notifications reach all of them. /sessions lists them: the program, the address (partly hidden), since when, the last activity. /sessions close N closes session number N (one left open on someone else's computer, say). If the password may have leaked, use /breach."),
+                run: { i in
+                    let principal = i.principal!
+                    let devices = await delivery.devices(of: principal.account.id)
+                    switch i.arguments.first?.lowercased() {
+                    case nil:
+                        var lines = [i.t("Открытые сеансы: \(devices.count).", "Open sessions: \(devices.count).")]
+                        for (index, device) in devices.enumerated() {
+                            let current = device.id == principal.sessionID ? i.t(" (это устройство)", " (this device)") : ""
+                            lines.append("\(index + 1). \(device.client) — \(i.t("адрес", "address")) \(device.address) — "
+                                         + i.t("с \(render.time(device.since)), активен \(render.time(device.lastActive))",
+                                               "since \(render.time(device.since)), active \(render.time(device.lastActive))") + current)
+                        }
+                        lines.append(i.t("Закрыть сеанс: /sessions close N", "To close one: /sessions close N"))
+                        return BotReply(lines: lines)
+                    case "close", "закрыть":
+                        guard i.arguments.count == 2, let number = Int(i.arguments[1]), devices.indices.contains(number - 1) else {
+                            return .refusal(i.t("Укажите номер сеанса из списка /sessions, например: /sessions close 2.",
+                                                "Give the session's number from /sessions, for example: /sessions close 2."))
+                        }
+                        let device = devices[number - 1]
+                        guard device.id != principal.sessionID else {
+                            return .refusal(i.t("Сеанс \(number) — это устройство. Чтобы выйти, закройте программу или наберите /quit.",
+                                                "Session \(number) is this device. To leave, close the program or type /quit."))
+                        }
+                        let closed = await delivery.closeDevice(device.id, of: principal.account.id,
+                                                                reason: i.t("Сеанс закрыт с другого устройства", "Session closed from another device"))
+                        return BotReply(closed ? i.t("Сеанс \(number) (\(device.client)) закрыт.", "Session \(number) (\(device.client)) is closed.")
+                                               : i.t("Сеанс \(number) уже закрыт.", "Session \(number) has already ended."))
+                    default:
+                        return .refusal(i.t("Не понял. /sessions — список сеансов, /sessions close N — закрыть сеанс N.",
+                                            "Did not understand. /sessions lists your sessions, /sessions close N closes session N."))
+                    }
+                }),
         ]
     }
 }

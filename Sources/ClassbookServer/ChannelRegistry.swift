@@ -32,6 +32,29 @@ final class ChannelRegistry: Sendable {
         members(channel).contains { $0 === handle }
     }
 
+    /// The channels a session has joined.
+    func channels(of handle: SessionHandle) -> [String] {
+        joined.withLockedValue { joined in joined.filter { $0.value.contains { $0 === handle } }.map(\.key).sorted() }
+    }
+
+    /// True when the two sessions are on a channel together.
+    func shareAChannel(_ a: SessionHandle, _ b: SessionHandle) -> Bool {
+        joined.withLockedValue { joined in
+            joined.values.contains { members in members.contains { $0 === a } && members.contains { $0 === b } }
+        }
+    }
+
+    /// Everyone on a channel with `handle` (each session once, `handle` left out).
+    func companions(of handle: SessionHandle) -> [SessionHandle] {
+        joined.withLockedValue { joined in
+            var seen = Set<ObjectIdentifier>([ObjectIdentifier(handle)])
+            return joined.values.filter { $0.contains { $0 === handle } }.flatMap { $0 }.filter { seen.insert(ObjectIdentifier($0)).inserted }
+        }
+    }
+
+    /// Channels someone is on (LUSERS).
+    var count: Int { joined.withLockedValue { $0.values.filter { !$0.isEmpty }.count } }
+
     /// Removes a closing session everywhere; returns the channels it was in.
     func leaveAll(_ handle: SessionHandle) -> [String] {
         joined.withLockedValue { joined in

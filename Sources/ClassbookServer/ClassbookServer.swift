@@ -81,6 +81,7 @@ public final class ClassbookServer: Sendable {
         let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)
         let messaging = MessagingService(messaging: services.messaging, journal: journal)
         let boards = BoardService(boards: services.boards, journal: journal, diary: diary)
+        let conversations = ConversationService(boards: boards, roomCreation: configuration.rooms)
         let channels = ChannelRegistry()
         let delivery = ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName,
                                       messaging: services.messaging, clock: services.clock)
@@ -97,7 +98,7 @@ public final class ClassbookServer: Sendable {
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.messaging, boards: boards, channels: channels, loginGuard: loginGuard, logger: logger,
+                                messaging: services.messaging, boards: boards, conversations: conversations, channels: channels, loginGuard: loginGuard, logger: logger,
                                 createdAt: Date())
     }
 
@@ -163,7 +164,7 @@ public final class ClassbookServer: Sendable {
             try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: "Too many connections from your address"))
             return
         }
-        let handle = SessionHandle(id: ServerContext.messageID(), channel: channel)
+        let handle = SessionHandle(id: ServerContext.messageID(), channel: channel, host: host)
         let session = ClientSession(context: context, handle: handle, host: host)
         watched.withLockedValue { $0[key] = Watched(activity: session.activity, handle: handle, connectedAt: .now()) }
         let driver = SessionDriver(session: session, executor: EventLoopExecutor(channel.eventLoop)) {
@@ -176,14 +177,15 @@ public final class ClassbookServer: Sendable {
         try channel.pipeline.syncOperations.addHandler(driver)
     }
 
-    /// A session's end: its nick and account are free again, and whoever shared a board with
-    /// the person sees them leave.
+    /// A session's end: its nick is free again once the account's last device has gone, and
+    /// then whoever shared a channel with the person sees them leave.
     private func ended(_ handle: SessionHandle, host: String) {
         release(host)
-        context.registry.release(handle)
-        if let nick = handle.nick {
-            let quit = IRCMessage(source: "\(nick)!\(nick)@\(context.configuration.serverName)", command: "QUIT", parameters: ["Connection closed"])
-            for channel in context.channels.leaveAll(handle) { context.channels.broadcast(quit, to: channel) }
+        let last = context.registry.release(handle)
+        let left = context.channels.leaveAll(handle)
+        if last, let nick = handle.nick {
+            let quit = IRCMessage(source: "\(nick)!\(handle.device.username)@\(context.cloakedHost)", command: "QUIT", parameters: ["Connection closed"])
+            for channel in left { context.channels.broadcast(quit, to: channel) }
         }
     }
 
@@ -254,6 +256,8 @@ public final class ClassbookServer: Sendable {
     /// connections closed once that is written. Writes already under way finish in their
     /// transactions; `run()` then returns, and the caller closes the database.
     public func shutdown() async {
+        // Sessions stop answering what waits (a flood's backlog) and flood control stops waiting.
+        context.stopping.store(true, ordering: .relaxed)
         // Clients are told first: closing a listener cancels its connections' tasks, and a
         // connection closed that way before its ERROR was queued would end without a word.
         for session in context.registry.all() { session.close(error: "Server shutting down") }

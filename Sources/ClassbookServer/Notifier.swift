@@ -98,4 +98,28 @@ struct ServerDelivery: BotDelivery {
     func announce(_ post: BoardPost, replyTo: String?) async {
         channels.announce(post, replyTo: replyTo, serverName: serverName)
     }
+
+    func devices(of account: AccountID) async -> [DeviceSession] {
+        outbox.registry.sessions(of: account).map { handle in
+            let device = handle.device
+            let client = device.client ?? (device.realname.isEmpty ? "?" : device.realname)
+            return DeviceSession(id: handle.id, client: client, address: Self.mask(device.host), since: device.connectedAt,
+                                 lastActive: device.lastActive)
+        }
+    }
+
+    func closeDevice(_ id: String, of account: AccountID, reason: String) async -> Bool {
+        guard let handle = outbox.registry.sessions(of: account).first(where: { $0.id == id }) else { return false }
+        handle.close(error: reason)
+        return true
+    }
+
+    /// An address with its host part hidden: `192.168.*.*`, `2001:db8:…`.
+    static func mask(_ address: String) -> String {
+        let quads = address.split(separator: ".")
+        if quads.count == 4 { return "\(quads[0]).\(quads[1]).*.*" }
+        let groups = address.split(separator: ":", omittingEmptySubsequences: false)
+        if groups.count > 2 { return groups.prefix(2).joined(separator: ":") + ":…" }
+        return "*"
+    }
 }

@@ -1,3 +1,4 @@
+import ClassbookDomain
 import Foundation
 
 /// Everything `classbook serve` can be told, from flags or the YAML config file.
@@ -60,6 +61,10 @@ public struct ServerConfiguration: Sendable {
     public var limitLoopback = false
     /// Bytes waiting to be sent to a client that does not read before it is disconnected.
     public var maxSendQueue = 1 << 20
+    /// Sessions (devices) one account may have at once; 0 for no limit.
+    public var maxSessionsPerAccount = 5
+    /// Who may open rooms of their own (`JOIN #name`): everyone, staff only, or no one.
+    public var rooms: RoomCreation = .everyone
 
     /// How failed logins slow down and when an account is locked.
     public var loginThrottle = LoginThrottle()

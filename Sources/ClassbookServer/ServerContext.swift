@@ -19,6 +19,7 @@ final class ServerContext: Sendable {
     let outbox: Outbox
     let messaging: any MessagingRepository
     let boards: BoardService
+    let conversations: ConversationService
     let channels: ChannelRegistry
     let loginGuard: LoginGuard
     let logger: Logger
@@ -27,7 +28,7 @@ final class ServerContext: Sendable {
     let botSource: String
 
     init(configuration: ServerConfiguration, registry: SessionRegistry, bot: DiaryBot, accounts: AccountService, outbox: Outbox,
-         messaging: any MessagingRepository, boards: BoardService, channels: ChannelRegistry, loginGuard: LoginGuard,
+         messaging: any MessagingRepository, boards: BoardService, conversations: ConversationService, channels: ChannelRegistry, loginGuard: LoginGuard,
          logger: Logger, createdAt: Date) {
         self.configuration = configuration
         self.registry = registry
@@ -36,6 +37,7 @@ final class ServerContext: Sendable {
         self.outbox = outbox
         self.messaging = messaging
         self.boards = boards
+        self.conversations = conversations
         self.channels = channels
         self.loginGuard = loginGuard
         self.logger = logger
@@ -52,7 +54,24 @@ final class ServerContext: Sendable {
         ("sasl", "PLAIN"),
         ("batch", nil),
         ("draft/chathistory", nil),
+        ("multi-prefix", nil),
+        ("userhost-in-names", nil),
+        ("account-notify", nil),
+        ("account-tag", nil),
+        ("away-notify", nil),
+        ("extended-join", nil),
+        ("cap-notify", nil),
+        ("standard-replies", nil),
+        ("draft/read-marker", nil),
     ]
+
+    /// Set when the server begins to stop: sessions stop answering what waits and flood control stops waiting.
+    let stopping = Atomic<Bool>(false)
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// The host shown in a person's source (`nick!user@host`) to everyone else: the server's
+    /// name, never their address (WHOIS tells that to the person themself and to administrators).
+    var cloakedHost: String { configuration.serverName }
 
     /// A numeric from the server to `target`.
     func numeric(_ numeric: IRCNumeric, _ target: String, _ parameters: String...) -> IRCMessage {

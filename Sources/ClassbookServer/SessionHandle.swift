@@ -21,11 +21,27 @@ public final class SessionHandle: Sendable {
         var capabilities: Set<String> = []
         /// What every send asks of `capabilities`, as flags: no string hashing per message.
         var flags = CapabilityFlags()
-        /// The account logged in on this connection, once it has registered.
+        /// The account logged in on this connection, once it has registered, and its login.
         var account: AccountID?
+        var login: String?
+        var device: Device
+        /// `AWAY :text`; nil when present.
+        var away: String?
         /// Sends wait in `held` instead of going to the channel.
         var holding = false
         var held: ByteBuffer?
+    }
+
+    /// What `/sessions` and WHOIS tell of a connection.
+    struct Device: Sendable {
+        var username = "user"
+        var realname = ""
+        /// The client's own name and version, from its answer to CTCP VERSION.
+        var client: String?
+        /// The connecting address: shown only to the person themself and to administrators.
+        var host: String
+        var connectedAt = Date()
+        var lastActive = Date()
     }
 
     /// The capabilities that decide how each message is written, kept beside the set.
@@ -33,6 +49,12 @@ public final class SessionHandle: Sendable {
         var serverTime = false
         var messageTags = false
         var echoMessage = false
+        var accountTag = false
+        var extendedJoin = false
+        var awayNotify = false
+        var userhostInNames = false
+        var readMarker = false
+        var standardReplies = false
 
         init() {}
 
@@ -40,13 +62,19 @@ public final class SessionHandle: Sendable {
             serverTime = capabilities.contains("server-time")
             messageTags = capabilities.contains("message-tags")
             echoMessage = capabilities.contains("echo-message")
+            accountTag = capabilities.contains("account-tag")
+            extendedJoin = capabilities.contains("extended-join")
+            awayNotify = capabilities.contains("away-notify")
+            userhostInNames = capabilities.contains("userhost-in-names")
+            readMarker = capabilities.contains("draft/read-marker")
+            standardReplies = capabilities.contains("standard-replies")
         }
     }
 
-    init(id: String, channel: any Channel) {
+    init(id: String, channel: any Channel, host: String = "unknown") {
         self.id = id
         self.channel = channel
-        self.state = NIOLockedValueBox(State())
+        self.state = NIOLockedValueBox(State(device: Device(host: host)))
     }
 
     var nick: String? { state.withLockedValue { $0.nick } }
@@ -68,6 +96,18 @@ public final class SessionHandle: Sendable {
     var account: AccountID? { state.withLockedValue { $0.account } }
 
     func setAccount(_ account: AccountID?) { state.withLockedValue { $0.account = account } }
+
+    var login: String? { state.withLockedValue { $0.login } }
+
+    func setLogin(_ login: String?) { state.withLockedValue { $0.login = login } }
+
+    var device: Device { state.withLockedValue { $0.device } }
+
+    func updateDevice(_ change: (inout Device) -> Void) { state.withLockedValue { change(&$0.device) } }
+
+    var away: String? { state.withLockedValue { $0.away } }
+
+    func setAway(_ text: String?) { state.withLockedValue { $0.away = text } }
 
     func has(_ capability: String) -> Bool { state.withLockedValue { $0.capabilities.contains(capability) } }
 
@@ -144,11 +184,15 @@ public final class SessionHandle: Sendable {
     /// One message with CR LF, its tags filtered to what the client negotiated.
     static func write(_ message: IRCMessage, flags: CapabilityFlags, into stream: inout some TextOutputStream) {
         var message = message
-        if !flags.serverTime && !flags.messageTags {
+        if !flags.serverTime && !flags.messageTags && !flags.accountTag {
             if !message.tags.isEmpty { message.tags = [] }
         } else {
             message.tags = message.tags.filter { tag in
-                tag.key == "time" ? flags.serverTime : flags.messageTags
+                switch tag.key {
+                case "time": flags.serverTime
+                case "account": flags.accountTag || flags.messageTags
+                default: flags.messageTags
+                }
             }
         }
         if flags.serverTime && message.tag("time") == nil {
@@ -227,74 +271,4 @@ public final class SessionHandle: Sendable {
 private struct BufferStream: TextOutputStream {
     var buffer: ByteBuffer
     mutating func write(_ string: String) { buffer.writeString(string) }
-}
-
-/// Who is connected, by nick and by account. Nicks compare case-insensitively (ASCII casemapping).
-public final class SessionRegistry: Sendable {
-    private struct Sessions {
-        var byNick: [String: SessionHandle] = [:]
-        /// Registered sessions of each account: a person may be connected from several devices.
-        var byAccount: [AccountID: [SessionHandle]] = [:]
-    }
-
-    private let sessions = NIOLockedValueBox(Sessions())
-
-    public init() {}
-
-    static func fold(_ nick: String) -> String { nick.lowercased() }
-
-    /// `fold(a) == fold(b)`, without making the folded strings when both are ASCII (nicks
-    /// are, and the bot's is compared on every message to it).
-    static func sameNick(_ a: String, _ b: String) -> Bool {
-        guard a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) else { return fold(a) == fold(b) }
-        return a.utf8.elementsEqual(b.utf8) { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
-        }
-    }
-
-    /// Claims `nick` for `handle`, releasing its old nick; false when another session has it.
-    func claim(_ nick: String, for handle: SessionHandle, reserved: Set<String>) -> Bool {
-        let key = Self.fold(nick)
-        if reserved.contains(key) { return false }
-        return sessions.withLockedValue { sessions in
-            if let holder = sessions.byNick[key], holder !== handle { return false }
-            if let old = handle.nick { sessions.byNick.removeValue(forKey: Self.fold(old)) }
-            sessions.byNick[key] = handle
-            handle.setNick(nick)
-            return true
-        }
-    }
-
-    /// Records that `handle` is logged in as `account`, once it has registered.
-    func attach(_ handle: SessionHandle, to account: AccountID) {
-        sessions.withLockedValue { sessions in
-            handle.setAccount(account)
-            sessions.byAccount[account, default: []].append(handle)
-        }
-    }
-
-    func release(_ handle: SessionHandle) {
-        sessions.withLockedValue { sessions in
-            if let nick = handle.nick, sessions.byNick[Self.fold(nick)] === handle {
-                sessions.byNick.removeValue(forKey: Self.fold(nick))
-            }
-            if let account = handle.account {
-                sessions.byAccount[account]?.removeAll { $0 === handle }
-                if sessions.byAccount[account]?.isEmpty == true { sessions.byAccount[account] = nil }
-            }
-        }
-    }
-
-    func session(nick: String) -> SessionHandle? {
-        sessions.withLockedValue { $0.byNick[Self.fold(nick)] }
-    }
-
-    func all() -> [SessionHandle] {
-        sessions.withLockedValue { Array($0.byNick.values) }
-    }
-
-    /// Every registered session of an account.
-    func sessions(of account: AccountID) -> [SessionHandle] {
-        sessions.withLockedValue { $0.byAccount[account] ?? [] }
-    }
 }

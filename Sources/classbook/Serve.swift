@@ -89,6 +89,14 @@ struct Serve: AsyncParsableCommand {
         if let limit = file.floodHardLimit { configuration.flood.hardLimit = limit }
         if let limit = file.maxConnectionsPerAddress { configuration.maxConnectionsPerAddress = limit }
         if let limit = file.loginLockAfter { configuration.loginThrottle.lockAfter = limit }
+        if let limit = file.maxSessionsPerAccount {
+            guard limit >= 0 else { throw ValidationError("max-sessions-per-account must be 0 (no limit) or more") }
+            configuration.maxSessionsPerAccount = limit
+        }
+        if let rooms = file.rooms {
+            guard let setting = RoomCreation(rawValue: rooms) else { throw ValidationError("rooms is everyone, staff or off, not '\(rooms)'") }
+            configuration.rooms = setting
+        }
         if let smtp = file.smtp {
             guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
                 throw ValidationError("smtp.security is starttls, tls or none")
@@ -178,6 +186,8 @@ struct ConfigFile: Decodable {
     var floodHardLimit: Int?
     var maxConnectionsPerAddress: Int?
     var loginLockAfter: Int?
+    var maxSessionsPerAccount: Int?
+    var rooms: String?
     var smtp: SMTPSection?
     var sms: SMSSection?
 
@@ -203,7 +213,8 @@ struct ConfigFile: Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case data, listen, cert, key, password, motd, smtp, sms
+        case data, listen, cert, key, password, motd, smtp, sms, rooms
+        case maxSessionsPerAccount = "max-sessions-per-account"
         case plaintextListen = "plaintext-listen"
         case serverName = "server-name"
         case allowGuests = "allow-guests"

@@ -22,7 +22,7 @@ struct AccessWalkTests {
         "consents": "{C}", "acks": "{C}", "activity": "{C}", "note": "{K} 20.11 болел", "notes": "{C}", "accept": "", "reject": "",
         "filling": "{C}", "risk": "{C}", "checked": "{C}", "credentials": "{C}", "passwd": "новыйпароль1", "digest": "{C}",
         "report": "results {C}", "extract": "{C} {N}", "notify": "", "letter": "{C} Собрание в четверг", "letters": "{C}", "read": "",
-        "boards": "", "threads": "", "thread": "", "reply": "", "hide": "", "breach": "review {C}",
+        "boards": "", "threads": "", "thread": "", "reply": "", "hide": "", "breach": "review {C}", "sessions": "",
     ]
 
     /// Commands about an object named by number (an absence note): only the role is walked here;

@@ -99,4 +99,53 @@ struct CrashTests {
         #expect(confirmed.count >= 3)
         guard case .intact = try await AuditVerifier(database: database).verify() else { Issue.record("audit broken after crashes"); return }
     }
+
+    @Test("SIGTERM right after a 20,000-line flood: the process exits within 2 s, every client told, no confirmed write lost")
+    func stopDuringFlood() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let config = school.directory + "/stop.yaml"
+        // The real flood budget (defaults): the flooder's lines wait behind flood control.
+        try "job-interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let teacher = try school.credential { $0.roles.contains(.classTeacher) }
+        let (className, pupil) = try await { () async throws -> (String, String) in
+            let database = try ClassbookDatabase(directory: school.directory)
+            defer { try? database.close() }
+            return try await database.pool.read { db in
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c JOIN accounts a ON a.id = c.class_teacher_id
+                    JOIN students s ON s.class_id = c.id WHERE a.login = ? LIMIT 1
+                    """, arguments: [teacher.login])!
+                return (row["class"], row["pupil"])
+            }
+        }()
+        let port = try await ExternalServer.freePort()
+        let process = try Self.serve(school, port: port, config: config)
+        let writer = try await Self.connect(port: port)
+        try await writer.registerWithPass(login: teacher.login, password: teacher.password, nick: "writer")
+        var confirmed: [String] = []
+        for index in 0..<5 {
+            let reply = try await writer.ask("/remark \(className) \(pupil): stop-\(index)")
+            if reply.first?.hasPrefix("Замечание записано") == true { confirmed.append("stop-\(index)") }
+        }
+        let guardian = try school.guardianWithOneChild
+        let flooder = try await Self.connect(port: port)
+        try await flooder.registerWithPass(login: guardian.login, password: guardian.password, nick: "flood")
+        try await flooder.sendRaw(Array(String(repeating: "PRIVMSG diary :help\r\n", count: 20_000).utf8))
+        try await Task.sleep(for: .milliseconds(300))
+
+        let start = ContinuousClock.now
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        while process.isRunning && ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(10)) }
+        let took = ContinuousClock.now - start
+        #expect(!process.isRunning)
+        #expect(took < .seconds(2), "SIGTERM took \(took)")
+        if process.isRunning { Self.kill(process) }
+        #expect(try await writer.expectClosed() == "Server shutting down")
+
+        let database = try ClassbookDatabase(directory: school.directory)
+        defer { try? database.close() }
+        let texts = Set(try await database.pool.read { db in try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'stop-%'") })
+        #expect(confirmed.count == 5 && confirmed.allSatisfy(texts.contains), "confirmed \(confirmed), stored \(texts)")
+    }
 }

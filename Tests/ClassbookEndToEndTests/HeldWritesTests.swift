@@ -104,8 +104,9 @@ struct WriteOrderTests {
     @Test("a message another thread sent a connection before its line reached the session goes out before the line's answer")
     func sentBeforeAnswer() async throws {
         try await withServer { server in
-            let client = try await server.login(try server.school.guardianWithOneChild, nick: "order")
-            let handle = try #require(server.server.context.registry.session(nick: "order"))
+            let client = try await server.login(try server.school.guardianWithOneChild)
+            let nick = try #require(client.nick)
+            let handle = try #require(server.server.context.registry.sessions(nick: nick).first)
             // While the loop reads the next line, and before the session has it, another
             // thread sends the connection a message (as another session's relay or the
             // digest does): a write queued to the connection's loop. The hook returns once

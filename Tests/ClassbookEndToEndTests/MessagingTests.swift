@@ -81,7 +81,7 @@ struct MessagingTests {
         let server = try await RunningServer.start(school, clock: clock)
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
         let parent = try school.guardianWithOneChild
-        let sender = try await server.login(teacher, nick: "teacher1")
+        let sender = try await server.login(teacher)
         try await sender.send("PRIVMSG \(parent.login) :Добрый день! Зайдите, пожалуйста, в школу.")
         let away = try await sender.expectNumeric("301")
         #expect(away.parameters.last == "Не в сети: сообщение будет доставлено при следующем входе")
@@ -93,10 +93,10 @@ struct MessagingTests {
         _ = try await sender.expectNumeric("401")
 
         let reader = try await server.login(parent, capabilities: "sasl server-time")
-        let got = try await reader.botMessages(from: "teacher1")
+        let got = try await reader.botMessages(from: teacher.login)
         #expect(got.map { $0.parameters[1] } == ["Добрый день! Зайдите, пожалуйста, в школу.", "Лучше во вторник."])
         #expect(got.map { $0.tag("time") } == ["2026-11-20T07:00:00.000Z", "2026-11-20T07:05:00.000Z"])
-        #expect(got.first?.source?.hasPrefix("teacher1!") == true)
+        #expect(got.first?.source?.hasPrefix("\(teacher.login)!") == true)
         // Delivered once.
         let again = try await server.login(parent)
         #expect(try await again.botMessages(from: "teacher1").isEmpty)

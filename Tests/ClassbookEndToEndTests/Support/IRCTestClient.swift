@@ -118,12 +118,18 @@ final class IRCTestClient: Sendable {
         try await botMessages(from: bot).map { $0.parameters[1] }
     }
 
+    /// The nick the server registered this connection with (001's target): an account's login.
+    var nick: String? {
+        inbox.withLockedValue { $0.lines }.lazy.compactMap { try? IRCMessage(parsing: $0) }.first { $0.command == "001" }?.parameters.first
+    }
+
     /// The bot's messages that arrived unasked (a digest, a delivery at login), up to now.
     func botMessages(from bot: String = "diary") async throws -> [IRCMessage] {
         let marker = "end-\(UUID().uuidString.prefix(8))"
         try await send("PING :\(marker)")
         let consumed = try await consume(until: "PONG \(marker)") { $0.command == "PONG" && $0.parameters.last == marker }
-        return consumed.filter { $0.command == "PRIVMSG" && $0.source?.hasPrefix(bot + "!") == true }
+        // The CTCP VERSION the bot asks at registration is not a reply.
+        return consumed.filter { $0.command == "PRIVMSG" && $0.source?.hasPrefix(bot + "!") == true && $0.parameters.last?.hasPrefix("\u{1}") != true }
     }
 
     /// Waits until the server closes the connection; returns the ERROR text if one came.

@@ -1,0 +1,147 @@
+import ClassbookDomain
+import Foundation
+import IRC
+
+/// PRIVMSG and NOTICE between people, to the bot and to channels; read markers.
+///
+/// A message to a nick reaches every session of its account; what a session sends is echoed to
+/// the account's other sessions (and to itself with echo-message), so each device shows the
+/// whole conversation. Who may write to whom is the access table's (`writeTo`): a target one may
+/// not write to is answered as a nick that does not exist.
+extension ClientSession {
+    func handleMessage(_ message: IRCMessage, notice: Bool) async {
+        guard let target = message.parameters.first else {
+            if !notice { reply(.noRecipient, "No recipient given (\(message.command))") }
+            return
+        }
+        guard message.parameters.count >= 2, !message.parameters[1].isEmpty else {
+            if !notice { reply(.noTextToSend, "No text to send") }
+            return
+        }
+        let text = message.parameters[1]
+        // The message as others (and an echo) see it; built only when someone will.
+        func relay() -> IRCMessage {
+            var tags = [IRCTag("msgid", ServerContext.messageID()), IRCTag("time", UTCTimestamp.now())]
+            if let login = handle.login { tags.append(IRCTag("account", login)) }
+            tags += message.tags.filter { $0.key.hasPrefix("+") }
+            return IRCMessage(tags: tags, source: userSource, command: message.command, parameters: [target, text])
+        }
+
+        if SessionRegistry.sameNick(target, context.configuration.botNick) {
+            if notice, text.hasPrefix("\u{1}VERSION ") {
+                // The client's answer to the CTCP VERSION asked at registration.
+                let version = text.dropFirst(9).prefix { $0 != "\u{1}" }
+                handle.updateDevice { $0.client = String(version.prefix(80)) }
+                return
+            }
+            echo(notice || text.hasPrefix("\u{1}") ? nil : relay())
+            // Never answer a NOTICE, nor a CTCP request.
+            guard !notice, !text.hasPrefix("\u{1}") else { return }
+            deliverBotReply(await context.bot.respond(to: text, from: principal))
+            return
+        }
+        if target.hasPrefix("#") {
+            await handleChannelMessage(message, target: target, text: text, notice: notice)
+            return
+        }
+        let recipients = context.registry.sessions(nick: target)
+        guard await mayWrite(toNick: target, recipients: recipients) else {
+            if !notice { reply(.noSuchNick, target, "No such nick/channel") }
+            return
+        }
+        guard !recipients.isEmpty else {
+            await keepForLater(text, to: target, relayed: relay(), notice: notice)
+            return
+        }
+        let relayed = relay()
+        for recipient in recipients where recipient !== handle { recipient.send(relayed) }
+        echo(relayed)
+        if !notice, let away = recipients.awayText { reply(.away, recipients[0].target, away) }
+    }
+
+    /// What this session sent, for the account's other devices, and for itself with echo-message.
+    func echo(_ message: IRCMessage?) {
+        guard let message else { return }
+        if handle.flags.echoMessage { send(message) }
+        for sibling in siblings { sibling.send(message) }
+    }
+
+    /// The who-may-write rule for a nick: guests write only to the bot; a person to whom the
+    /// account may write (a connected guest is reachable by staff only).
+    func mayWrite(toNick target: String, recipients: [SessionHandle]) async -> Bool {
+        guard let principal else { return false }
+        var account = recipients.first?.account
+        if account == nil, recipients.isEmpty { account = (try? await accountNamed(target))?.id }
+        if let account {
+            guard let person = try? await context.accounts.accounts.account(id: account) else { return false }
+            return (try? await context.conversations.mayWrite(principal, to: person)) == true
+        }
+        return !recipients.isEmpty && AccessPolicy.allows(.writeTo, for: principal.account.roles, relations: [])
+    }
+
+    /// The account whose nick (login) this is, if any.
+    func accountNamed(_ nick: String) async throws -> Account? {
+        let login = nick.lowercased()
+        guard LoginRules.isValid(login) else { return nil }
+        return try await context.messaging.account(login: login)
+    }
+
+    /// A message to an account none of whose devices is connected: kept and delivered at its
+    /// next login (the sender is told with 301).
+    private func keepForLater(_ text: String, to target: String, relayed: IRCMessage, notice: Bool) async {
+        guard !notice, let account = try? await accountNamed(target) else {
+            if !notice { reply(.noSuchNick, target, "No such nick/channel") }
+            return
+        }
+        do {
+            try await context.outbox.send([text], to: account.id, source: userSource)
+            echo(relayed)
+            if context.registry.sessions(of: account.id).isEmpty {
+                reply(.away, account.login, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
+                                                            : "Offline: the message will be delivered at the next login")
+            }
+        } catch {
+            context.logger.error("cannot keep a message: \(error)")
+            reply(.noSuchNick, target, "No such nick/channel")
+        }
+    }
+
+    // MARK: Read markers
+
+    /// `MARKREAD target [timestamp=…]`: sets (only forward) or asks how far the account has read
+    /// a conversation; every device of the account that asked for `draft/read-marker` is told.
+    func handleMarkRead(_ message: IRCMessage) async {
+        let target = message.parameters[0]
+        guard let principal else { return fail("MARKREAD", "ACCOUNT_REQUIRED", target, "Log in to keep read markers") }
+        do {
+            guard message.parameters.count > 1 else {
+                let marker = try await context.conversations.readMarker(of: principal, in: target)
+                send(markRead(target, marker))
+                return
+            }
+            let argument = message.parameters[1]
+            guard argument.hasPrefix("timestamp="), let date = UTCTimestamp.parse(String(argument.dropFirst(10))) else {
+                return fail("MARKREAD", "INVALID_PARAMS", target, "Give timestamp=YYYY-MM-DDThh:mm:ss.sssZ")
+            }
+            let marker = try await context.conversations.markRead(target, at: date, for: principal)
+            for session in [handle] + siblings where session.flags.readMarker { session.send(markRead(target, marker)) }
+        } catch {
+            context.logger.error("cannot keep a read marker: \(error)")
+            fail("MARKREAD", "INTERNAL_ERROR", target, "Cannot keep the read marker now")
+        }
+    }
+
+    func markRead(_ target: String, _ marker: Date?) -> IRCMessage {
+        IRCMessage(source: context.configuration.serverName, command: "MARKREAD",
+                   parameters: [target, marker.map { "timestamp=" + UTCTimestamp.format($0) } ?? "*"])
+    }
+}
+
+extension [SessionHandle] {
+    /// The away text of a nick: its account is away when every one of its sessions is.
+    var awayText: String? {
+        let texts = map(\.away)
+        guard !texts.isEmpty, texts.allSatisfy({ $0 != nil }) else { return nil }
+        return texts.last!
+    }
+}

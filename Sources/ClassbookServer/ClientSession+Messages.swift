@@ -27,13 +27,13 @@ extension ClientSession {
             return IRCMessage(tags: tags, source: userSource, command: message.command, parameters: [target, text])
         }
 
+        if notice, text.hasPrefix("\u{1}VERSION "), target == context.configuration.serverName {
+            // The client's answer to the CTCP VERSION asked at registration.
+            let version = text.dropFirst(9).prefix { $0 != "\u{1}" }
+            handle.updateDevice { $0.client = String(version.prefix(80)) }
+            return
+        }
         if SessionRegistry.sameNick(target, context.configuration.botNick) {
-            if notice, text.hasPrefix("\u{1}VERSION ") {
-                // The client's answer to the CTCP VERSION asked at registration.
-                let version = text.dropFirst(9).prefix { $0 != "\u{1}" }
-                handle.updateDevice { $0.client = String(version.prefix(80)) }
-                return
-            }
             echo(notice || text.hasPrefix("\u{1}") ? nil : relay())
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }

@@ -206,8 +206,8 @@ extension ClientSession {
         let counts = context.registry.counts
         let channels = context.channels.count
         reply(.luserClient, "There are \(counts.people) users and 0 invisible on 1 servers")
-        reply(.luserOp, "0", "operator(s) online")
-        reply(.luserChannels, String(channels), "channels formed")
+        // 252 (operators) is left out: there are none. 254 only when a channel has someone in it.
+        if channels > 0 { reply(.luserChannels, String(channels), "channels formed") }
         reply(.luserMe, "I have \(counts.sessions) clients and 0 servers")
         reply(.localUsers, String(counts.sessions), String(counts.peak), "Current local users \(counts.sessions), max \(counts.peak)")
         reply(.globalUsers, String(counts.sessions), String(counts.peak), "Current global users \(counts.sessions), max \(counts.peak)")

@@ -185,8 +185,11 @@ extension ClientSession {
         handle.setLogin(account?.login)
         sendWelcome()
         guard let account else { return }
-        // Ask the client its name for `/sessions` (the answer is a NOTICE to the bot).
-        send(IRCMessage(source: context.botSource, command: "PRIVMSG", parameters: [nick, "\u{1}VERSION\u{1}"]))
+        // Ask the client its name for `/sessions`. From the server as a user (clients answer a CTCP
+        // only from a `nick!user@host`), not from the bot, so that clients do not show the request
+        // in the conversation with the diary. No one can have that nick: a nick has no dot.
+        let server = context.configuration.serverName
+        send(IRCMessage(source: "\(server)!\(server)@\(server)", command: "PRIVMSG", parameters: [nick, "\u{1}VERSION\u{1}"]))
         await joinAccountChannels()
         await context.outbox.recordLogin(account.id)
         // What arrived while the person was away, in order, with its original time.

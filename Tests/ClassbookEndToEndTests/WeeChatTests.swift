@@ -44,4 +44,68 @@ struct WeeChatTests {
             #expect(text.contains(" — средний "))
         }
     }
+
+    @Test("WeeChat and irssi connected as the same account at once: the same nick, and each shows what the other sent the bot")
+    func weeChatAndIrssiAsOneAccount() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "commands/setup installs weechat-headless")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/irssi"), "commands/setup installs irssi")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "commands/setup installs tmux")
+        try await withServer { server in
+            let guardian = try server.school.guardianWithOneChild
+            let home = server.school.directory + "/weechat"
+            let irssiHome = server.school.directory + "/irssi"
+            for directory in [home, irssiHome] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            let session = "classbook-irssi-\(UUID().uuidString.prefix(8))"
+            func tmux(_ arguments: String...) throws {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+                process.arguments = arguments
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                // Polled: `waitUntilExit` can wait for ever here for the tmux client that starts a server.
+                let deadline = Date().addingTimeInterval(10)
+                while process.isRunning && Date() < deadline { usleep(20_000) }
+            }
+            // irssi in a terminal of its own (tmux), logging every window to files.
+            try tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50", "irssi --home=\(irssiHome) -n irssinick")
+            defer { try? tmux("kill-session", "-t", session) }
+            try await Task.sleep(for: .seconds(1))
+            for line in ["/set autolog on", "/set autolog_path \(irssiHome)/logs/$0.log",
+                         "/network add -sasl_mechanism PLAIN -sasl_username \(guardian.login) -sasl_password \(guardian.password) classbook",
+                         "/server add -tls -notls_verify -network classbook 127.0.0.1 \(server.ports.tls)",
+                         "/connect classbook"] {
+                try tmux("send-keys", "-t", session, line, "Enter")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            let commands = [
+                "/set logger.file.flush_delay 0",
+                "/set irc.look.buffer_switch_autojoin off",
+                "/server add classbook 127.0.0.1/\(server.ports.tls) -ssl -ssl_verify=off -nicks=weetest -username=weetest"
+                    + " -sasl_mechanism=plain -sasl_username=\(guardian.login) -sasl_password=\(guardian.password)",
+                "/connect classbook",
+                "/wait 3 /msg -server classbook diary marks",
+                "/wait 9 /quit",
+            ]
+            let weechat = Process()
+            weechat.executableURL = URL(fileURLWithPath: Self.executable)
+            weechat.arguments = ["--dir", home, "--no-plugin=python,perl,ruby,lua,tcl,guile,javascript,php,spell,fifo,relay,script,trigger,xfer,exec,typing",
+                                 "--run-command", commands.joined(separator: ";")]
+            weechat.standardOutput = FileHandle.nullDevice
+            weechat.standardError = FileHandle.nullDevice
+            try weechat.run()
+            try await Task.sleep(for: .seconds(5))
+            try tmux("send-keys", "-t", session, "/msg diary homework", "Enter")
+            let deadline = ContinuousClock.now + .seconds(40)
+            while weechat.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            if weechat.isRunning { weechat.terminate() }
+
+            let weechatLog = (try? String(contentsOfFile: home + "/logs/irc.classbook.diary.weechatlog", encoding: .utf8)) ?? ""
+            let irssiLog = (try? String(contentsOfFile: irssiHome + "/logs/diary.log", encoding: .utf8)) ?? ""
+            // Each client shows, in its query with the bot, the command the other sent, under the account's nick.
+            #expect(weechatLog.contains("\(guardian.login)\thomework"), "WeeChat's log of the query with diary:\n\(weechatLog)")
+            #expect(irssiLog.contains("<\(guardian.login)> marks"), "irssi's log of the query with diary:\n\(irssiLog)")
+            #expect(irssiLog.contains("— оценки, 2 четверть"), "irssi shows the bot's answer to WeeChat's command:\n\(irssiLog)")
+        }
+    }
 }

@@ -329,4 +329,44 @@ struct SessionsTests {
             for client in [guardian, teacher] { await client.close() }
         }
     }
+
+    @Test("read markers are the account's: what one device read is read on the other; extended-join, account-tag and standard-replies")
+    func readMarkersAndTags() async throws {
+        try await withServer { server in
+            let c = try BoardTests.cast(server)
+            let guardian = c.guardians[0]
+            let caps = "sasl draft/read-marker extended-join account-tag standard-replies"
+            let phone = try await server.login(guardian, capabilities: caps)
+            let laptop = try await server.login(guardian, capabilities: caps)
+            try await phone.send("MARKREAD \(c.board)")
+            #expect(try await phone.expect("MARKREAD") { $0.command == "MARKREAD" }.parameters == [c.board, "*"])
+            try await phone.send("MARKREAD \(c.board) timestamp=2026-11-20T10:00:00.000Z")
+            for device in [phone, laptop] {
+                let marker = try await device.expect("MARKREAD") { $0.command == "MARKREAD" }
+                #expect(marker.parameters == [c.board, "timestamp=2026-11-20T10:00:00.000Z"])
+            }
+            // Never back: an older marker leaves the later one in force.
+            try await laptop.send("MARKREAD \(c.board) timestamp=2026-11-19T10:00:00.000Z")
+            #expect(try await laptop.expect("MARKREAD") { $0.command == "MARKREAD" }.parameters.last == "timestamp=2026-11-20T10:00:00.000Z")
+            try await laptop.send("MARKREAD \(c.board) timestamp=yesterday")
+            #expect(try await laptop.expect("FAIL") { $0.command == "FAIL" }.parameters.prefix(2) == ["MARKREAD", "INVALID_PARAMS"])
+            // A JOIN tells the marker, and others see the account and realname (extended-join).
+            let teacher = try await server.login(c.classTeacher, capabilities: "sasl extended-join account-tag")
+            try await teacher.send("JOIN \(c.board)")
+            _ = try await teacher.expectNumeric("366")
+            try await phone.send("JOIN \(c.board)")
+            #expect(try await phone.expect("MARKREAD on join") { $0.command == "MARKREAD" }.parameters.last == "timestamp=2026-11-20T10:00:00.000Z")
+            let joined = try await teacher.expect("JOIN") { $0.command == "JOIN" && $0.source?.hasPrefix("\(guardian.login)!") == true }
+            #expect(joined.parameters == [c.board, guardian.login, "Test"])
+            // account-tag on a direct message.
+            try await phone.send("PRIVMSG \(c.classTeacher.login) :Добрый день")
+            let message = try await teacher.expect("PRIVMSG") { $0.command == "PRIVMSG" && $0.parameters.last == "Добрый день" }
+            #expect(message.tag("account") == guardian.login)
+            // A raw bot verb the person may not use comes back as FAIL to a client that asked for standard-replies.
+            try await phone.send("JOURNAL \(c.className) алгебра")
+            let refusal = try await phone.expect("FAIL") { $0.command == "FAIL" }
+            #expect(refusal.parameters.prefix(2) == ["JOURNAL", "REFUSED"] && refusal.parameters.last?.contains("недоступна") == true)
+            for client in [phone, laptop, teacher] { await client.close() }
+        }
+    }
 }

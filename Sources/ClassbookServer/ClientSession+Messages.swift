@@ -34,7 +34,7 @@ extension ClientSession {
             return
         }
         if SessionRegistry.sameNick(target, context.configuration.botNick) {
-            echo(notice || text.hasPrefix("\u{1}") ? nil : relay())
+            if !notice && !text.hasPrefix("\u{1}") { echo(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
             deliverBotReply(await context.bot.respond(to: text, from: principal))
@@ -55,14 +55,23 @@ extension ClientSession {
         }
         let relayed = relay()
         for recipient in recipients where recipient !== handle { recipient.send(relayed) }
-        echo(relayed)
+        // To one's own nick the other devices were recipients already.
+        if recipients.contains(where: { $0 === handle }) {
+            if handle.flags.echoMessage { send(relayed) }
+        } else {
+            echo(relayed)
+        }
         if !notice, let away = recipients.awayText { reply(.away, recipients[0].target, away) }
     }
 
-    /// What this session sent, for the account's other devices, and for itself with echo-message.
-    func echo(_ message: IRCMessage?) {
-        guard let message else { return }
-        if handle.flags.echoMessage { send(message) }
+    /// What this session sent, for the account's other devices, and for itself with echo-message;
+    /// built only when someone will see it (most messages to the bot: no one).
+    func echo(_ message: @autoclosure () -> IRCMessage) {
+        let siblings = self.siblings
+        let echoes = handle.flags.echoMessage
+        guard echoes || !siblings.isEmpty else { return }
+        let message = message()
+        if echoes { send(message) }
         for sibling in siblings { sibling.send(message) }
     }
 

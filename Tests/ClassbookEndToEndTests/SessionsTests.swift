@@ -85,18 +85,7 @@ struct SessionsTests {
             var devices: [IRCTestClient] = []
             for index in 0..<5 {
                 let client = try await server.connect()
-                try await client.send("CAP LS 302")
-                try await client.send("NICK d\(index)")
-                try await client.send("USER d\(index) 0 * :Device \(index)")
-                try await client.send("CAP REQ :sasl")
-                _ = try await client.expect("ACK") { $0.command == "CAP" && $0.parameters.dropFirst().first == "ACK" }
-                try await client.send("AUTHENTICATE PLAIN")
-                _ = try await client.expect("+") { $0.command == "AUTHENTICATE" }
-                try await client.send("AUTHENTICATE " + Data("\0\(guardian.login)\0\(guardian.password)".utf8).base64EncodedString())
-                _ = try await client.expectNumeric("903")
-                try await client.send("CAP END")
-                try await client.expectNumeric("001")
-                try await client.expectGreeting()
+                try await client.registerWithSASL(login: guardian.login, password: guardian.password, nick: "d\(index)", realname: "Device \(index)")
                 devices.append(client)
             }
             let sixth = try await server.connect()

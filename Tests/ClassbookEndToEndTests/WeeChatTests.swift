@@ -7,6 +7,23 @@ import Testing
 struct WeeChatTests {
     static let executable = "/usr/bin/weechat-headless"
 
+    /// Starts WeeChat in `home` with `commands` run at start; the task ends when it has quit
+    /// (killed after 40 s).
+    static func runWeeChat(home: String, commands: [String]) throws -> Task<Void, any Error> {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--dir", home, "--no-plugin=python,perl,ruby,lua,tcl,guile,javascript,php,spell,fifo,relay,script,trigger,xfer,exec,typing",
+                             "--run-command", commands.joined(separator: ";")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return Task {
+            let deadline = ContinuousClock.now + .seconds(40)
+            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            if process.isRunning { process.terminate() }
+        }
+    }
+
     @Test("WeeChat logs in with SASL over TLS, asks the bot for marks and sees the answer")
     func marksThroughWeeChat() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "commands/setup installs weechat-headless")
@@ -26,16 +43,7 @@ struct WeeChatTests {
                 "/wait 3 /msg -server classbook diary marks",
                 "/wait 6 /quit",
             ]
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.executable)
-            process.arguments = ["--dir", home, "--no-plugin=python,perl,ruby,lua,tcl,guile,javascript,php,spell,fifo,relay,script,trigger,xfer,exec,typing",
-                                 "--run-command", commands.joined(separator: ";")]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(40)
-            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-            if process.isRunning { process.terminate() }
+            try await Self.runWeeChat(home: home, commands: commands).value
 
             let log = home + "/logs/irc.classbook.diary.weechatlog"
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -87,18 +95,10 @@ struct WeeChatTests {
                 "/wait 3 /msg -server classbook diary marks",
                 "/wait 9 /quit",
             ]
-            let weechat = Process()
-            weechat.executableURL = URL(fileURLWithPath: Self.executable)
-            weechat.arguments = ["--dir", home, "--no-plugin=python,perl,ruby,lua,tcl,guile,javascript,php,spell,fifo,relay,script,trigger,xfer,exec,typing",
-                                 "--run-command", commands.joined(separator: ";")]
-            weechat.standardOutput = FileHandle.nullDevice
-            weechat.standardError = FileHandle.nullDevice
-            try weechat.run()
+            let weechat = try Self.runWeeChat(home: home, commands: commands)
             try await Task.sleep(for: .seconds(5))
             try tmux("send-keys", "-t", session, "/msg diary homework", "Enter")
-            let deadline = ContinuousClock.now + .seconds(40)
-            while weechat.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-            if weechat.isRunning { weechat.terminate() }
+            try await weechat.value
 
             let weechatLog = (try? String(contentsOfFile: home + "/logs/irc.classbook.diary.weechatlog", encoding: .utf8)) ?? ""
             let irssiLog = (try? String(contentsOfFile: irssiHome + "/logs/diary.log", encoding: .utf8)) ?? ""

@@ -156,10 +156,11 @@ final class IRCTestClient: Sendable {
     // MARK: Registration helpers
 
     /// CAP negotiation with SASL PLAIN; returns when 001 and the MOTD's end arrive.
-    func registerWithSASL(login: String, password: String, nick: String, capabilities: String = "sasl") async throws {
+    func registerWithSASL(login: String, password: String, nick: String, capabilities: String = "sasl",
+                          realname: String = "Test") async throws {
         try await send("CAP LS 302")
         try await send("NICK \(nick)")
-        try await send("USER \(nick) 0 * :Test")
+        try await send("USER \(nick) 0 * :\(realname)")
         try await send("CAP REQ :\(capabilities)")
         try await expect("CAP ACK") { $0.command == "CAP" && $0.parameters.dropFirst().first == "ACK" }
         try await send("AUTHENTICATE PLAIN")

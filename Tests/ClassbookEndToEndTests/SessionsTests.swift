@@ -204,7 +204,7 @@ struct SessionsTests {
         }
     }
 
-    @Test("who may write to whom: a guardian reaches the class's staff, the administration and the class's families, and no one else")
+    @Test("who may write to whom: a guardian or a student reaches the class's staff, the administration and the class's families, and no one else; staff reach anyone")
     func whoMayWrite() async throws {
         try await withServer { server in
             let c = try BoardTests.cast(server)
@@ -254,7 +254,23 @@ struct SessionsTests {
             let teacher = try await server.login(c.classTeacher)
             try await teacher.send("PRIVMSG \(stranger) :Объявление")
             _ = try await teacher.expectNumeric("301")
-            for client in [client, teacher] { await client.close() }
+            // A student: their class teacher and the administration, not another class's families.
+            let student = try await server.database.pool.read { db in
+                try String.fetchOne(db, sql: """
+                    SELECT a.login FROM accounts a JOIN students s ON s.account_id = a.id JOIN classes c ON c.id = s.class_id
+                    WHERE c.name = ? LIMIT 1
+                    """, arguments: [c.className])!
+            }
+            let pupil = try await server.login(try server.school.credential { $0.login == student })
+            for (target, allowed) in [(classTeacher, true), (director, true), (stranger, false), (outsider, false)] {
+                try await pupil.send("PRIVMSG \(target) :Здравствуйте")
+                // Everything the server answered to it comes before the PONG of a PING sent after it.
+                try await pupil.send("PING :after-\(target)")
+                let answers = try await pupil.consume(until: "PONG") { $0.command == "PONG" && $0.parameters.last == "after-\(target)" }
+                #expect(answers.contains { $0.command == "401" } == !allowed, "a student to \(target)")
+            }
+            _ = try await teacher.expect("the student's message") { $0.command == "PRIVMSG" && $0.source?.hasPrefix("\(student)!") == true }
+            for client in [client, teacher, pupil] { await client.close() }
         }
     }
 

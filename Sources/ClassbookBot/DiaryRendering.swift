@@ -146,7 +146,7 @@ struct DiaryRendering: Sendable {
     }
 
     /// `4,25` in Russian, `4.25` in English.
-    func number(_ value: Double, _ i: BotInvocation) -> String {
+    func number(_ value: Fraction, _ i: BotInvocation) -> String {
         NumberText.twoDecimals(value, comma: i.language == .ru)
     }
 }

@@ -202,7 +202,9 @@ struct DutyRendering: Sendable {
         return lines
     }
 
+    /// A whole percentage, rounded half up like every figure (`NumberText`), with the counts.
     private func percent(_ part: Int, _ whole: Int) -> String {
-        whole == 0 ? "—" : "\(part * 100 / whole)% (\(part)/\(whole))"
+        guard let share = Fraction.ratio(part * 100, whole) else { return "—" }
+        return "\(NumberText.decimal(share, places: 0))% (\(part)/\(whole))"
     }
 }

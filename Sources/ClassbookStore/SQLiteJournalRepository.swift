@@ -100,6 +100,19 @@ public struct SQLiteJournalRepository: JournalRepository {
         }
     }
 
+    public func enrollments(inClass classID: ClassID) async throws -> [StudentID: Enrollment] {
+        try await pool.read { db in
+            var result: [StudentID: Enrollment] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, arrived_on, left_on FROM students WHERE class_id = ?", arguments: [classID.rawValue]) {
+                let arrived: String? = row["arrived_on"]
+                let left: String? = row["left_on"]
+                result[StudentID(row["id"] as Int64)] = Enrollment(arrivedOn: arrived.flatMap(SchoolDate.init(iso:)),
+                                                                  leftOn: left.flatMap(SchoolDate.init(iso:)))
+            }
+            return result
+        }
+    }
+
     public func groups(inClass classID: ClassID) async throws -> [StudyGroup] {
         try await pool.read { db in
             let members = try Row.fetchAll(db, prepared: """

@@ -11,7 +11,7 @@ struct DiaryRulesTests {
     @Test("the average weighs each mark and ignores pass/fail")
     func weightedAverage() throws {
         let average = try #require(GradingRules.weightedAverage([mark(.grade(5)), mark(.grade(3), weight: 2), mark(.pass)]))
-        #expect(abs(average - 11.0 / 3.0) < 1e-9)
+        #expect(average == Fraction(11, 3))
         #expect(GradingRules.weightedAverage([mark(.pass), mark(.fail)]) == nil)
     }
 
@@ -198,11 +198,17 @@ struct DemoSchoolTests {
 struct NumberTextTests {
     @Test("averages print with two decimals, rounded half away from zero, the same in replies and reports")
     func twoDecimals() {
-        #expect(NumberText.twoDecimals(4.125) == "4,13")
-        #expect(NumberText.twoDecimals(4.0) == "4,00")
-        #expect(NumberText.twoDecimals(3.999) == "4,00")
-        #expect(NumberText.twoDecimals(4.05, comma: false) == "4.05")
-        #expect(NumberText.twoDecimals(-0.001) == "0,00")
+        #expect(NumberText.twoDecimals(Fraction(33, 8)) == "4,13")          // 4.125
+        #expect(NumberText.twoDecimals(Fraction(4)) == "4,00")
+        #expect(NumberText.twoDecimals(Fraction(3999, 1000)) == "4,00")
+        #expect(NumberText.twoDecimals(Fraction(405, 100), comma: false) == "4.05")
+        #expect(NumberText.twoDecimals(Fraction(-1, 1000)) == "0,00")
+        #expect(NumberText.twoDecimals(Fraction(-33, 8)) == "-4,13")
+        // 1.005 is 1.00499999999999989… in binary: printed from a double it would be 1,00.
+        #expect(NumberText.twoDecimals(Fraction(1005, 1000)) == "1,01")
+        #expect(NumberText.decimal(Fraction(2, 3), places: 0) == "1")
+        #expect(NumberText.percent(9, of: 16) == "56,3%")                   // 56.25 %: half up, not to even
+        #expect(NumberText.percent(1, of: 3) == "33,3%" && NumberText.percent(2, of: 3) == "66,7%" && NumberText.percent(1, of: 0) == "—")
     }
 }
 

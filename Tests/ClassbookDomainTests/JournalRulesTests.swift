@@ -16,17 +16,17 @@ struct JournalRulesTests {
     func weights() throws {
         // (5·2 + 3·1 + 4·1.5) / 4.5 = 19 / 4.5
         let average = try #require(GradingRules.weightedAverage([mark(5, .control), mark(3, .oral), mark(4, .independent)]))
-        #expect(abs(average - 19.0 / 4.5) < 1e-9)
+        #expect(average == Fraction(190, 45))
     }
 
     @Test("the suggested final follows the school's rounding threshold", arguments: [
-        (4.5, 0.5, 5), (4.49, 0.5, 4), (4.5, 0.6, 4), (4.6, 0.6, 5), (4.64, 0.65, 4), (4.65, 0.65, 5),
-        (2.5, 0.5, 3), (4.99, 0.5, 5), (5.0, 0.5, 5), (1.2, 0.5, 1), (3.0, 0.6, 3),
+        (450, 0.5, 5), (449, 0.5, 4), (450, 0.6, 4), (460, 0.6, 5), (464, 0.65, 4), (465, 0.65, 5),
+        (250, 0.5, 3), (499, 0.5, 5), (500, 0.5, 5), (120, 0.5, 1), (300, 0.6, 3),
     ])
-    func rounding(_ average: Double, _ threshold: Double, _ expected: Int) {
+    func rounding(_ hundredths: Int64, _ threshold: Double, _ expected: Int) {
         var rules = GradingRules.standard
         rules.roundingThreshold = threshold
-        #expect(rules.suggestedFinal(for: average) == expected)
+        #expect(rules.suggestedFinal(for: Fraction(hundredths, 100)) == expected)
     }
 
     @Test("an average that is 4.5 in decimals but 4.4999… in binary still rounds up at .5")
@@ -35,8 +35,10 @@ struct JournalRulesTests {
         let marks = [mark(4, .oral), mark(5, .oral), mark(4, .test), mark(5, .test)]
         let average = try #require(GradingRules.weightedAverage(marks))
         #expect(GradingRules.standard.suggestedFinal(for: average) == 5)
-        #expect(GradingRules.standard.suggestedFinal(for: 4.4999999999) == 5)
-        #expect(GradingRules.standard.suggestedFinal(for: 4.494) == 4)
+        #expect(average == Fraction(9, 2))
+        // Compared at two decimals, rounded half up as shown: 4.495 shows as 4,50.
+        #expect(GradingRules.standard.suggestedFinal(for: Fraction(4495, 1000)) == 5)
+        #expect(GradingRules.standard.suggestedFinal(for: Fraction(4494, 1000)) == 4)
     }
 
     func absence(_ date: SchoolDate, _ number: Int, _ reason: AbsenceReason) -> AbsenceEntry {
@@ -53,7 +55,9 @@ struct JournalRulesTests {
         ]
         let perDay = [monday: 3, tuesday: 5]
         let standard = GradingRules.standard.attendance(absences, lessonsPerDay: perDay)
-        #expect(standard == GradingRules.Attendance(missedLessons: 5, excusedLessons: 4, lateArrivals: 1, missedDays: 1))
+        #expect(standard == GradingRules.Attendance(missedLessons: 5, excusedLessons: 4, illnessLessons: 3, lateArrivals: 1, missedDays: 1))
+        // Illness (Б) 3, other valid reasons (УП) 1, without a valid reason (Н) 1: they add up to the missed.
+        #expect(standard.otherExcusedLessons == 1 && standard.unexcusedLessons == 1)
 
         var lenient = GradingRules.standard
         lenient.missedDay = .atLeast(2)
@@ -62,6 +66,8 @@ struct JournalRulesTests {
         var strict = GradingRules.standard
         strict.lateCountsAsMissed = true
         #expect(strict.attendance(absences, lessonsPerDay: perDay).missedLessons == 6)
+        // A late arrival counted as missed is missed without a valid reason.
+        #expect(strict.attendance(absences, lessonsPerDay: perDay).unexcusedLessons == 2)
     }
 
     @Test("grade ranges of period schemes", arguments: [("10-11", [10, 11]), ("1-4,9", [1, 2, 3, 4, 9]), ("10", [10])])

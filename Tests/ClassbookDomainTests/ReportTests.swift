@@ -89,26 +89,26 @@ struct ReportTests {
         let report = try await reports.report(.init(kind: .attendance, className: "5а", month: "2026-11"))
         let r = rows(report)
         #expect(report.subtitle == "Класс 5А, ноябрь 2026")
-        // Уроков, пропущено, по уважительной, без уважительной, опозданий, дней.
-        #expect(r["Андреев Антон"] == ["5", "0", "0", "0", "1", "0"])
-        #expect(r["Борисова Вера"] == ["5", "2", "2", "0", "0", "1"])
-        #expect(r["Власов Глеб"] == ["5", "1", "0", "1", "0", "0"])
-        #expect(r["Дмитриева Ева"] == ["5", "0", "0", "0", "0", "0"])
-        #expect(r["Итого"] == ["20", "3", "2", "1", "1", "1"])
+        // Уроков, пропущено, по болезни, по уважительной причине, без уважительной причины, опозданий, дней.
+        #expect(r["Андреев Антон"] == ["5", "0", "0", "0", "0", "1", "0"])
+        #expect(r["Борисова Вера"] == ["5", "2", "2", "0", "0", "0", "1"])
+        #expect(r["Власов Глеб"] == ["5", "1", "0", "0", "1", "0", "0"])
+        #expect(r["Дмитриева Ева"] == ["5", "0", "0", "0", "0", "0", "0"])
+        #expect(r["Итого"] == ["20", "3", "2", "0", "1", "1", "1"])
     }
 
-    @Test("the summary sheet of marks: finals where set, suggested ones marked, averages by student and by subject")
+    @Test("the summary sheet of marks: finals where set, suggested ones marked, averages of the period marks by row and by column")
     func marksSheet() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2"))
         #expect(report.tables[0].header == ["Обучающийся", "Математика", "Русский язык", "Средний балл"])
         let r = rows(report)
-        #expect(r["Андреев Антон"] == ["5*", "5*", "4,75"])      // (5.00 + 4.50) / 2
-        #expect(r["Борисова Вера"] == ["3*", "4", "4,17"])       // (3.33 + 5.00) / 2
-        #expect(r["Власов Глеб"] == ["2*", "3*", "2,50"])        // (2.00 + 3.00) / 2
+        #expect(r["Андреев Антон"] == ["5*", "5*", "5,00"])      // (5 + 5) / 2
+        #expect(r["Борисова Вера"] == ["3*", "4", "3,50"])       // (3 + 4) / 2
+        #expect(r["Власов Глеб"] == ["2*", "3*", "2,50"])        // (2 + 3) / 2
         #expect(r["Дмитриева Ева"] == nil)                        // left before the period's end
-        #expect(r["Средний балл класса"] == ["3,44", "4,17", ""]) // (5 + 3.33 + 2) / 3, (4.5 + 5 + 3) / 3
+        #expect(r["Средний балл класса"] == ["3,33", "4,00", ""]) // (5 + 3 + 2) / 3, (5 + 4 + 3) / 3
     }
 
     @Test("results: one excellent, one with a single 3, one failing; success 66.7%, quality 33.3%")
@@ -147,9 +147,9 @@ struct ReportTests {
         #expect(rows(sheet)["Борисова Вера"] == ["2", "2", "0", "0", "2", "2", "1"])
         let period = try await reports.report(.init(kind: .period, className: "5А", period: "2"))
         let subjects = rows(period, table: 3)
-        // Математика: averages 5.00, 3.33, 2.00 → 3.44; marks 5, 3, 2 → quality 1 of 3.
-        #expect(subjects["Математика"] == ["3,44", "1", "0", "1", "1", "33,3%"])
-        #expect(subjects["Русский язык"] == ["4,17", "1", "1", "1", "0", "66,7%"])
+        // Математика: period marks 5, 3, 2 → average 3,33, quality 1 of 3.
+        #expect(subjects["Математика"] == ["3,33", "1", "0", "1", "1", "33,3%"])
+        #expect(subjects["Русский язык"] == ["4,00", "1", "1", "1", "0", "66,7%"])
         #expect(rows(period, table: 4)["Пропущено уроков"] == ["3"])
         let preliminary = try await reports.report(.init(kind: .preliminary, className: "5А", period: "2"))
         #expect(rows(preliminary)["Власов Глеб"]?.prefix(2) == ["неуспевающие", "Математика 2*, Русский язык 3*"])
@@ -163,11 +163,11 @@ struct ReportTests {
         let csv = ReportRenderer.csv(report)
         let lines = csv.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(csv.hasPrefix("\u{FEFF}Обучающийся;Математика;Русский язык;Средний балл"))
-        #expect(lines.count == 5 && lines[1] == "Андреев Антон;5*;5*;4,75")
+        #expect(lines.count == 5 && lines[1] == "Андреев Антон;5*;5*;5,00")
         let path = directory + "/marks.pdf"
         try PDFRenderer.write(ReportRenderer.document(report), to: path)
         let text = try PrintTests.pdfText(path)
         #expect(text.contains("Сводная ведомость учёта успеваемости"))
-        for figure in ["Андреев Антон", "Борисова Вера", "4,75", "4,17", "2,50", "3,44"] { #expect(text.contains(figure), "\(figure)") }
+        for figure in ["Андреев Антон", "Борисова Вера", "5,00", "3,50", "2,50", "3,33"] { #expect(text.contains(figure), "\(figure)") }
     }
 }

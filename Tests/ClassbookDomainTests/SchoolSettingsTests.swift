@@ -47,7 +47,7 @@ struct SchoolSettingsTests {
             let total = weighted.map(\.1).reduce(0, +)
             guard total > 0 else { #expect(proposal.average == nil); continue }
             let average = weighted.map { $0.0 * $0.1 }.reduce(0, +) / total
-            #expect(abs(proposal.average! - average) < 1e-9)
+            #expect(abs(proposal.average!.doubleValue - average) < 1e-9)
             // Rounded to two decimals first, as the teacher sees it.
             let shown = (average * 100).rounded() / 100
             let fraction = shown - shown.rounded(.down)

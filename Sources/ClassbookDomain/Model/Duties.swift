@@ -123,7 +123,7 @@ public struct JournalFilling: Sendable, Equatable {
 /// A student at risk of failing (неуспешная ситуация), and why.
 public struct StudentAtRisk: Sendable, Equatable {
     public enum Reason: Sendable, Equatable {
-        case lowAverage(subject: String, average: Double)
+        case lowAverage(subject: String, average: Fraction)
         case recentTwos(count: Int)
         case missedLessons(missed: Int, of: Int)
     }

@@ -46,28 +46,28 @@ public struct GradingRules: Sendable, Equatable {
 
     public func weight(of kind: String) -> Double { weights[kind] ?? 1 }
 
-    /// Σ(value × weight) / Σ weight over numeric marks; pass/fail marks do not count.
-    public static func weightedAverage(_ marks: [MarkEntry]) -> Double? {
-        var sum = 0.0
-        var weights = 0.0
+    /// Σ(value × weight) / Σ weight over numeric marks, exactly (weights to the thousandth, as
+    /// a school writes them: 1.5); pass/fail marks do not count.
+    public static func weightedAverage(_ marks: [MarkEntry]) -> Fraction? {
+        var sum: Int64 = 0
+        var weights: Int64 = 0
         for mark in marks {
             if case .grade(let value) = mark.value {
-                sum += Double(value) * mark.weight
-                weights += mark.weight
+                let weight = Int64((mark.weight * 1000).rounded())
+                sum += Int64(value) * weight
+                weights += weight
             }
         }
-        return weights > 0 ? sum / weights : nil
+        return weights > 0 ? Fraction(sum, weights) : nil
     }
 
     /// The final mark an average suggests: the whole part, plus one when the fraction reaches
-    /// the threshold. Averages are compared to two decimals, as teachers see them, so that
-    /// 4.4999999 from floating point does not fall below 4.50.
-    public func suggestedFinal(for average: Double) -> Int {
-        let hundredths = (average * 100).rounded()
-        let whole = (hundredths / 100).rounded(.down)
-        let fraction = hundredths - whole * 100
-        let threshold = (roundingThreshold * 100).rounded()
-        return Int(min(5, max(1, whole + (fraction >= threshold ? 1 : 0))))
+    /// the threshold. Averages are compared to two decimals, rounded half up as teachers see
+    /// them (4.495 is 4,50 and suggests 5 at the threshold 0.5).
+    public func suggestedFinal(for average: Fraction) -> Int {
+        let hundredths = average.rounded(places: 2)
+        let threshold = Int64((roundingThreshold * 100).rounded())
+        return Int(min(5, max(1, hundredths / 100 + (hundredths % 100 >= threshold ? 1 : 0))))
     }
 
     /// Whether an absence counts as a missed lesson.
@@ -77,16 +77,35 @@ public struct GradingRules: Sendable, Equatable {
 
     public struct Attendance: Sendable, Equatable {
         public var missedLessons: Int
+        /// Of the missed lessons, those excused: illness (Б) and other valid reasons (УП).
         public var excusedLessons: Int
+        /// Of the excused, illness (Б).
+        public var illnessLessons: Int
         public var lateArrivals: Int
         public var missedDays: Int
 
-        public init(missedLessons: Int, excusedLessons: Int, lateArrivals: Int, missedDays: Int) {
+        public init(missedLessons: Int, excusedLessons: Int, illnessLessons: Int = 0, lateArrivals: Int, missedDays: Int) {
             self.missedLessons = missedLessons
             self.excusedLessons = excusedLessons
+            self.illnessLessons = illnessLessons
             self.lateArrivals = lateArrivals
             self.missedDays = missedDays
         }
+
+        /// Missed for a valid reason other than illness (УП).
+        public var otherExcusedLessons: Int { excusedLessons - illnessLessons }
+        /// Missed without a valid reason (Н, and ОП where a late arrival counts as missed).
+        public var unexcusedLessons: Int { missedLessons - excusedLessons }
+
+        public static func += (total: inout Attendance, one: Attendance) {
+            total.missedLessons += one.missedLessons
+            total.excusedLessons += one.excusedLessons
+            total.illnessLessons += one.illnessLessons
+            total.lateArrivals += one.lateArrivals
+            total.missedDays += one.missedDays
+        }
+
+        public static let zero = Attendance(missedLessons: 0, excusedLessons: 0, lateArrivals: 0, missedDays: 0)
     }
 
     /// Missed lessons (of them excused), late arrivals and missed days, given how many lessons
@@ -102,6 +121,7 @@ public struct GradingRules: Sendable, Equatable {
             }
         }.count
         return Attendance(missedLessons: missed.count, excusedLessons: missed.filter { $0.reason.isExcused }.count,
+                          illnessLessons: missed.filter { $0.reason == .illness }.count,
                           lateArrivals: absences.filter { $0.reason == .late }.count, missedDays: days)
     }
 }

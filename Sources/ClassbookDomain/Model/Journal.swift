@@ -57,6 +57,24 @@ public struct Holiday: Sendable, Equatable {
     }
 }
 
+/// When a student is on a class's list: from the day of arrival up to the day before departure
+/// (on the day of departure they are no longer listed). nil: from the start, or still there.
+public struct Enrollment: Sendable, Hashable {
+    public var arrivedOn: SchoolDate?
+    public var leftOn: SchoolDate?
+
+    public init(arrivedOn: SchoolDate?, leftOn: SchoolDate?) {
+        self.arrivedOn = arrivedOn
+        self.leftOn = leftOn
+    }
+
+    public static let always = Enrollment(arrivedOn: nil, leftOn: nil)
+
+    public func includes(_ date: SchoolDate) -> Bool {
+        (arrivedOn.map { $0 <= date } ?? true) && (leftOn.map { date < $0 } ?? true)
+    }
+}
+
 /// A student as guardians and the diary see them.
 public struct Student: Sendable, Equatable {
     public var id: StudentID

@@ -153,7 +153,7 @@ public struct DiaryService: Sendable {
         public var subject: String
         public var marks: [MarkEntry]
         /// Weighted average of the numeric marks; nil when there are none.
-        public var average: Double?
+        public var average: Fraction?
     }
 
     public struct MarksReport: Sendable, Equatable {

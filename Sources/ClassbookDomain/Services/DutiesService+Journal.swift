@@ -152,16 +152,22 @@ extension DutiesService {
 
     /// Students at risk in the current period: a subject average below the threshold, too many
     /// 2s in the last two weeks, or too large a share of lessons missed.
-    func atRisk(in schoolClass: SchoolClass, run: DigestRun? = nil) async throws -> [StudentAtRisk] {
+    /// The students of a class in a difficult situation in a period (the current one by default):
+    /// a low average in a subject, twos in the last two weeks of it (up to today while it runs),
+    /// or a share of missed lessons — counted over the lessons held while each student was on the
+    /// class list.
+    func atRisk(in schoolClass: SchoolClass, period asked: Period? = nil, run: DigestRun? = nil) async throws -> [StudentAtRisk] {
         let rules = try await duties.riskRules()
         let gradeRules = try await repository.gradingRules()
         let periods = try await journal.periods(today, schoolClass.grade)
-        guard let period = periods.current(on: today) else { return [] }
+        guard let period = asked ?? periods.current(on: today) else { return [] }
         let through = min(today, period.end)
+        guard period.start <= through else { return [] }
         let lessons = try await lessons(of: schoolClass, from: period.start, through: through, run: run)
         let entries = try await entries(of: lessons, in: schoolClass, run: run)
         let groups = try await repository.groups(inClass: schoolClass.id)
-        let recent = today.adding(days: -Self.fillingWindow)
+        let enrollments = try await repository.enrollments(inClass: schoolClass.id)
+        let recent = through.adding(days: -Self.fillingWindow)
         // Each student's entries, in lesson order, gathered once: scanning every lesson's
         // entries for each student of the class is quadratic in the class.
         var marksOf: [StudentID: [(LessonID, MarkEntry)]] = [:]
@@ -170,14 +176,16 @@ extension DutiesService {
             for (who, mark) in entries.marks[lesson.id] ?? [] { marksOf[who, default: []].append((lesson.id, mark)) }
             for (who, absence) in entries.absences[lesson.id] ?? [] { absencesOf[who, default: []].append((lesson.id, absence)) }
         }
-        // The lessons a student attends depend only on their groups, which most of a class
-        // share: worked out once for each set of groups.
-        var attendedBy: [Set<GroupID>: (count: Int, ids: Set<LessonID>)] = [:]
+        // The lessons a student attends depend only on their groups and their time on the list,
+        // which most of a class share: worked out once for each.
+        struct Attendance: Hashable { var groups: Set<GroupID>; var enrollment: Enrollment }
+        var attendedBy: [Attendance: (count: Int, ids: Set<LessonID>)] = [:]
         var result: [StudentAtRisk] = []
         for student in try await repository.students(inClass: schoolClass.id, on: through) {
-            let own = Set(groups.filter { $0.members.contains(student.id) }.map(\.id))
+            let own = Attendance(groups: Set(groups.filter { $0.members.contains(student.id) }.map(\.id)),
+                                 enrollment: enrollments[student.id] ?? .always)
             if attendedBy[own] == nil {
-                let ids = lessons.filter { $0.group.map(own.contains) ?? true }.map(\.id)
+                let ids = lessons.filter { ($0.group.map(own.groups.contains) ?? true) && own.enrollment.includes($0.date) }.map(\.id)
                 attendedBy[own] = (ids.count, Set(ids))
             }
             let (attendedCount, attendedIDs) = attendedBy[own]!
@@ -193,7 +201,7 @@ extension DutiesService {
             }
             var reasons: [StudentAtRisk.Reason] = []
             for subject in marks.keys.sorted() {
-                if let average = GradingRules.weightedAverage(marks[subject]!), average < rules.averageBelow {
+                if let average = GradingRules.weightedAverage(marks[subject]!), average < Fraction(thousandths: rules.averageBelow) {
                     reasons.append(.lowAverage(subject: subject, average: average))
                 }
             }

@@ -55,6 +55,8 @@ public protocol JournalRepository: Sendable {
     /// The class's students at any time in the range (arrived by its end, not departed before its start).
     func students(inClass: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [Student]
     func groups(inClass: ClassID) async throws -> [StudyGroup]
+    /// When each student of the class came onto its list and left it (every student the class ever had).
+    func enrollments(inClass: ClassID) async throws -> [StudentID: Enrollment]
     func assignments(teacher: AccountID) async throws -> [Assignment]
     func assignments(inClass: ClassID) async throws -> [Assignment]
     func accountName(_ id: AccountID) async throws -> String?

@@ -272,7 +272,7 @@ public struct JournalService: Sendable {
 
     public struct FinalProposal: Sendable, Equatable {
         public var student: Student
-        public var average: Double?
+        public var average: Fraction?
         public var suggested: Int?
         public var current: MarkValue?
     }
@@ -314,12 +314,12 @@ public struct JournalService: Sendable {
         var proposals: [FinalProposal] = []
         for student in roster {
             let finals = try await journal.finals(of: student.id, on: today).filter { $0.subject == scope.subject!.name }
-            let average: Double?
+            let average: Fraction?
             if ordinal == 0 {
-                let grades = finals.filter { $0.period > 0 }.compactMap { final -> Double? in
-                    if case .grade(let value) = final.value { return Double(value) } else { return nil }
+                let grades = finals.filter { $0.period > 0 }.compactMap { final -> Int? in
+                    if case .grade(let value) = final.value { return value } else { return nil }
                 }
-                average = grades.isEmpty ? nil : grades.reduce(0, +) / Double(grades.count)
+                average = Fraction.mean(grades)
             } else {
                 average = GradingRules.weightedAverage(marksByStudent[student.id] ?? [])
             }

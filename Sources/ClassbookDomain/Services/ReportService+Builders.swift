@@ -11,22 +11,20 @@ extension ReportService {
     func attendance(_ schoolClass: SchoolClass, month: (SchoolDate, SchoolDate)) async throws -> Report {
         let data = try await load(schoolClass, from: month.0, through: month.1)
         var rows: [[String]] = []
-        var total = GradingRules.Attendance(missedLessons: 0, excusedLessons: 0, lateArrivals: 0, missedDays: 0)
+        var total = GradingRules.Attendance.zero
+        func cells(_ a: GradingRules.Attendance) -> [String] {
+            [a.missedLessons, a.illnessLessons, a.otherExcusedLessons, a.unexcusedLessons, a.lateArrivals, a.missedDays].map(String.init)
+        }
         for student in data.students {
             let a = data.rules.attendance(data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
-            rows.append([student.shortName, String(data.lessonCount[student.id] ?? 0), String(a.missedLessons), String(a.excusedLessons),
-                         String(a.missedLessons - a.excusedLessons), String(a.lateArrivals), String(a.missedDays)])
-            total.missedLessons += a.missedLessons
-            total.excusedLessons += a.excusedLessons
-            total.lateArrivals += a.lateArrivals
-            total.missedDays += a.missedDays
+            rows.append([student.shortName, String(data.lessonCount[student.id] ?? 0)] + cells(a))
+            total += a
         }
-        rows.append(["Итого", String(data.lessonCount.values.reduce(0, +)), String(total.missedLessons), String(total.excusedLessons),
-                     String(total.missedLessons - total.excusedLessons), String(total.lateArrivals), String(total.missedDays)])
+        rows.append(["Итого", String(data.lessonCount.values.reduce(0, +))] + cells(total))
         let name = Self.monthNames[month.0.month - 1]
         return Report(title: ReportKind.attendance.title, subtitle: subtitle(schoolClass, "\(name) \(month.0.year)"),
-                      tables: [.init(header: ["Обучающийся", "Уроков", "Пропущено уроков", "Из них по уважительной", "Без уважительной",
-                                              "Опозданий", "Пропущено дней"], rows: rows)],
+                      tables: [.init(header: ["Обучающийся", "Уроков", "Пропущено уроков", "По болезни", "По уважительной причине",
+                                              "Без уважительной причины", "Опозданий", "Пропущено дней"], rows: rows)],
                       notes: attendanceNotes(data.rules))
     }
 
@@ -35,8 +33,8 @@ extension ReportService {
         case .allLessons: "все его уроки пропущены"
         case .atLeast(let n): "пропущено не меньше \(n) уроков"
         }
-        return ["Пропущенный урок — отметка Н, УП или Б\(rules.lateCountsAsMissed ? " или ОП" : ""); по уважительной — УП и Б. Опоздание — ОП\(rules.lateCountsAsMissed ? "" : ", в пропуски не входит").",
-                "Пропущенный день — день, в который \(day). Учитываются уроки класса и групп ученика, проведённые по сегодняшний день."]
+        return ["Пропущенный урок — отметка Н, УП или Б\(rules.lateCountsAsMissed ? " или ОП" : ""); по болезни — Б, по уважительной причине — УП, без уважительной причины — Н\(rules.lateCountsAsMissed ? " и ОП" : ""). Опоздание — ОП\(rules.lateCountsAsMissed ? "" : ", в пропуски не входит").",
+                "Пропущенный день — день, в который \(day). Учитываются уроки класса и групп ученика, проведённые по сегодняшний день, пока ученик числился в классе (со дня прибытия до дня выбытия)."]
     }
 
     // MARK: 6. Summary sheet of attendance
@@ -73,31 +71,32 @@ extension ReportService {
     func marksSheet(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
         let data = try await load(schoolClass, from: period.start, through: period.end)
         var rows: [[String]] = []
-        var subjectAverages: [String: [Double]] = [:]
         for student in data.current {
             var row = [student.shortName]
-            var averages: [Double] = []
+            var marks: [Int] = []
             for subject in data.subjects {
-                let marks = (data.marks[student.id] ?? []).filter { $0.subject == subject }
-                let mark = periodMark(data, student.id, subject: subject, period: period)
-                row.append(mark.map { "\($0.value)\($0.suggested ? "*" : "")" } ?? (marks.contains { $0.value == .pass } ? "зач" : "—"))
-                if let average = GradingRules.weightedAverage(marks) {
-                    averages.append(average)
-                    subjectAverages[subject, default: []].append(average)
-                }
+                let result = periodResult(data, student.id, subject: subject, period: period)
+                row.append(result?.text ?? "—")
+                if case .grade(let value, _) = result { marks.append(value) }
             }
-            row.append(Self.decimal(averages.isEmpty ? nil : averages.reduce(0, +) / Double(averages.count)))
+            row.append(Self.decimal(Fraction.mean(marks)))
             rows.append(row)
         }
         rows.append(["Средний балл класса"] + data.subjects.map { subject in
-            let values = subjectAverages[subject] ?? []
-            return Self.decimal(values.isEmpty ? nil : values.reduce(0, +) / Double(values.count))
+            Self.decimal(Fraction.mean(periodMarks(data, subject: subject, period: period)))
         } + [""])
         return Report(title: ReportKind.marks.title, subtitle: subtitle(schoolClass, periodRange(period)),
                       tables: [.init(header: ["Обучающийся"] + data.subjects + ["Средний балл"], rows: rows)],
-                      notes: ["Оценка за период — выставленная учителем итоговая; со звёздочкой (*) — ещё не выставлена и предложена по средневзвешенному баллу с порогом округления \(Self.decimal(data.rules.roundingThreshold)).",
-                              "Средний балл ученика — среднее его средневзвешенных баллов по предметам; средний балл класса по предмету — среднее средневзвешенных баллов учеников."],
+                      notes: ["Оценка за период — выставленная учителем итоговая; со звёздочкой (*) — ещё не выставлена и предложена по средневзвешенному баллу с порогом округления \(Self.decimal(Fraction(thousandths: data.rules.roundingThreshold))).",
+                              "«зач» и «незач» — зачёт и незачёт по предмету без отметок; в средний балл не входят, «незач» делает обучающегося неуспевающим.",
+                              "Средний балл ученика — среднее его отметок за период в этой строке; средний балл класса по предмету — среднее отметок за период в этом столбце (только отметки 1–5)."],
                       landscape: data.subjects.count > 6)
+    }
+
+    /// The numeric period marks of the students listed at the period's end in a subject: the
+    /// column of the summary sheet whose mean is the class's average.
+    func periodMarks(_ data: ClassData, subject: String, period: Period) -> [Int] {
+        data.current.compactMap { periodMark(data, $0.id, subject: subject, period: period)?.value }
     }
 
     // MARK: 4. Results
@@ -143,20 +142,24 @@ extension ReportService {
 
     func preliminary(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
         let data = try await load(schoolClass, from: period.start, through: period.end)
-        let risks = try await duties.atRisk(in: schoolClass)
+        // For an ended period, its own marks, twos and absences; while it runs, up to today.
+        let risks = try await duties.atRisk(in: schoolClass, period: period)
+        let ended = period.end < today
         var rows: [[String]] = []
         for student in data.current {
             let expected = data.subjects.compactMap { subject in
-                periodMark(data, student.id, subject: subject, period: period).map { "\(subject) \($0.value)\($0.suggested ? "*" : "")" }
+                periodResult(data, student.id, subject: subject, period: period).map { "\(subject) \($0.text)" }
             }
             let risk = risks.first { $0.student.id == student.id }?.reasons.map(Self.riskText).joined(separator: "; ") ?? ""
             rows.append([student.shortName, standing(data, student.id, period: period).rawValue, expected.joined(separator: ", "), risk])
         }
         let counts = standings(data, period: period)
-        return Report(title: ReportKind.preliminary.title, subtitle: subtitle(schoolClass, periodRange(period) + ", на \(today.russian)"),
+        return Report(title: ReportKind.preliminary.title, subtitle: subtitle(schoolClass, periodRange(period) + ", на \(min(today, period.end).russian)"),
                       tables: [.init(caption: "Ожидаемые итоговые и неуспешная ситуация", header: ["Обучающийся", "Ожидается", "Отметки за период", "Риск"],
                                      rows: rows, widths: [2, 1.3, 4, 2.5])] + standingsTable(counts),
-                      notes: ["Ожидаемая отметка со звёздочкой (*) предложена по средневзвешенному баллу на сегодня."] + Self.standingNotes,
+                      notes: ["Ожидаемая отметка со звёздочкой (*) предложена по средневзвешенному баллу \(ended ? "на конец периода" : "на сегодня")."
+                              + " Риск — по отметкам, двойкам за последние две недели и пропускам \(ended ? "этого периода" : "периода по сегодняшний день")."]
+                          + Self.standingNotes,
                       landscape: true)
     }
 
@@ -175,36 +178,35 @@ extension ReportService {
         let movements = try await repository.movements(ofClass: schoolClass.id, from: period.start, through: period.end)
         let atStart = try await repository.students(inClass: schoolClass.id, on: period.start).count
         let atEnd = try await repository.students(inClass: schoolClass.id, on: min(period.end, today)).count
-        var missed = 0, excused = 0, days = 0
+        var total = GradingRules.Attendance.zero
         for student in data.students {
-            let a = data.rules.attendance(data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
-            missed += a.missedLessons
-            excused += a.excusedLessons
-            days += a.missedDays
+            total += data.rules.attendance(data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
         }
         var subjectRows: [[String]] = []
         for subject in data.subjects {
-            let marks = data.current.compactMap { periodMark(data, $0.id, subject: subject, period: period)?.value }
-            let averages = data.current.compactMap { GradingRules.weightedAverage((data.marks[$0.id] ?? []).filter { $0.subject == subject }) }
-            subjectRows.append([subject, Self.decimal(averages.isEmpty ? nil : averages.reduce(0, +) / Double(averages.count)),
-                                String(marks.filter { $0 == 5 }.count), String(marks.filter { $0 == 4 }.count), String(marks.filter { $0 == 3 }.count),
-                                String(marks.filter { $0 <= 2 }.count), Self.percent(marks.filter { $0 >= 4 }.count, of: marks.count)])
+            let marks = periodMarks(data, subject: subject, period: period)
+            let counts = [5, 4, 3].map { value in String(marks.filter { $0 == value }.count) } + [String(marks.filter { $0 <= 2 }.count)]
+            subjectRows.append([subject, Self.decimal(Fraction.mean(marks))] + counts + [Self.percent(marks.filter { $0 >= 4 }.count, of: marks.count)])
         }
+        let running = period.end >= today
         let tables: [Report.Table] = [
             .init(caption: "Состав класса", header: ["Показатель", "Число"],
                   rows: [["На начало периода", String(atStart)], ["Прибыло", String(movements.filter { $0.kind == .arrival }.count)],
-                         ["Выбыло", String(movements.filter { $0.kind == .departure }.count)], ["На конец периода (на сегодня)", String(atEnd)]],
+                         ["Выбыло", String(movements.filter { $0.kind == .departure }.count)],
+                         [running ? "На конец периода (на сегодня)" : "На конец периода", String(atEnd)]],
                   widths: [3, 1]),
         ] + standingsTable(standings(data, period: period)) + [
             .init(caption: "Предметы", header: ["Предмет", "Средний балл", "«5»", "«4»", "«3»", "«2»", "Качество"], rows: subjectRows),
             .init(caption: "Посещаемость", header: ["Показатель", "Число"],
-                  rows: [["Пропущено уроков", String(missed)], ["Из них по уважительной", String(excused)], ["Без уважительной", String(missed - excused)],
-                         ["Пропущено дней", String(days)],
-                         ["Пропущено уроков на одного обучающегося", Self.decimal(data.students.isEmpty ? nil : Double(missed) / Double(data.students.count))]],
+                  rows: [["Пропущено уроков", String(total.missedLessons)], ["По болезни", String(total.illnessLessons)],
+                         ["По уважительной причине", String(total.otherExcusedLessons)], ["Без уважительной причины", String(total.unexcusedLessons)],
+                         ["Пропущено дней", String(total.missedDays)],
+                         ["Пропущено уроков на одного обучающегося", Self.decimal(Fraction.ratio(total.missedLessons, data.students.count))]],
                   widths: [3, 1]),
         ]
         return Report(title: ReportKind.period.title, subtitle: subtitle(schoolClass, periodRange(period)), tables: tables,
-                      notes: Self.standingNotes + ["Качество по предмету — доля отметок «4» и «5» среди отметок за период."] + attendanceNotes(data.rules))
+                      notes: Self.standingNotes + ["Средний балл по предмету — среднее отметок за период (как в сводной ведомости); качество — доля отметок «4» и «5» среди них."]
+                          + attendanceNotes(data.rules))
     }
 
     // MARK: 7. Movement
@@ -236,9 +238,9 @@ extension ReportService {
             if let byLogin = try await roster.asyncFirst(where: { try await journal.journal.accountLogin(of: $0.id) == query.lowercased() }) { return byLogin }
             return try JournalService.pick(query, among: roster)
         }
-        var classAverages: [String: [Int: Double]] = [:]
-        var studentAverages: [String: [Int: Double]] = [:]
-        var schoolAverages: [String: [Int: Double]] = [:]
+        var classAverages: [String: [Int: Fraction]] = [:]
+        var studentAverages: [String: [Int: Fraction]] = [:]
+        var schoolAverages: [String: [Int: Fraction]] = [:]
         let allClasses = try await repository.classes()
         for period in periods {
             let data = try await load(schoolClass, from: period.start, through: period.end)
@@ -250,7 +252,7 @@ extension ReportService {
                     studentAverages[subject, default: [:]][period.ordinal] = GradingRules.weightedAverage((data.marks[student.id] ?? []).filter { $0.subject == subject })
                 }
             }
-            var school: [String: [Double]] = [:]
+            var school: [String: [Fraction]] = [:]
             for other in allClasses {
                 let otherData = try await load(other, from: period.start, through: period.end)
                 for s in otherData.current {
@@ -282,18 +284,19 @@ extension ReportService {
         let who = student.map { "обучающийся \($0.shortName), " } ?? ""
         return Report(title: ReportKind.analytics.title, subtitle: subtitle(schoolClass, who + "периоды: " + periods.map(\.name).joined(separator: ", ")),
                       tables: [.init(header: header, rows: rows)],
-                      notes: ["Средний балл класса — среднее средневзвешенных баллов учеников класса по предмету; школы — то же по всем ученикам школы, изучающим предмет.",
+                      notes: ["Здесь, в отличие от сводной ведомости, средний балл — средневзвешенный балл текущих отметок: класса — среднее средневзвешенных баллов учеников класса по предмету; школы — то же по всем ученикам школы, изучающим предмет.",
                               "Динамика — изменение \(student == nil ? "класса" : "ученика") от предыдущего периода к последнему: ↑ выше на 0,1 и больше, ↓ ниже на 0,1 и больше, = иначе."],
                       landscape: periods.count > 2)
     }
 
-    static func mean(_ values: [Double]) -> Double? {
-        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    static func mean(_ values: [Fraction]) -> Fraction? {
+        Fraction.mean(values)
     }
 
-    static func trend(_ before: Double, _ after: Double) -> String {
+    static func trend(_ before: Fraction, _ after: Fraction) -> String {
         let delta = after - before
-        return delta >= 0.1 ? "↑ \(decimal(delta))" : delta <= -0.1 ? "↓ \(decimal(-delta))" : "="
+        let step = Fraction(1, 10)
+        return delta >= step ? "↑ \(decimal(delta))" : delta <= -step ? "↓ \(decimal(-delta))" : "="
     }
 }
 

@@ -110,7 +110,9 @@ public struct ReportService: Sendable {
     }
 
     /// Everything a report of the class over `[from, through]` needs, read once. Lessons after
-    /// today (planned control works) are not counted as held.
+    /// today (planned control works) are not counted as held; a student's lessons (and absences)
+    /// are those held while they were on the class list, from the day of arrival up to the day
+    /// before departure.
     func load(_ schoolClass: SchoolClass, from: SchoolDate, through: SchoolDate) async throws -> ClassData {
         let held = min(through, today)
         let students = try await repository.students(inClass: schoolClass.id, from: from, through: through)
@@ -122,16 +124,22 @@ public struct ReportService: Sendable {
         let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: held)
         let entries = try await repository.entries(ofLessons: lessons.map(\.id))
         let groups = try await repository.groups(inClass: schoolClass.id)
+        let enrollments = try await repository.enrollments(inClass: schoolClass.id)
         for student in students {
             let own = Set(groups.filter { $0.members.contains(student.id) }.map(\.id))
-            for lesson in lessons where lesson.group.map(own.contains) ?? true {
+            let enrollment = enrollments[student.id] ?? .always
+            for lesson in lessons where (lesson.group.map(own.contains) ?? true) && enrollment.includes(lesson.date) {
                 data.lessonsPerDay[student.id, default: [:]][lesson.date, default: 0] += 1
                 data.lessonCount[student.id, default: 0] += 1
             }
             data.finals[student.id] = try await repository.finals(of: student.id, on: through)
         }
         for (_, list) in entries.marks { for (student, mark) in list { data.marks[student, default: []].append(mark) } }
-        for (_, list) in entries.absences { for (student, absence) in list { data.absences[student, default: []].append(absence) } }
+        for (_, list) in entries.absences {
+            for (student, absence) in list where (enrollments[student] ?? .always).includes(absence.date) {
+                data.absences[student, default: []].append(absence)
+            }
+        }
         return data
     }
 
@@ -145,12 +153,41 @@ public struct ReportService: Sendable {
     }
 
     func periodMark(_ data: ClassData, _ student: StudentID, subject: String, period: Period) -> PeriodMark? {
+        if case .grade(let value, let suggested) = periodResult(data, student, subject: subject, period: period) {
+            return PeriodMark(value: value, suggested: suggested)
+        }
+        return nil
+    }
+
+    /// A student's result for a period in a subject: a mark (`periodMark`), or, in a subject
+    /// marked pass/fail, a pass or a fail (the final where set, else the latest such mark).
+    enum PeriodResult: Equatable {
+        case grade(Int, suggested: Bool)
+        case pass
+        case fail
+
+        /// As the summary sheet prints it: `5`, `4*` (suggested), `зач`, `незач`.
+        var text: String {
+            switch self {
+            case .grade(let value, let suggested): "\(value)\(suggested ? "*" : "")"
+            case .pass: "зач"
+            case .fail: "незач"
+            }
+        }
+    }
+
+    func periodResult(_ data: ClassData, _ student: StudentID, subject: String, period: Period) -> PeriodResult? {
         if let final = data.finals[student]?.first(where: { $0.subject == subject && $0.period == period.ordinal }) {
-            if case .grade(let value) = final.value { return PeriodMark(value: value, suggested: false) }
-            return nil
+            switch final.value {
+            case .grade(let value): return .grade(value, suggested: false)
+            case .pass: return .pass
+            case .fail: return .fail
+            }
         }
         let marks = (data.marks[student] ?? []).filter { $0.subject == subject }
-        return GradingRules.weightedAverage(marks).map { PeriodMark(value: data.rules.suggestedFinal(for: $0), suggested: true) }
+        if let average = GradingRules.weightedAverage(marks) { return .grade(data.rules.suggestedFinal(for: average), suggested: true) }
+        let latest = marks.filter { $0.value == .pass || $0.value == .fail }.max { ($0.date, $0.id) < ($1.date, $1.id) }
+        return latest.map { $0.value == .fail ? .fail : .pass }
     }
 
     /// Whether a subject counts for a student's standing: it has numeric marks or a numeric final.
@@ -164,23 +201,24 @@ public struct ReportService: Sendable {
         case notAttested = "не аттестованы"
     }
 
-    /// The standing from a student's period marks: not attested with no marks at all, or when,
-    /// after the period has ended, a subject has none (while it runs such a subject is left out); failing with any 1 or 2 (or a fail); excellent with only 5s; good with
-    /// only 4s and 5s; with one 3 when exactly one 3 and the rest 4s and 5s; otherwise satisfactory.
+    /// The standing from a student's period results: not attested with no marks at all, or when,
+    /// after the period has ended, a subject has no result (while it runs such a subject is left
+    /// out); failing with any 1 or 2 or a fail (незачёт, which stands as a 2); excellent with only 5s;
+    /// good with only 4s and 5s; with one 3 when exactly one 3 and the rest 4s and 5s; otherwise
+    /// satisfactory. A pass (зачёт) counts neither way.
     func standing(_ data: ClassData, _ student: StudentID, period: Period) -> Standing {
         var values: [Int] = []
+        var unmarked = false
         for subject in data.subjects {
-            let marks = (data.marks[student] ?? []).filter { $0.subject == subject }
-            let final = data.finals[student]?.first { $0.subject == subject && $0.period == period.ordinal }
-            if final?.value == .fail || (final == nil && marks.contains { $0.value == .fail } && !marks.contains { if case .grade = $0.value { true } else { false } }) {
-                return .failing
-            }
-            if let mark = periodMark(data, student, subject: subject, period: period) {
-                values.append(mark.value)
-            } else if marks.isEmpty && final == nil && period.end < today {
-                return .notAttested
+            switch periodResult(data, student, subject: subject, period: period) {
+            // A fail stands as a 2 does, and enters no average.
+            case .fail: values.append(2)
+            case .grade(let value, _): values.append(value)
+            case .pass: break
+            case nil: unmarked = unmarked || period.end < today
             }
         }
+        if unmarked { return .notAttested }
         if values.isEmpty { return .notAttested }
         if values.contains(where: { $0 <= 2 }) { return .failing }
         if values.allSatisfy({ $0 == 5 }) { return .excellent }
@@ -190,10 +228,10 @@ public struct ReportService: Sendable {
     }
 
     static func percent(_ part: Int, of whole: Int) -> String {
-        whole == 0 ? "—" : String(format: "%.1f%%", Double(part) * 100 / Double(whole)).replacingOccurrences(of: ".", with: ",")
+        NumberText.percent(part, of: whole)
     }
 
-    static func decimal(_ value: Double?) -> String {
+    static func decimal(_ value: Fraction?) -> String {
         value.map { NumberText.twoDecimals($0) } ?? "—"
     }
 

@@ -68,20 +68,19 @@ public final class ClassbookServer: Sendable {
         hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingPool.start()
         let executor = ThreadPoolExecutor(pool: hashingPool)
-        let accounts = AccountService(accounts: services.accounts, hasher: services.hasher, executor: executor, clock: services.clock)
         let views = DiaryViewRecorder(duties: services.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
-        var diary = DiaryService(diary: services.diary, journal: services.journal, clock: services.clock, timeZone: configuration.timeZone)
-        diary.onDiaryView = { account, student in await views.record(account: account, student: student) }
         let registry = SessionRegistry()
         let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
         let outbox = Outbox(duties: services.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
         let notifier = Notifier(messaging: services.messaging, accounts: services.accounts, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
-        var journal = JournalService(journal: services.journal, diary: services.diary, clock: services.clock, timeZone: configuration.timeZone)
-        journal.onChange = { events in await notifier.journalChanged(events) }
-        let duties = DutiesService(duties: services.duties, journal: journal, diary: diary, hasher: services.hasher, executor: executor)
-        let messaging = MessagingService(messaging: services.messaging, journal: journal)
-        let boards = BoardService(boards: services.boards, journal: journal, diary: diary)
-        let conversations = ConversationService(boards: boards, roomCreation: configuration.rooms)
+        // The school's services, composed as every CLI command composes them, with the server's hooks.
+        let school = SchoolServices(
+            repositories: .init(accounts: services.accounts, diary: services.diary, journal: services.journal, duties: services.duties,
+                                messaging: services.messaging, boards: services.boards, security: services.security),
+            clock: services.clock, timeZone: configuration.timeZone, roomCreation: configuration.rooms, hasher: services.hasher, executor: executor,
+            hooks: .init(onDiaryView: { account, student in await views.record(account: account, student: student) },
+                         onJournalChange: { events in await notifier.journalChanged(events) }))
+        let accounts = school.accounts
         let channels = ChannelRegistry()
         let delivery = ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName,
                                       messaging: services.messaging, clock: services.clock)
@@ -89,16 +88,15 @@ public final class ClassbookServer: Sendable {
         let loginGuard = LoginGuard(settings: .init(freeFailures: throttle.freeFailures, baseDelay: throttle.baseDelay, maxDelay: throttle.maxDelay,
                                                     lockAfter: throttle.lockAfter),
                                     security: services.security, delivery: delivery, clock: services.clock, logger: logger)
-        let bot = DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
-                           security: SecurityService(security: services.security, duties: duties),
-                           delivery: delivery)
+        let bot = DiaryBot(accounts: accounts, diary: school.diary, journal: school.journal, duties: school.duties, messaging: school.messaging,
+                           boards: school.boards, security: school.security, delivery: delivery)
         self.notifier = notifier
         sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group,
                                 clock: services.clock, logger: logger)
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.messaging, boards: boards, conversations: conversations, channels: channels, loginGuard: loginGuard, logger: logger,
+                                messaging: services.messaging, boards: school.boards, conversations: school.conversations, channels: channels, loginGuard: loginGuard, logger: logger,
                                 createdAt: Date())
     }
 

@@ -37,11 +37,7 @@ struct AccountCommand: AsyncParsableCommand {
             }
             guard let language = Language(rawValue: language) else { throw ValidationError("--language must be ru or en") }
             let (password, generated) = try passwordInput.read()
-            guard ClassbookDatabase.exists(in: data.data) else {
-                throw ValidationError("no database in \(data.data); run 'classbook init --data \(data.data)' first")
-            }
-            let database = try ClassbookDatabase(directory: data.data)
-            let service = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor())
+            let service = try Composition.open(data).school.accounts
             do {
                 let account = try await service.createAccount(
                     login: login, displayName: name, roles: roles, password: password, language: language,
@@ -75,9 +71,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (password, generated) = try passwordInput.read()
-            guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-            let database = try ClassbookDatabase(directory: data.data)
-            let service = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor())
+            let service = try Composition.open(data).school.accounts
             do {
                 try await service.setPassword(login: login, password: password,
                                               context: AuditContext(actor: nil, sessionID: "cli:account-passwd", at: Date()))

@@ -13,8 +13,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-            let database = try ClassbookDatabase(directory: data.data)
+            let database = try Composition.open(data).database
             switch try await AuditVerifier(database: database).verify() {
             case .intact(let records):
                 print("audit chain intact: \(records) records")

@@ -12,8 +12,7 @@ struct BackupCommand: AsyncParsableCommand {
     var to: String
 
     func run() async throws {
-        guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-        let database = try ClassbookDatabase(directory: data.data)
+        let database = try Composition.open(data).database
         do {
             try database.backup(to: to)
         } catch let error as ClassbookDatabase.BackupError {

@@ -33,8 +33,7 @@ struct CredentialsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-        let services = CLIServices(database: try ClassbookDatabase(directory: data.data))
+        let services = try Composition.open(data).school
         let issued: [DutiesService.IssuedCredential]
         let schoolClass: SchoolClass
         do {

@@ -18,9 +18,8 @@ struct DigestCommand: AsyncParsableCommand {
     var login: String?
 
     func run() async throws {
-        let database = try ClassbookDatabase(directory: data.data)
-        let timeZone = TimeZone(identifier: "Europe/Moscow")!
-        let services = CLIServices(database: database, timeZone: timeZone)
+        let composition = try Composition.open(data)
+        let (database, services, timeZone) = (composition.database, composition.school, composition.timeZone)
         var recipients = try await database.duties.digestRecipients()
         if let login {
             recipients = recipients.filter { $0.login == login.lowercased() }

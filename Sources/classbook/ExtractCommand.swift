@@ -34,8 +34,7 @@ struct ExtractCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-        let services = CLIServices(database: try ClassbookDatabase(directory: data.data))
+        let services = try Composition.open(data).school
         let day = week.flatMap(SchoolDate.init(iso:)) ?? services.journal.today
         let extracts: [Extract]
         do {

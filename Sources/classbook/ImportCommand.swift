@@ -21,7 +21,7 @@ struct ImportCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
             contents.append((path, data))
         }
-        let database = try ClassbookDatabase(directory: data.data)
+        let database = try Composition.open(data, create: true).database
         do {
             let summary = try await CSVImporter(database: database)
                 .run(files: contents, context: AuditContext(actor: nil, sessionID: "cli:import", at: Date()))

@@ -30,10 +30,11 @@ struct Init: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try ClassbookDatabase(directory: data.data)
+        let composition = try Composition.open(data, create: true)
+        let database = composition.database
         print("database ready: \(database.path)")
         guard demo else { return try database.close() }
-        let day = asOf.flatMap(SchoolDate.init(iso:)) ?? SchoolDate(Date(), in: TimeZone(identifier: "Europe/Moscow")!)
+        let day = asOf.flatMap(SchoolDate.init(iso:)) ?? SchoolDate(Date(), in: composition.timeZone)
         let output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: day, fullYear: fullYear).generate()
         var snapshot = output.snapshot
         let hashes = try await Self.hashPasswords(output.credentials.map(\.password))

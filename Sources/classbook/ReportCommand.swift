@@ -45,8 +45,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-        let services = CLIServices(database: try ClassbookDatabase(directory: data.data))
+        let services = try Composition.open(data).school
         let start = ContinuousClock.now
         defer {
             if timing {

@@ -74,40 +74,7 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.serverPassword = password ?? file.password
         configuration.allowGuests = allowGuests || (file.allowGuests ?? false)
-        if let nick = file.botNick { configuration.botNick = nick }
-        if let motd = file.motd { configuration.motd = motd }
-        if let zone = file.timeZone {
-            guard let timeZone = TimeZone(identifier: zone) else { throw ValidationError("unknown time zone '\(zone)'") }
-            configuration.timeZone = timeZone
-        }
-        if let seconds = file.registrationTimeout { configuration.registrationTimeout = seconds }
-        if let seconds = file.pingInterval { configuration.pingInterval = seconds }
-        if let seconds = file.pingTimeout { configuration.pingTimeout = seconds }
-        if let seconds = file.jobInterval { configuration.jobInterval = seconds }
-        if let burst = file.floodBurst { configuration.flood.burst = burst }
-        if let rate = file.floodRate { configuration.flood.linesPerSecond = rate }
-        if let limit = file.floodHardLimit { configuration.flood.hardLimit = limit }
-        if let limit = file.maxConnectionsPerAddress { configuration.maxConnectionsPerAddress = limit }
-        if let limit = file.loginLockAfter { configuration.loginThrottle.lockAfter = limit }
-        if let limit = file.maxSessionsPerAccount {
-            guard limit >= 0 else { throw ValidationError("max-sessions-per-account must be 0 (no limit) or more") }
-            configuration.maxSessionsPerAccount = limit
-        }
-        if let rooms = file.rooms {
-            guard let setting = RoomCreation(rawValue: rooms) else { throw ValidationError("rooms is everyone, staff or off, not '\(rooms)'") }
-            configuration.rooms = setting
-        }
-        if let smtp = file.smtp {
-            guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
-                throw ValidationError("smtp.security is starttls, tls or none")
-            }
-            configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? (security == .tls ? 465 : 587), security: security,
-                                                   username: smtp.username, password: smtp.password, from: smtp.from, trustRoot: smtp.trustRoot)
-        }
-        if let sms = file.sms {
-            guard sms.url.contains("{to}"), sms.url.contains("{text}") else { throw ValidationError("sms.url must contain {to} and {text}") }
-            configuration.sms = SMSConfiguration(url: sms.url, username: sms.username, password: sms.password)
-        }
+        try file.apply(to: &configuration)
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.ValidationError {
@@ -229,6 +196,45 @@ struct ConfigFile: Decodable {
         case floodHardLimit = "flood-hard-limit"
         case maxConnectionsPerAddress = "max-connections-per-address"
         case loginLockAfter = "login-lock-after"
+    }
+
+    /// The school's settings of the file, the same for `serve` and every CLI command: time zone,
+    /// bot, timeouts, limits, rooms, mail and SMS.
+    func apply(to configuration: inout ServerConfiguration) throws {
+        if let nick = botNick { configuration.botNick = nick }
+        if let motd { configuration.motd = motd }
+        if let zone = timeZone {
+            guard let timeZone = TimeZone(identifier: zone) else { throw ValidationError("unknown time zone '\(zone)'") }
+            configuration.timeZone = timeZone
+        }
+        if let seconds = registrationTimeout { configuration.registrationTimeout = seconds }
+        if let seconds = pingInterval { configuration.pingInterval = seconds }
+        if let seconds = pingTimeout { configuration.pingTimeout = seconds }
+        if let seconds = jobInterval { configuration.jobInterval = seconds }
+        if let burst = floodBurst { configuration.flood.burst = burst }
+        if let rate = floodRate { configuration.flood.linesPerSecond = rate }
+        if let limit = floodHardLimit { configuration.flood.hardLimit = limit }
+        if let limit = maxConnectionsPerAddress { configuration.maxConnectionsPerAddress = limit }
+        if let limit = loginLockAfter { configuration.loginThrottle.lockAfter = limit }
+        if let limit = maxSessionsPerAccount {
+            guard limit >= 0 else { throw ValidationError("max-sessions-per-account must be 0 (no limit) or more") }
+            configuration.maxSessionsPerAccount = limit
+        }
+        if let rooms {
+            guard let setting = RoomCreation(rawValue: rooms) else { throw ValidationError("rooms is everyone, staff or off, not '\(rooms)'") }
+            configuration.rooms = setting
+        }
+        if let smtp {
+            guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
+                throw ValidationError("smtp.security is starttls, tls or none")
+            }
+            configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? (security == .tls ? 465 : 587), security: security,
+                                                   username: smtp.username, password: smtp.password, from: smtp.from, trustRoot: smtp.trustRoot)
+        }
+        if let sms {
+            guard sms.url.contains("{to}"), sms.url.contains("{text}") else { throw ValidationError("sms.url must contain {to} and {text}") }
+            configuration.sms = SMSConfiguration(url: sms.url, username: sms.username, password: sms.password)
+        }
     }
 
     static func load(_ path: String) throws -> ConfigFile {

@@ -18,8 +18,8 @@ struct SettingsCommand: AsyncParsableCommand {
         let settings = try assignments.map { text in
             do { return try SchoolSetting(parsing: text) } catch let error as SchoolSetting.ParseError { throw ValidationError(error.description) }
         }
-        guard ClassbookDatabase.exists(in: data.data) else { throw ValidationError("no database in \(data.data)") }
-        let journal = try ClassbookDatabase(directory: data.data).journal
+        let composition = try Composition.open(data)
+        let journal = composition.database.journal
         let context = AuditContext(actor: nil, sessionID: "cli:settings", at: Date())
         for setting in settings {
             do {
@@ -34,7 +34,7 @@ struct SettingsCommand: AsyncParsableCommand {
         print("missed-day-rule=\(rules.missedDay.setting)")
         print("late-counts-as-missed=\(rules.lateCountsAsMissed ? "yes" : "no")")
         for (kind, weight) in rules.weights.sorted(by: { $0.key < $1.key }) { print("weight.\(kind)=\(weight)") }
-        let duties = try ClassbookDatabase(directory: data.data).duties
+        let duties = composition.database.duties
         let schedule = try await duties.digestSchedule()
         let risk = try await duties.riskRules()
         print("digest-weekday=\(schedule.weekday)")

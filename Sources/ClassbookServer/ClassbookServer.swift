@@ -204,34 +204,44 @@ public final class ClassbookServer: Sendable {
     }
 
     /// Serves every listener until cancelled or shut down, with the digest scheduler beside them;
-    /// returns when all connections ended.
+    /// returns when all connections ended. (`classbook serve` runs the same two parts as services
+    /// of a `ServiceGroup` instead: `services`.)
     public func run() async throws {
         let interval = context.configuration.jobInterval
-        // Each child says whether it was the listeners; their end ends the server and the scheduler.
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.jobLoop(every: interval); return false }
-            group.addTask { await self.watchConnections(); return false }
-            group.addTask { try await self.serveListeners(); return true }
-            while let listenersEnded = try await group.next() {
-                if listenersEnded {
-                    group.cancelAll()
-                    break
-                }
-            }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.runJobs(every: interval) }
+            try await self.serveConnections()
+            // The listeners' end ends the scheduler.
+            group.cancelAll()
         }
     }
 
-    /// Runs the due jobs every `interval` seconds until cancelled; 0 turns the schedule off
-    /// (tests call `runDueJobs()` themselves).
-    private func jobLoop(every interval: TimeInterval) async {
+    /// The listeners and the watchdog of their connections, until the listeners close and every
+    /// connection has ended.
+    func serveConnections() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watchConnections() }
+            try await self.serveListeners()
+            group.cancelAll()
+        }
+    }
+
+    /// Runs the due jobs every `interval` seconds until `stopped` says so or the task is
+    /// cancelled; a job under way finishes first. 0 turns the schedule off (tests call
+    /// `runDueJobs()` themselves).
+    func runJobs(every interval: TimeInterval, stopped: @Sendable () -> Bool = { false }) async {
         guard interval > 0 else { return }
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopped() {
             do {
                 try await runDueJobs()
             } catch {
                 context.logger.error("scheduled jobs failed: \(error)")
             }
-            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            // Slept in slices, so that a stop does not wait for the next round.
+            let next = ContinuousClock.now + .nanoseconds(Int64(interval * 1e9))
+            while !Task.isCancelled && !stopped() && ContinuousClock.now < next {
+                try? await Task.sleep(for: min(.milliseconds(100), next - ContinuousClock.now))
+            }
         }
     }
 
@@ -249,20 +259,23 @@ public final class ClassbookServer: Sendable {
         for connection in open { try? await connection.ended.get() }
     }
 
-    /// Stops accepting and closes every connection; `run()` then returns.
-    /// Stops gracefully: no new connections, every client told (`ERROR :Server shutting down`),
-    /// connections closed once that is written. Writes already under way finish in their
-    /// transactions; `run()` then returns, and the caller closes the database.
+    /// Stops gracefully: sessions stop answering what waits and flood control stops waiting, every
+    /// client is told (`ERROR :Server shutting down`), the listeners close, and connections close
+    /// once that is written. Writes already under way finish in their transactions; `run()` (or the
+    /// listener service) then returns, and the caller closes the database.
     public func shutdown() async {
+        beginShutdown()
+        for listener in listeners.withLockedValue({ $0 }) { try? await listener.closeFuture.get() }
+    }
+
+    /// `shutdown()` without waiting: what a graceful-shutdown handler may call.
+    func beginShutdown() {
         // Sessions stop answering what waits (a flood's backlog) and flood control stops waiting.
         context.stopping.store(true, ordering: .relaxed)
         // Clients are told first: closing a listener cancels its connections' tasks, and a
         // connection closed that way before its ERROR was queued would end without a word.
         for session in context.registry.all() { session.close(error: "Server shutting down") }
-        let channels = listeners.withLockedValue { $0 }
-        for listener in channels {
-            try? await listener.close()
-        }
+        for listener in listeners.withLockedValue({ $0 }) { listener.close(promise: nil) }
     }
 
     /// Releases the event loops and the hashing threads; call after `run()` has returned.

@@ -28,6 +28,11 @@ public enum TLSCertificate {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: privateKeyPath, format: .pem)))
         configuration.minimumTLSVersion = .tlsv12
+        // When the server closes a connection (QUIT, ERROR, a stop) it sends close_notify and
+        // waits for the client's; NIOSSL's default wait is 5 s, for which a client that does not
+        // read (an idle phone) held the connection, and a stop, open. A live client answers in
+        // milliseconds.
+        configuration.shutdownTimeout = .milliseconds(500)
         return try NIOSSLContext(configuration: configuration)
     }
 }

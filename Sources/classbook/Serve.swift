@@ -5,6 +5,7 @@ import ClassbookServer
 import ClassbookStore
 import Foundation
 import Logging
+import ServiceLifecycle
 import Yams
 
 struct Serve: AsyncParsableCommand {
@@ -98,36 +99,29 @@ struct Serve: AsyncParsableCommand {
               + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? ""))
         // Service managers and scripts read this line as it comes, not when a buffer fills.
         fflush(nil)
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) {
-            Task { await server.shutdown() }
-        }
-        try await server.run()
-        signals.cancel()
+        // One group: the store first, so that it is stopped last; SIGTERM or SIGINT stops the
+        // listeners (every client told, writes under way finished), then the jobs, then the store.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: StoreService(database: database, logger: logger))] + server.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
         try await server.close()
-        let commits = database.writer.statistics
-        logger.info("group commit: \(commits.writes) writes in \(commits.commits) transactions")
-        // Everything confirmed is on disk already (synchronous=FULL); closing checkpoints the WAL.
-        try database.close()
         logger.info("stopped")
     }
 }
 
-/// Stops the server on SIGINT and SIGTERM.
-final class SignalWatcher {
-    private let sources: [any DispatchSourceSignal]
+/// The database as a service: open while the others run, closed once they have stopped
+/// (everything confirmed is on disk already, `synchronous = FULL`; closing checkpoints the WAL).
+struct StoreService: Service {
+    let database: ClassbookDatabase
+    let logger: Logger
 
-    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
+    func run() async throws {
+        try? await gracefulShutdown()
+        let commits = database.writer.statistics
+        logger.info("group commit: \(commits.writes) writes in \(commits.commits) transactions")
+        try database.close()
     }
 }
 

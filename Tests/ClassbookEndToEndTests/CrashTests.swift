@@ -15,11 +15,11 @@ struct CrashTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("classbook").path
     }
 
-    static func serve(_ school: TestSchool, port: Int, config: String) throws -> Process {
+    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath, "--key", school.privateKeyPath,
-                             "--listen", "127.0.0.1:0", "--plaintext-listen", "127.0.0.1:\(port)"]
+                             "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen", "127.0.0.1:\(port)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -147,5 +147,28 @@ struct CrashTests {
         defer { try? database.close() }
         let texts = Set(try await database.pool.read { db in try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'stop-%'") })
         #expect(confirmed.count == 5 && confirmed.allSatisfy(texts.contains), "confirmed \(confirmed), stored \(texts)")
+    }
+
+    @Test("SIGTERM with a TLS client that no longer reads (an idle phone): the process exits within 2 s")
+    func stopWithIdleTLSClient() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let config = school.directory + "/idle.yaml"
+        try "job-interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let (port, tlsPort) = (try await ExternalServer.freePort(), try await ExternalServer.freePort())
+        let process = try Self.serve(school, port: port, config: config, tlsPort: tlsPort)
+        _ = try await Self.connect(port: port)
+        let guardian = try school.guardianWithOneChild
+        let phone = try await IRCTestClient.connect(port: tlsPort, certificatePath: school.certificatePath, group: MultiThreadedEventLoopGroup.singleton)
+        try await phone.registerWithSASL(login: guardian.login, password: guardian.password, nick: "phone")
+        try await phone.stopReading()
+        let start = ContinuousClock.now
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        while process.isRunning && ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(10)) }
+        let took = ContinuousClock.now - start
+        if process.isRunning { Self.kill(process) }
+        // NIOSSL's default wait for the client's close_notify was 5 s.
+        #expect(took < .seconds(2), "SIGTERM took \(took)")
+        await phone.close()
     }
 }

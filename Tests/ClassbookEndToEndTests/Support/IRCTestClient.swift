@@ -147,6 +147,12 @@ final class IRCTestClient: Sendable {
 
     var isClosed: Bool { inbox.withLockedValue { $0.closed } }
 
+    /// Stops reading from the socket, as a phone gone idle does: what the server sends (its
+    /// `ERROR`, TLS's close_notify) is left unread.
+    func stopReading() async throws {
+        try await channel.setOption(ChannelOptions.autoRead, value: false).get()
+    }
+
     var allLines: [String] { inbox.withLockedValue { $0.lines } }
 
     func close() async {

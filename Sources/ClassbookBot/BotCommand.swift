@@ -91,12 +91,16 @@ public struct BotReply: Sendable, Equatable {
     /// The command was refused (unknown, not allowed, malformed, about nothing of the person's):
     /// a client that asked for `standard-replies` gets it as `FAIL` on the raw-verb path.
     public var isRefusal: Bool
+    /// The command failed on the server's side (an internal error), not for the person's input.
+    public var isFailure: Bool
 
-    public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false, isRefusal: Bool = false) {
+    public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false, isRefusal: Bool = false,
+                isFailure: Bool = false) {
         self.lines = lines
         self.newLanguage = newLanguage
         self.passwordChanged = passwordChanged
         self.isRefusal = isRefusal
+        self.isFailure = isFailure
     }
 
     public static func refusal(_ line: String) -> BotReply {

@@ -103,8 +103,8 @@ public final class DiaryBot: Sendable {
         } catch let error as JournalError {
             return BotReply(lines: Self.describe(error, command: command, invocation), isRefusal: true)
         } catch {
-            return BotReply(invocation.t("Не удалось выполнить команду: внутренняя ошибка. Попробуйте позже.",
-                                         "The command failed because of an internal error. Please try again later."))
+            return BotReply(lines: [invocation.t("Не удалось выполнить команду: внутренняя ошибка. Попробуйте позже.",
+                                                 "The command failed because of an internal error. Please try again later.")], isFailure: true)
         }
     }
 

@@ -5,9 +5,10 @@ import Synchronization
 /// with the process's other parts (`classbook serve` adds the store, stopped last).
 extension ClassbookServer {
     /// In start order; a `ServiceGroup` stops them in reverse: first the listeners (no new
-    /// connections, every client told, every confirmed write finished), then the scheduled jobs.
+    /// connections, every client told, every confirmed write finished), then `/metrics` (so a
+    /// stop can be watched to its end), then the scheduled jobs. Call after `bind()`.
     public var services: [any Service] {
-        [JobService(server: self), ListenerService(server: self)]
+        [JobService(server: self)] + (metricsChannel.map { [MetricsService(channel: $0)] } ?? []) + [ListenerService(server: self)]
     }
 }
 

@@ -28,6 +28,8 @@ public final class ClassbookServer: Sendable {
     private let perAddress = NIOLockedValueBox<[String: Int]>([:])
     private let watched = NIOLockedValueBox<[ObjectIdentifier: Watched]>([:])
     private let digests: DigestScheduler
+    private let duties: any DutiesRepository
+    private let metricsListener = NIOLockedValueBox<(any Channel)?>(nil)
     private let notifier: Notifier
     private let sender: ExternalSender
 
@@ -68,6 +70,7 @@ public final class ClassbookServer: Sendable {
         hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingPool.start()
         let executor = ThreadPoolExecutor(pool: hashingPool)
+        let metrics = ServerMetrics()
         let views = DiaryViewRecorder(duties: services.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         let registry = SessionRegistry()
         let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
@@ -87,7 +90,8 @@ public final class ClassbookServer: Sendable {
         let throttle = configuration.loginThrottle
         let loginGuard = LoginGuard(settings: .init(freeFailures: throttle.freeFailures, baseDelay: throttle.baseDelay, maxDelay: throttle.maxDelay,
                                                     lockAfter: throttle.lockAfter),
-                                    security: services.security, delivery: delivery, clock: services.clock, logger: logger)
+                                    security: services.security, delivery: delivery, clock: services.clock, logger: logger,
+                                    metrics: metrics)
         let bot = DiaryBot(accounts: accounts, diary: school.diary, journal: school.journal, duties: school.duties, messaging: school.messaging,
                            boards: school.boards, security: school.security, delivery: delivery)
         self.notifier = notifier
@@ -96,14 +100,17 @@ public final class ClassbookServer: Sendable {
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.messaging, boards: school.boards, conversations: school.conversations, channels: channels, loginGuard: loginGuard, logger: logger,
-                                createdAt: Date())
+                                messaging: services.messaging, boards: school.boards, conversations: school.conversations, channels: channels, loginGuard: loginGuard,
+                                metrics: metrics, logger: logger, createdAt: Date())
+        duties = services.duties
     }
 
     /// The ports actually bound (useful with port 0).
     public struct BoundPorts: Sendable {
         public var tls: Int
         public var plaintext: Int?
+        /// `/metrics`, when on.
+        public var metrics: Int?
     }
 
     public func bind() async throws -> BoundPorts {
@@ -120,7 +127,21 @@ public final class ClassbookServer: Sendable {
         for channel in channels {
             context.logger.info("listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
         }
-        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort)
+        var metricsPort: Int?
+        if let endpoint = configuration.metricsListen {
+            let metrics = context.metrics
+            let duties = self.duties
+            let logger = context.logger
+            let channel = try await MetricsService.bind(endpoint, group: group) {
+                // Figures that live in the store are read when scraped.
+                do { metrics.outbox(try await duties.outboxBacklog(), now: Date()) } catch { logger.error("cannot read the outbox: \(error)") }
+                return metrics.registry.emitToBuffer()
+            }
+            metricsListener.withLockedValue { $0 = channel }
+            metricsPort = channel.localAddress?.port
+            context.logger.info("metrics on http://\(endpoint.host):\(metricsPort ?? endpoint.port)/metrics")
+        }
+        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort)
     }
 
     private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws -> any Channel {
@@ -140,7 +161,7 @@ public final class ClassbookServer: Sendable {
                     if tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    try self.accept(channel)
+                    try self.accept(channel, transport: tls ? "tls" : "plaintext")
                 }
             }
             .bind(host: endpoint.host, port: endpoint.port)
@@ -149,7 +170,7 @@ public final class ClassbookServer: Sendable {
 
     /// Sets up an accepted connection, on its event loop: a session driven by its pipeline
     /// (`SessionDriver`), or a refusal when its address has too many already.
-    private func accept(_ channel: any Channel) throws {
+    private func accept(_ channel: any Channel, transport: String) throws {
         let host = channel.remoteAddress?.ipAddress ?? "unknown"
         let key = ObjectIdentifier(channel)
         let done = channel.eventLoop.makePromise(of: Void.self)
@@ -162,7 +183,7 @@ public final class ClassbookServer: Sendable {
             try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: "Too many connections from your address"))
             return
         }
-        let handle = SessionHandle(id: ServerContext.messageID(), channel: channel, host: host)
+        let handle = SessionHandle(id: ServerContext.messageID(), channel: channel, host: host, transport: transport)
         let session = ClientSession(context: context, handle: handle, host: host)
         watched.withLockedValue { $0[key] = Watched(activity: session.activity, handle: handle, connectedAt: .now()) }
         let driver = SessionDriver(session: session, executor: EventLoopExecutor(channel.eventLoop)) {
@@ -179,6 +200,7 @@ public final class ClassbookServer: Sendable {
     /// then whoever shared a channel with the person sees them leave.
     private func ended(_ handle: SessionHandle, host: String) {
         release(host)
+        if handle.nick != nil { context.metrics.sessionEnded(transport: handle.transport) }
         let last = context.registry.release(handle)
         let left = context.channels.leaveAll(handle)
         if last, let nick = handle.nick {
@@ -221,9 +243,31 @@ public final class ClassbookServer: Sendable {
     func serveConnections() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchConnections() }
+            group.addTask { await self.measureEventLoopLag() }
             try await self.serveListeners()
             group.cancelAll()
         }
+    }
+
+    /// Once a second, how long a job queued to each event loop waits before it runs: what every
+    /// connection's answers wait behind (the `classbook_event_loop_lag_seconds` histogram).
+    private func measureEventLoopLag() async {
+        let lag = context.metrics.eventLoopLag
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            for loop in group.makeIterator() {
+                let queued = NIODeadline.now()
+                loop.execute { lag.recordNanoseconds((NIODeadline.now() - queued).nanoseconds) }
+            }
+        }
+    }
+
+    var metricsChannel: (any Channel)? { metricsListener.withLockedValue { $0 } }
+
+    /// A commit of the store's group commit (`GroupCommit.observe`): its writes and its time.
+    public func recordCommit(writes: Int, duration: Duration) {
+        context.metrics.groupCommitSize.record(writes)
+        context.metrics.storeWriteLatency.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Runs the due jobs every `interval` seconds until `stopped` says so or the task is
@@ -265,6 +309,9 @@ public final class ClassbookServer: Sendable {
     /// listener service) then returns, and the caller closes the database.
     public func shutdown() async {
         beginShutdown()
+        // Under `run()` (the tests) no metrics service closes the endpoint; under a ServiceGroup
+        // the metrics service closes it in its own turn, after the listeners.
+        metricsListener.withLockedValue { $0 }?.close(promise: nil)
         for listener in listeners.withLockedValue({ $0 }) { try? await listener.closeFuture.get() }
     }
 

@@ -1,3 +1,4 @@
+import ClassbookBot
 import ClassbookDomain
 import Foundation
 import IRC
@@ -37,7 +38,8 @@ extension ClientSession {
             if !notice && !text.hasPrefix("\u{1}") { echo(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
-            deliverBotReply(await context.bot.respond(to: text, from: principal))
+            let word = text.prefix { $0 != " " && $0 != "\t" }
+            deliverBotReply(await measured(String(word)) { await context.bot.respond(to: text, from: principal) })
             return
         }
         if target.hasPrefix("#") {
@@ -62,6 +64,16 @@ extension ClientSession {
             echo(relayed)
         }
         if !notice, let away = recipients.awayText { reply(.away, recipients[0].target, away) }
+    }
+
+    /// Runs a bot command and counts it (`classbook_commands_total` by name and outcome, and its
+    /// latency) under its canonical name, or `unknown`.
+    func measured(_ word: String, _ run: () async -> BotReply) async -> BotReply {
+        let start = ContinuousClock.now
+        let answer = await run()
+        let outcome: ServerMetrics.Outcome = answer.isFailure ? .failed : answer.isRefusal ? .refused : .ok
+        context.metrics.recordCommand(context.bot.command(named: word)?.name ?? "unknown", outcome: outcome, duration: ContinuousClock.now - start)
+        return answer
     }
 
     /// What this session sent, for the account's other devices, and for itself with echo-message;

@@ -182,6 +182,8 @@ extension ClientSession {
         }
         registered = true
         activity.withLockedValue { $0.registered = true }
+        context.metrics.registrations.increment()
+        context.metrics.sessionStarted(transport: handle.transport)
         handle.setLogin(account?.login)
         sendWelcome()
         guard let account else { return }

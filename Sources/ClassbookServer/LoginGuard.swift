@@ -23,14 +23,17 @@ struct LoginGuard: Sendable {
     let delivery: ServerDelivery
     let clock: any SchoolClock
     let logger: Logger
+    let metrics: ServerMetrics
     private let failures = NIOLockedValueBox<[String: Int]>([:])
 
-    init(settings: Settings, security: any SecurityRepository, delivery: ServerDelivery, clock: any SchoolClock, logger: Logger) {
+    init(settings: Settings, security: any SecurityRepository, delivery: ServerDelivery, clock: any SchoolClock, logger: Logger,
+         metrics: ServerMetrics) {
         self.settings = settings
         self.security = security
         self.delivery = delivery
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     func delay(afterFailures count: Int) -> TimeInterval {
@@ -51,6 +54,7 @@ struct LoginGuard: Sendable {
 
     /// Counts a failure; locks an existing account that reached the limit.
     func failed(login: String, address: String) async {
+        metrics.failedLogins.increment()
         let count = failures.withLockedValue { failures -> Int in
             failures["address:" + address, default: 0] += 1
             failures["login:" + login, default: 0] += 1
@@ -61,6 +65,7 @@ struct LoginGuard: Sendable {
             guard let account = try await security.account(login: login),
                   try await security.lock(account.id, reason: "failed logins", context: AuditContext(actor: nil, sessionID: "login-guard", at: clock.now()))
             else { return }
+            metrics.lockouts.increment()
             logger.warning("account locked after \(count) failed logins", metadata: ["login": "\(login)"])
             try await delivery.alert(["Учётная запись \(login) заблокирована после \(count) неудачных попыток входа подряд (последняя — с адреса \(address)). Разблокировать: /breach unlock \(login)."],
                                      to: try await security.alertRecipients())

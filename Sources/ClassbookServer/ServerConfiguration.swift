@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     public var privateKeyPath: String
     /// A plaintext listener, for local bridges and tests; loopback addresses only.
     public var plaintextListen: Endpoint?
+    /// Prometheus's `/metrics` (plain HTTP, so loopback by default: scrape it on the machine or
+    /// through a proxy); nil turns it off.
+    public var metricsListen: Endpoint? = Endpoint(host: "127.0.0.1", port: 9477)
     public var serverName = "classbook.local"
     public var networkName = "Classbook"
     /// When set, every connection must present it with PASS.

@@ -22,6 +22,7 @@ final class ServerContext: Sendable {
     let conversations: ConversationService
     let channels: ChannelRegistry
     let loginGuard: LoginGuard
+    let metrics: ServerMetrics
     let logger: Logger
     let createdAt: Date
     /// `diary!diary@classbook.local`
@@ -29,7 +30,7 @@ final class ServerContext: Sendable {
 
     init(configuration: ServerConfiguration, registry: SessionRegistry, bot: DiaryBot, accounts: AccountService, outbox: Outbox,
          messaging: any MessagingRepository, boards: BoardService, conversations: ConversationService, channels: ChannelRegistry, loginGuard: LoginGuard,
-         logger: Logger, createdAt: Date) {
+         metrics: ServerMetrics, logger: Logger, createdAt: Date) {
         self.configuration = configuration
         self.registry = registry
         self.bot = bot
@@ -40,6 +41,7 @@ final class ServerContext: Sendable {
         self.conversations = conversations
         self.channels = channels
         self.loginGuard = loginGuard
+        self.metrics = metrics
         self.logger = logger
         self.createdAt = createdAt
         botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"

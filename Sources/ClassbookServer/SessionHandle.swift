@@ -14,6 +14,8 @@ import NIOCore
 public final class SessionHandle: Sendable {
     public let id: String
     let channel: any Channel
+    /// `tls` or `plaintext` (the metrics' sessions by transport).
+    let transport: String
     private let state: NIOLockedValueBox<State>
 
     struct State {
@@ -71,9 +73,10 @@ public final class SessionHandle: Sendable {
         }
     }
 
-    init(id: String, channel: any Channel, host: String = "unknown") {
+    init(id: String, channel: any Channel, host: String = "unknown", transport: String = "tls") {
         self.id = id
         self.channel = channel
+        self.transport = transport
         self.state = NIOLockedValueBox(State(device: Device(host: host)))
     }
 

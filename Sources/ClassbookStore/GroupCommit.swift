@@ -42,6 +42,14 @@ public final class GroupCommit: Sendable {
 
     public var statistics: Counts { counts.withLock { $0 } }
 
+    /// Told of each commit: how many writes it carried and how long the transaction took
+    /// (the server's metrics).
+    private let observer = Mutex<(@Sendable (_ writes: Int, _ duration: Duration) -> Void)?>(nil)
+
+    public func observe(_ handler: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void) {
+        observer.withLock { $0 = handler }
+    }
+
     /// Transactions committed since the process started.
     public var commits: Int { commitCount.load(ordering: .acquiring) }
 
@@ -107,6 +115,7 @@ public final class GroupCommit: Sendable {
             }
             if batch.isEmpty { return }
             do {
+                let start = ContinuousClock.now
                 let answers = try await pool.write { db in
                     let answers = batch.map { $0.run(db) }
                     // SQLite (a full disk) or a write that could not be undone alone rolled
@@ -116,6 +125,7 @@ public final class GroupCommit: Sendable {
                 }
                 counts.withLock { $0.writes += batch.count; $0.commits += 1 }
                 commitCount.add(1, ordering: .releasing)
+                observer.withLock { $0 }?(batch.count, ContinuousClock.now - start)
                 for answer in answers { answer() }
             } catch {
                 for request in batch { request.fail(error) }

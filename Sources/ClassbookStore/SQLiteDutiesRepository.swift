@@ -338,6 +338,20 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         }
     }
 
+    public func outboxBacklog() async throws -> [OutboxBacklog] {
+        try await pool.read { db in
+            let chat = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(created_at) AS oldest FROM bot_outbox WHERE delivered_at IS NULL")!
+            var result = [OutboxBacklog(queue: "chat", count: chat["n"], oldest: chat["oldest"])]
+            for channel in ["email", "sms"] {
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT count(*) AS n, min(created_at) AS oldest FROM external_outbox WHERE sent_at IS NULL AND channel = ?
+                    """, arguments: [channel])!
+                result.append(OutboxBacklog(queue: channel, count: row["n"], oldest: row["oldest"]))
+            }
+            return result
+        }
+    }
+
     public func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?) async throws {
         try await writer.write { db in
             try db.execute(sql: "INSERT INTO bot_outbox (account_id, text, created_at, source, deliver_after) VALUES (?, ?, ?, ?, ?)",

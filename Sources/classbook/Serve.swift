@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("plaintext-listen"), help: "A plaintext listener on a loopback address, 127.0.0.1:PORT.")
     var plaintextListen: String?
 
+    @Option(name: .customLong("metrics-listen"), help: "Prometheus's /metrics, HOST:PORT (default 127.0.0.1:9477; 'off' turns it off).")
+    var metricsListen: String?
+
     @Option(name: .customLong("server-name"), help: "The server's name as clients see it.")
     var serverName: String?
 
@@ -73,6 +76,14 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.plaintextListen = endpoint
         }
+        if let text = metricsListen ?? file.metricsListen {
+            if text == "off" {
+                configuration.metricsListen = nil
+            } else {
+                guard let endpoint = ServerConfiguration.Endpoint(parsing: text) else { throw ValidationError("--metrics-listen must be HOST:PORT or off") }
+                configuration.metricsListen = endpoint
+            }
+        }
         configuration.serverPassword = password ?? file.password
         configuration.allowGuests = allowGuests || (file.allowGuests ?? false)
         try file.apply(to: &configuration)
@@ -94,6 +105,8 @@ struct Serve: AsyncParsableCommand {
                             messaging: database.messaging, boards: database.boards,
                             security: database.security),
             logger: logger)
+        // The store's commits, for the metrics: their size and how long they take.
+        database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
               + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? ""))
@@ -132,6 +145,7 @@ struct ConfigFile: Decodable {
     var cert: String?
     var key: String?
     var plaintextListen: String?
+    var metricsListen: String?
     var serverName: String?
     var password: String?
     var allowGuests: Bool?
@@ -177,6 +191,7 @@ struct ConfigFile: Decodable {
         case data, listen, cert, key, password, motd, smtp, sms, rooms
         case maxSessionsPerAccount = "max-sessions-per-account"
         case plaintextListen = "plaintext-listen"
+        case metricsListen = "metrics-listen"
         case serverName = "server-name"
         case allowGuests = "allow-guests"
         case botNick = "bot-nick"

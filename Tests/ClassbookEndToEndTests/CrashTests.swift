@@ -47,7 +47,7 @@ struct CrashTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let config = school.directory + "/crash.yaml"
-        try "flood-burst: 100000\nflood-rate: 100000\njob-interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "flood-burst: 100000\nflood-rate: 100000\njob-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(toFile: config, atomically: true, encoding: .utf8)
         // A class teacher writing remarks, and a guardian acknowledging, as fast as they can.
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
         let className = try await { () async throws -> String in
@@ -106,7 +106,7 @@ struct CrashTests {
         defer { school.remove() }
         let config = school.directory + "/stop.yaml"
         // The real flood budget (defaults): the flooder's lines wait behind flood control.
-        try "job-interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(toFile: config, atomically: true, encoding: .utf8)
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
         let (className, pupil) = try await { () async throws -> (String, String) in
             let database = try ClassbookDatabase(directory: school.directory)
@@ -154,7 +154,7 @@ struct CrashTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let config = school.directory + "/idle.yaml"
-        try "job-interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(toFile: config, atomically: true, encoding: .utf8)
         let (port, tlsPort) = (try await ExternalServer.freePort(), try await ExternalServer.freePort())
         let process = try Self.serve(school, port: port, config: config, tlsPort: tlsPort)
         _ = try await Self.connect(port: port)

@@ -121,6 +121,19 @@ public struct JournalFilling: Sendable, Equatable {
 }
 
 /// A student at risk of failing (неуспешная ситуация), and why.
+/// One outbox's backlog: `chat`, `email` or `sms`.
+public struct OutboxBacklog: Sendable, Equatable {
+    public var queue: String
+    public var count: Int
+    public var oldest: Date?
+
+    public init(queue: String, count: Int, oldest: Date?) {
+        self.queue = queue
+        self.count = count
+        self.oldest = oldest
+    }
+}
+
 public struct StudentAtRisk: Sendable, Equatable {
     public enum Reason: Sendable, Equatable {
         case lowAverage(subject: String, average: Fraction)

@@ -7,6 +7,10 @@ public protocol DutiesRepository: Sendable {
 
     // MARK: Activity
     func recordLogin(_ account: AccountID, at: Date) async throws
+    /// What waits in the outboxes (for operators' metrics): chat messages not yet delivered
+    /// (their recipients away, or in quiet hours) and email and SMS not yet sent, each with its
+    /// count and the moment the oldest was queued.
+    func outboxBacklog() async throws -> [OutboxBacklog]
     /// Counts a guardian's or student's view of a child's diary on a day.
     func recordDiaryView(account: AccountID, student: StudentID, day: SchoolDate, at: Date) async throws
     /// The class's guardians (of students there on the date), each with their children in it.

@@ -144,6 +144,7 @@ final class RunningServer: Sendable {
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
         var configuration = ServerConfiguration(certificatePath: school.certificatePath, privateKeyPath: school.privateKeyPath)
         configuration.tlsListen = .init(host: "127.0.0.1", port: 0)
+        configuration.metricsListen = .init(host: "127.0.0.1", port: 0)
         configuration.serverName = "classbook.test"
         // Digests are sent when a test asks (`runDueDigests`), not by the clock.
         configuration.jobInterval = 0
@@ -155,6 +156,7 @@ final class RunningServer: Sendable {
         let server = try ClassbookServer(configuration: configuration,
                                          services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties, messaging: database.messaging, boards: database.boards, security: database.security,
                                                                          clock: clock))
+        database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         let task = Task { try await server.run() }
         return RunningServer(server: server, ports: ports, database: database, school: school, task: task)

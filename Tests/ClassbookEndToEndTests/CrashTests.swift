@@ -15,13 +15,18 @@ struct CrashTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("classbook").path
     }
 
-    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0) throws -> Process {
+    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0, log: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath, "--key", school.privateKeyPath,
                              "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen", "127.0.0.1:\(port)"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

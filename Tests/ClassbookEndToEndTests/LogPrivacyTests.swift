@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// What the real server writes to its log (standard error, which systemd's journal keeps): never
+/// a password, in clear or as the base64 of a SASL exchange.
+@Suite("Log privacy", .timeLimit(.minutes(2)), .serialized)
+struct LogPrivacyTests {
+    @Test("no password appears in any log line: logins by SASL and PASS, right and wrong, and a password change")
+    func noPasswordInTheLog() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let config = school.directory + "/log.yaml"
+        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\nflood-burst: 100000\nflood-rate: 100000\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let log = school.directory + "/server.log"
+        let port = try await ExternalServer.freePort()
+        let process = try CrashTests.serve(school, port: port, config: config, log: log)
+        defer { if process.isRunning { CrashTests.kill(process) } }
+        let guardian = try school.guardianWithOneChild
+        let teacher = try school.credential { $0.roles.contains(.teacher) }
+        let wrong = "Неверный-пароль-42"
+        let changed = "новый-надёжный-пароль-2026"
+        // SASL and PASS, right and wrong.
+        let sasl = try await CrashTests.connect(port: port)
+        try await sasl.registerWithSASL(login: guardian.login, password: guardian.password, nick: "g")
+        let bad = try await CrashTests.connect(port: port)
+        do { try await bad.registerWithSASL(login: guardian.login, password: wrong, nick: "b") } catch {}
+        let pass = try await CrashTests.connect(port: port)
+        try await pass.registerWithPass(login: teacher.login, password: teacher.password, nick: "t")
+        let badPass = try await CrashTests.connect(port: port)
+        try await badPass.send("PASS \(teacher.login):\(wrong)")
+        try await badPass.send("NICK x")
+        try await badPass.send("USER x 0 * :x")
+        _ = try? await badPass.expectClosed()
+        // A password change through the bot.
+        #expect(try await sasl.ask("/passwd \(changed)").first?.isEmpty == false)
+        for client in [sasl, bad, pass] { await client.close() }
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("login accepted") && text.contains("login refused"), "the log says who logged in:\n\(text)")
+        for secret in [guardian.password, teacher.password, wrong, changed] {
+            let sasl = Data("\0\(guardian.login)\0\(secret)".utf8).base64EncodedString()
+            for line in text.split(separator: "\n") {
+                #expect(!line.contains(secret), "a password in the log: \(line)")
+                #expect(!line.contains(sasl), "a SASL payload in the log: \(line)")
+            }
+        }
+    }
+}

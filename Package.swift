@@ -132,7 +132,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["Support/sms_gateway.py"],
+            exclude: ["Support/sms_gateway.py", "Support/stalled_smtp.py"],
             swiftSettings: strict
         ),
     ],

@@ -21,6 +21,11 @@ public struct SMTPConfiguration: Sendable, Equatable {
     public var from: String
     /// PEM file of a trust root for the server's certificate (a school's own CA); the system's otherwise.
     public var trustRoot: String?
+    /// How long to wait for the connection, for each reply, and for the whole message: a mail
+    /// server that stalls costs at most `timeout`, and the message is retried later.
+    public var connectTimeout: Duration = .seconds(10)
+    public var replyTimeout: Duration = .seconds(30)
+    public var timeout: Duration = .seconds(120)
 
     public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String,
                 trustRoot: String? = nil) {
@@ -50,7 +55,7 @@ struct SMTPClient: Sendable {
         let host: String? = configuration.host.contains(where: \.isLetter) ? configuration.host : nil
         let tlsFromStart = configuration.security == .tls
         let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.seconds(10))
+            .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if tlsFromStart {
@@ -61,13 +66,22 @@ struct SMTPClient: Sendable {
             }
             .connect(host: configuration.host, port: configuration.port).get()
         defer { channel.close(promise: nil) }
+        // The whole exchange is bounded: at the deadline the connection is closed, which fails a
+        // write under way (a NIO future does not heed task cancellation) and the reply awaited.
+        let overall = configuration.timeout
+        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(overall.nanoseconds)) {
+            replies.fail(Failure(description: "no answer within \(overall)"))
+            channel.close(promise: nil)
+        }
+        defer { deadline.cancel() }
+        let replyTimeout = configuration.replyTimeout
         func command(_ line: String?, expect codes: Set<Int>) async throws -> String {
             if let line {
                 var buffer = channel.allocator.buffer(capacity: line.utf8.count + 2)
                 buffer.writeString(line + "\r\n")
                 try await channel.writeAndFlush(buffer)
             }
-            let (code, text) = try await replies.next(timeout: .seconds(30))
+            let (code, text) = try await replies.next(timeout: replyTimeout)
             guard codes.contains(code) else {
                 let shown = line.map { $0.hasPrefix("AUTH") ? "AUTH PLAIN …" : $0 } ?? "greeting"
                 throw Failure(description: "\(shown): \(code) \(text)")
@@ -119,47 +133,77 @@ struct SMTPClient: Sendable {
     }
 }
 
-/// SMTP replies in arrival order (`250-…` lines continue, `250 …` ends one).
+/// SMTP replies in arrival order (`250-…` lines continue, `250 …` ends one), and those waiting
+/// for the next. A wait ends with a reply, with the connection's end, or at its timeout: the
+/// waiter is cancellation-aware, so the timeout's task does win the race (before, the waiting
+/// task ignored cancellation, and its task group waited for it for ever).
 final class ReplyQueue: Sendable {
-    private let state = NIOLockedValueBox<(replies: [(Int, String)], waiters: [CheckedContinuation<(Int, String), any Error>], closed: Bool)>(([], [], false))
+    private struct State {
+        var replies: [(Int, String)] = []
+        var waiters: [(id: Int, continuation: CheckedContinuation<(Int, String), any Error>)] = []
+        var nextID = 0
+        var failure: (any Error)?
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     func push(_ reply: (Int, String)) {
-        let waiter: CheckedContinuation<(Int, String), any Error>? = state.withLockedValue { state in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<(Int, String), any Error>? in
             if state.waiters.isEmpty { state.replies.append(reply); return nil }
-            return state.waiters.removeFirst()
+            return state.waiters.removeFirst().continuation
         }
         waiter?.resume(returning: reply)
     }
 
-    func close() {
+    /// The connection ended.
+    func close() { fail(SMTPClient.Failure(description: "the connection closed")) }
+
+    /// Every wait, now and later, ends with `error` (the first reason given stays).
+    func fail(_ error: any Error) {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<(Int, String), any Error>] in
-            state.closed = true
+            if state.failure == nil { state.failure = error }
             defer { state.waiters = [] }
-            return state.waiters
+            return state.waiters.map(\.continuation)
         }
-        for waiter in waiters { waiter.resume(throwing: SMTPClient.Failure(description: "the connection closed")) }
+        let reason = state.withLockedValue { $0.failure! }
+        for waiter in waiters { waiter.resume(throwing: reason) }
     }
 
-    func next(timeout: TimeAmount) async throws -> (Int, String) {
+    func next(timeout: Duration) async throws -> (Int, String) {
         try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            group.addTask { try await self.next() }
             group.addTask {
-                try await withCheckedThrowingContinuation { continuation in
-                    let ready: Result<(Int, String), any Error>? = self.state.withLockedValue { state in
-                        if !state.replies.isEmpty { return .success(state.replies.removeFirst()) }
-                        if state.closed { return .failure(SMTPClient.Failure(description: "the connection closed")) }
-                        state.waiters.append(continuation)
-                        return nil
-                    }
-                    if let ready { continuation.resume(with: ready) }
+                try await Task.sleep(for: timeout)
+                throw SMTPClient.Failure(description: "no reply within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// The next reply; a cancelled wait is withdrawn and throws `CancellationError`.
+    private func next() async throws -> (Int, String) {
+        let id = state.withLockedValue { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready: Result<(Int, String), any Error>? = state.withLockedValue { state in
+                    if !state.replies.isEmpty { return .success(state.replies.removeFirst()) }
+                    if let failure = state.failure { return .failure(failure) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiters.append((id, continuation))
+                    return nil
                 }
+                if let ready { continuation.resume(with: ready) }
             }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(timeout.nanoseconds))
-                throw SMTPClient.Failure(description: "no reply in time")
+        } onCancel: {
+            let waiter = state.withLockedValue { state -> CheckedContinuation<(Int, String), any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
             }
-            let first = try await group.next()!
-            group.cancelAll()
-            return first
+            waiter?.resume(throwing: CancellationError())
         }
     }
 }

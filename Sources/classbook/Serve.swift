@@ -174,10 +174,13 @@ struct ConfigFile: Decodable {
         var password: String?
         var from: String
         var trustRoot: String?
+        var timeout: Double?
+        var replyTimeout: Double?
 
         enum CodingKeys: String, CodingKey {
-            case host, port, security, username, password, from
+            case host, port, security, username, password, from, timeout
             case trustRoot = "trust-root"
+            case replyTimeout = "reply-timeout"
         }
     }
 
@@ -237,8 +240,14 @@ struct ConfigFile: Decodable {
             guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
                 throw ValidationError("smtp.security is starttls, tls or none")
             }
-            configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? (security == .tls ? 465 : 587), security: security,
-                                                   username: smtp.username, password: smtp.password, from: smtp.from, trustRoot: smtp.trustRoot)
+            var mail = SMTPConfiguration(host: smtp.host, port: smtp.port ?? (security == .tls ? 465 : 587), security: security,
+                                         username: smtp.username, password: smtp.password, from: smtp.from, trustRoot: smtp.trustRoot)
+            for (name, seconds) in [("smtp.timeout", smtp.timeout), ("smtp.reply-timeout", smtp.replyTimeout)] {
+                if let seconds, !(seconds > 0 && seconds <= 3600) { throw ValidationError("\(name) is a number of seconds from 1 to 3600") }
+            }
+            if let seconds = smtp.timeout { mail.timeout = .milliseconds(Int64(seconds * 1000)) }
+            if let seconds = smtp.replyTimeout { mail.replyTimeout = .milliseconds(Int64(seconds * 1000)) }
+            configuration.smtp = mail
         }
         if let sms {
             guard sms.url.contains("{to}"), sms.url.contains("{text}") else { throw ValidationError("sms.url must contain {to} and {text}") }

@@ -78,6 +78,50 @@ struct ExternalNotificationTests {
         try await server.stop()
     }
 
+    @Test("a mail server that accepts the connection and then stalls: the timeout fires, the message stays in the outbox and goes out on a retry")
+    func stalledMailServer() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let port = try await ExternalServer.freePort()
+        let stalled = try await ExternalServer.stalledSMTP(port: port, directory: school.directory)
+        defer { stalled.stop() }
+        let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
+        let server = try await RunningServer.start(school, clock: clock) {
+            var smtp = SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, from: "diary@classbook.test")
+            smtp.replyTimeout = .seconds(1)
+            smtp.timeout = .seconds(5)
+            $0.smtp = smtp
+        }
+        let l = try await MessagingTests.lesson(server)
+        let guardian = try await server.login(l.guardian)
+        _ = try await guardian.ask("/notify email parent@example.org")
+        let teacher = try await server.login(l.teacher)
+        _ = try await teacher.ask("\(l.line) 4")
+        // Before, the reply's wait ignored its timeout and this never returned.
+        let start = ContinuousClock.now
+        let attempt = Task { try await server.server.runDueJobs() }
+        while ContinuousClock.now - start < .seconds(20), try await server.database.pool.read({ try Int.fetchOne($0, sql: "SELECT attempts FROM external_outbox") }) == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let took = ContinuousClock.now - start
+        #expect(took < .seconds(5), "the attempt took \(took)")
+        // A hung attempt is not awaited: the test fails rather than hangs.
+        guard took < .seconds(20) else { return }
+        try await attempt.value
+        let failed = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox") }
+        #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil)
+        #expect((failed?["last_error"] as String?)?.contains("no reply within") == true, "\(String(describing: failed))")
+        // The mail server comes back working; after the retry delay the message goes out once.
+        stalled.stop()
+        let smtp = try await ExternalServer.smtp(port: port, directory: school.directory)
+        defer { smtp.stop() }
+        clock.set(ManualClock.moscow(2026, 11, 20, 15, 2))
+        try await server.server.runDueJobs()
+        #expect(smtp.mail.count == 1 && Self.body(smtp.mail[0]).hasPrefix("\(l.child): 4 по предмету"))
+        for c in [guardian, teacher] { await c.close() }
+        try await server.stop()
+    }
+
     @Test("a guardian who chose SMS gets it through the HTTP gateway, with its credentials")
     func sms() async throws {
         let school = try await TestSchool.make()

@@ -49,6 +49,12 @@ final class ExternalServer: @unchecked Sendable {
         return try await start(arguments, port: port, directory: directory)
     }
 
+    /// aiosmtpd that takes the envelope and then never answers the message's end.
+    static func stalledSMTP(port: Int, directory: String) async throws -> ExternalServer {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("stalled_smtp.py").path
+        return try await start([script, String(port)], port: port, directory: directory)
+    }
+
     static func smsGateway(port: Int, directory: String) async throws -> ExternalServer {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sms_gateway.py").path
         return try await start([script, String(port), directory + "/sms.log"], port: port, directory: directory)

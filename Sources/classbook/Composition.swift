@@ -34,11 +34,12 @@ struct Composition {
         return Composition(configuration: configuration, database: database, school: school)
     }
 
-    /// The settings of the config file named (defaults without one).
+    /// The school's settings: from the config file named, the environment (`CLASSBOOK_…`) and
+    /// the defaults, as for `serve` (`Settings`).
     static func settings(_ options: DataOptions) throws -> ServerConfiguration {
         let tls = (options.data as NSString).appendingPathComponent("tls")
         var configuration = ServerConfiguration(certificatePath: tls + "/cert.pem", privateKeyPath: tls + "/key.pem")
-        if let path = options.config { try ConfigFile.load(path).apply(to: &configuration) }
+        try Settings(file: options.config).apply(to: &configuration)
         return configuration
     }
 

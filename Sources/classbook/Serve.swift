@@ -42,55 +42,58 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-guests"), help: "Let people connect without logging in (they see /help only).")
     var allowGuests = false
 
+    /// The server's configuration from the settings: listeners and names (serve's own) and the
+    /// school's (`Settings.apply`), checked.
+    static func configuration(_ settings: Settings, certificatePath: String, privateKeyPath: String) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration(certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        configuration.serverName = settings.string("server-name") ?? "classbook.local"
+        if let endpoint = try settings.endpoint("listen") { configuration.tlsListen = endpoint }
+        configuration.plaintextListen = try settings.endpoint("plaintext-listen")
+        configuration.serverPassword = settings.string("password")
+        configuration.allowGuests = try settings.flag("allow-guests") ?? false
+        try settings.apply(to: &configuration)
+        do {
+            try configuration.validate()
+        } catch let error as ServerConfiguration.ValidationError {
+            let key = switch error {
+            case .plaintextNotLoopback: "plaintext-listen"
+            case .serverPasswordContainsColon: "password"
+            }
+            throw settings.failure(key, error.description)
+        }
+        return configuration
+    }
+
+    /// The flags given, by the settings' keys: they come first (`Settings`).
+    var flags: [String: String] {
+        let given: [String: String?] = ["data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
+                                        "metrics-listen": metricsListen, "server-name": serverName, "password": password,
+                                        "allow-guests": allowGuests ? "true" : nil]
+        return given.compactMapValues { $0 }
+    }
+
     func run() async throws {
-        let file = try config.map(ConfigFile.load) ?? ConfigFile()
-        guard let dataDirectory = data ?? file.data else { throw ValidationError("give --data DIR (or 'data:' in the config file)") }
+        let settings = try Settings(file: config, flags: flags)
+        guard let dataDirectory = settings.string("data") else {
+            throw ValidationError("give --data DIR (or data: in the config file, or CLASSBOOK_DATA)")
+        }
         guard ClassbookDatabase.exists(in: dataDirectory) else {
             throw ValidationError("no database in \(dataDirectory); run 'classbook init --data \(dataDirectory)' first")
         }
         var logger = Logger(label: "classbook")
         logger.logLevel = .info
 
-        let certificate = cert ?? file.cert
-        let privateKey = key ?? file.key
+        let certificate = settings.string("cert")
+        let privateKey = settings.string("key")
         guard (certificate == nil) == (privateKey == nil) else { throw ValidationError("give --cert and --key together") }
         let tlsDirectory = (dataDirectory as NSString).appendingPathComponent("tls")
         let certificatePath = certificate ?? (tlsDirectory as NSString).appendingPathComponent("cert.pem")
         let privateKeyPath = privateKey ?? (tlsDirectory as NSString).appendingPathComponent("key.pem")
-        let name = serverName ?? file.serverName ?? "classbook.local"
+        let configuration = try Self.configuration(settings, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
         if certificate == nil && !FileManager.default.fileExists(atPath: certificatePath) {
             try FileManager.default.createDirectory(atPath: tlsDirectory, withIntermediateDirectories: true)
-            try TLSCertificate.writeSelfSigned(commonName: name, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+            try TLSCertificate.writeSelfSigned(commonName: configuration.serverName, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
             logger.info("made a self-signed certificate: \(certificatePath)")
-        }
-
-        var configuration = ServerConfiguration(certificatePath: certificatePath, privateKeyPath: privateKeyPath)
-        configuration.serverName = name
-        if let text = listen ?? file.listen {
-            guard let endpoint = ServerConfiguration.Endpoint(parsing: text) else { throw ValidationError("--listen must be HOST:PORT") }
-            configuration.tlsListen = endpoint
-        }
-        if let text = plaintextListen ?? file.plaintextListen {
-            guard let endpoint = ServerConfiguration.Endpoint(parsing: text) else {
-                throw ValidationError("--plaintext-listen must be HOST:PORT")
-            }
-            configuration.plaintextListen = endpoint
-        }
-        if let text = metricsListen ?? file.metricsListen {
-            if text == "off" {
-                configuration.metricsListen = nil
-            } else {
-                guard let endpoint = ServerConfiguration.Endpoint(parsing: text) else { throw ValidationError("--metrics-listen must be HOST:PORT or off") }
-                configuration.metricsListen = endpoint
-            }
-        }
-        configuration.serverPassword = password ?? file.password
-        configuration.allowGuests = allowGuests || (file.allowGuests ?? false)
-        try file.apply(to: &configuration)
-        do {
-            try configuration.validate()
-        } catch let error as ServerConfiguration.ValidationError {
-            throw ValidationError(error.description)
         }
 
         // Allocations of 16 KiB and more come straight from mmap (see the function): scrypt's
@@ -135,141 +138,5 @@ struct StoreService: Service {
         let commits = database.writer.statistics
         logger.info("group commit: \(commits.writes) writes in \(commits.commits) transactions")
         try database.close()
-    }
-}
-
-/// The YAML config file: the same settings as the flags, kebab-case.
-struct ConfigFile: Decodable {
-    var data: String?
-    var listen: String?
-    var cert: String?
-    var key: String?
-    var plaintextListen: String?
-    var metricsListen: String?
-    var serverName: String?
-    var password: String?
-    var allowGuests: Bool?
-    var botNick: String?
-    var motd: [String]?
-    var timeZone: String?
-    var registrationTimeout: Double?
-    var pingInterval: Double?
-    var pingTimeout: Double?
-    var jobInterval: Double?
-    var floodBurst: Double?
-    var floodRate: Double?
-    var floodHardLimit: Int?
-    var maxConnectionsPerAddress: Int?
-    var loginLockAfter: Int?
-    var maxSessionsPerAccount: Int?
-    var rooms: String?
-    var smtp: SMTPSection?
-    var sms: SMSSection?
-
-    struct SMTPSection: Decodable {
-        var host: String
-        var port: Int?
-        var security: String?
-        var username: String?
-        var password: String?
-        var from: String
-        var trustRoot: String?
-        var timeout: Double?
-        var replyTimeout: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case host, port, security, username, password, from, timeout
-            case trustRoot = "trust-root"
-            case replyTimeout = "reply-timeout"
-        }
-    }
-
-    struct SMSSection: Decodable {
-        var url: String
-        var username: String?
-        var password: String?
-    }
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case data, listen, cert, key, password, motd, smtp, sms, rooms
-        case maxSessionsPerAccount = "max-sessions-per-account"
-        case plaintextListen = "plaintext-listen"
-        case metricsListen = "metrics-listen"
-        case serverName = "server-name"
-        case allowGuests = "allow-guests"
-        case botNick = "bot-nick"
-        case timeZone = "time-zone"
-        case registrationTimeout = "registration-timeout"
-        case pingInterval = "ping-interval"
-        case pingTimeout = "ping-timeout"
-        case jobInterval = "job-interval"
-        case floodBurst = "flood-burst"
-        case floodRate = "flood-rate"
-        case floodHardLimit = "flood-hard-limit"
-        case maxConnectionsPerAddress = "max-connections-per-address"
-        case loginLockAfter = "login-lock-after"
-    }
-
-    /// The school's settings of the file, the same for `serve` and every CLI command: time zone,
-    /// bot, timeouts, limits, rooms, mail and SMS.
-    func apply(to configuration: inout ServerConfiguration) throws {
-        if let nick = botNick { configuration.botNick = nick }
-        if let motd { configuration.motd = motd }
-        if let zone = timeZone {
-            guard let timeZone = TimeZone(identifier: zone) else { throw ValidationError("unknown time zone '\(zone)'") }
-            configuration.timeZone = timeZone
-        }
-        if let seconds = registrationTimeout { configuration.registrationTimeout = seconds }
-        if let seconds = pingInterval { configuration.pingInterval = seconds }
-        if let seconds = pingTimeout { configuration.pingTimeout = seconds }
-        if let seconds = jobInterval { configuration.jobInterval = seconds }
-        if let burst = floodBurst { configuration.flood.burst = burst }
-        if let rate = floodRate { configuration.flood.linesPerSecond = rate }
-        if let limit = floodHardLimit { configuration.flood.hardLimit = limit }
-        if let limit = maxConnectionsPerAddress { configuration.maxConnectionsPerAddress = limit }
-        if let limit = loginLockAfter { configuration.loginThrottle.lockAfter = limit }
-        if let limit = maxSessionsPerAccount {
-            guard limit >= 0 else { throw ValidationError("max-sessions-per-account must be 0 (no limit) or more") }
-            configuration.maxSessionsPerAccount = limit
-        }
-        if let rooms {
-            guard let setting = RoomCreation(rawValue: rooms) else { throw ValidationError("rooms is everyone, staff or off, not '\(rooms)'") }
-            configuration.rooms = setting
-        }
-        if let smtp {
-            guard let security = SMTPConfiguration.Security(rawValue: smtp.security ?? "starttls") else {
-                throw ValidationError("smtp.security is starttls, tls or none")
-            }
-            var mail = SMTPConfiguration(host: smtp.host, port: smtp.port ?? (security == .tls ? 465 : 587), security: security,
-                                         username: smtp.username, password: smtp.password, from: smtp.from, trustRoot: smtp.trustRoot)
-            for (name, seconds) in [("smtp.timeout", smtp.timeout), ("smtp.reply-timeout", smtp.replyTimeout)] {
-                if let seconds, !(seconds > 0 && seconds <= 3600) { throw ValidationError("\(name) is a number of seconds from 1 to 3600") }
-            }
-            if let seconds = smtp.timeout { mail.timeout = .milliseconds(Int64(seconds * 1000)) }
-            if let seconds = smtp.replyTimeout { mail.replyTimeout = .milliseconds(Int64(seconds * 1000)) }
-            configuration.smtp = mail
-        }
-        if let sms {
-            guard sms.url.contains("{to}"), sms.url.contains("{text}") else { throw ValidationError("sms.url must contain {to} and {text}") }
-            configuration.sms = SMSConfiguration(url: sms.url, username: sms.username, password: sms.password)
-        }
-    }
-
-    static func load(_ path: String) throws -> ConfigFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read the config file \(path)")
-        }
-        // A misspelt key would be silently ignored by the decoder: refuse it.
-        if let keys = (try Yams.load(yaml: text) as? [String: Any])?.keys {
-            let known = Set(CodingKeys.allCases.map(\.rawValue))
-            if let unknown = keys.first(where: { !known.contains($0) }) {
-                throw ValidationError("\(path): unknown setting '\(unknown)'")
-            }
-        }
-        do {
-            return try YAMLDecoder().decode(ConfigFile.self, from: text)
-        } catch {
-            throw ValidationError("\(path): \(error)")
-        }
     }
 }

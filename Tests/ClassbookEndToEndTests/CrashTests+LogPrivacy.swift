@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 /// What the real server writes to its log (standard error, which systemd's journal keeps): never
-/// a password, in clear or as the base64 of a SASL exchange.
-@Suite("Log privacy", .timeLimit(.minutes(2)), .serialized)
-struct LogPrivacyTests {
+/// a password, in clear or as the base64 of a SASL exchange. In the serialized suite of the real
+/// binary's tests, so that no two of them race for a free port.
+extension CrashTests {
     @Test("no password appears in any log line: logins by SASL and PASS, right and wrong, and a password change")
     func noPasswordInTheLog() async throws {
         let school = try await TestSchool.make()

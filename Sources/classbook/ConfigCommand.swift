@@ -19,6 +19,7 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             let settings = try Settings(file: config)
+            _ = try Serve.logger(settings)
             let configuration = try Serve.configuration(settings, certificatePath: settings.string("cert") ?? "DATA/tls/cert.pem",
                                                         privateKeyPath: settings.string("key") ?? "DATA/tls/key.pem")
             let width = settings.effective.map(\.key.count).max() ?? 0

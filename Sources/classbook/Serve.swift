@@ -64,6 +64,15 @@ struct Serve: AsyncParsableCommand {
         return configuration
     }
 
+    /// Plain lines (`log-format: text`, the default) or JSON lines (`json`), on standard error.
+    static func logger(_ settings: Settings) throws -> Logger {
+        switch settings.string("log-format") ?? "text" {
+        case "text": return Logger(label: "classbook")
+        case "json": return Logger(label: "classbook") { JSONLogHandler(label: $0) }
+        default: throw settings.failure("log-format", "log-format is text or json")
+        }
+    }
+
     /// The flags given, by the settings' keys: they come first (`Settings`).
     var flags: [String: String] {
         let given: [String: String?] = ["data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
@@ -80,7 +89,7 @@ struct Serve: AsyncParsableCommand {
         guard ClassbookDatabase.exists(in: dataDirectory) else {
             throw ValidationError("no database in \(dataDirectory); run 'classbook init --data \(dataDirectory)' first")
         }
-        var logger = Logger(label: "classbook")
+        var logger = try Self.logger(settings)
         logger.logLevel = .info
 
         let certificate = settings.string("cert")

@@ -19,7 +19,7 @@ struct Settings {
     /// Every setting, with its kind.
     static let keys: [String: Kind] = [
         "data": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string, "metrics-listen": .string,
-        "server-name": .string, "password": .string, "allow-guests": .flag, "bot-nick": .string, "motd": .list, "time-zone": .string,
+        "server-name": .string, "password": .string, "allow-guests": .flag, "log-format": .string, "bot-nick": .string, "motd": .list, "time-zone": .string,
         "registration-timeout": .number, "ping-interval": .number, "ping-timeout": .number, "job-interval": .number,
         "flood-burst": .number, "flood-rate": .number, "flood-hard-limit": .whole, "max-connections-per-address": .whole,
         "login-lock-after": .whole, "max-sessions-per-account": .whole, "rooms": .string,

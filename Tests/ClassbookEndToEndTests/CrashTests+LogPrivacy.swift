@@ -47,4 +47,37 @@ extension CrashTests {
             }
         }
     }
+
+    @Test("log-format json: every line the server logs is a JSON object with its time, level, label, message and metadata")
+    func jsonLogLines() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let config = school.directory + "/json.yaml"
+        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\nlog-format: json\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let log = school.directory + "/server.json"
+        let port = try await ExternalServer.freePort()
+        let process = try Self.serve(school, port: port, config: config, log: log)
+        defer { if process.isRunning { Self.kill(process) } }
+        let guardian = try school.guardianWithOneChild
+        let client = try await Self.connect(port: port)
+        try await client.registerWithPass(login: guardian.login, password: guardian.password, nick: "g")
+        await client.close()
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count >= 3, "\(lines)")
+        var objects: [[String: Any]] = []
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object != nil, "not a JSON object: \(line)")
+            if let object {
+                #expect(["time", "level", "label", "message"].allSatisfy { object[$0] is String }, "\(line)")
+                objects.append(object)
+            }
+        }
+        let login = try #require(objects.first { $0["message"] as? String == "login accepted" })
+        #expect((login["metadata"] as? [String: String])?["login"] == guardian.login)
+        #expect(objects.contains { $0["message"] as? String == "stopped" })
+    }
 }

@@ -1,5 +1,6 @@
 import ClassbookBot
 import ClassbookDomain
+import AsyncHTTPClient
 import CClassbookCrypto
 import Foundation
 import IRC
@@ -32,6 +33,7 @@ public final class ClassbookServer: Sendable {
     private let metricsListener = NIOLockedValueBox<(any Channel)?>(nil)
     private let notifier: Notifier
     private let sender: ExternalSender
+    private let http: HTTPClient?
 
     public struct Services: Sendable {
         public var accounts: any AccountRepository
@@ -95,7 +97,10 @@ public final class ClassbookServer: Sendable {
         let bot = DiaryBot(accounts: accounts, diary: school.diary, journal: school.journal, duties: school.duties, messaging: school.messaging,
                            boards: school.boards, security: school.security, delivery: delivery)
         self.notifier = notifier
-        sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group,
+        // Only with a gateway: a client must be shut down (`close()`), and most schools have none.
+        let http = try configuration.sms.map { [group] in try SMSGateway.client($0, group: group) }
+        self.http = http
+        sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group, http: http,
                                 clock: services.clock, logger: logger)
         digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
@@ -327,6 +332,7 @@ public final class ClassbookServer: Sendable {
 
     /// Releases the event loops and the hashing threads; call after `run()` has returned.
     public func close() async throws {
+        try await http?.shutdown()
         try await hashingPool.shutdownGracefully()
         try await group.shutdownGracefully()
     }

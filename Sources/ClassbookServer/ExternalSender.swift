@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ClassbookDomain
 import Foundation
 import Logging
@@ -11,6 +12,8 @@ struct ExternalSender: Sendable {
     let smtp: SMTPConfiguration?
     let sms: SMSConfiguration?
     let group: any EventLoopGroup
+    /// For the SMS gateway (async-http-client), the server's.
+    let http: HTTPClient?
     let clock: any SchoolClock
     let logger: Logger
 
@@ -18,11 +21,14 @@ struct ExternalSender: Sendable {
         min(3600, 60 * pow(2, Double(max(0, attempts - 1))))
     }
 
-    /// Sends what is due; returns how many went out.
+    /// Sends what is due; returns how many went out. After a failure the run leaves the rest of
+    /// that channel for the next run: a mail server or gateway that is down costs one timeout a
+    /// run, not one a message.
     @discardableResult
     func runDue() async throws -> Int {
         var sent = 0
-        for message in try await messaging.dueExternal(at: clock.now(), limit: 100) {
+        var down: Set<ExternalMessage.Channel> = []
+        for message in try await messaging.dueExternal(at: clock.now(), limit: 100) where !down.contains(message.channel) {
             do {
                 switch message.channel {
                 case .email:
@@ -30,14 +36,15 @@ struct ExternalSender: Sendable {
                     try await SMTPClient(configuration: smtp, group: group).send(to: message.address, subject: message.subject,
                                                                                 body: message.body, date: clock.now())
                 case .sms:
-                    guard let sms else { throw SMSGateway.Failure(description: "no SMS gateway is configured") }
-                    try await SMSGateway(configuration: sms, group: group).send(to: message.address, text: message.body)
+                    guard let sms, let http else { throw SMSGateway.Failure(description: "no SMS gateway is configured") }
+                    try await SMSGateway(configuration: sms, client: http).send(to: message.address, text: message.body)
                 }
                 try await messaging.markExternalSent(message.id, at: clock.now())
                 sent += 1
             } catch {
                 let retry = clock.now().addingTimeInterval(Self.retryDelay(afterAttempts: message.attempts + 1))
                 logger.warning("\(message.channel.rawValue) #\(message.id) not sent (attempt \(message.attempts + 1)): \(error)")
+                down.insert(message.channel)
                 try await messaging.markExternalFailed(message.id, error: "\(error)", retryAt: retry)
             }
         }

@@ -1,8 +1,7 @@
+import AsyncHTTPClient
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOSSL
 
 /// An SMS gateway reached over HTTP: a URL template with `{to}` and `{text}` (URL-encoded in),
@@ -11,20 +10,37 @@ public struct SMSConfiguration: Sendable, Equatable {
     public var url: String
     public var username: String?
     public var password: String?
+    /// PEM file of a trust root for an `https` gateway's certificate (a school's own CA); the
+    /// system's otherwise. The certificate is always verified.
+    public var trustRoot: String?
 
-    public init(url: String, username: String? = nil, password: String? = nil) {
+    public init(url: String, username: String? = nil, password: String? = nil, trustRoot: String? = nil) {
         self.url = url
         self.username = username
         self.password = password
+        self.trustRoot = trustRoot
     }
 }
 
+/// Sends one SMS through the gateway with async-http-client: connections within 10 s, an answer
+/// within 30 s, the gateway's certificate verified. A failure is the outbox's to retry, after 1,
+/// 2, 4 … minutes (`ExternalSender`): the message waits in the database meanwhile.
 struct SMSGateway: Sendable {
     let configuration: SMSConfiguration
-    let group: any EventLoopGroup
+    let client: HTTPClient
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// The HTTP client of a server's gateway, on the server's event loops; shut it down with the server.
+    static func client(_ configuration: SMSConfiguration, group: any EventLoopGroup) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let root = configuration.trustRoot { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root)) }
+        var settings = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: .seconds(30)))
+        settings.httpVersion = .http1Only
+        return HTTPClient(eventLoopGroupProvider: .shared(group), configuration: settings)
     }
 
     static func encode(_ text: String) -> String {
@@ -34,72 +50,22 @@ struct SMSGateway: Sendable {
     }
 
     func send(to phone: String, text: String) async throws {
-        let filled = configuration.url.replacingOccurrences(of: "{to}", with: Self.encode(phone))
+        let url = configuration.url.replacingOccurrences(of: "{to}", with: Self.encode(phone))
             .replacingOccurrences(of: "{text}", with: Self.encode(text))
-        guard let url = URL(string: filled), let host = url.host, let scheme = url.scheme, ["http", "https"].contains(scheme) else {
+        guard let scheme = URL(string: url)?.scheme, ["http", "https"].contains(scheme) else {
             throw Failure(description: "the SMS gateway URL is not an http(s) URL")
         }
-        let port = url.port ?? (scheme == "https" ? 443 : 80)
-        var path = url.path.isEmpty ? "/" : url.path
-        if let query = url.query { path += "?" + query }
-        let tlsContext = scheme == "https" ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
-        let status = NIOLockedValueBox<HTTPResponseStatus?>(nil)
-        let done = group.next().makePromise(of: Void.self)
-        let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.seconds(10))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tlsContext {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: host))
-                    }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponseHandler(status: status, done: done))
-                }
-            }
-            .connect(host: host, port: port).get()
-        defer { channel.close(promise: nil) }
-        var headers = HTTPHeaders([("Host", host), ("User-Agent", "Classbook"), ("Connection", "close")])
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "User-Agent", value: "Classbook")
         if let username = configuration.username, let password = configuration.password {
-            headers.add(name: "Authorization", value: "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
+            request.headers.add(name: "Authorization", value: "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
         }
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
-        let timeout = channel.eventLoop.scheduleTask(in: .seconds(30)) { done.fail(Failure(description: "no answer in time")) }
-        defer { timeout.cancel() }
-        try await done.futureResult.get()
-        guard let code = status.withLockedValue({ $0 }), (200..<300).contains(Int(code.code)) else {
-            throw Failure(description: "the gateway answered \(status.withLockedValue { $0 }.map { "\($0.code)" } ?? "nothing")")
-        }
-    }
-
-    /// Notes the response's status and completes at its end (or when the connection closes).
-    final class ResponseHandler: ChannelInboundHandler {
-        typealias InboundIn = HTTPClientResponsePart
-        let status: NIOLockedValueBox<HTTPResponseStatus?>
-        let done: EventLoopPromise<Void>
-
-        init(status: NIOLockedValueBox<HTTPResponseStatus?>, done: EventLoopPromise<Void>) {
-            self.status = status
-            self.done = done
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head): status.withLockedValue { $0 = head.status }
-            case .body: break
-            case .end: done.succeed(())
-            }
-        }
-
-        func channelInactive(context: ChannelHandlerContext) {
-            done.succeed(())
-            context.fireChannelInactive()
-        }
-
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            done.fail(error)
-            context.close(promise: nil)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        // The body is read (and dropped) so that the connection is done with.
+        _ = try await response.body.collect(upTo: 64 * 1024)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw Failure(description: "the gateway answered \(response.status.code)")
         }
     }
 }

@@ -25,7 +25,7 @@ struct Settings {
         "login-lock-after": .whole, "max-sessions-per-account": .whole, "rooms": .string,
         "smtp.host": .string, "smtp.port": .whole, "smtp.security": .string, "smtp.username": .string, "smtp.password": .string,
         "smtp.from": .string, "smtp.trust-root": .string, "smtp.timeout": .number, "smtp.reply-timeout": .number,
-        "sms.url": .string, "sms.username": .string, "sms.password": .string,
+        "sms.url": .string, "sms.username": .string, "sms.password": .string, "sms.trust-root": .string,
     ]
 
     /// Shown masked by `classbook config check`.
@@ -218,7 +218,8 @@ struct Settings {
         }
         if let url = string("sms.url") {
             guard url.contains("{to}"), url.contains("{text}") else { throw failure("sms.url", "sms.url must contain {to} and {text}") }
-            configuration.sms = SMSConfiguration(url: url, username: string("sms.username"), password: string("sms.password"))
+            configuration.sms = SMSConfiguration(url: url, username: string("sms.username"), password: string("sms.password"),
+                                                 trustRoot: string("sms.trust-root"))
         }
     }
 

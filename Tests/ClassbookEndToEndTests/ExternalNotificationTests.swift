@@ -122,6 +122,42 @@ struct ExternalNotificationTests {
         try await server.stop()
     }
 
+    @Test("an HTTPS gateway's certificate is verified: refused (and kept) without its trust root, sent with it")
+    func smsOverVerifiedTLS() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let port = try await ExternalServer.freePort()
+        let gateway = try await ExternalServer.smsGateway(port: port, directory: school.directory,
+                                                          certificate: (school.certificatePath, school.privateKeyPath))
+        defer { gateway.stop() }
+        let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
+        let url = "https://localhost:\(port)/send?to={to}&text={text}"
+        // The server's certificate is self-signed: not trusted by the system's roots.
+        var server = try await RunningServer.start(school, clock: clock) { $0.sms = SMSConfiguration(url: url) }
+        let l = try await MessagingTests.lesson(server)
+        let guardian = try await server.login(l.guardian)
+        #expect(try await guardian.ask("/notify sms +7 900 123-45-67").first == "Записано.")
+        let teacher = try await server.login(l.teacher)
+        _ = try await teacher.ask("\(l.line) 5")
+        _ = try await teacher.ask("\(l.line) 4")     // a correction: a second message
+        try await server.server.runDueJobs()
+        #expect(gateway.smsLog.isEmpty, "an unverified gateway got a message")
+        // One attempt in the run: after a failure the channel's other messages wait for the next.
+        let attempts: [Int] = try await server.database.pool.read { db in try Int.fetchAll(db, sql: "SELECT attempts FROM external_outbox ORDER BY id") }
+        #expect(attempts == [1, 0], "\(attempts)")
+        let failed = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox ORDER BY id") }
+        #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil, "\(String(describing: failed))")
+        #expect((failed?["last_error"] as String?)?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(String(describing: failed))")
+        for c in [guardian, teacher] { await c.close() }
+        try await server.stop()
+        // With the school's CA as the trust root: both sent, once each, on the retry.
+        server = try await RunningServer.start(school, clock: clock) { $0.sms = SMSConfiguration(url: url, trustRoot: school.certificatePath) }
+        clock.set(ManualClock.moscow(2026, 11, 20, 15, 2))
+        try await server.server.runDueJobs()
+        #expect(gateway.smsLog.count == 2 && gateway.smsLog[0].hasPrefix("/send?to=%2B79001234567&text="), "\(gateway.smsLog)")
+        try await server.stop()
+    }
+
     @Test("a guardian who chose SMS gets it through the HTTP gateway, with its credentials")
     func sms() async throws {
         let school = try await TestSchool.make()

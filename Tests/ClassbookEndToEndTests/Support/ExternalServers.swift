@@ -55,9 +55,10 @@ final class ExternalServer: @unchecked Sendable {
         return try await start([script, String(port)], port: port, directory: directory)
     }
 
-    static func smsGateway(port: Int, directory: String) async throws -> ExternalServer {
+    /// The gateway stand-in; over HTTPS with the certificate given.
+    static func smsGateway(port: Int, directory: String, certificate: (String, String)? = nil) async throws -> ExternalServer {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sms_gateway.py").path
-        return try await start([script, String(port), directory + "/sms.log"], port: port, directory: directory)
+        return try await start([script, String(port), directory + "/sms.log"] + (certificate.map { [$0.0, $0.1] } ?? []), port: port, directory: directory)
     }
 
     /// The messages aiosmtpd received, as raw text.

@@ -1,5 +1,10 @@
 """A real HTTP server standing in for an SMS gateway in the tests: it appends each request's
-path and Authorization header to a log file and answers 200."""
+path and Authorization header to a log file and answers 200. With a certificate and key after
+the log file, it speaks HTTPS.
+
+    python3 sms_gateway.py PORT LOG [CERT KEY]
+"""
+import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -20,4 +25,9 @@ class Gateway(BaseHTTPRequestHandler):
         pass
 
 
-HTTPServer(("127.0.0.1", port), Gateway).serve_forever()
+server = HTTPServer(("127.0.0.1", port), Gateway)
+if len(sys.argv) > 4:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()

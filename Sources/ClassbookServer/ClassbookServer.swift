@@ -35,14 +35,9 @@ public final class ClassbookServer: Sendable {
     private let sender: ExternalSender
     private let http: HTTPClient?
 
+    /// What the server is built from: one store's repositories, a clock and the password hasher.
     public struct Services: Sendable {
-        public var accounts: any AccountRepository
-        public var diary: any DiaryRepository
-        public var journal: any JournalRepository
-        public var duties: any DutiesRepository
-        public var messaging: any MessagingRepository
-        public var boards: any BoardRepository
-        public var security: any SecurityRepository
+        public var repositories: SchoolServices.Repositories
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
@@ -51,13 +46,13 @@ public final class ClassbookServer: Sendable {
                     security: any SecurityRepository,
                     clock: any SchoolClock = SystemClock(),
                     hasher: PasswordHasher = PasswordHasher()) {
-            self.accounts = accounts
-            self.diary = diary
-            self.journal = journal
-            self.duties = duties
-            self.messaging = messaging
-            self.boards = boards
-            self.security = security
+            self.init(repositories: .init(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
+                                          boards: boards, security: security),
+                      clock: clock, hasher: hasher)
+        }
+
+        public init(repositories: SchoolServices.Repositories, clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()) {
+            self.repositories = repositories
             self.clock = clock
             self.hasher = hasher
         }
@@ -73,26 +68,25 @@ public final class ClassbookServer: Sendable {
         hashingPool.start()
         let executor = ThreadPoolExecutor(pool: hashingPool)
         let metrics = ServerMetrics()
-        let views = DiaryViewRecorder(duties: services.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        let views = DiaryViewRecorder(duties: services.repositories.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         let registry = SessionRegistry()
         let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
-        let outbox = Outbox(duties: services.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
-        let notifier = Notifier(messaging: services.messaging, accounts: services.accounts, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        let outbox = Outbox(duties: services.repositories.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
+        let notifier = Notifier(messaging: services.repositories.messaging, accounts: services.repositories.accounts, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         // The school's services, composed as every CLI command composes them, with the server's hooks.
         let school = SchoolServices(
-            repositories: .init(accounts: services.accounts, diary: services.diary, journal: services.journal, duties: services.duties,
-                                messaging: services.messaging, boards: services.boards, security: services.security),
+            repositories: services.repositories,
             clock: services.clock, timeZone: configuration.timeZone, roomCreation: configuration.rooms, hasher: services.hasher, executor: executor,
             hooks: .init(onDiaryView: { account, student in await views.record(account: account, student: student) },
                          onJournalChange: { events in await notifier.journalChanged(events) }))
         let accounts = school.accounts
         let channels = ChannelRegistry()
         let delivery = ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName,
-                                      messaging: services.messaging, clock: services.clock)
+                                      messaging: services.repositories.messaging, clock: services.clock)
         let throttle = configuration.loginThrottle
         let loginGuard = LoginGuard(settings: .init(freeFailures: throttle.freeFailures, baseDelay: throttle.baseDelay, maxDelay: throttle.maxDelay,
                                                     lockAfter: throttle.lockAfter),
-                                    security: services.security, delivery: delivery, clock: services.clock, logger: logger,
+                                    security: services.repositories.security, delivery: delivery, clock: services.clock, logger: logger,
                                     metrics: metrics)
         let bot = DiaryBot(accounts: accounts, diary: school.diary, journal: school.journal, duties: school.duties, messaging: school.messaging,
                            boards: school.boards, security: school.security, delivery: delivery)
@@ -100,14 +94,14 @@ public final class ClassbookServer: Sendable {
         // Only with a gateway: a client must be shut down (`close()`), and most schools have none.
         let http = try configuration.sms.map { [group] in try SMSGateway.client($0, group: group) }
         self.http = http
-        sender = ExternalSender(messaging: services.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group, http: http,
+        sender = ExternalSender(messaging: services.repositories.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group, http: http,
                                 clock: services.clock, logger: logger)
-        digests = DigestScheduler(bot: bot, duties: services.duties, outbox: outbox, clock: services.clock,
+        digests = DigestScheduler(bot: bot, duties: services.repositories.duties, outbox: outbox, clock: services.clock,
                                   timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.messaging, boards: school.boards, conversations: school.conversations, channels: channels, loginGuard: loginGuard,
+                                messaging: services.repositories.messaging, boards: school.boards, conversations: school.conversations, channels: channels, loginGuard: loginGuard,
                                 metrics: metrics, logger: logger, createdAt: Date())
-        duties = services.duties
+        duties = services.repositories.duties
     }
 
     /// The ports actually bound (useful with port 0).

@@ -113,9 +113,7 @@ struct Serve: AsyncParsableCommand {
         let database = try ClassbookDatabase(directory: dataDirectory)
         let server = try ClassbookServer(
             configuration: configuration,
-            services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
-                            messaging: database.messaging, boards: database.boards,
-                            security: database.security),
+            services: .init(repositories: database.repositories),
             logger: logger)
         // The store's commits, for the metrics: their size and how long they take.
         database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }

@@ -9,12 +9,8 @@ extension CrashTests {
     func noPasswordInTheLog() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let config = school.directory + "/log.yaml"
-        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\nflood-burst: 100000\nflood-rate: 100000\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let log = school.directory + "/server.log"
-        let port = try await ExternalServer.freePort()
-        let process = try CrashTests.serve(school, port: port, config: config, log: log)
-        defer { if process.isRunning { CrashTests.kill(process) } }
+        let (process, port, log) = try await Self.start(school, settings: "flood-burst: 100000\nflood-rate: 100000\n")
+        defer { if process.isRunning { Self.kill(process) } }
         let guardian = try school.guardianWithOneChild
         let teacher = try school.credential { $0.roles.contains(.teacher) }
         let wrong = "Неверный-пароль-42"
@@ -52,11 +48,7 @@ extension CrashTests {
     func jsonLogLines() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let config = school.directory + "/json.yaml"
-        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\nlog-format: json\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let log = school.directory + "/server.json"
-        let port = try await ExternalServer.freePort()
-        let process = try Self.serve(school, port: port, config: config, log: log)
+        let (process, port, log) = try await Self.start(school, settings: "log-format: json\n")
         defer { if process.isRunning { Self.kill(process) } }
         let guardian = try school.guardianWithOneChild
         let client = try await Self.connect(port: port)

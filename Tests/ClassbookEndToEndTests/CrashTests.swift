@@ -31,6 +31,15 @@ struct CrashTests {
         return process
     }
 
+    /// The real server on `school`, its config the tests' own (no scheduled jobs, `/metrics` on a
+    /// free port) and `settings`: the process, its plaintext port, and the file its log goes to.
+    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0) async throws -> (process: Process, port: Int, log: String) {
+        let name = school.directory + "/serve-" + UUID().uuidString.prefix(8)
+        try ("job-interval: 0\nmetrics-listen: 127.0.0.1:0\n" + settings).write(toFile: name + ".yaml", atomically: true, encoding: .utf8)
+        let port = try await ExternalServer.freePort()
+        return (try serve(school, port: port, config: name + ".yaml", tlsPort: tlsPort, log: name + ".log"), port, name + ".log")
+    }
+
     static func connect(port: Int) async throws -> IRCTestClient {
         for _ in 0..<200 {
             if let client = try? await IRCTestClient.connect(port: port, certificatePath: nil, group: MultiThreadedEventLoopGroup.singleton) {
@@ -109,9 +118,6 @@ struct CrashTests {
     func stopDuringFlood() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let config = school.directory + "/stop.yaml"
-        // The real flood budget (defaults): the flooder's lines wait behind flood control.
-        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(toFile: config, atomically: true, encoding: .utf8)
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
         let (className, pupil) = try await { () async throws -> (String, String) in
             let database = try ClassbookDatabase(directory: school.directory)
@@ -124,8 +130,8 @@ struct CrashTests {
                 return (row["class"], row["pupil"])
             }
         }()
-        let port = try await ExternalServer.freePort()
-        let process = try Self.serve(school, port: port, config: config)
+        // The real flood budget (defaults): the flooder's lines wait behind flood control.
+        let (process, port, _) = try await Self.start(school)
         let writer = try await Self.connect(port: port)
         try await writer.registerWithPass(login: teacher.login, password: teacher.password, nick: "writer")
         var confirmed: [String] = []
@@ -158,10 +164,8 @@ struct CrashTests {
     func stopWithIdleTLSClient() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let config = school.directory + "/idle.yaml"
-        try "job-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let (port, tlsPort) = (try await ExternalServer.freePort(), try await ExternalServer.freePort())
-        let process = try Self.serve(school, port: port, config: config, tlsPort: tlsPort)
+        let tlsPort = try await ExternalServer.freePort()
+        let (process, port, _) = try await Self.start(school, tlsPort: tlsPort)
         _ = try await Self.connect(port: port)
         let guardian = try school.guardianWithOneChild
         let phone = try await IRCTestClient.connect(port: tlsPort, certificatePath: school.certificatePath, group: MultiThreadedEventLoopGroup.singleton)

@@ -1,3 +1,4 @@
+import ClassbookDomain
 import Foundation
 import Testing
 
@@ -6,6 +7,21 @@ import Testing
 @Suite("WeeChat", .timeLimit(.minutes(2)))
 struct WeeChatTests {
     static let executable = "/usr/bin/weechat-headless"
+
+    /// WeeChat's commands to log in as `account` with SASL over TLS, ask the bot for marks after
+    /// 3 s and quit after `quitAfter` s, logging every buffer at once.
+    static func askMarks(port: Int, _ account: DemoSchoolGenerator.Credential, quitAfter: Int) -> [String] {
+        [
+            "/set logger.file.flush_delay 0",
+            "/set irc.look.buffer_switch_autojoin off",
+            // WeeChat 3.8 calls TLS options ssl*; the server's certificate is self-signed.
+            "/server add classbook 127.0.0.1/\(port) -ssl -ssl_verify=off -nicks=weetest -username=weetest"
+                + " -sasl_mechanism=plain -sasl_username=\(account.login) -sasl_password=\(account.password)",
+            "/connect classbook",
+            "/wait 3 /msg -server classbook diary marks",
+            "/wait \(quitAfter) /quit",
+        ]
+    }
 
     /// Starts WeeChat in `home` with `commands` run at start; the task ends when it has quit
     /// (killed after 40 s).
@@ -33,16 +49,7 @@ struct WeeChatTests {
             let home = school.directory + "/weechat"
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
 
-            let commands = [
-                "/set logger.file.flush_delay 0",
-                "/set irc.look.buffer_switch_autojoin off",
-                // WeeChat 3.8 calls TLS options ssl*; the server's certificate is self-signed.
-                "/server add classbook 127.0.0.1/\(server.ports.tls) -ssl -ssl_verify=off -nicks=weetest -username=weetest"
-                    + " -sasl_mechanism=plain -sasl_username=\(guardian.login) -sasl_password=\(guardian.password)",
-                "/connect classbook",
-                "/wait 3 /msg -server classbook diary marks",
-                "/wait 6 /quit",
-            ]
+            let commands = Self.askMarks(port: server.ports.tls, guardian, quitAfter: 6)
             try await Self.runWeeChat(home: home, commands: commands).value
 
             let log = home + "/logs/irc.classbook.diary.weechatlog"
@@ -86,15 +93,7 @@ struct WeeChatTests {
                 try tmux("send-keys", "-t", session, line, "Enter")
                 try await Task.sleep(for: .milliseconds(300))
             }
-            let commands = [
-                "/set logger.file.flush_delay 0",
-                "/set irc.look.buffer_switch_autojoin off",
-                "/server add classbook 127.0.0.1/\(server.ports.tls) -ssl -ssl_verify=off -nicks=weetest -username=weetest"
-                    + " -sasl_mechanism=plain -sasl_username=\(guardian.login) -sasl_password=\(guardian.password)",
-                "/connect classbook",
-                "/wait 3 /msg -server classbook diary marks",
-                "/wait 9 /quit",
-            ]
+            let commands = Self.askMarks(port: server.ports.tls, guardian, quitAfter: 9)
             let weechat = try Self.runWeeChat(home: home, commands: commands)
             try await Task.sleep(for: .seconds(5))
             try tmux("send-keys", "-t", session, "/msg diary homework", "Enter")

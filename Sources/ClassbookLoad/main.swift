@@ -1,8 +1,11 @@
+import ArgumentParser
 import ClassbookDomain
 import Foundation
+import Histogram
 import NIOCore
 import NIOPosix
 import NIOSSL
+import SwiftCSV
 
 /// `classbook-load SCENARIO --port P --accounts demo-accounts.csv [--sessions N] [--seconds S]
 /// [--pid SERVER_PID] [--cert cert.pem] [--plaintext] [--warm] [--hold S] [--every MS]`: the load generator of
@@ -12,46 +15,38 @@ import NIOSSL
 /// (confirmed writes per second), logins (a login storm of --sessions people while 100 others
 /// each ask /marks every 100 ms until it ends; --seconds does not apply);
 /// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
-struct Options {
+struct Options: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "classbook-load", abstract: "The load generator of commands/bench.")
+
+    @Argument(help: "idle, marks, writes, relay, logins, or echo-server (the bare TLS echo).")
     var scenario = "marks"
+    @Option(help: "The server's port.")
     var port = 6697
+    @Option(help: "The demo's accounts file (login,password,roles,name,children).")
     var accounts = "demo-accounts.csv"
+    @Option(help: "Concurrent sessions.")
     var sessions = 100
+    @Option(help: "How long each timed run lasts.")
     var seconds = 10.0
+    @Option(help: "The server's process, for its memory and CPU.")
     var pid: Int32?
+    @Option(help: "The server's certificate (to verify it), or the echo server's.")
     var cert: String?
+    @Option(help: "The echo server's private key.")
     var key: String?
+    @Flag(help: "Plain TCP instead of TLS.")
     var plaintext = false
     /// What the marks scenario asks the bot (`--command "/absences"`); /marks by default.
+    @Option(help: "What the marks scenario asks the bot.")
     var command = "/marks"
+    @Flag(help: "idle: each session asks the bot once first.")
     var warm = false
     /// Idle: how long to keep the sessions open after measuring (to look at the server meanwhile).
+    @Option(help: "idle: seconds to keep the sessions open after measuring.")
     var hold = 0.0
     /// marks: each session asks every this many milliseconds instead of in a closed loop.
+    @Option(help: "marks: each session asks every this many milliseconds instead of in a closed loop.")
     var every: Double?
-
-    init(_ arguments: [String]) {
-        var words = arguments.dropFirst()
-        if let first = words.first, !first.hasPrefix("--") { scenario = first; words = words.dropFirst() }
-        while let name = words.popFirst() {
-            let value = words.popFirst() ?? ""
-            switch name {
-            case "--port": port = Int(value) ?? port
-            case "--accounts": accounts = value
-            case "--sessions": sessions = Int(value) ?? sessions
-            case "--seconds": seconds = Double(value) ?? seconds
-            case "--pid": pid = Int32(value)
-            case "--cert": cert = value
-            case "--key": self.key = value
-            case "--command": command = value
-            case "--hold": hold = Double(value) ?? hold
-            case "--every": every = Double(value)
-            case "--warm": warm = true; words.insert(value, at: words.startIndex)
-            case "--plaintext": plaintext = true; words.insert(value, at: words.startIndex)
-            default: break
-            }
-        }
-    }
 }
 
 struct Account {
@@ -82,16 +77,16 @@ struct Account {
     }
 }
 
+/// The demo's accounts file, read as CSV (SwiftCSV: a name with a comma comes quoted).
 func readAccounts(_ path: String) throws -> [Account] {
-    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().compactMap { line in
-        let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count >= 3 else { return nil }
+    let table = try CSV<Named>(string: try String(contentsOfFile: path, encoding: .utf8), delimiter: .comma)
+    return table.rows.compactMap { row in
+        guard let login = row["login"], let password = row["password"], let roles = row["roles"] else { return nil }
         // "Климов Александр (5А);Климова Александра (5З1)": the names without their classes.
-        let children = fields.count > 4 ? fields[4].split(separator: ";").map { child in
+        let children = (row["children"] ?? "").split(separator: ";").map { child in
             String(child.split(separator: "(").first ?? child).trimmingCharacters(in: .whitespaces)
-        } : []
-        return Account(login: fields[0], password: fields[1], roles: fields[2], classTeacher: fields[2].contains("class_teacher"),
-                       children: children)
+        }
+        return Account(login: login, password: password, roles: roles, classTeacher: roles.contains("class_teacher"), children: children)
     }
 }
 
@@ -129,9 +124,13 @@ func measuringServer(_ work: () async -> [Double]) async -> ([Double], String) {
                               (after - before) / Double(latencies.count) * 1e6, (after - before) / wall))
 }
 
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+/// Latencies (ms) in an HDR histogram, in microseconds to three significant digits, for its
+/// percentiles: `(p50, p99, max)` in ms.
+func percentiles(_ latencies: [Double]) -> (Double, Double, Double) {
+    var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    for latency in latencies { _ = histogram.record(UInt64(max(1, (latency * 1000).rounded()))) }
+    guard histogram.totalCount > 0 else { return (0, 0, 0) }
+    return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000, Double(histogram.max) / 1000)
 }
 
 /// Ends the run with a one-line reason on stderr (a missing file, a missing option) instead of
@@ -141,7 +140,7 @@ func fail(_ reason: String) -> Never {
     exit(2)
 }
 
-let options = Options(CommandLine.arguments)
+let options = Options.parseOrExit()
 let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 if options.scenario == "echo-server" {
     guard let cert = options.cert, let key = options.key else { fail("echo-server needs --cert and --key") }
@@ -211,9 +210,9 @@ func drive(_ clients: [LoadClient], seconds: Double, every pace: TimeAmount? = n
 }
 
 func report(_ name: String, _ latencies: [Double], seconds: Double, extra: String = "") {
-    let sorted = latencies.sorted()
+    let (p50, p99, maximum) = percentiles(latencies)
     print(String(format: "%@: %d requests in %.1f s = %.0f/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%@",
-                 name, sorted.count, seconds, Double(sorted.count) / seconds, percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.last ?? 0, extra))
+                 name, latencies.count, seconds, Double(latencies.count) / seconds, p50, p99, maximum, extra))
 }
 
 switch options.scenario {

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -139,8 +140,8 @@ struct SMTPClient: Sendable {
 /// task ignored cancellation, and its task group waited for it for ever).
 final class ReplyQueue: Sendable {
     private struct State {
-        var replies: [(Int, String)] = []
-        var waiters: [(id: Int, continuation: CheckedContinuation<(Int, String), any Error>)] = []
+        var replies = Deque<(Int, String)>()
+        var waiters = Deque<(id: Int, continuation: CheckedContinuation<(Int, String), any Error>)>()
         var nextID = 0
         var failure: (any Error)?
     }

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -31,7 +32,7 @@ final class SessionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var waiting: [[InboundLine]] = []
+        var waiting = Deque<[InboundLine]>()
         /// A task is answering batches; the next one read joins `waiting`.
         var running = false
         /// The pipeline asked for a read while too many batches waited; it is passed on later.

@@ -113,7 +113,7 @@ enum BotCommands {
         commands += ReportCommands.table(reports: ReportService(journal: journal, duties: duties))
         commands += MessagingCommands.table(messaging: messaging, delivery: delivery, render: render)
         commands += BoardCommands.table(boards: boards, delivery: delivery, render: render)
-        commands += SecurityCommands.table(security: security, delivery: delivery, render: render)
+        commands += SecurityCommands.table(security: security, accounts: accounts, delivery: delivery, render: render)
         // /help lists the table it belongs to.
         let listing = commands
         commands[0].run = { i in BotReply(lines: help(listing, i)) }

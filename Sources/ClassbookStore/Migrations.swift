@@ -242,6 +242,21 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v11-device-tokens") { db in
+            // Remembered devices and app passwords: only the token's SHA-256 is kept.
+            try db.execute(sql: """
+                CREATE TABLE device_tokens (
+                    id INTEGER PRIMARY KEY,
+                    account_id INTEGER NOT NULL REFERENCES accounts(id),
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    last_used_at DATETIME,
+                    revoked_at DATETIME
+                );
+                CREATE INDEX device_tokens_by_account ON device_tokens(account_id) WHERE revoked_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

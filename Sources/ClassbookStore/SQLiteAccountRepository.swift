@@ -47,8 +47,51 @@ public struct SQLiteAccountRepository: AccountRepository {
                 throw RepositoryError.notFound
             }
             try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+            try DeviceTokens.voidAll(db, account: AccountID(id), at: context.at)
             // The audit says that the password changed, never what it is.
             try AuditLog.append(db, context: context, action: "account.password", entity: "account", entityID: String(id))
+        }
+    }
+
+    public func createDeviceToken(account: AccountID, name: String, hash: String, context: AuditContext) async throws -> DeviceToken {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO device_tokens (account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [account.rawValue, name, hash, context.at])
+            let id = db.lastInsertedRowID
+            // The audit names the device, never the token.
+            try AuditLog.append(db, context: context, action: "token.issue", entity: "account", entityID: String(account.rawValue), new: name)
+            return DeviceToken(id: id, account: account, name: name, createdAt: context.at, lastUsedAt: nil)
+        }
+    }
+
+    public func deviceTokens(of account: AccountID) async throws -> [DeviceToken] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM device_tokens WHERE account_id = ? AND revoked_at IS NULL ORDER BY id",
+                             arguments: [account.rawValue]).map(DeviceTokens.token)
+        }
+    }
+
+    public func useDeviceToken(hash: String, at: Date) async throws -> (AccountCredentials, DeviceToken)? {
+        // A point read through the index on the hash: what a token login costs instead of scrypt.
+        guard let row = try readers.read({ db in
+            try Row.fetchOne(db, prepared: "SELECT * FROM device_tokens WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
+        }) else { return nil }
+        let token = DeviceTokens.token(row)
+        guard let account = try await self.account(id: token.account), let credentials = try await credentials(login: account.login) else { return nil }
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE device_tokens SET last_used_at = ? WHERE id = ?", arguments: [at, token.id])
+        }
+        return (credentials, token)
+    }
+
+    public func revokeDeviceToken(_ id: Int64, of account: AccountID, context: AuditContext) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE device_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
+                           arguments: [context.at, id, account.rawValue])
+            guard db.changesCount == 1 else { return false }
+            try AuditLog.append(db, context: context, action: "token.revoke", entity: "account", entityID: String(account.rawValue),
+                                old: String(id))
+            return true
         }
     }
 

@@ -257,6 +257,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET password_hash = ?, must_change_password = 1 WHERE id = ?", arguments: [hash, account.rawValue])
             guard db.changesCount == 1 else { throw RepositoryError.notFound }
+            try DeviceTokens.voidAll(db, account: account, at: context.at)
             // Who issued it and when; never the password.
             try AuditLog.append(db, context: context, action: "credentials.issue", entity: "account", entityID: String(account.rawValue))
         }
@@ -284,6 +285,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     public func changeOwnPassword(account: AccountID, hash: String, context: AuditContext) async throws {
         try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", arguments: [hash, account.rawValue])
+            try DeviceTokens.voidAll(db, account: account, at: context.at)
             try AuditLog.append(db, context: context, action: "account.password.own", entity: "account", entityID: String(account.rawValue))
         }
     }

@@ -31,6 +31,7 @@ public struct SQLiteSecurityRepository: SecurityRepository {
                            arguments: [account.rawValue, context.actor?.rawValue ?? account.rawValue, reportedAt])
             let report = db.lastInsertedRowID
             _ = try Self.lock(db, account, reason: "breach", context: context)
+            try DeviceTokens.voidAll(db, account: account, at: context.at)
             // What the account entered after the report is void: it may not have been its owner.
             var voided: [String] = []
             // The account's own entries, by the audit chain's record of who made them and when.
@@ -79,6 +80,7 @@ public struct SQLiteSecurityRepository: SecurityRepository {
             try db.execute(sql: "UPDATE accounts SET locked_at = NULL, locked_reason = NULL, password_hash = ?, must_change_password = 1 WHERE id = ?",
                            arguments: [hash, account.rawValue])
             guard db.changesCount == 1 else { throw RepositoryError.notFound }
+            try DeviceTokens.voidAll(db, account: account, at: context.at)
             try db.execute(sql: "UPDATE breach_reports SET resolved_at = ?, resolved_by = ? WHERE account_id = ? AND resolved_at IS NULL",
                            arguments: [context.at, context.actor?.rawValue, account.rawValue])
             try AuditLog.append(db, context: context, action: "account.unlock", entity: "account", entityID: String(account.rawValue))

@@ -23,6 +23,37 @@ public struct Account: Sendable, Equatable {
 }
 
 /// An account together with what is needed to check its password. Never leaves the domain.
+/// A device's remembered login (the web page's "remember this device") or an app password for an
+/// IRC client: a random token shown once, stored only as its SHA-256. It expires after
+/// `DeviceToken.lifetime` unused, and is void after a password change or a reported breach.
+public struct DeviceToken: Sendable, Equatable {
+    public var id: Int64
+    public var account: AccountID
+    public var name: String
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+
+    public init(id: Int64, account: AccountID, name: String, createdAt: Date, lastUsedAt: Date?) {
+        self.id = id
+        self.account = account
+        self.name = name
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+    }
+
+    /// Unused this long, a token no longer logs in.
+    public static let lifetime: TimeInterval = 90 * 86_400
+
+    public func isExpired(at now: Date) -> Bool {
+        now.timeIntervalSince(lastUsedAt ?? createdAt) > Self.lifetime
+    }
+
+    /// `cbt-` and 40 hex digits (160 random bits): told apart from a password by its form.
+    public static func looksLikeToken(_ text: String) -> Bool {
+        text.hasPrefix("cbt-") && text.utf8.count == 44 && text.utf8.dropFirst(4).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}
+
 public struct AccountCredentials: Sendable {
     public var account: Account
     public var passwordHash: String

@@ -22,6 +22,14 @@ public struct AccountService: Sendable {
     /// cannot be told apart by timing either.
     public func authenticate(login: String, password: String) async throws -> Account? {
         let normalized = login.lowercased()
+        // A device token costs a hash and a look-up, not scrypt: a reconnect storm of remembered
+        // devices does not queue on the hashing threads. It logs in only its own account.
+        if DeviceToken.looksLikeToken(password) {
+            guard let (stored, token) = try await accounts.useDeviceToken(hash: Digest.sha256Hex(password), at: clock.now()),
+                  stored.account.login == normalized, !stored.account.isLocked, !token.isExpired(at: clock.now())
+            else { return nil }
+            return stored.account
+        }
         let stored = LoginRules.isValid(normalized) ? try await accounts.credentials(login: normalized) : nil
         let hash = stored?.passwordHash ?? decoy
         let hasher = self.hasher
@@ -66,6 +74,28 @@ public struct AccountService: Sendable {
         let hasher = self.hasher
         let hash = try await executor.run { try hasher.hash(password) }
         try await accounts.setPasswordHash(hash, login: login.lowercased(), context: context)
+    }
+
+    // MARK: Device tokens
+
+    /// A new token for a device of the person's (`name`: "телефон", "WeeChat"), returned once:
+    /// only its hash is kept.
+    public func issueDeviceToken(named name: String, for principal: Principal) async throws -> (DeviceToken, String) {
+        let token = "cbt-" + Digest.hex(try Digest.randomBytes(20))
+        let trimmed = String(name.trimmingCharacters(in: .whitespaces).prefix(40))
+        let stored = try await accounts.createDeviceToken(account: principal.account.id, name: trimmed.isEmpty ? "—" : trimmed,
+                                                          hash: Digest.sha256Hex(token), context: AuditContext(principal: principal, at: clock.now()))
+        return (stored, token)
+    }
+
+    /// The person's tokens that still log in, oldest first.
+    public func deviceTokens(for principal: Principal) async throws -> [DeviceToken] {
+        let now = clock.now()
+        return try await accounts.deviceTokens(of: principal.account.id).filter { !$0.isExpired(at: now) }
+    }
+
+    public func revokeDeviceToken(_ token: DeviceToken, for principal: Principal) async throws -> Bool {
+        try await accounts.revokeDeviceToken(token.id, of: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }
 
     public func setLanguage(_ language: Language, for principal: Principal) async throws {

@@ -48,6 +48,14 @@ public protocol AccountRepository: Sendable {
     func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws
     /// Replaces the password hash; throws `RepositoryError.notFound` for an unknown login.
     func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws
+    /// Stores a device token's hash (audited, without the token).
+    func createDeviceToken(account: AccountID, name: String, hash: String, context: AuditContext) async throws -> DeviceToken
+    /// The account's tokens not revoked, oldest first (expired ones included: the domain decides).
+    func deviceTokens(of account: AccountID) async throws -> [DeviceToken]
+    /// The account and token a token's hash names, if not revoked; marks it used at `at`.
+    func useDeviceToken(hash: String, at: Date) async throws -> (AccountCredentials, DeviceToken)?
+    /// Revokes one of the account's tokens (audited); false when it was not one.
+    func revokeDeviceToken(_ id: Int64, of account: AccountID, context: AuditContext) async throws -> Bool
 }
 
 /// What the diary shows and what guardians record about it.

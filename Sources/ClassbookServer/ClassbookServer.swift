@@ -9,6 +9,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
+import NIOHTTP1
 
 /// The line server: a TLS listener (and optionally a plaintext one on loopback) speaking IRC.
 ///
@@ -110,6 +112,8 @@ public final class ClassbookServer: Sendable {
         public var plaintext: Int?
         /// `/metrics`, when on.
         public var metrics: Int?
+        /// The web listener (HTTPS, IRC over WebSocket), when on.
+        public var web: Int?
     }
 
     public func bind() async throws -> BoundPorts {
@@ -126,6 +130,14 @@ public final class ClassbookServer: Sendable {
         for channel in channels {
             context.logger.info("listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
         }
+        var webPort: Int?
+        if let endpoint = configuration.webListen {
+            let channel = try await bindWebListener(endpoint)
+            channels.append(channel)
+            listeners.withLockedValue { $0 = channels }
+            webPort = channel.localAddress?.port
+            context.logger.info("web (IRC over WebSocket) on https://\(endpoint.host):\(webPort ?? endpoint.port)\(WebSocketTransport.path)")
+        }
         var metricsPort: Int?
         if let endpoint = configuration.metricsListen {
             let metrics = context.metrics
@@ -140,7 +152,7 @@ public final class ClassbookServer: Sendable {
             metricsPort = channel.localAddress?.port
             context.logger.info("metrics on http://\(endpoint.host):\(metricsPort ?? endpoint.port)/metrics")
         }
-        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort)
+        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort, web: webPort)
     }
 
     private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws -> any Channel {
@@ -167,9 +179,57 @@ public final class ClassbookServer: Sendable {
             .get()
     }
 
+    /// The web listener: TLS, then HTTP/1 with the WebSocket upgrade of `/socket` for the origins
+    /// allowed; an upgraded connection gets the frame adapter and then everything a TLS IRC
+    /// connection gets (`accept`).
+    private func bindWebListener(_ endpoint: ServerConfiguration.Endpoint) async throws -> any Channel {
+        let sslContext = self.sslContext
+        let configuration = context.configuration
+        let maxSendQueue = configuration.maxSendQueue
+        let port = NIOLockedValueBox(endpoint.port)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let http = WebHTTPHandler()
+                    let upgrader = NIOWebSocketServerUpgrader(
+                        maxFrameSize: IRCLimits.lineBytes,
+                        shouldUpgrade: { channel, head in
+                            let allowed = head.uri == WebSocketTransport.path
+                                && WebSocketTransport.allows(head, allowed: configuration.webAllowedOrigins, serverName: configuration.serverName,
+                                                             port: port.withLockedValue { $0 })
+                            guard allowed else { return channel.eventLoop.makeSucceededFuture(nil) }
+                            var headers = HTTPHeaders()
+                            if let subprotocol = WebSocketTransport.subprotocol(head) { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
+                            return channel.eventLoop.makeSucceededFuture(headers)
+                        },
+                        upgradePipelineHandler: { channel, head in
+                            channel.eventLoop.makeCompletedFuture {
+                                let binary = WebSocketTransport.subprotocol(head) == WebSocketTransport.binary
+                                try channel.pipeline.syncOperations.addHandler(WebSocketLineHandler(binary: binary))
+                                try self.accept(channel, transport: "websocket", decodesLines: false)
+                            }
+                        })
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                            context.pipeline.syncOperations.removeHandler(http, promise: nil)
+                        }))
+                    try channel.pipeline.syncOperations.addHandler(http)
+                }
+            }
+            .bind(host: endpoint.host, port: endpoint.port)
+            .get()
+        port.withLockedValue { $0 = channel.localAddress?.port ?? endpoint.port }
+        return channel
+    }
+
     /// Sets up an accepted connection, on its event loop: a session driven by its pipeline
     /// (`SessionDriver`), or a refusal when its address has too many already.
-    private func accept(_ channel: any Channel, transport: String) throws {
+    private func accept(_ channel: any Channel, transport: String, decodesLines: Bool = true) throws {
         let host = channel.remoteAddress?.ipAddress ?? "unknown"
         let key = ObjectIdentifier(channel)
         let done = channel.eventLoop.makePromise(of: Void.self)
@@ -191,7 +251,9 @@ public final class ClassbookServer: Sendable {
             self.connections.withLockedValue { _ = $0.removeValue(forKey: key) }
             done.succeed()
         }
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder()))
+        // Over TLS and plaintext the byte stream is split into lines here; over WebSocket the
+        // frame adapter before this has done it.
+        if decodesLines { try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IRCLineDecoder())) }
         try channel.pipeline.syncOperations.addHandler(driver)
     }
 

@@ -80,6 +80,8 @@ final class ClientSession {
             reply(.inputTooLong, "Input line was too long")
         case .unterminated:
             close("Input line was too long (no line end)")
+        case .lineEnds:
+            fail("*", "INVALID_MESSAGE", "A WebSocket frame holds one IRC line, without CR or LF")
         case .line(let bytes):
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 fail("*", "INVALID_UTF8", "Message rejected, your message contained invalid UTF-8")

@@ -8,6 +8,8 @@ public enum InboundLine: Sendable {
     case tooLong
     /// `unterminatedLimit` bytes arrived without a line end: the client is closed.
     case unterminated
+    /// A WebSocket frame held CR or LF: a frame is one line (refused, connection kept).
+    case lineEnds
 }
 
 /// Splits the byte stream into lines at LF (a preceding CR is dropped).

@@ -38,6 +38,11 @@ public struct ServerConfiguration: Sendable {
     public var privateKeyPath: String
     /// A plaintext listener, for local bridges and tests; loopback addresses only.
     public var plaintextListen: Endpoint?
+    /// The web listener: HTTPS, IRC over WebSocket at `/socket` (IRCv3); nil: none.
+    public var webListen: Endpoint?
+    /// Origins whose pages may open the socket (`https://school.example.ru`); empty: the web
+    /// listener's own (the server's name, localhost, 127.0.0.1, with its port).
+    public var webAllowedOrigins: [String] = []
     /// Prometheus's `/metrics` (plain HTTP, so loopback by default: scrape it on the machine or
     /// through a proxy); nil turns it off.
     public var metricsListen: Endpoint? = Endpoint(host: "127.0.0.1", port: 9477)

@@ -37,7 +37,7 @@ final class ServerMetrics: Sendable {
 
     enum Outcome { case ok, refused, failed }
 
-    static let transports = ["tls", "plaintext"]
+    static let transports = ["tls", "plaintext", "websocket"]
     static let queues = ["chat", "email", "sms"]
 
     init() {

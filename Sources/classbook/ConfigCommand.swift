@@ -26,8 +26,9 @@ struct ConfigCommand: ParsableCommand {
             for (key, value, origin) in settings.effective {
                 print("\(key.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)  (\(origin))")
             }
-            print("configuration valid: TLS on \(configuration.tlsListen), time zone \(configuration.timeZone.identifier), "
-                  + "metrics \(configuration.metricsListen.map { "on \($0)" } ?? "off")")
+            print("configuration valid: TLS on \(configuration.tlsListen), "
+                  + (configuration.webListen.map { "web (IRC over WebSocket) on \($0), " } ?? "")
+                  + "time zone \(configuration.timeZone.identifier), metrics \(configuration.metricsListen.map { "on \($0)" } ?? "off")")
         }
     }
 }

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("plaintext-listen"), help: "A plaintext listener on a loopback address, 127.0.0.1:PORT.")
     var plaintextListen: String?
 
+    @Option(name: .customLong("web-listen"), help: "HTTPS with IRC over WebSocket at /socket, HOST:PORT (off by default).")
+    var webListen: String?
+
     @Option(name: .customLong("metrics-listen"), help: "Prometheus's /metrics, HOST:PORT (default 127.0.0.1:9477; 'off' turns it off).")
     var metricsListen: String?
 
@@ -75,7 +78,7 @@ struct Serve: AsyncParsableCommand {
 
     /// The flags given, by the settings' keys: they come first (`Settings`).
     var flags: [String: String] {
-        let given: [String: String?] = ["data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
+        let given: [String: String?] = ["data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen, "web-listen": webListen,
                                         "metrics-listen": metricsListen, "server-name": serverName, "password": password,
                                         "allow-guests": allowGuests ? "true" : nil]
         return given.compactMapValues { $0 }
@@ -119,7 +122,8 @@ struct Serve: AsyncParsableCommand {
         database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
-              + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? ""))
+              + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? "")
+              + (ports.web.map { ", web on https://\(configuration.webListen!.host):\($0)\(WebSocketTransport.path)" } ?? ""))
         // Service managers and scripts read this line as it comes, not when a buffer fills.
         fflush(nil)
         // One group: the store first, so that it is stopped last; SIGTERM or SIGINT stops the

@@ -18,7 +18,7 @@ struct Settings {
 
     /// Every setting, with its kind.
     static let keys: [String: Kind] = [
-        "data": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string, "metrics-listen": .string,
+        "data": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string, "metrics-listen": .string, "web-listen": .string, "web-allowed-origins": .list,
         "server-name": .string, "password": .string, "allow-guests": .flag, "log-format": .string, "bot-nick": .string, "motd": .list, "time-zone": .string,
         "registration-timeout": .number, "ping-interval": .number, "ping-timeout": .number, "job-interval": .number,
         "flood-burst": .number, "flood-rate": .number, "flood-hard-limit": .whole, "max-connections-per-address": .whole,
@@ -198,6 +198,13 @@ struct Settings {
         if let rooms = string("rooms") {
             guard let setting = RoomCreation(rawValue: rooms) else { throw failure("rooms", "rooms is everyone, staff or off, not '\(rooms)'") }
             configuration.rooms = setting
+        }
+        if let endpoint = try endpoint("web-listen") { configuration.webListen = endpoint }
+        if let origins = list("web-allowed-origins") {
+            for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) {
+                throw failure("web-allowed-origins", "an origin is https://HOST[:PORT], not '\(origin)'")
+            }
+            configuration.webAllowedOrigins = origins.map { $0.lowercased() }
         }
         if string("metrics-listen") == "off" {
             configuration.metricsListen = nil

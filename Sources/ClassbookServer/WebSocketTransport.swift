@@ -1,0 +1,167 @@
+import IRC
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// IRC over WebSocket as the IRCv3 WebSocket specification says: one IRC line per frame, without
+/// CR or LF; subprotocol `text.ircv3.net` (text frames, UTF-8) or `binary.ircv3.net` (binary
+/// frames); a client that names neither gets text frames. The frames become the same
+/// `InboundLine` batches the TLS decoder makes, in front of the same `SessionDriver`: one session
+/// core, two transports.
+public enum WebSocketTransport {
+    public static let path = "/socket"
+    static let text = "text.ircv3.net"
+    static let binary = "binary.ircv3.net"
+
+    /// The subprotocol to answer with: the first of the two the client names, in its order.
+    static func subprotocol(_ head: HTTPRequestHead) -> String? {
+        let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map { $0.trimmingCharacters(in: .whitespaces) }
+        return offered.first { $0 == text || $0 == binary }
+    }
+
+    /// Whether a browser page of `origin` may open the socket: the allowed origins, or without any
+    /// configured, the listener's own (`https://` the server's name, localhost or 127.0.0.1, and
+    /// its port). A client that sends no Origin is no browser page and is let through.
+    static func allows(_ head: HTTPRequestHead, allowed: [String], serverName: String, port: Int) -> Bool {
+        guard let origin = head.headers.first(name: "Origin") else { return true }
+        let own = allowed.isEmpty ? [serverName, "localhost", "127.0.0.1"].map { "https://\($0):\(port)" } : allowed
+        return own.contains(origin.lowercased())
+    }
+
+    /// The headers every HTTP answer of the web listener carries.
+    static let securityHeaders: [(String, String)] = [
+        ("Content-Security-Policy", "default-src 'self'; connect-src 'self'; frame-ancestors 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+}
+
+/// Frames to lines and lines to frames for one WebSocket connection.
+///
+/// Consumes `WebSocketFrame`s and produces `[InboundLine]` (one frame, one line; a frame with CR
+/// or LF is `.lineEnds`, refused by the session like a malformed line); consumes the
+/// `ByteBuffer`s the session writes (lines ending in CR LF) and produces one frame per line.
+/// Answers pings, and a close with a close.
+final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
+    // @unchecked: `closeSent` is touched only on the channel's event loop.
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = [InboundLine]
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = WebSocketFrame
+
+    private let opcode: WebSocketOpcode
+    private var closeSent = false
+
+    init(binary: Bool) {
+        opcode = binary ? .binary : .text
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            var payload = frame.unmaskedData
+            let bytes = payload.readBytes(length: payload.readableBytes) ?? []
+            guard frame.fin else {
+                // A line split over frames is not IRC over WebSocket.
+                return closeWith(context, .protocolError)
+            }
+            if bytes.contains(13) || bytes.contains(10) {
+                context.fireChannelRead(wrapInboundOut([.lineEnds]))
+            } else if bytes.count > IRCLimits.lineBytes {
+                context.fireChannelRead(wrapInboundOut([.tooLong]))
+            } else if !bytes.isEmpty {
+                context.fireChannelRead(wrapInboundOut([.line(bytes)]))
+            }
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            closeWith(context, .normalClosure)
+        default:
+            break
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var buffer = unwrapOutboundIn(data)
+        var frames: [WebSocketFrame] = []
+        let view = buffer.readableBytesView
+        var start = view.startIndex
+        var index = view.startIndex
+        while index < view.endIndex {
+            if view[index] == 10 {
+                var end = index
+                if end > start && view[end - 1] == 13 { end -= 1 }
+                if end > start, let line = buffer.getSlice(at: start, length: end - start) {
+                    frames.append(WebSocketFrame(fin: true, opcode: opcode, data: line))
+                }
+                start = index + 1
+            }
+            index += 1
+        }
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        guard let last = frames.popLast() else {
+            promise?.succeed()
+            return
+        }
+        for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
+        context.write(wrapOutboundOut(last), promise: promise)
+    }
+
+    /// A close from the server side (QUIT, ERROR, a stop) sends a close frame first.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if !closeSent && context.channel.isActive {
+            closeSent = true
+            var data = context.channel.allocator.buffer(capacity: 2)
+            data.write(webSocketErrorCode: .normalClosure)
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        }
+        context.close(mode: mode, promise: promise)
+    }
+
+    private func closeWith(_ context: ChannelHandlerContext, _ code: WebSocketErrorCode) {
+        if !closeSent {
+            closeSent = true
+            var data = context.channel.allocator.buffer(capacity: 2)
+            data.write(webSocketErrorCode: code)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+    }
+}
+
+/// The web listener's plain HTTP answers (everything but a WebSocket upgrade of `/socket` by an
+/// allowed origin): 403 for `/socket` from another origin, 404 otherwise, with the security
+/// headers. (The web page itself is still to come, issue 24.)
+final class WebHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    // @unchecked: `request` is touched only on the channel's event loop.
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private var request: HTTPRequestHead?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            request = head
+        case .body:
+            break
+        case .end:
+            guard let head = request else { return }
+            request = nil
+            let forbidden = head.uri == WebSocketTransport.path
+            let body = forbidden ? "This origin may not open the diary's socket.\n" : "Not found.\n"
+            var headers = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.utf8.count)),
+                                       ("Connection", "close")])
+            for (name, value) in WebSocketTransport.securityHeaders { headers.add(name: name, value: value) }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: forbidden ? .forbidden : .notFound, headers: headers))),
+                          promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}

@@ -77,15 +77,24 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private func respond(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, body: [UInt8], length: Int? = nil,
                          contentType: String = "text/plain; charset=utf-8", extra: [(String, String)] = []) {
+        HTTPAnswer.send(context, status, body: body, length: length, contentType: contentType, headers: extra)
+    }
+}
+
+/// One HTTP answer and then the connection's close: what the metrics and the web listeners send
+/// for a plain request.
+enum HTTPAnswer {
+    static func send(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, body: [UInt8], length: Int? = nil,
+                     contentType: String = "text/plain; charset=utf-8", headers extra: [(String, String)] = []) {
         var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", String(length ?? body.count)), ("Connection", "close")])
         for (name, value) in extra { headers.add(name: name, value: value) }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !body.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: body.count)
             buffer.writeBytes(body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
         }
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 }

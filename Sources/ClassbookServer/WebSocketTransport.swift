@@ -154,14 +154,7 @@ final class WebHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, @unc
             request = nil
             let forbidden = head.uri == WebSocketTransport.path
             let body = forbidden ? "This origin may not open the diary's socket.\n" : "Not found.\n"
-            var headers = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.utf8.count)),
-                                       ("Connection", "close")])
-            for (name, value) in WebSocketTransport.securityHeaders { headers.add(name: name, value: value) }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: forbidden ? .forbidden : .notFound, headers: headers))),
-                          promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            HTTPAnswer.send(context, forbidden ? .forbidden : .notFound, body: Array(body.utf8), headers: WebSocketTransport.securityHeaders)
         }
     }
 }

@@ -109,9 +109,7 @@ extension ClientSession {
 
     /// True when `nick` is an account's login: no one else may register with it.
     private func isAccountNick(_ nick: String) async -> Bool {
-        let login = nick.lowercased()
-        guard LoginRules.isValid(login) else { return false }
-        return (try? await context.messaging.account(login: login)) != nil
+        (try? await accountNamed(nick)) != nil
     }
 
     func handleUser(_ message: IRCMessage) async {

@@ -72,12 +72,18 @@ public struct SQLiteAccountRepository: AccountRepository {
     }
 
     public func useDeviceToken(hash: String, at: Date) async throws -> (AccountCredentials, DeviceToken)? {
-        // A point read through the index on the hash: what a token login costs instead of scrypt.
-        guard let row = try readers.read({ db in
-            try Row.fetchOne(db, prepared: "SELECT * FROM device_tokens WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
+        // One point read through the index on the hash, the token with its account: what a token
+        // login costs instead of scrypt.
+        guard let (credentials, token) = try readers.read({ db -> (AccountCredentials, DeviceToken)? in
+            guard let row = try Row.fetchOne(db, prepared: """
+                SELECT a.*, t.id AS token_id, t.name AS token_name, t.created_at AS token_created_at, t.last_used_at AS token_last_used_at
+                FROM device_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL
+                """, arguments: [hash]) else { return nil }
+            let account = try Self.account(row, db)
+            return (AccountCredentials(account: account, passwordHash: row["password_hash"]),
+                    DeviceToken(id: row["token_id"], account: account.id, name: row["token_name"], createdAt: row["token_created_at"],
+                                lastUsedAt: row["token_last_used_at"]))
         }) else { return nil }
-        let token = DeviceTokens.token(row)
-        guard let account = try await self.account(id: token.account), let credentials = try await credentials(login: account.login) else { return nil }
         try await writer.write { db in
             try db.execute(sql: "UPDATE device_tokens SET last_used_at = ? WHERE id = ?", arguments: [at, token.id])
         }

@@ -194,7 +194,7 @@ public final class ClassbookServer: Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let http = WebHTTPHandler()
+                    let http = WebSocketTransport.plainHTTPHandler()
                     let upgrader = NIOWebSocketServerUpgrader(
                         maxFrameSize: IRCLimits.lineBytes,
                         shouldUpgrade: { channel, head in

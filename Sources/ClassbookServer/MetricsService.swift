@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// request a connection, answered with what the server's registry holds after the figures read
 /// at scrape time (the outboxes) are refreshed. Anything else: 404; another method: 405.
 ///
-/// On NIOHTTP1, the ecosystem's HTTP/1 codec, over the server's own event loops: one URL for a
-/// scraper does not call for a web framework (the web client will bring its own HTTP stack).
+/// On NIOHTTP1, the ecosystem's HTTP/1 codec, over the server's own event loops, as the web
+/// listener is: one URL for a scraper does not call for a web framework.
 struct MetricsService: Service {
     let channel: any Channel
 
@@ -20,6 +20,22 @@ struct MetricsService: Service {
         }
     }
 
+    /// GET (or HEAD) `/metrics`: the registry's text, collected off the event loop; 405 for
+    /// another method, 404 for another path.
+    private static func answer(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, collect: @escaping @Sendable () async -> [UInt8]) {
+        guard request.method == .GET || request.method == .HEAD else {
+            return HTTPAnswer.send(context, .methodNotAllowed, body: Array("GET /metrics\n".utf8), headers: [("Allow", "GET, HEAD")])
+        }
+        guard request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") else {
+            return HTTPAnswer.send(context, .notFound, body: Array("Classbook's metrics are at /metrics\n".utf8))
+        }
+        let head = request.method == .HEAD
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.makeFutureWithTask { await collect() }.whenSuccess { body in
+            HTTPAnswer.send(loopBound.value, .ok, body: head ? [] : body, length: body.count, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+    }
+
     /// Binds the endpoint; `collect` gives the body of a scrape.
     static func bind(_ endpoint: ServerConfiguration.Endpoint, group: any EventLoopGroup,
                      collect: @escaping @Sendable () async -> [UInt8]) async throws -> any Channel {
@@ -28,56 +44,13 @@ struct MetricsService: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(collect: collect))
+                    try channel.pipeline.syncOperations.addHandler(OneRequestHandler { context, request in
+                        answer(context, request, collect: collect)
+                    })
                 }
             }
             .bind(host: endpoint.host, port: endpoint.port)
             .get()
-    }
-}
-
-/// Answers one request and closes the connection.
-private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
-    // @unchecked: `request` is touched only on the channel's event loop.
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let collect: @Sendable () async -> [UInt8]
-    private var request: HTTPRequestHead?
-
-    init(collect: @escaping @Sendable () async -> [UInt8]) {
-        self.collect = collect
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            request = head
-        case .body:
-            break
-        case .end:
-            guard let request else { return }
-            self.request = nil
-            guard request.method == .GET || request.method == .HEAD else {
-                return respond(context, .methodNotAllowed, body: Array("GET /metrics\n".utf8), extra: [("Allow", "GET, HEAD")])
-            }
-            guard request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") else {
-                return respond(context, .notFound, body: Array("Classbook's metrics are at /metrics\n".utf8))
-            }
-            let head = request.method == .HEAD
-            let collect = self.collect
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.makeFutureWithTask { await collect() }.whenSuccess { body in
-                let (handler, context) = loopBound.value
-                handler.respond(context, .ok, body: head ? [] : body, length: body.count,
-                                contentType: "text/plain; version=0.0.4; charset=utf-8")
-            }
-        }
-    }
-
-    private func respond(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, body: [UInt8], length: Int? = nil,
-                         contentType: String = "text/plain; charset=utf-8", extra: [(String, String)] = []) {
-        HTTPAnswer.send(context, status, body: body, length: length, contentType: contentType, headers: extra)
     }
 }
 
@@ -96,5 +69,32 @@ enum HTTPAnswer {
         }
         let channel = context.channel
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// Gathers an HTTP request and has `answer` reply to it once it is whole (the body is not
+/// needed): the metrics and the web listeners' plain requests.
+final class OneRequestHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    // @unchecked: `request` is touched only on the channel's event loop, where `answer` runs.
+    typealias InboundIn = HTTPServerRequestPart
+
+    private let answer: (ChannelHandlerContext, HTTPRequestHead) -> Void
+    private var request: HTTPRequestHead?
+
+    init(answer: @escaping (ChannelHandlerContext, HTTPRequestHead) -> Void) {
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            request = head
+        case .body:
+            break
+        case .end:
+            guard let request else { return }
+            self.request = nil
+            answer(context, request)
+        }
     }
 }

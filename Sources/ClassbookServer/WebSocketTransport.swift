@@ -133,28 +133,15 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 }
 
-/// The web listener's plain HTTP answers (everything but a WebSocket upgrade of `/socket` by an
-/// allowed origin): 403 for `/socket` from another origin, 404 otherwise, with the security
-/// headers. (The web page itself is still to come, issue 24.)
-final class WebHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
-    // @unchecked: `request` is touched only on the channel's event loop.
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private var request: HTTPRequestHead?
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            request = head
-        case .body:
-            break
-        case .end:
-            guard let head = request else { return }
-            request = nil
-            let forbidden = head.uri == WebSocketTransport.path
+extension WebSocketTransport {
+    /// The web listener's plain HTTP answers (everything but a WebSocket upgrade of `/socket` by
+    /// an allowed origin): 403 for `/socket` from another origin, 404 otherwise, with the security
+    /// headers. (The web page itself is still to come, issue 24.)
+    static func plainHTTPHandler() -> OneRequestHandler {
+        OneRequestHandler { context, request in
+            let forbidden = request.uri == path
             let body = forbidden ? "This origin may not open the diary's socket.\n" : "Not found.\n"
-            HTTPAnswer.send(context, forbidden ? .forbidden : .notFound, body: Array(body.utf8), headers: WebSocketTransport.securityHeaders)
+            HTTPAnswer.send(context, forbidden ? .forbidden : .notFound, body: Array(body.utf8), headers: securityHeaders)
         }
     }
 }

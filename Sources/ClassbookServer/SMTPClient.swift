@@ -161,12 +161,12 @@ final class ReplyQueue: Sendable {
 
     /// Every wait, now and later, ends with `error` (the first reason given stays).
     func fail(_ error: any Error) {
-        let waiters = state.withLockedValue { state -> [CheckedContinuation<(Int, String), any Error>] in
-            if state.failure == nil { state.failure = error }
+        let (waiters, reason) = state.withLockedValue { state -> ([CheckedContinuation<(Int, String), any Error>], any Error) in
+            let reason = state.failure ?? error
+            state.failure = reason
             defer { state.waiters = [] }
-            return state.waiters.map(\.continuation)
+            return (state.waiters.map(\.continuation), reason)
         }
-        let reason = state.withLockedValue { $0.failure! }
         for waiter in waiters { waiter.resume(throwing: reason) }
     }
 

@@ -14,7 +14,7 @@ struct DataOptions: ParsableArguments {
 }
 
 /// The CLI's composition root: the school's settings from the same config file and by the same
-/// rules as `classbook serve` (`ConfigFile.apply`), its database, and its services composed as the
+/// rules as `classbook serve` (`Settings`), its database, and its services composed as the
 /// server composes them (`SchoolServices`). The configured time zone governs every date a command
 /// prints or counts.
 struct Composition {

@@ -122,8 +122,8 @@ extension ReportService {
         return [.init(header: ["Категория", "Число", "Обучающиеся"], rows: rows, widths: [2, 1, 5]),
                 .init(header: ["Показатель", "Значение"],
                       rows: [["Обучающихся", String(standings.total)],
-                             ["Успеваемость", Self.percent(standings.success, of: standings.total)],
-                             ["Качество знаний", Self.percent(standings.quality, of: standings.total)]], widths: [3, 2])]
+                             ["Успеваемость", NumberText.percent(standings.success, of: standings.total)],
+                             ["Качество знаний", NumberText.percent(standings.quality, of: standings.total)]], widths: [3, 2])]
     }
 
     static let standingNotes = [
@@ -186,7 +186,7 @@ extension ReportService {
         for subject in data.subjects {
             let marks = periodMarks(data, subject: subject, period: period)
             let counts = [5, 4, 3].map { value in String(marks.filter { $0 == value }.count) } + [String(marks.filter { $0 <= 2 }.count)]
-            subjectRows.append([subject, Self.decimal(Fraction.mean(marks))] + counts + [Self.percent(marks.filter { $0 >= 4 }.count, of: marks.count)])
+            subjectRows.append([subject, Self.decimal(Fraction.mean(marks))] + counts + [NumberText.percent(marks.filter { $0 >= 4 }.count, of: marks.count)])
         }
         let running = period.end >= today
         let tables: [Report.Table] = [
@@ -245,7 +245,7 @@ extension ReportService {
         for period in periods {
             let data = try await load(schoolClass, from: period.start, through: period.end)
             for subject in data.subjects {
-                classAverages[subject, default: [:]][period.ordinal] = Self.mean(data.current.compactMap {
+                classAverages[subject, default: [:]][period.ordinal] = Fraction.mean(data.current.compactMap {
                     GradingRules.weightedAverage((data.marks[$0.id] ?? []).filter { $0.subject == subject })
                 })
                 if let student {
@@ -262,7 +262,7 @@ extension ReportService {
                     }
                 }
             }
-            for (subject, values) in school { schoolAverages[subject, default: [:]][period.ordinal] = Self.mean(values) }
+            for (subject, values) in school { schoolAverages[subject, default: [:]][period.ordinal] = Fraction.mean(values) }
         }
         var header = ["Предмет"]
         for period in periods {
@@ -287,10 +287,6 @@ extension ReportService {
                       notes: ["Здесь, в отличие от сводной ведомости, средний балл — средневзвешенный балл текущих отметок: класса — среднее средневзвешенных баллов учеников класса по предмету; школы — то же по всем ученикам школы, изучающим предмет.",
                               "Динамика — изменение \(student == nil ? "класса" : "ученика") от предыдущего периода к последнему: ↑ выше на 0,1 и больше, ↓ ниже на 0,1 и больше, = иначе."],
                       landscape: periods.count > 2)
-    }
-
-    static func mean(_ values: [Fraction]) -> Fraction? {
-        Fraction.mean(values)
     }
 
     static func trend(_ before: Fraction, _ after: Fraction) -> String {

@@ -227,10 +227,6 @@ public struct ReportService: Sendable {
         return .satisfactory
     }
 
-    static func percent(_ part: Int, of whole: Int) -> String {
-        NumberText.percent(part, of: whole)
-    }
-
     static func decimal(_ value: Fraction?) -> String {
         value.map { NumberText.twoDecimals($0) } ?? "—"
     }

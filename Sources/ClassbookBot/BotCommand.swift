@@ -93,6 +93,8 @@ public struct BotReply: Sendable, Equatable {
     public var isRefusal: Bool
     /// The command failed on the server's side (an internal error), not for the person's input.
     public var isFailure: Bool
+    /// The command's name (not an alias) when the words named one: what the metrics count.
+    public var command: String?
 
     public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false, isRefusal: Bool = false,
                 isFailure: Bool = false) {

@@ -87,6 +87,13 @@ public final class DiaryBot: Sendable {
             return .refusal(invocation.t("Неизвестная команда «\(name)». Список команд: /help",
                                          "Unknown command \"\(name)\". Commands: /help"))
         }
+        var reply = await run(command, invocation, principal: principal)
+        reply.command = command.name
+        return reply
+    }
+
+    /// Runs a command found: its access, the one-time password rule, its errors as replies.
+    private func run(_ command: BotCommand, _ invocation: BotInvocation, principal: Principal?) async -> BotReply {
         guard command.isAllowed(for: principal) else {
             return .refusal(invocation.t("Команда /\(command.name) вам недоступна. Список ваших команд: /help",
                                          "The command /\(command.name) is not available to you. Your commands: /help"))

@@ -38,8 +38,7 @@ extension ClientSession {
             if !notice && !text.hasPrefix("\u{1}") { echo(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
-            let word = text.prefix { $0 != " " && $0 != "\t" }
-            deliverBotReply(await measured(String(word)) { await context.bot.respond(to: text, from: principal) })
+            deliverBotReply(await measured { await context.bot.respond(to: text, from: principal) })
             return
         }
         if target.hasPrefix("#") {
@@ -67,12 +66,12 @@ extension ClientSession {
     }
 
     /// Runs a bot command and counts it (`classbook_commands_total` by name and outcome, and its
-    /// latency) under its canonical name, or `unknown`.
-    func measured(_ word: String, _ run: () async -> BotReply) async -> BotReply {
+    /// latency) under the name the bot found, or `unknown`.
+    func measured(_ run: () async -> BotReply) async -> BotReply {
         let start = ContinuousClock.now
         let answer = await run()
         let outcome: ServerMetrics.Outcome = answer.isFailure ? .failed : answer.isRefusal ? .refused : .ok
-        context.metrics.recordCommand(context.bot.command(named: word)?.name ?? "unknown", outcome: outcome, duration: ContinuousClock.now - start)
+        context.metrics.recordCommand(answer.command ?? "unknown", outcome: outcome, duration: ContinuousClock.now - start)
         return answer
     }
 

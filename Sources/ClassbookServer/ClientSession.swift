@@ -133,7 +133,7 @@ final class ClientSession {
             }
             // Raw verbs for clients that pass unknown /commands to the server: `MARKS 7А`.
             let arguments = message.parameters.flatMap { $0.split(separator: " ").map(String.init) }
-            let answer = await measured(message.command) { await context.bot.run(message.command, arguments: arguments, principal: principal) }
+            let answer = await measured { await context.bot.run(message.command, arguments: arguments, principal: principal) }
             if answer.isRefusal && handle.flags.standardReplies {
                 for line in answer.lines { fail(message.command, "REFUSED", line) }
                 return

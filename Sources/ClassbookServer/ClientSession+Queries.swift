@@ -19,15 +19,21 @@ extension ClientSession {
         if SessionRegistry.sameNick(nick, context.configuration.botNick) { return .bot }
         let sessions = context.registry.sessions(nick: nick)
         guard let first = sessions.first else { return nil }
-        if first.account == handle.account && first.account != nil || first === handle { return .person(nick: first.target, sessions: sessions) }
+        if isOwn(sessions) { return .person(nick: first.target, sessions: sessions) }
         if context.channels.shareAChannel(handle, first) { return .person(nick: first.target, sessions: sessions) }
         guard await mayWrite(toNick: nick, recipients: sessions) else { return nil }
         return .person(nick: first.target, sessions: sessions)
     }
 
+    /// Whether `sessions` (one nick's) are this person's own: this session, or its account's.
+    func isOwn(_ sessions: [SessionHandle]) -> Bool {
+        guard let first = sessions.first else { return false }
+        return first === handle || (handle.account != nil && first.account == handle.account)
+    }
+
     /// Whether this session may see where `sessions` connect from: their own, or an administrator.
     func seesAddress(of sessions: [SessionHandle]) -> Bool {
-        sessions.first?.account == handle.account && handle.account != nil || sessions.first === handle || principal?.has(.admin) == true
+        isOwn(sessions) || principal?.has(.admin) == true
     }
 
     private var server: String { context.configuration.serverName }

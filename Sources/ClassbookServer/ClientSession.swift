@@ -177,6 +177,7 @@ final class ClientSession {
         "MODE": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleMode($1) },
         "LUSERS": Verb(minimumParameters: 0, beforeRegistration: false) { session, _ in session.sendLusers() },
         "AWAY": Verb(minimumParameters: 0, beforeRegistration: false) { await $0.handleAway($1) },
+        "CLASSBOOK": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleClassbook($1) },
     ]
 
     // MARK: Output

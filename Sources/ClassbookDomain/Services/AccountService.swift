@@ -98,6 +98,16 @@ public struct AccountService: Sendable {
         try await accounts.revokeDeviceToken(token.id, of: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }
 
+    /// Revokes the token `value` when it is one of this person's (a device that logs out and
+    /// forgets itself); false when it is not theirs or no longer logs in.
+    public func revokeDeviceToken(value: String, for principal: Principal) async throws -> Bool {
+        guard DeviceToken.looksLikeToken(value),
+              let (stored, token) = try await accounts.useDeviceToken(hash: Digest.sha256Hex(value), at: clock.now()),
+              stored.account.id == principal.account.id
+        else { return false }
+        return try await revokeDeviceToken(token, for: principal)
+    }
+
     public func setLanguage(_ language: Language, for principal: Principal) async throws {
         try await accounts.setLanguage(language, for: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }

@@ -125,6 +125,41 @@ extension DiaryService {
         return (classTeacher, assignments)
     }
 
+    /// Whom a family writes to: each of their students' class teacher and subject teachers (with
+    /// the student's groups), each person once, the class teachers first.
+    public func contacts(for principal: Principal) async throws -> [Contact] {
+        var contacts: [Contact] = []
+        func add(_ account: AccountID, _ name: String, classTeacherOf className: String?, subject: String?) {
+            if let index = contacts.firstIndex(where: { $0.account == account }) {
+                if let className, !contacts[index].classTeacherOf.contains(className) { contacts[index].classTeacherOf.append(className) }
+                if let subject, !contacts[index].subjects.contains(subject) { contacts[index].subjects.append(subject) }
+            } else {
+                contacts.append(Contact(account: account, name: name, classTeacherOf: className.map { [$0] } ?? [], subjects: subject.map { [$0] } ?? []))
+            }
+        }
+        let classes = try await journal.classes()
+        for student in try await students(visibleTo: principal) {
+            if let id = classes.first(where: { $0.id == student.classID })?.classTeacher, let name = try await journal.accountName(id) {
+                add(id, name, classTeacherOf: student.className, subject: nil)
+            }
+        }
+        for student in try await students(visibleTo: principal) {
+            let groups = try await groups(of: student)
+            for assignment in try await journal.assignments(inClass: student.classID) where assignment.group.map(groups.contains) ?? true {
+                add(assignment.teacher, assignment.teacherName, classTeacherOf: nil, subject: assignment.subject.name)
+            }
+        }
+        return contacts
+    }
+
+    /// A member of staff a family may write to, and why.
+    public struct Contact: Sendable, Equatable {
+        public var account: AccountID
+        public var name: String
+        public var classTeacherOf: [String]
+        public var subjects: [String]
+    }
+
     public func remarks(of student: Student, for principal: Principal) async throws -> (Period, [Remark]) {
         try await require(.readDiary, principal, on: student)
         let period = try await period(nil, grade: student.grade)

@@ -83,6 +83,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
+            // The web client's files, compiled into the binary as byte arrays (`PackageResources`):
+            // served as written, nothing read from disk at run time, no build step of our own.
+            resources: ["index.html", "app.js", "irc.js", "i18n.js", "style.css", "icon.svg"].map { .embedInCode("Web/" + $0) },
             swiftSettings: strict
         ),
         .executableTarget(
@@ -141,8 +144,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["Support/sms_gateway.py", "Support/stalled_smtp.py", "Support/ws_client.py"],
+            exclude: ["Support/sms_gateway.py", "Support/stalled_smtp.py", "Support/ws_client.py", "Support/browser_test.py"],
             swiftSettings: strict
         ),
     ],

@@ -138,3 +138,18 @@ int cb_map_large_allocations(size_t threshold) {
     return 0;
 #endif
 }
+
+int cb_certificate_is_self_signed(const char *cert_path) {
+    FILE *file = fopen(cert_path, "r");
+    if (file == NULL) return -1;
+    X509 *certificate = PEM_read_X509(file, NULL, NULL, NULL);
+    fclose(file);
+    if (certificate == NULL) return -1;
+    int result = X509_check_issued(certificate, certificate) == X509_V_OK ? 1 : 0;
+    if (result == 1) {
+        EVP_PKEY *key = X509_get0_pubkey(certificate);
+        result = key != NULL && X509_verify(certificate, key) == 1 ? 1 : 0;
+    }
+    X509_free(certificate);
+    return result;
+}

@@ -187,6 +187,7 @@ public final class ClassbookServer: Sendable {
         let configuration = context.configuration
         let maxSendQueue = configuration.maxSendQueue
         let port = NIOLockedValueBox(endpoint.port)
+        let page = WebPage(hsts: TLSCertificate.isSelfSigned(path: configuration.certificatePath) == false)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -194,7 +195,7 @@ public final class ClassbookServer: Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let http = WebSocketTransport.plainHTTPHandler()
+                    let http = OneRequestHandler { context, request in page.answer(context, request) }
                     let upgrader = NIOWebSocketServerUpgrader(
                         maxFrameSize: IRCLimits.lineBytes,
                         shouldUpgrade: { channel, head in

@@ -22,6 +22,15 @@ public enum TLSCertificate {
         }
     }
 
+    /// Whether the certificate at `path` is self-signed; nil when it cannot be read.
+    static func isSelfSigned(path: String) -> Bool? {
+        switch cb_certificate_is_self_signed(path) {
+        case 1: true
+        case 0: false
+        default: nil
+        }
+    }
+
     /// A TLS 1.2+ server context from PEM files.
     static func serverContext(certificatePath: String, privateKeyPath: String) throws -> NIOSSLContext {
         let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }

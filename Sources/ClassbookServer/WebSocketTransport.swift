@@ -20,17 +20,22 @@ public enum WebSocketTransport {
     }
 
     /// Whether a browser page of `origin` may open the socket: the allowed origins, or without any
-    /// configured, the listener's own (`https://` the server's name, localhost or 127.0.0.1, and
-    /// its port). A client that sends no Origin is no browser page and is let through.
+    /// configured, the listener's own: `https://` and the Host the browser addressed (so the page
+    /// works behind a port forward or a TCP balancer), or the server's name, localhost or
+    /// 127.0.0.1 with the listener's port. A client that sends no Origin is no browser page and is
+    /// let through.
     static func allows(_ head: HTTPRequestHead, allowed: [String], serverName: String, port: Int) -> Bool {
-        guard let origin = head.headers.first(name: "Origin") else { return true }
-        let own = allowed.isEmpty ? [serverName, "localhost", "127.0.0.1"].map { "https://\($0):\(port)" } : allowed
-        return own.contains(origin.lowercased())
+        guard let origin = head.headers.first(name: "Origin")?.lowercased() else { return true }
+        if !allowed.isEmpty { return allowed.contains(origin) }
+        if let host = head.headers.first(name: "Host"), origin == "https://" + host.lowercased() { return true }
+        return [serverName, "localhost", "127.0.0.1"].map { "https://\($0.lowercased()):\(port)" }.contains(origin)
     }
 
-    /// The headers every HTTP answer of the web listener carries.
+    /// No inline script or style, nothing from elsewhere, no framing.
     static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'self'; connect-src 'self'; frame-ancestors 'none'"),
+        ("Content-Security-Policy",
+         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'"),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
     ]
@@ -129,19 +134,6 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
                 channel.close(promise: nil)
             }
-        }
-    }
-}
-
-extension WebSocketTransport {
-    /// The web listener's plain HTTP answers (everything but a WebSocket upgrade of `/socket` by
-    /// an allowed origin): 403 for `/socket` from another origin, 404 otherwise, with the security
-    /// headers. (The web page itself is still to come, issue 24.)
-    static func plainHTTPHandler() -> OneRequestHandler {
-        OneRequestHandler { context, request in
-            let forbidden = request.uri == path
-            let body = forbidden ? "This origin may not open the diary's socket.\n" : "Not found.\n"
-            HTTPAnswer.send(context, forbidden ? .forbidden : .notFound, body: Array(body.utf8), headers: securityHeaders)
         }
     }
 }

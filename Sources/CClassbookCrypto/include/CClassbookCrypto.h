@@ -27,6 +27,10 @@ int cb_equal_constant_time(const uint8_t *a, const uint8_t *b, size_t length);
 int cb_write_self_signed_certificate(const char *common_name, int days,
                                      const char *cert_path, const char *key_path);
 
+/// Whether the first certificate in the PEM file at `cert_path` is self-signed (its issuer is
+/// its subject and its own key verifies it): 1 yes, 0 no, -1 when it cannot be read.
+int cb_certificate_is_self_signed(const char *cert_path);
+
 /// Lowers the calling thread's scheduling priority to `nice` (Linux: per thread), so that
 /// the work it does (password hashing) yields the CPU to the event loops. Returns 0 on success.
 int cb_lower_thread_priority(int nice);

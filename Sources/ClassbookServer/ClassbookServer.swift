@@ -68,7 +68,7 @@ public final class ClassbookServer: Sendable {
         // Password hashing runs here, never on an event loop.
         hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingPool.start()
-        let executor = ThreadPoolExecutor(pool: hashingPool)
+        let executor = ThreadPoolExecutor(pool: hashingPool, limit: configuration.maxPendingLogins)
         let metrics = ServerMetrics()
         let views = DiaryViewRecorder(duties: services.repositories.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         let registry = SessionRegistry()
@@ -459,14 +459,29 @@ public final class ClassbookServer: Sendable {
 /// Runs blocking work (password hashing) on a NIO thread pool whose threads run at a lower
 /// priority than the event loops: a login storm then takes the CPU the connected users leave
 /// idle, and their commands are not queued behind scrypt.
+///
+/// The queue is bounded: with `limit` hashes waiting or running, another login is refused at
+/// once (`Busy`: the session says so and closes) instead of waiting behind a queue that would
+/// outlast the registration timeout, holding its connection and memory meanwhile.
 struct ThreadPoolExecutor: BlockingExecutor {
     let pool: NIOThreadPool
+    let limit: Int
+    let pending = NIOLockedValueBox(0)
+
+    struct Busy: Error {}
 
     /// nice 10: the scheduler gives the event loops (nice 0) most of a contended core.
     static let hashingNice: Int32 = 10
 
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive {
+        let admitted = pending.withLockedValue { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { throw Busy() }
+        defer { pending.withLockedValue { $0 -= 1 } }
+        return try await pool.runIfActive {
             // A system call next to tens of milliseconds of hashing; idempotent per thread.
             _ = cb_lower_thread_priority(Self.hashingNice)
             return try work()

@@ -209,6 +209,14 @@ extension ClientSession {
             // Never log the password; log the login only as attempted.
             context.logger.info("login \(account == nil ? "refused" : "accepted")", metadata: ["login": "\(login.prefix(32))", "session": "\(handle.id)"])
             return account
+        } catch is ThreadPoolExecutor.Busy {
+            // More logins at once than the hashing queue holds: refused now, not after a wait
+            // that would outlast the registration timeout. Clients reconnect by themselves.
+            context.metrics.loginsShed.increment()
+            context.logger.warning("login refused: the hashing queue is full", metadata: ["session": "\(handle.id)"])
+            close(language == .ru ? "Сервер перегружен входами, повторите через минуту (server busy, try again in a minute)"
+                                  : "Server busy: too many logins at once, try again in a minute")
+            return nil
         } catch {
             context.logger.error("login failed: \(error)", metadata: ["session": "\(handle.id)"])
             return nil

@@ -1,5 +1,6 @@
 import ClassbookDomain
 import Foundation
+import NIOCore
 
 /// Everything `classbook serve` can be told, from flags or the YAML config file.
 public struct ServerConfiguration: Sendable {
@@ -56,6 +57,10 @@ public struct ServerConfiguration: Sendable {
     public var timeZone = TimeZone(identifier: "Europe/Moscow")!
     /// How long a connection may take to register (log in included).
     public var registrationTimeout: TimeInterval = 60
+    /// Password hashes waiting or running at once; a login beyond them is refused at once with
+    /// "server busy" (the client retries) rather than queued past the registration timeout.
+    /// 512 a core: at tens of milliseconds a hash, the queue drains in seconds.
+    public var maxPendingLogins = 512 * max(1, System.coreCount)
     /// A registered connection silent this long is sent a PING…
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.

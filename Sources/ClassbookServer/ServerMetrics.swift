@@ -19,6 +19,7 @@ final class ServerMetrics: Sendable {
     let registrations: CoreMetrics.Counter
     let failedLogins: CoreMetrics.Counter
     let lockouts: CoreMetrics.Counter
+    let loginsShed: CoreMetrics.Counter
     /// Commands by name and outcome (`ok`, `refused`, `failed`), and their latency.
     private let commands: NIOLockedValueBox<[String: Command]>
     /// Outbox depth and the age of the oldest entry, by queue; set when scraped.
@@ -54,6 +55,7 @@ final class ServerMetrics: Sendable {
         registrations = CoreMetrics.Counter(label: "classbook_registrations_total", factory: factory)
         failedLogins = CoreMetrics.Counter(label: "classbook_failed_logins_total", factory: factory)
         lockouts = CoreMetrics.Counter(label: "classbook_lockouts_total", factory: factory)
+        loginsShed = CoreMetrics.Counter(label: "classbook_logins_shed_total", factory: factory)
         commands = NIOLockedValueBox([:])
         outboxDepth = Dictionary(uniqueKeysWithValues: Self.queues.map {
             ($0, CoreMetrics.Meter(label: "classbook_outbox_depth", dimensions: [("queue", $0)], factory: factory))

@@ -143,6 +143,37 @@ struct LoginTests {
         }
     }
 
+    @Test("a password login beyond the hashing queue is refused at once as 'server busy'; an app password never waits")
+    func hashingQueueIsBounded() async throws {
+        try await withServer({ $0.maxPendingLogins = 1 }) { server in
+            let people = server.school.credentials.filter { $0.roles == [.guardian] }.prefix(12)
+            // Twelve password logins at once against a queue of one: some are shed, at once.
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for person in people {
+                    group.addTask {
+                        let client = try await server.connect()
+                        defer { Task { await client.close() } }
+                        try await client.send("PASS \(person.login):\(person.password)")
+                        try await client.send("NICK x")
+                        try await client.send("USER x 0 * :Test")
+                        let end = try await client.expect("001 or ERROR") { $0.command == "001" || $0.command == "ERROR" }
+                        return end.command == "001" ? "in" : end.parameters.last ?? ""
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.contains("in"), "\(outcomes)")
+            #expect(outcomes.contains { $0.contains("Сервер перегружен входами") }, "\(outcomes)")
+            #expect(outcomes.allSatisfy { $0 == "in" || $0.contains("Сервер перегружен входами") }, "\(outcomes)")
+            // An app password is a hash look-up, not a queued hash.
+            let guardian = try server.school.guardianWithOneChild
+            let phone = try await server.login(guardian)
+            let token = try DeviceTokenTests.token(try await phone.ask("/sessions token телефон"))
+            #expect(try await DeviceTokenTests.logsIn(server, guardian.login, token))
+            await phone.close()
+        }
+    }
+
     @Test("a plaintext listener is refused on any address that is not loopback")
     func plaintextLoopbackOnly() throws {
         var configuration = ServerConfiguration(certificatePath: "c", privateKeyPath: "k")

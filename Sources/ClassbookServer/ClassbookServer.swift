@@ -30,6 +30,8 @@ public final class ClassbookServer: Sendable {
     private let sslContext: NIOSSLContext
     private let perAddress = NIOLockedValueBox<[String: Int]>([:])
     private let watched = NIOLockedValueBox<[ObjectIdentifier: Watched]>([:])
+    /// Connections between accept and registration, at most `max-registering` at once.
+    private let admission: AdmissionGate
     private let digests: DigestScheduler
     private let duties: any DutiesRepository
     private let metricsListener = NIOLockedValueBox<(any Channel)?>(nil)
@@ -65,6 +67,7 @@ public final class ClassbookServer: Sendable {
         sslContext = try TLSCertificate.serverContext(certificatePath: configuration.certificatePath,
                                                       privateKeyPath: configuration.privateKeyPath)
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        admission = AdmissionGate(limit: configuration.maxRegistering)
         // Password hashing runs here, never on an event loop.
         hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingPool.start()
@@ -159,7 +162,7 @@ public final class ClassbookServer: Sendable {
         let sslContext = self.sslContext
         let maxSendQueue = context.configuration.maxSendQueue
         return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
@@ -169,10 +172,12 @@ public final class ClassbookServer: Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 16384))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let ticket = self.admission.enter(from: channel.parent)
+                    channel.closeFuture.whenComplete { _ in ticket.release() }
                     if tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    try self.accept(channel, transport: tls ? "tls" : "plaintext")
+                    try self.accept(channel, transport: tls ? "tls" : "plaintext", ticket: ticket)
                 }
             }
             .bind(host: endpoint.host, port: endpoint.port)
@@ -189,12 +194,14 @@ public final class ClassbookServer: Sendable {
         let port = NIOLockedValueBox(endpoint.port)
         let page = WebPage(hsts: TLSCertificate.isSelfSigned(path: configuration.certificatePath) == false)
         let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let ticket = self.admission.enter(from: channel.parent)
+                    channel.closeFuture.whenComplete { _ in ticket.release() }
                     let http = OneRequestHandler { context, request in page.answer(context, request) }
                     let upgrader = NIOWebSocketServerUpgrader(
                         maxFrameSize: IRCLimits.lineBytes,
@@ -210,8 +217,10 @@ public final class ClassbookServer: Sendable {
                         upgradePipelineHandler: { channel, head in
                             channel.eventLoop.makeCompletedFuture {
                                 let binary = WebSocketTransport.subprotocol(head) == WebSocketTransport.binary
+                                let tls = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+                                try channel.pipeline.syncOperations.addHandler(WriteCoalescer(), position: .after(tls))
                                 try channel.pipeline.syncOperations.addHandler(WebSocketLineHandler(binary: binary))
-                                try self.accept(channel, transport: "websocket", decodesLines: false)
+                                try self.accept(channel, transport: "websocket", decodesLines: false, ticket: ticket)
                             }
                         })
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
@@ -230,7 +239,7 @@ public final class ClassbookServer: Sendable {
 
     /// Sets up an accepted connection, on its event loop: a session driven by its pipeline
     /// (`SessionDriver`), or a refusal when its address has too many already.
-    private func accept(_ channel: any Channel, transport: String, decodesLines: Bool = true) throws {
+    private func accept(_ channel: any Channel, transport: String, decodesLines: Bool = true, ticket: AdmissionGate.Ticket) throws {
         let host = channel.remoteAddress?.ipAddress ?? "unknown"
         let key = ObjectIdentifier(channel)
         let done = channel.eventLoop.makePromise(of: Void.self)
@@ -245,6 +254,7 @@ public final class ClassbookServer: Sendable {
         }
         let handle = SessionHandle(id: ServerContext.messageID(), channel: channel, host: host, transport: transport)
         let session = ClientSession(context: context, handle: handle, host: host)
+        session.onRegistered = { ticket.release() }
         watched.withLockedValue { $0[key] = Watched(activity: session.activity, handle: handle, connectedAt: .now()) }
         let driver = SessionDriver(session: session, executor: EventLoopExecutor(channel.eventLoop)) {
             self.ended(handle, host: host)

@@ -180,6 +180,7 @@ extension ClientSession {
         }
         registered = true
         activity.withLockedValue { $0.registered = true }
+        onRegistered?()
         context.metrics.registrations.increment()
         context.metrics.sessionStarted(transport: handle.transport)
         handle.setLogin(account?.login)

@@ -28,6 +28,8 @@ final class ClientSession {
     var principal: Principal?
     var registered = false
     var closing = false
+    /// Called once registration completes: the connection's admission place is free again.
+    var onRegistered: (@Sendable () -> Void)?
 
     /// What the watchdog reads: when the last line came and whether a PING is outstanding.
     struct Activity: Sendable {

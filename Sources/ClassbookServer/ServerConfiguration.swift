@@ -61,6 +61,10 @@ public struct ServerConfiguration: Sendable {
     /// "server busy" (the client retries) rather than queued past the registration timeout.
     /// 512 a core: at tens of milliseconds a hash, the queue drains in seconds.
     public var maxPendingLogins = 512 * max(1, System.coreCount)
+    /// Connections between their accept and the end of their registration at once; over it the
+    /// listeners pause (the kernel's queue holds the rest), so that a storm of reconnections
+    /// does not queue ahead of connected people's commands (`AdmissionGate`).
+    public var maxRegistering = 32 * max(1, System.coreCount)
     /// A registered connection silent this long is sent a PING…
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.

@@ -44,11 +44,13 @@ public enum WebSocketTransport {
 /// Frames to lines and lines to frames for one WebSocket connection.
 ///
 /// Consumes `WebSocketFrame`s and produces `[InboundLine]` (one frame, one line; a frame with CR
-/// or LF is `.lineEnds`, refused by the session like a malformed line); consumes the
+/// or LF is `.lineEnds`, refused by the session like a malformed line), the frames of one read
+/// as one batch, as the TLS decoder hands on the lines of one read: a command and the PING
+/// after it are answered with one write, not two. Consumes the
 /// `ByteBuffer`s the session writes (lines ending in CR LF) and produces one frame per line.
 /// Answers pings, and a close with a close.
 final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
-    // @unchecked: `closeSent` is touched only on the channel's event loop.
+    // @unchecked: `closeSent` and `batch` are touched only on the channel's event loop.
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = [InboundLine]
     typealias OutboundIn = ByteBuffer
@@ -56,6 +58,8 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private let opcode: WebSocketOpcode
     private var closeSent = false
+    /// The lines of the frames read so far in this read, handed on at its end.
+    private var batch: [InboundLine] = []
 
     init(binary: Bool) {
         opcode = binary ? .binary : .text
@@ -72,11 +76,11 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
                 return closeWith(context, .protocolError)
             }
             if bytes.contains(13) || bytes.contains(10) {
-                context.fireChannelRead(wrapInboundOut([.lineEnds]))
+                batch.append(.lineEnds)
             } else if bytes.count > IRCLimits.lineBytes {
-                context.fireChannelRead(wrapInboundOut([.tooLong]))
+                batch.append(.tooLong)
             } else if !bytes.isEmpty {
-                context.fireChannelRead(wrapInboundOut([.line(bytes)]))
+                batch.append(.line(bytes))
             }
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
@@ -86,6 +90,15 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
         default:
             break
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !batch.isEmpty {
+            let lines = batch
+            batch = []
+            context.fireChannelRead(wrapInboundOut(lines))
+        }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -135,5 +148,63 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
                 channel.close(promise: nil)
             }
         }
+    }
+}
+
+/// Joins the buffers written between two flushes into one, so that TLS seals them into one
+/// record. Below the WebSocket frame encoder, which writes each frame as its own buffer (and
+/// often its header as another): a `/marks` answer of nine lines was eighteen records, each
+/// encrypted and framed on its own, where the same answer over TLS IRC is one.
+final class WriteCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var pending: ByteBuffer?
+    private var promises: [EventLoopPromise<Void>] = []
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var buffer = unwrapOutboundIn(data)
+        if pending == nil {
+            pending = buffer
+        } else {
+            pending!.writeBuffer(&buffer)
+        }
+        if let promise { promises.append(promise) }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        writePending(context)
+        context.flush()
+    }
+
+    /// What was written and not flushed goes out before the close, as the frames before a
+    /// close frame must.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        writePending(context)
+        context.flush()
+        context.close(mode: mode, promise: promise)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        pending = nil
+        let waiting = promises
+        promises = []
+        for promise in waiting { promise.fail(ChannelError.ioOnClosedChannel) }
+    }
+
+    private func writePending(_ context: ChannelHandlerContext) {
+        guard let buffer = pending else { return }
+        pending = nil
+        let waiting = promises
+        promises = []
+        var combined: EventLoopPromise<Void>?
+        if !waiting.isEmpty {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { result in
+                for each in waiting { each.completeWith(result) }
+            }
+            combined = promise
+        }
+        context.write(wrapOutboundOut(buffer), promise: combined)
     }
 }

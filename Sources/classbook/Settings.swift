@@ -22,7 +22,7 @@ struct Settings {
         "server-name": .string, "password": .string, "allow-guests": .flag, "log-format": .string, "bot-nick": .string, "motd": .list, "time-zone": .string,
         "registration-timeout": .number, "ping-interval": .number, "ping-timeout": .number, "job-interval": .number,
         "flood-burst": .number, "flood-rate": .number, "flood-hard-limit": .whole, "max-connections-per-address": .whole,
-        "max-pending-logins": .whole, "login-lock-after": .whole, "max-sessions-per-account": .whole, "rooms": .string,
+        "max-pending-logins": .whole, "max-registering": .whole, "login-lock-after": .whole, "max-sessions-per-account": .whole, "rooms": .string,
         "smtp.host": .string, "smtp.port": .whole, "smtp.security": .string, "smtp.username": .string, "smtp.password": .string,
         "smtp.from": .string, "smtp.trust-root": .string, "smtp.timeout": .number, "smtp.reply-timeout": .number,
         "sms.url": .string, "sms.username": .string, "sms.password": .string, "sms.trust-root": .string,
@@ -194,6 +194,7 @@ struct Settings {
         if let limit = try whole("flood-hard-limit", in: 1...1_000_000) { configuration.flood.hardLimit = limit }
         if let limit = try whole("max-connections-per-address", in: 0...1_000_000) { configuration.maxConnectionsPerAddress = limit }
         if let limit = try whole("max-pending-logins", in: 1...1_000_000) { configuration.maxPendingLogins = limit }
+        if let limit = try whole("max-registering", in: 1...1_000_000) { configuration.maxRegistering = limit }
         if let limit = try whole("login-lock-after", in: 0...1000) { configuration.loginThrottle.lockAfter = limit }
         if let limit = try whole("max-sessions-per-account", in: 0...1000) { configuration.maxSessionsPerAccount = limit }
         if let rooms = string("rooms") {

@@ -174,6 +174,31 @@ struct LoginTests {
         }
     }
 
+    @Test("over max-registering connections between accept and registration, the listener waits until one is through")
+    func admission() async throws {
+        try await withServer({ $0.maxRegistering = 2 }) { server in
+            let people = server.school.credentials.filter { $0.roles == [.guardian] }
+            // Two connections hold the two places: accepted, not registered.
+            let first = try await server.connect()
+            let second = try await server.connect()
+            try await Task.sleep(for: .milliseconds(300))
+            // A third waits in the kernel's queue: not even its TLS handshake is answered.
+            let third = try await server.connect()
+            let waiting = Task { try await third.registerWithSASL(login: people[2].login, password: people[2].password, nick: "c") }
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(third.allLines.isEmpty, "served while two were registering: \(third.allLines)")
+            // The first one's registration frees a place: the third is served.
+            try await first.registerWithSASL(login: people[0].login, password: people[0].password, nick: "a")
+            try await waiting.value
+            #expect(third.nick == people[2].login)
+            // A connection that closes before registering frees its place too.
+            await second.close()
+            let fourth = try await server.login(people[3])
+            #expect(fourth.nick == people[3].login)
+            for client in [first, third, fourth] { await client.close() }
+        }
+    }
+
     @Test("a plaintext listener is refused on any address that is not loopback")
     func plaintextLoopbackOnly() throws {
         var configuration = ServerConfiguration(certificatePath: "c", privateKeyPath: "k")

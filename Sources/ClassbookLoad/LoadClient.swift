@@ -1,11 +1,14 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
 
-/// One simulated person: a TLS (or plaintext) IRC connection that logs in with SASL PLAIN and asks
-/// the bot, timing each answer from the question to the PONG that follows the reply.
+/// One simulated person: a TLS (or plaintext) IRC connection, or IRC over WebSocket on the web
+/// listener, that logs in with SASL PLAIN and asks the bot, timing each answer from the question
+/// to the PONG that follows the reply.
 final class LoadClient: Sendable {
     let channel: any Channel
     private let state: NIOLockedValueBox<State>
@@ -17,6 +20,8 @@ final class LoadClient: Sendable {
         var closed = false
         var registered: CheckedContinuation<Void, any Error>?
         var isRegistered = false
+        /// The app password of the last `CLASSBOOK TOKEN` answer.
+        var token: String?
     }
 
     private init(channel: any Channel, state: NIOLockedValueBox<State>, reader: NIOLoopBound<Reader>) {
@@ -27,18 +32,43 @@ final class LoadClient: Sendable {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    static func connect(host: String, port: Int, tls: NIOSSLContext?, group: any EventLoopGroup) async throws -> LoadClient {
+    static func connect(host: String, port: Int, tls: NIOSSLContext?, group: any EventLoopGroup,
+                        webSocket: Bool = false) async throws -> LoadClient {
         let state = NIOLockedValueBox(State())
+        // Completed on the channel's loop: by the upgrade, or by a close before it.
+        let upgraded = NIOLockedValueBox<EventLoopPromise<Void>?>(nil)
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: "localhost")) }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineSplitter()))
-                    try channel.pipeline.syncOperations.addHandler(Reader(state: state))
+                    if webSocket {
+                        let promise = channel.eventLoop.makePromise(of: Void.self)
+                        upgraded.withLockedValue { $0 = promise }
+                        channel.closeFuture.whenComplete { _ in promise.fail(Failure(description: "closed before the WebSocket upgrade")) }
+                        // The upgrade of `/socket`; then one IRC line per text frame, as a browser sends.
+                        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 14) { channel, _ in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(WebSocketLines())
+                                try channel.pipeline.syncOperations.addHandler(Reader(state: state))
+                            }.map { promise.succeed() }
+                        }
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                            withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineSplitter()))
+                        try channel.pipeline.syncOperations.addHandler(Reader(state: state))
+                    }
                 }
             }
             .connect(host: host, port: port).get()
+        if let promise = upgraded.withLockedValue({ $0 }) {
+            let headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Sec-WebSocket-Protocol", "text.ircv3.net"), ("Content-Length", "0")])
+            channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/socket", headers: headers)),
+                          promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            try await promise.futureResult.get()
+        }
         let reader = try await channel.eventLoop.submit {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: Reader.self), eventLoop: channel.eventLoop)
         }.get()
@@ -111,7 +141,44 @@ final class LoadClient: Sendable {
         }
     }
 
+    /// An app password for this account (`CLASSBOOK TOKEN`), for a storm of token logins.
+    func issueToken(name: String) async throws -> String {
+        _ = try await ask("CLASSBOOK TOKEN \(name)", token: "token")
+        guard let token = state.withLockedValue({ $0.token }) else { throw Failure(description: "no token issued") }
+        return token
+    }
+
     func close() { channel.close(promise: nil) }
+
+    /// IRC over WebSocket for the load: a frame in is a line (as the TLS path's splitter gives);
+    /// the lines written (each ending in CR LF) go out one masked text frame each.
+    final class WebSocketLines: ChannelDuplexHandler {
+        typealias InboundIn = WebSocketFrame
+        typealias InboundOut = ByteBuffer
+        typealias OutboundIn = ByteBuffer
+        typealias OutboundOut = WebSocketFrame
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let frame = unwrapInboundIn(data)
+            switch frame.opcode {
+            case .text, .binary: context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
+            case .connectionClose: context.close(promise: nil)
+            default: break
+            }
+        }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            var buffer = unwrapOutboundIn(data)
+            var last: EventLoopFuture<Void>?
+            while let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = buffer.readSlice(length: end - buffer.readerIndex + 1)!
+                line.moveWriterIndex(to: line.writerIndex - (line.readableBytesView.dropLast().last == UInt8(ascii: "\r") ? 2 : 1))
+                let key = WebSocketMaskingKey.random()
+                last = context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: line)))
+            }
+            if let last { last.cascade(to: promise) } else { promise?.succeed() }
+        }
+    }
 
     /// Splits the stream into lines.
     struct LineSplitter: ByteToMessageDecoder {
@@ -220,6 +287,9 @@ final class LoadClient: Sendable {
                 return
             }
             if loop != nil { return }
+            if let token = Self.issuedToken(view) {
+                state.withLockedValue { $0.token = token }
+            }
             if Self.isWelcome(view) {
                 let waiter = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
                     state.isRegistered = true
@@ -230,6 +300,13 @@ final class LoadClient: Sendable {
                 return
             }
             state.withLockedValue { $0.linesSinceMark += 1 }
+        }
+
+        /// The token of ":server CLASSBOOK TOKEN cbt-… :name".
+        static func issuedToken(_ view: ByteBufferView) -> String? {
+            let line = String(decoding: view, as: UTF8.self)
+            guard let range = line.range(of: " CLASSBOOK TOKEN ") else { return nil }
+            return line[range.upperBound...].split(separator: " ").first.map(String.init)
         }
 
         /// ":server 001 nick :Welcome…".

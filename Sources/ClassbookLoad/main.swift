@@ -13,7 +13,8 @@ import SwiftCSV
 /// Scenarios: idle (memory per session), marks (/marks throughput and latency; a guardian of
 /// several children names one, as a person must), writes
 /// (confirmed writes per second), logins (a login storm of --sessions people while 100 others
-/// each ask /marks every 100 ms until it ends; --seconds does not apply);
+/// each ask /marks every 100 ms until it ends; --seconds does not apply; with --tokens, by app
+/// passwords); --websocket for IRC over WebSocket instead of TLS IRC;
 /// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
 struct Options: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "classbook-load", abstract: "The load generator of commands/bench.")
@@ -36,6 +37,12 @@ struct Options: ParsableCommand {
     var key: String?
     @Flag(help: "Plain TCP instead of TLS.")
     var plaintext = false
+    /// IRC over WebSocket (`wss://…/socket`, text.ircv3.net): --port is then the web listener's.
+    @Flag(help: "IRC over WebSocket on the web listener (--port is its port).")
+    var websocket = false
+    /// logins: the storm logs in with app passwords (device tokens) instead of passwords.
+    @Flag(help: "logins: log in with app passwords (device tokens), issued first, instead of passwords.")
+    var tokens = false
     /// What the marks scenario asks the bot (`--command "/absences"`); /marks by default.
     @Option(help: "What the marks scenario asks the bot.")
     var command = "/marks"
@@ -181,7 +188,8 @@ func connectMany(_ people: [Account], count: Int, group loops: any EventLoopGrou
         func start(_ index: Int) {
             let person = people[index % people.count]
             group.addTask {
-                let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loops)
+                let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loops,
+                                                          webSocket: options.websocket)
                 try await client.login(person.login, password: person.password, nick: "l\(index)")
                 return (index, client)
             }
@@ -239,12 +247,13 @@ case "idle":
     for client in clients { client.close() }
 case "marks":
     let clients = try await connectMany(guardians, count: options.sessions)
+    let transport = options.websocket ? ", WebSocket" : ""
     let pace = options.every.map { TimeAmount.nanoseconds(Int64($0 * 1e6)) }
     let (latencies, cpu) = await measuringServer {
         await drive(clients, seconds: options.seconds, every: pace) { index, _ in guardians[index % guardians.count].asking(options.command) }
     }
     let paced = options.every.map { String(format: ", each every %g ms", $0) } ?? ""
-    report("\(options.command.dropFirst()) (\(clients.count) sessions\(paced))", latencies, seconds: options.seconds,
+    report("\(options.command.dropFirst()) (\(clients.count) sessions\(transport)\(paced))", latencies, seconds: options.seconds,
            extra: cpu + (rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? ""))
     for client in clients { client.close() }
 case "relay":
@@ -262,6 +271,22 @@ case "writes":
     report("writes (\(clients.count) sessions, /lang en|ru: one confirmed write each)", latencies, seconds: options.seconds, extra: cpu)
     for client in clients { client.close() }
 case "logins":
+    // With --tokens, app passwords for the stormers' accounts first (one password login each):
+    // 200 accounts, each logging in five times in the storm (the device limit is five at once).
+    let stormers = options.tokens ? Array(guardians.dropFirst(100).prefix(200)) : Array(guardians.dropFirst(100))
+    guard !stormers.isEmpty else { fail("logins needs more than 100 guardians in the accounts file (a larger demo school)") }
+    var secrets: [String: String] = [:]
+    if options.tokens {
+        for client in try await connectMany(stormers, count: stormers.count).enumerated() {
+            secrets[stormers[client.offset].login] = try await client.element.issueToken(name: "bench")
+            client.element.close()
+        }
+    }
+    // The hash this machine's scrypt takes, for the storm's ceiling: cores ÷ hash time.
+    let hashStart = ContinuousClock.now
+    let sample = try PasswordHasher().hash("bench-password")
+    for _ in 0..<4 { _ = PasswordHasher().verify("bench-password", against: sample) }
+    let hashTime = seconds(ContinuousClock.now - hashStart) / 5
     // The connected users' connections have an event loop of their own: on the storm's loops
     // their answers would wait behind the load generator's own 1,000 TLS handshakes, and the
     // latencies would measure this process's queue, not the server's.
@@ -277,11 +302,13 @@ case "logins":
     // timeout while queued behind the others' hashing); both are counted.
     let (stormed, failed) = await withTaskGroup(of: Bool.self) { group in
         for index in 0..<options.sessions {
-            let person = guardians[(index + 100) % guardians.count]
+            let person = stormers[index % stormers.count]
+            let secret = secrets[person.login] ?? person.password
             group.addTask {
                 do {
-                    let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loadGroup)
-                    try await client.login(person.login, password: person.password, nick: "s\(index)")
+                    let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loadGroup,
+                                                              webSocket: options.websocket)
+                    try await client.login(person.login, password: secret, nick: "s\(index)")
                     client.close()
                     return true
                 } catch {
@@ -296,8 +323,11 @@ case "logins":
     let storm = ContinuousClock.now - start
     for client in working { client.stop() }
     let stormSeconds = seconds(storm)
-    report(String(format: "logins: %d logins (%d failed) took %.1f s; meanwhile %d others each asking /marks every 100 ms",
-                  stormed, failed, stormSeconds, working.count),
+    let ceiling = Double(System.coreCount) / hashTime
+    let kind = options.tokens ? "app-password logins" : String(format: "password logins (%.0f/s; scrypt %.1f ms a hash here, %d cores: ceiling %.0f/s)",
+                                                               Double(stormed) / stormSeconds, hashTime * 1000, System.coreCount, ceiling)
+    report(String(format: "logins: %d %@ (%d failed) took %.1f s; meanwhile %d others each asking /marks every 100 ms",
+                  stormed, kind, failed, stormSeconds, working.count),
            await background, seconds: stormSeconds)
     for client in working { client.close() }
     try await workLoop.shutdownGracefully()

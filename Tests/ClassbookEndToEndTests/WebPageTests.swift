@@ -50,7 +50,8 @@ struct WebPageTests {
             let source = try [UInt8](Data(contentsOf: Self.web.appendingPathComponent(name)))
             let (response, body) = try await Self.get(client, port, "/" + name)
             #expect(response.status == .ok, "\(name)")
-            #expect(body == source, "\(name) is served as in Web/ (a new file must be listed in Package.swift and WebPage)")
+            let same = body == source
+            #expect(same, "\(name) is not served as in Web/ (\(body.count) bytes served, \(source.count) in the file); a new file is listed in Package.swift and WebPage")
             let type = response.headers.first(name: "Content-Type") ?? ""
             let expected = name.hasSuffix(".js") ? "text/javascript" : name.hasSuffix(".css") ? "text/css"
                 : name.hasSuffix(".html") ? "text/html" : "image/svg+xml"

@@ -64,7 +64,7 @@ struct WebSocketTests {
     func frames() async throws {
         try await withServer(Self.web) { server in
             let guardian = try server.school.guardianWithOneChild
-            let lines = try await Self.client(server, Self.login(guardian) + ["@WAIT:1", "@CRLF", "@PING", "PING :still-here", "@WAIT:1", "@CLOSE"])
+            let lines = try await Self.client(server, Self.login(guardian) + ["@UNTIL: 001 ", "@CRLF", "@PING", "PING :still-here", "@UNTIL:still-here", "@CLOSE"])
             #expect(lines.contains { $0.contains("FAIL * INVALID_MESSAGE") }, "\(lines)")
             #expect(lines.contains { $0.contains("PONG classbook.test still-here") }, "the connection stays: \(lines)")
             #expect(lines.contains("PONG"), "a WebSocket ping is answered: \(lines)")
@@ -84,7 +84,7 @@ struct WebSocketTests {
             configuration.flood.hardLimit = 20
         }) { server in
             let guardian = try server.school.guardianWithOneChild
-            let lines = try await Self.client(server, Self.login(guardian) + ["@WAIT:1", "@FLOOD:200", "@WAIT:5"])
+            let lines = try await Self.client(server, Self.login(guardian) + ["@UNTIL: 001 ", "@FLOOD:200", "@WAIT:5"])
             #expect(lines.contains { $0.contains("ERROR :Excess Flood") }, "\(lines.suffix(5))")
         }
     }

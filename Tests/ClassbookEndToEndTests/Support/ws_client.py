@@ -5,7 +5,9 @@ frame, "B " binary frame), then how the connection ended.
     python3 ws_client.py URL SUBPROTOCOL|none ORIGIN|none STEP...
 
 After the steps it reads until the connection closes (at most 10 s). A step is a line to send, or: @CRLF (a frame holding two lines), @BIG (a 9,000-byte frame),
-@PING (a WebSocket ping; prints PONG when answered), @FLOOD:N (N lines at once), @WAIT:S, @CLOSE.
+@PING (a WebSocket ping; prints PONG when answered), @FLOOD:N (N lines at once), @WAIT:S,
+@UNTIL:TEXT (reads until a message holding TEXT has come, at most 30 s: no fixed wait that a
+loaded machine outlasts), @CLOSE.
 """
 import ssl
 import sys
@@ -21,17 +23,17 @@ context.verify_mode = ssl.CERT_NONE
 binary = subprotocol == "binary.ircv3.net"
 
 
-def drain(ws, seconds):
+def drain(ws, seconds, until=None):
     end = time.time() + seconds
     while time.time() < end:
         try:
             message = ws.recv(timeout=0.1)
         except TimeoutError:
             continue
-        if isinstance(message, bytes):
-            print("B " + message.decode("utf-8", "replace"), flush=True)
-        else:
-            print("T " + message, flush=True)
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        print(("B " if isinstance(message, bytes) else "T ") + text, flush=True)
+        if until is not None and until in text:
+            return
 
 
 try:
@@ -52,6 +54,8 @@ try:
                         ws.send("PRIVMSG diary :help %d" % n)
                 elif step.startswith("@WAIT:"):
                     drain(ws, float(step[6:]))
+                elif step.startswith("@UNTIL:"):
+                    drain(ws, 30.0, until=step[7:])
                 elif step == "@CLOSE":
                     ws.close()
                 else:

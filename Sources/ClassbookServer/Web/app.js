@@ -511,7 +511,7 @@ $("composer").addEventListener("submit", (event) => {
   if (!text) return;
   sendText(state.active, text);
   input.value = "";
-  input.placeholder = "";
+  $("usage-hint").hidden = true;
 });
 
 // MARK: The bot's buttons and the children switch
@@ -549,7 +549,8 @@ function runCommand(command) {
     // A command that needs arguments goes to the input, with its form as the hint.
     const input = $("message");
     input.value = `/${command.name} `;
-    input.placeholder = command.usage || "";
+    $("usage-hint").textContent = command.usage || "";
+    $("usage-hint").hidden = !command.usage;
     input.focus();
     return;
   }

@@ -72,7 +72,7 @@ function base64(text) {
 
 /**
  * A connection to the server that logs in with SASL PLAIN (a password or a device token)
- * and reconnects by itself with backoff (1 s doubling to 30 s) once it has logged in.
+ * and reconnects by itself with backoff (1 s doubling to 30 s, jittered) once it has logged in.
  *
  * Events (CustomEvent detail):
  *   "message"  — a parsed line ({ ..., history: true } inside a chathistory batch)
@@ -165,7 +165,9 @@ export class Connection extends EventTarget {
 
   scheduleRetry() {
     if (this.stopped) return;
-    const delay = this.retryDelay;
+    // Jittered (½ to 1½ of the step): after a server restart the families' phones do not all
+    // come back in the same instant.
+    const delay = this.retryDelay * (0.5 + Math.random());
     this.retryDelay = Math.min(this.retryDelay * 2, 30000);
     this.retryTimer = setTimeout(() => this.open(), delay);
   }

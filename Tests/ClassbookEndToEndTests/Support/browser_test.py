@@ -306,11 +306,13 @@ def main():
             button(teacher_page, "mark").click()
             field = teacher_page.find_element(By.NAME, "message")
             assert field.get_attribute("value") == "/mark ", f"the mark button put {field.get_attribute('value')!r}"
-            assert field.get_attribute("placeholder").startswith("/mark класс предмет"), "no usage hint"
+            hint = teacher_page.find_element(By.ID, "usage-hint")
+            assert hint.is_displayed() and hint.text.startswith("/mark класс предмет"), f"no usage hint: {hint.text!r}"
             field.send_keys(f"{class_name} {subject.split(' ')[0].lower()} 20.11 {child.split(' ')[0]} 5 кр")
+            shot(teacher_page, "teacher")
             teacher_page.find_element(By.ID, "send").click()
             wait(lambda: any(t.startswith(f"Записано: {subject}") for t in log_texts(teacher_page)), "the teacher's confirmation")
-            shot(teacher_page, "teacher")
+            assert not teacher_page.find_element(By.ID, "usage-hint").is_displayed(), "the hint stays after sending"
         finally:
             teacher_page.quit()
         ok("teacher marked through the page")

@@ -319,43 +319,4 @@ extension ClientSession {
         context.channels.announce(post, replyTo: replyTo, serverName: context.configuration.serverName, command: command,
                                   clientTags: clientTags, from: handle)
     }
-
-    func handleChatHistory(_ message: IRCMessage) async {
-        let subcommand = message.parameters[0].uppercased()
-        let target = message.parameters[1]
-        func fail(_ code: String, _ text: String) {
-            self.fail("CHATHISTORY", code, subcommand, target, text)
-        }
-        guard ["LATEST", "BEFORE", "AFTER"].contains(subcommand) else { return fail("INVALID_PARAMS", "Unsupported subcommand") }
-        guard let channel = await memberChannel(target, refuse: false) else { return fail("INVALID_TARGET", "Not a channel of yours") }
-        let limit = min(100, max(1, Int(message.parameters.count > 3 ? message.parameters[3] : "50") ?? 50))
-        let reference = message.parameters[2]
-        var anchor: Int64?
-        if reference != "*" {
-            guard reference.hasPrefix("msgid="), let post = try? await context.boards.boards.post(msgid: String(reference.dropFirst(6))),
-                  post.board == channel.name else { return fail("INVALID_MSGREFTYPE", "Give * or msgid=…") }
-            anchor = post.id
-        } else if subcommand != "LATEST" {
-            return fail("INVALID_PARAMS", "BEFORE and AFTER need msgid=…")
-        }
-        do {
-            let posts = try await context.boards.boards.history(board: channel.name, before: subcommand == "AFTER" ? nil : anchor,
-                                                                after: subcommand == "AFTER" ? anchor : nil, limit: limit)
-            var messages: [IRCMessage] = []
-            for post in posts {
-                let root: BoardPost? = if let thread = post.threadID { try await context.boards.boards.post(id: thread) } else { nil }
-                messages.append(ChannelRegistry.message(post, replyTo: root?.msgid,
-                                                        source: "\(post.authorNick)!\(post.authorNick)@\(context.configuration.serverName)"))
-            }
-            if handle.has("batch") {
-                let reference = String(ServerContext.messageID().prefix(10))
-                messages = [IRCMessage(source: context.configuration.serverName, command: "BATCH", parameters: ["+" + reference, "chathistory", channel.name])]
-                    + messages.map { var m = $0; m.tags.insert(IRCTag("batch", reference), at: 0); return m }
-                    + [IRCMessage(source: context.configuration.serverName, command: "BATCH", parameters: ["-" + reference])]
-            }
-            send(messages)
-        } catch {
-            fail("MESSAGE_ERROR", "Cannot read the history")
-        }
-    }
 }

@@ -55,6 +55,9 @@ extension ClientSession {
             return
         }
         let relayed = relay()
+        if let account = recipients[0].account, let login = recipients[0].login {
+            await keepInHistory(relayed, to: account, login: login)
+        }
         for recipient in recipients where recipient !== handle { recipient.send(relayed) }
         // To one's own nick the other devices were recipients already.
         if recipients.contains(where: { $0 === handle }) {
@@ -114,7 +117,8 @@ extension ClientSession {
             return
         }
         do {
-            try await context.outbox.send([text], to: account.id, source: userSource)
+            await keepInHistory(relayed, to: account.id, login: account.login)
+            try await context.outbox.send([text], to: account.id, source: userSource, msgid: relayed.tag("msgid"))
             echo(relayed)
             if context.registry.sessions(of: account.id).isEmpty {
                 reply(.away, account.login, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
@@ -123,6 +127,21 @@ extension ClientSession {
         } catch {
             context.logger.error("cannot keep a message: \(error)")
             reply(.noSuchNick, target, "No such nick/channel")
+        }
+    }
+
+    /// Keeps a message between two people (not to oneself, not a guest's) with the id and time
+    /// its devices see, for each device to fetch what it missed (`CHATHISTORY` of a nick). A
+    /// failure is logged: the message still goes out.
+    private func keepInHistory(_ relayed: IRCMessage, to account: AccountID, login: String) async {
+        guard let principal, account != principal.account.id, let msgid = relayed.tag("msgid") else { return }
+        let sentAt = relayed.tag("time").flatMap(UTCTimestamp.parse) ?? Date()
+        do {
+            try await context.messaging.recordDirect(DirectMessage(
+                msgid: msgid, sender: principal.account.id, senderLogin: principal.account.login, recipient: account, recipientLogin: login,
+                command: relayed.command, text: relayed.parameters[1], sentAt: sentAt))
+        } catch {
+            context.logger.error("cannot keep a message in history: \(error)", metadata: ["session": "\(handle.id)"])
         }
     }
 

@@ -257,7 +257,7 @@ extension ClientSession {
 
     static func isupport(_ configuration: ServerConfiguration) -> [String] {
         ["NETWORK=\(configuration.networkName)", "CASEMAPPING=ascii", "CHANTYPES=#", "CHANMODES=,,,int", "PREFIX=(o)@", "NICKLEN=32",
-         "BOT=B", "UTF8ONLY", "LINELEN=512", "CHATHISTORY=100", "MSGREFTYPES=msgid", "WHOX", "AWAYLEN=200"]
+         "BOT=B", "UTF8ONLY", "LINELEN=512", "CHATHISTORY=100", "MSGREFTYPES=msgid,timestamp", "WHOX", "AWAYLEN=200"]
     }
 
     func sendMOTD() {

@@ -23,8 +23,8 @@ struct Outbox: Sendable {
 
     /// Stores lines for an account and delivers them now if the person is connected (and the
     /// message is not held until `deliverAfter`). `source` is a person's `nick!user@host`; nil for the bot.
-    func send(_ lines: [String], to account: AccountID, source: String? = nil, deliverAfter: Date? = nil) async throws {
-        try await duties.enqueue(lines, for: account, at: clock.now(), source: source, deliverAfter: deliverAfter)
+    func send(_ lines: [String], to account: AccountID, source: String? = nil, deliverAfter: Date? = nil, msgid: String? = nil) async throws {
+        try await duties.enqueue(lines, for: account, at: clock.now(), source: source, deliverAfter: deliverAfter, msgid: msgid)
         if deliverAfter == nil { await deliverPending(to: account) }
     }
 
@@ -45,19 +45,29 @@ struct Outbox: Sendable {
             let pending = try await duties.pendingMessages(for: account, at: clock.now())
             guard !pending.isEmpty else { return }
             for session in sessions {
-                let target = session.target
-                var messages: [IRCMessage] = []
-                for message in pending {
-                    for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) {
-                        messages += BotText.messages(String(line), from: message.source ?? botSource, to: target, time: message.createdAt)
-                    }
-                }
-                session.send(messages)
+                session.send(pending.flatMap { messages($0, to: session.target) })
             }
             try await duties.markDelivered(pending.map(\.id), at: clock.now())
         } catch {
             logger.error("cannot deliver pending messages: \(error)")
         }
+    }
+}
+
+extension Outbox {
+    /// A kept message as the lines a session is sent, live or from history (`CHATHISTORY`): the
+    /// same ids either way (the message's own, then `.1`, `.2` for the lines it is split into),
+    /// so a device that fetches what it missed can tell what it already has.
+    func messages(_ message: OutboxMessage, to target: String) -> [IRCMessage] {
+        var messages: [IRCMessage] = []
+        for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) {
+            messages += BotText.messages(String(line), from: message.source ?? botSource, to: target, time: message.createdAt)
+        }
+        for index in messages.indices {
+            // BotText tags each line with a fresh msgid first; the kept message's replaces it.
+            messages[index].tags[0] = IRCTag("msgid", index == 0 ? message.msgid : "\(message.msgid).\(index)")
+        }
+        return messages
     }
 }
 

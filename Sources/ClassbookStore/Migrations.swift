@@ -257,6 +257,25 @@ enum Migrations {
                 CREATE INDEX device_tokens_by_account ON device_tokens(account_id) WHERE revoked_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v12-conversation-history") { db in
+            // Messages between people, for each device to fetch what it missed (CHATHISTORY of a
+            // nick); the outbox keeps the id a message carried, and is read as the bot's history.
+            try db.execute(sql: """
+                CREATE TABLE direct_messages (
+                    id INTEGER PRIMARY KEY,
+                    msgid TEXT NOT NULL,
+                    sender_id INTEGER NOT NULL REFERENCES accounts(id),
+                    recipient_id INTEGER NOT NULL REFERENCES accounts(id),
+                    command TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    sent_at DATETIME NOT NULL
+                );
+                CREATE INDEX direct_messages_by_pair ON direct_messages(sender_id, recipient_id, sent_at);
+                CREATE INDEX direct_messages_by_recipient ON direct_messages(recipient_id, sent_at);
+                ALTER TABLE bot_outbox ADD COLUMN msgid TEXT;
+                CREATE INDEX bot_outbox_by_account ON bot_outbox(account_id, created_at) WHERE source IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -354,19 +354,41 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         }
     }
 
-    public func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?) async throws {
+    public func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?, msgid: String?) async throws {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO bot_outbox (account_id, text, created_at, source, deliver_after) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [account.rawValue, lines.joined(separator: "\n"), at, source, deliverAfter])
+            try db.execute(sql: "INSERT INTO bot_outbox (account_id, text, created_at, source, deliver_after, msgid) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [account.rawValue, lines.joined(separator: "\n"), at, source, deliverAfter, msgid])
         }
     }
 
-    public func pendingMessages(for account: AccountID, at now: Date) async throws -> [(id: Int64, text: String, createdAt: Date, source: String?)] {
+    private static func outboxMessage(_ row: Row) -> OutboxMessage {
+        OutboxMessage(id: row["id"], text: row["text"], createdAt: row["created_at"], source: row["source"], msgid: row["msgid"])
+    }
+
+    public func pendingMessages(for account: AccountID, at now: Date) async throws -> [OutboxMessage] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, text, created_at, source FROM bot_outbox
+                SELECT id, text, created_at, source, msgid FROM bot_outbox
                 WHERE account_id = ? AND delivered_at IS NULL AND (deliver_after IS NULL OR deliver_after <= ?) ORDER BY id
-                """, arguments: [account.rawValue, now]).map { ($0["id"], $0["text"], $0["created_at"], $0["source"]) }
+                """, arguments: [account.rawValue, now]).map(Self.outboxMessage)
+        }
+    }
+
+    public func botHistory(for account: AccountID, _ window: HistoryWindow, limit: Int, now: Date) async throws -> [OutboxMessage] {
+        try await pool.read { db in
+            let visible = "account_id = ? AND source IS NULL AND (deliver_after IS NULL OR deliver_after <= ?)"
+            switch window {
+            case .latest(let before):
+                return try Row.fetchAll(db, sql: """
+                    SELECT id, text, created_at, source, msgid FROM bot_outbox WHERE \(visible) AND created_at < ?
+                    ORDER BY created_at DESC, id DESC LIMIT ?
+                    """, arguments: [account.rawValue, now, before ?? Date.distantFuture, limit]).map(Self.outboxMessage).reversed()
+            case .after(let moment):
+                return try Row.fetchAll(db, sql: """
+                    SELECT id, text, created_at, source, msgid FROM bot_outbox WHERE \(visible) AND created_at > ?
+                    ORDER BY created_at, id LIMIT ?
+                    """, arguments: [account.rawValue, now, moment, limit]).map(Self.outboxMessage)
+            }
         }
     }
 

@@ -166,4 +166,49 @@ public struct SQLiteMessagingRepository: MessagingRepository {
             return true
         }
     }
+
+    // MARK: Direct messages
+
+    public func recordDirect(_ message: DirectMessage) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO direct_messages (msgid, sender_id, recipient_id, command, text, sent_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [message.msgid, message.sender.rawValue, message.recipient.rawValue, message.command, message.text, message.sentAt])
+        }
+    }
+
+    public func directHistory(between a: AccountID, and b: AccountID, _ window: HistoryWindow, limit: Int) async throws -> [DirectMessage] {
+        try await pool.read { db in
+            let select = """
+                SELECT m.msgid, m.sender_id, s.login AS sender_login, m.recipient_id, r.login AS recipient_login, m.command, m.text, m.sent_at
+                FROM direct_messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
+                WHERE ((m.sender_id = ?1 AND m.recipient_id = ?2) OR (m.sender_id = ?2 AND m.recipient_id = ?1))
+                """
+            let rows: [Row]
+            switch window {
+            case .latest(let before):
+                rows = try Row.fetchAll(db, sql: select + " AND m.sent_at < ?3 ORDER BY m.sent_at DESC, m.id DESC LIMIT ?4",
+                                        arguments: [a.rawValue, b.rawValue, before ?? Date.distantFuture, limit]).reversed()
+            case .after(let moment):
+                rows = try Row.fetchAll(db, sql: select + " AND m.sent_at > ?3 ORDER BY m.sent_at, m.id LIMIT ?4",
+                                        arguments: [a.rawValue, b.rawValue, moment, limit])
+            }
+            return rows.map { row in
+                DirectMessage(msgid: row["msgid"], sender: AccountID(row["sender_id"]), senderLogin: row["sender_login"],
+                              recipient: AccountID(row["recipient_id"]), recipientLogin: row["recipient_login"], command: row["command"],
+                              text: row["text"], sentAt: row["sent_at"])
+            }
+        }
+    }
+
+    public func directPartners(of account: AccountID, from: Date, to: Date, limit: Int) async throws -> [(login: String, latest: Date)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.login, max(m.sent_at) AS latest FROM direct_messages m
+                JOIN accounts a ON a.id = CASE WHEN m.sender_id = ?1 THEN m.recipient_id ELSE m.sender_id END
+                WHERE (m.sender_id = ?1 OR m.recipient_id = ?1) AND m.sent_at > ?2 AND m.sent_at < ?3
+                GROUP BY a.login ORDER BY latest DESC LIMIT ?4
+                """, arguments: [account.rawValue, from, to, limit]).map { ($0["login"], $0["latest"]) }
+        }
+    }
 }

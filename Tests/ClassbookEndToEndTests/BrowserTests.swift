@@ -35,7 +35,8 @@ struct BrowserTests {
     @Test("""
         a guardian logs in, replaces the one-time password, sees marks, acknowledges a teacher's new mark (put through the page) \
         and the class teacher sees it; a message arrives live; after a lost connection what was sent meanwhile arrives; \
-        360 px without horizontal scroll; a remembered device logs in by token and a revoked token does not
+        unread counts follow the account's other device; a thread reply; 360 px without horizontal scroll; \
+        a remembered device logs in by token and a revoked token does not
         """)
     func guardianAndTeacher() async throws {
         try await withServer({ $0.webListen = .init(host: "127.0.0.1", port: 0) }) { server in
@@ -67,6 +68,7 @@ struct BrowserTests {
             #expect(passed, "\(lines.joined(separator: "\n"))")
             for step in ["login page", "wrong password refused", "one-time password replaced", "marks shown", "teacher marked through the page",
                          "acknowledged", "class teacher sees it", "message received live", "reconnected with what was missed",
+                         "read on another device", "thread reply",
                          "token login works", "revoked token refused", "language switch", "no browser errors"] {
                 #expect(lines.contains("OK \(step)"), "missing: \(step)")
             }

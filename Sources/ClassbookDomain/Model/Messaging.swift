@@ -138,3 +138,56 @@ public struct ExternalMessage: Sendable, Equatable {
         self.attempts = attempts
     }
 }
+
+/// A message from one person to another (not to the bot), kept so that each of their devices
+/// can fetch what it missed (`CHATHISTORY` of a nick) with the id and time every device saw.
+public struct DirectMessage: Sendable, Equatable {
+    public var msgid: String
+    public var sender: AccountID
+    public var senderLogin: String
+    public var recipient: AccountID
+    public var recipientLogin: String
+    /// `PRIVMSG` or `NOTICE`.
+    public var command: String
+    public var text: String
+    public var sentAt: Date
+
+    public init(msgid: String, sender: AccountID, senderLogin: String, recipient: AccountID, recipientLogin: String, command: String,
+                text: String, sentAt: Date) {
+        self.msgid = msgid
+        self.sender = sender
+        self.senderLogin = senderLogin
+        self.recipient = recipient
+        self.recipientLogin = recipientLogin
+        self.command = command
+        self.text = text
+        self.sentAt = sentAt
+    }
+}
+
+/// Which part of a conversation's history to read: the newest `limit` (optionally before a
+/// moment), or the oldest `limit` after a moment.
+public enum HistoryWindow: Sendable, Equatable {
+    case latest(before: Date?)
+    case after(Date)
+}
+
+/// A message kept in the outbox for an account: from the bot (`source` nil) or a person.
+public struct OutboxMessage: Sendable, Equatable {
+    public var id: Int64
+    public var text: String
+    public var createdAt: Date
+    public var source: String?
+    /// The id it carries on every device, and in history: the one it was stored with, else one
+    /// derived from its row (stable, so a device that saw it live and one that fetched it later
+    /// agree).
+    public var msgid: String
+
+    public init(id: Int64, text: String, createdAt: Date, source: String?, msgid: String?) {
+        self.id = id
+        self.text = text
+        self.createdAt = createdAt
+        self.source = source
+        self.msgid = msgid ?? "cbo\(id)"
+    }
+}

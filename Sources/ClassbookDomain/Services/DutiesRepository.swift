@@ -58,10 +58,15 @@ public protocol DutiesRepository: Sendable {
     /// when a run with this key exists already.
     func recordDigestRun(key: String, messages: [(AccountID, [String])], at: Date) async throws -> Bool
     /// Stores a message for an account: from the bot (`source` nil) or a person (`nick!user@host`),
-    /// held until `deliverAfter` when given (quiet hours).
-    func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?) async throws
+    /// held until `deliverAfter` when given (quiet hours). `msgid`: the id the message carries
+    /// wherever it is seen (a person's message as its sender's other devices saw it); nil for
+    /// one derived from the row (`OutboxMessage.msgid`).
+    func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?, msgid: String?) async throws
     /// What waits for the account and may be delivered at `now`, in order.
-    func pendingMessages(for account: AccountID, at now: Date) async throws -> [(id: Int64, text: String, createdAt: Date, source: String?)]
+    func pendingMessages(for account: AccountID, at now: Date) async throws -> [OutboxMessage]
+    /// What the bot sent the account unasked (notifications, letters, digests) in `window`, at
+    /// most `limit`, oldest first; nothing still held for later than `now`.
+    func botHistory(for account: AccountID, _ window: HistoryWindow, limit: Int, now: Date) async throws -> [OutboxMessage]
     /// Accounts with held messages whose moment has come by `now`.
     func accountsWithDueMessages(at now: Date) async throws -> [AccountID]
     func markDelivered(_ ids: [Int64], at: Date) async throws

@@ -28,11 +28,19 @@ public protocol MessagingRepository: Sendable {
     func letter(id: Int64) async throws -> (Letter, ClassID)?
     /// Records that a guardian read a letter sent to them; false when it was not sent to them.
     func markLetterRead(_ id: Int64, context: AuditContext) async throws -> Bool
+
+    // MARK: Direct messages
+    func recordDirect(_ message: DirectMessage) async throws
+    /// The messages between two accounts in `window`, at most `limit`, oldest first.
+    func directHistory(between a: AccountID, and b: AccountID, _ window: HistoryWindow, limit: Int) async throws -> [DirectMessage]
+    /// The people an account exchanged messages with between two moments, with the latest
+    /// message's time, newest first.
+    func directPartners(of account: AccountID, from: Date, to: Date, limit: Int) async throws -> [(login: String, latest: Date)]
 }
 
 extension DutiesRepository {
     /// Stores lines for an account in the outbox.
     public func enqueue(_ lines: [String], for account: AccountID, at: Date) async throws {
-        try await enqueue(lines, for: account, at: at, source: nil, deliverAfter: nil)
+        try await enqueue(lines, for: account, at: at, source: nil, deliverAfter: nil, msgid: nil)
     }
 }

@@ -1,7 +1,8 @@
 // The web client: login (with "remember this device"), the forced change of a one-time
 // password, the conversation with the diary bot with buttons for the person's commands,
 // direct conversations, boards and rooms with threads, unread counts shared by the
-// account's devices, reconnection with history, and browser notifications.
+// account's devices, reconnection with what was missed (CHATHISTORY), and browser
+// notifications.
 //
 // Everything shown is set with textContent: nothing a message holds is ever parsed as HTML.
 
@@ -138,7 +139,39 @@ connection.addEventListener("registered", (event) => {
   state.nick = event.detail;
   connection.send("CLASSBOOK", ["PROFILE"]);
   connection.send("LIST");
+  fetchConversations();
 });
+
+// MARK: History
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** What this device missed: on the first connection the recent conversations (with whom, from
+ *  CHATHISTORY TARGETS, and what the bot sent), after a reconnection what came in each since
+ *  the last message it has. Boards and rooms are fetched when they are joined. */
+function fetchConversations() {
+  if (!connection.caps.has("draft/chathistory")) return;
+  if (!state.historyLoaded) {
+    state.historyLoaded = true;
+    const now = Date.now();
+    connection.send("CHATHISTORY", ["TARGETS", `timestamp=${new Date(now - 60 * DAY).toISOString()}`,
+      `timestamp=${new Date(now + DAY).toISOString()}`, "50"]);
+    requestHistory(BOT);
+    return;
+  }
+  for (const entry of state.conversations.values()) {
+    if (entry.kind !== "channel") requestHistory(entry.target);
+  }
+}
+
+function requestHistory(target) {
+  const entry = state.conversations.get(target.toLowerCase());
+  const last = entry?.messages.at(-1);
+  if (last) connection.send("CHATHISTORY", ["AFTER", target, `timestamp=${last.time}`, "100"]);
+  else connection.send("CHATHISTORY", ["LATEST", target, "*", "50"]);
+  // How far the account has read it, on any device: the unread count.
+  if (connection.caps.has("draft/read-marker")) connection.send("MARKREAD", [target]);
+}
 
 $("logout").addEventListener("click", () => {
   const device = savedDevice();
@@ -148,6 +181,7 @@ $("logout").addEventListener("click", () => {
   state.profile = null;
   state.conversations.clear();
   state.seen.clear();
+  state.historyLoaded = false;
   $("log").replaceChildren();
   $("password").value = "";
   show("login-view");
@@ -381,13 +415,18 @@ function receiveText(message) {
     replyTo: message.tags["+draft/reply"] || null, notice: message.command === "NOTICE",
   };
   entry.messages.push(item);
-  if (kind === "channel" && id) entry.lastMsgid = id;
+  if (message.history) {
+    // History comes after what arrived live: kept in time order.
+    entry.messages.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  }
+  if (kind === "channel" && id) entry.lastMsgid = entry.messages.at(-1).id ?? id;
   if (entry.messages.length > 500) entry.messages.splice(0, entry.messages.length - 500);
   const visible = state.active.toLowerCase() === target.toLowerCase() && !$("chat-view").hidden;
   if (visible) {
     const log = $("log");
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-    log.append(renderMessage(item));
+    if (message.history) log.replaceChildren(...entry.messages.map(renderMessage));
+    else log.append(renderMessage(item));
     if (atBottom || own) log.scrollTop = log.scrollHeight;
     if (!document.hidden) markRead(entry);
   }
@@ -598,6 +637,13 @@ function handleMessage(message) {
       return;
     case "CLASSBOOK":
       handleClassbook(message);
+      return;
+    case "CHATHISTORY":
+      // TARGETS: someone this account wrote with lately; the bot's was asked for already.
+      if (message.params[0] === "TARGETS" && message.params[1].toLowerCase() !== BOT) {
+        conversation(message.params[1], "dm");
+        requestHistory(message.params[1]);
+      }
       return;
     case "322": // LIST: a board or room of this person's
       conversation(message.params[1], "channel");

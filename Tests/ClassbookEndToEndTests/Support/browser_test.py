@@ -226,6 +226,13 @@ def online(driver):
     return driver.execute_script("return window.classbook.connection.online")
 
 
+def unread(driver, target):
+    """The unread count shown on a conversation ("" for none); looked up afresh each time, as
+    the list is redrawn."""
+    badges = driver.find_elements(By.CSS_SELECTOR, f".conversation[data-target='{target}'] .unread")
+    return badges[0].text if badges else ""
+
+
 def open_conversation(driver, target):
     driver.find_element(By.CSS_SELECTOR, f".conversation[data-target='{target}']").click()
 
@@ -337,13 +344,15 @@ def main():
         step("a teacher's message, live")
         colleague = IRC(teacher["login"], teacher["password"])
         colleague.send(f"PRIVMSG {guardian['login']} :Здравствуйте! Завтра контрольная по алгебре.")
-        entry = wait(lambda: page.find_element(By.CSS_SELECTOR, f".conversation[data-target='{teacher['login']}']"), "the new conversation")
-        wait(lambda: entry.find_element(By.CSS_SELECTOR, ".unread").text == "1", "an unread count of 1")
+        wait(lambda: unread(page, teacher["login"]) == "1", "the new conversation with an unread count of 1")
         open_conversation(page, teacher["login"])
         wait(lambda: "Здравствуйте! Завтра контрольная по алгебре." in log_texts(page), "the teacher's message")
         ok("message received live")
 
         step("offline and back")
+        # The family's other device stays connected: what is sent meanwhile reaches it live and
+        # is not kept for later, so the page must fetch it (CHATHISTORY).
+        family = IRC(guardian["login"], guardian["newPassword"])
         proxy.cut()
         wait(lambda: page.find_element(By.ID, "status").get_attribute("class") == "offline", "the offline status")
         assert not page.find_element(By.NAME, "message").is_enabled(), "the input stays enabled while offline"
@@ -355,10 +364,33 @@ def main():
         time.sleep(1)
         proxy.restore()
         wait(lambda: online(page), "the reconnection", timeout=40)
+        family.expect(lambda line: "родительское собрание в четверг" in line, "the message on the family's other device")
         wait(lambda: "Пока вас не было: родительское собрание в четверг." in log_texts(page), "the message sent meanwhile")
         open_conversation(page, CONFIG["board"])
         wait(lambda: "Объявление, пока вы были не в сети." in log_texts(page), "the board post made meanwhile (CHATHISTORY)")
         ok("reconnected with what was missed")
+
+        step("unread counts shared by the account's devices")
+        colleague.send(f"PRIVMSG {guardian['login']} :Оценки за четверть выставлены.")
+        wait(lambda: unread(page, teacher["login"]) == "1", "an unread message")
+        # The family's other device reads the conversation: the page's count goes.
+        read_until = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + 5))
+        family.send(f"MARKREAD {teacher['login']} timestamp={read_until}")
+        wait(lambda: unread(page, teacher["login"]) == "", "the count read elsewhere")
+        ok("read on another device")
+
+        step("a reply in a thread")
+        post = wait(lambda: [e for e in page.find_elements(By.CSS_SELECTOR, "#log .message")
+                             if "Объявление, пока вы были не в сети." in e.text], "the post")[0]
+        post.find_element(By.CSS_SELECTOR, "button.reply").click()
+        assert page.find_element(By.ID, "reply-to").is_displayed(), "no reply bar"
+        page.find_element(By.NAME, "message").send_keys("Спасибо, будем.")
+        page.find_element(By.ID, "send").click()
+        reply = wait(lambda: [e for e in page.find_elements(By.CSS_SELECTOR, "#log .message.in-thread")
+                              if "Спасибо, будем." in e.text], "the reply shown in the thread")[0]
+        assert "в ответ на" in reply.text and class_teacher["login"] in reply.text, reply.text
+        head.expect(lambda line: "Спасибо, будем." in line, "the reply on the board")
+        ok("thread reply")
 
         step("a remembered device")
         page.get(CONFIG["url"])
@@ -366,10 +398,12 @@ def main():
         wait(lambda: page.find_element(By.ID, "chat-view").is_displayed() and button(page, "marks").is_enabled(), "the conversation")
         marker = page.execute_script("return JSON.parse(localStorage.getItem('classbook.device')).token")
         assert marker.startswith("cbt-"), marker
+        # A fresh page finds its conversations again (CHATHISTORY TARGETS, then each one's history).
+        open_conversation(page, teacher["login"])
+        wait(lambda: "Пока вас не было: родительское собрание в четверг." in log_texts(page), "the conversation after a reload")
         ok("token login works")
 
         step("a revoked token")
-        family = IRC(guardian["login"], guardian["newPassword"])
         listing = family.ask("/sessions")
         assert any("web Chrome" in line for line in listing), f"the token is not listed: {listing}"
         revoked = family.ask("/sessions revoke 1")

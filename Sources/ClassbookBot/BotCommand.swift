@@ -34,6 +34,9 @@ public struct BotCommand: Sendable {
     public var usage: Localized
     public var summary: Localized
     public var details: Localized
+    /// What is typed and what is answered stay on the device that asked: not echoed to the
+    /// account's other devices (a new password, an app password shown once).
+    public var confidential = false
     public var run: @Sendable (BotInvocation) async throws -> BotReply
 
     public init(name: String, aliases: [String], action: AccessPolicy.Action?, usage: Localized, summary: Localized, details: Localized,
@@ -55,6 +58,13 @@ public struct BotCommand: Sendable {
 
     private static func roles(allowedTo actions: [AccessPolicy.Action]) -> Set<Role>? {
         actions.isEmpty ? nil : actions.reduce(into: Set<Role>()) { $0.formUnion(AccessPolicy.roles(allowedTo: $1)) }
+    }
+
+    /// This command, confidential (see `confidential`).
+    public func asConfidential() -> BotCommand {
+        var command = self
+        command.confidential = true
+        return command
     }
 
     public func isAllowed(for principal: Principal?) -> Bool {
@@ -95,6 +105,8 @@ public struct BotReply: Sendable, Equatable {
     public var isFailure: Bool
     /// The command's name (not an alias) when the words named one: what the metrics count.
     public var command: String?
+    /// The command is confidential: the answer goes to the asking device only.
+    public var confidential = false
 
     public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false, isRefusal: Bool = false,
                 isFailure: Bool = false) {

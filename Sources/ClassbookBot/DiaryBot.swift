@@ -89,7 +89,15 @@ public final class DiaryBot: Sendable {
         }
         var reply = await run(command, invocation, principal: principal)
         reply.command = command.name
+        reply.confidential = command.confidential
         return reply
+    }
+
+    /// Whether a message to the bot names a confidential command (`/passwd NEW`): the server
+    /// then does not echo it to the account's other devices.
+    public func isConfidential(_ text: String) -> Bool {
+        guard let word = text.split(separator: " ", maxSplits: 1).first else { return false }
+        return command(named: String(word))?.confidential == true
     }
 
     /// Runs a command found: its access, the one-time password rule, its errors as replies.

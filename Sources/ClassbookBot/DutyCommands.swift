@@ -168,7 +168,7 @@ enum DutyCommands {
                     await delivery.closeSessions(of: i.principal!.account.id, except: i.principal!.sessionID, reason: "Password changed")
                     return BotReply(lines: [i.t("Пароль изменён. Теперь доступны все ваши команды: /help", "Password changed. All your commands are available: /help")],
                                     passwordChanged: true)
-                }),
+                }).asConfidential(),
             BotCommand(
                 name: "digest", aliases: ["сводка", "дайджест"], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool],
                 usage: Localized(ru: "/digest [класс]", en: "/digest [class]"),

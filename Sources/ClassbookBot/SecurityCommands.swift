@@ -110,7 +110,7 @@ enum SecurityCommands {
                         return .refusal(i.t("Не понял. /sessions — список сеансов, /sessions close N — закрыть сеанс N, /sessions token НАЗВАНИЕ — пароль приложения, /sessions revoke N — отозвать его.",
                                             "Did not understand. /sessions lists your sessions, /sessions close N closes session N, /sessions token NAME gives an app password, /sessions revoke N revokes it."))
                     }
-                }),
+                }).asConfidential(),
         ]
     }
 }

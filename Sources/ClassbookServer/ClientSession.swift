@@ -198,7 +198,8 @@ final class ClientSession {
     }
 
     /// The bot's answer, on this device and on the account's others (so each shows the whole
-    /// conversation); a change of language or password applies to this session.
+    /// conversation) unless the command is confidential; a change of language or password
+    /// applies to this session.
     func deliverBotReply(_ answer: BotReply) {
         if let newLanguage = answer.newLanguage, var principal {
             principal.account.language = newLanguage
@@ -209,6 +210,7 @@ final class ClientSession {
             self.principal = principal
         }
         handle.sendText(answer.lines, from: context.botSource)
+        guard !answer.confidential else { return }
         for sibling in siblings { sibling.sendText(answer.lines, from: context.botSource) }
     }
 

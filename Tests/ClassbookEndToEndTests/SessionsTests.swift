@@ -374,4 +374,23 @@ struct SessionsTests {
             for client in [phone, laptop, teacher] { await client.close() }
         }
     }
+
+    @Test("a new password and an app password stay on the device that typed or asked for them")
+    func confidentialCommands() async throws {
+        try await withServer { server in
+            let guardian = try server.school.guardianWithOneChild
+            let phone = try await server.login(guardian, capabilities: "sasl echo-message")
+            let laptop = try await server.login(guardian, capabilities: "sasl echo-message")
+            // An ordinary command is echoed to the other device, with its answer.
+            _ = try await phone.ask("/help lang")
+            _ = try await laptop.expect("the echo of /help") { $0.command == "PRIVMSG" && $0.parameters.last == "/help lang" }
+            let token = try DeviceTokenTests.token(try await phone.ask("/sessions token телефон"))
+            try await phone.send("PRIVMSG diary :/passwd совсем-новый-пароль")
+            _ = try await laptop.expectClosed()
+            #expect(!laptop.allLines.contains { $0.contains(token) }, "the app password reached the other device")
+            #expect(!laptop.allLines.contains { $0.contains("совсем-новый-пароль") }, "the new password reached the other device")
+            #expect(!phone.allLines.contains { $0.contains("совсем-новый-пароль") }, "the new password was echoed back")
+            await phone.close()
+        }
+    }
 }

@@ -10,6 +10,10 @@ import NIOCore
 /// people's commands; admitted all together they queued ahead of those commands (the p99 of
 /// people working during 1,000 token logins went to 60–90 ms). A few dozen at a time keep the
 /// loops' queues short; the storm takes a little longer and the others do not notice it.
+///
+/// A place is held at most `longestHold` (1 s): a connection that is slow to register — one that
+/// sends nothing, a login waiting out the guard's delay or a queue of hashes — goes on but stops
+/// counting, so a handful of idle connections cannot keep the listeners paused for everyone.
 final class AdmissionGate: Sendable {
     private struct State {
         var pending = 0
@@ -18,10 +22,20 @@ final class AdmissionGate: Sendable {
     }
 
     let limit: Int
+    static let longestHold = TimeAmount.seconds(1)
     private let state = NIOLockedValueBox(State())
 
     init(limit: Int) {
         self.limit = limit
+    }
+
+    /// A connection accepted: counts until its registration, its close, or `longestHold`,
+    /// whichever comes first.
+    func enter(_ channel: any Channel) -> Ticket {
+        let ticket = enter(from: channel.parent)
+        channel.closeFuture.whenComplete { _ in ticket.release() }
+        channel.eventLoop.scheduleTask(in: Self.longestHold) { ticket.release() }
+        return ticket
     }
 
     /// A connection accepted by `listener`; returns the ticket its registration or its close

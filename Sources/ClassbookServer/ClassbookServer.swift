@@ -172,8 +172,7 @@ public final class ClassbookServer: Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 16384))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let ticket = self.admission.enter(from: channel.parent)
-                    channel.closeFuture.whenComplete { _ in ticket.release() }
+                    let ticket = self.admission.enter(channel)
                     if tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
@@ -200,8 +199,7 @@ public final class ClassbookServer: Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: maxSendQueue / 2, high: maxSendQueue))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let ticket = self.admission.enter(from: channel.parent)
-                    channel.closeFuture.whenComplete { _ in ticket.release() }
+                    let ticket = self.admission.enter(channel)
                     let http = OneRequestHandler { context, request in page.answer(context, request) }
                     let upgrader = NIOWebSocketServerUpgrader(
                         maxFrameSize: IRCLimits.lineBytes,

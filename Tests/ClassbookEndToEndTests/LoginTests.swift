@@ -174,28 +174,34 @@ struct LoginTests {
         }
     }
 
-    @Test("over max-registering connections between accept and registration, the listener waits until one is through")
+    @Test("over max-registering connections between accept and registration, the listener waits until one is through or a second has passed")
     func admission() async throws {
         try await withServer({ $0.maxRegistering = 2 }) { server in
             let people = server.school.credentials.filter { $0.roles == [.guardian] }
             // Two connections hold the two places: accepted, not registered.
             let first = try await server.connect()
             let second = try await server.connect()
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(100))
             // A third waits in the kernel's queue: not even its TLS handshake is answered.
             let third = try await server.connect()
             let waiting = Task { try await third.registerWithSASL(login: people[2].login, password: people[2].password, nick: "c") }
-            try await Task.sleep(for: .milliseconds(800))
+            try await Task.sleep(for: .milliseconds(400))
             #expect(third.allLines.isEmpty, "served while two were registering: \(third.allLines)")
             // The first one's registration frees a place: the third is served.
             try await first.registerWithSASL(login: people[0].login, password: people[0].password, nick: "a")
             try await waiting.value
             #expect(third.nick == people[2].login)
-            // A connection that closes before registering frees its place too.
             await second.close()
-            let fourth = try await server.login(people[3])
+
+            // Two idle connections stop counting after a second: they cannot keep others out.
+            let idle = [try await server.connect(), try await server.connect()]
+            try await Task.sleep(for: .milliseconds(100))
+            let fourth = try await server.connect()
+            let started = ContinuousClock.now
+            try await fourth.registerWithSASL(login: people[3].login, password: people[3].password, nick: "d")
             #expect(fourth.nick == people[3].login)
-            for client in [first, third, fourth] { await client.close() }
+            #expect(ContinuousClock.now - started > .milliseconds(500), "let in while two held the places")
+            for client in idle + [first, third, fourth] { await client.close() }
         }
     }
 

@@ -112,7 +112,7 @@ final class LoadClient: Sendable {
         channel.writeAndFlush(buffer, promise: nil)
     }
 
-    func login(_ login: String, password: String, nick: String) async throws {
+    func login(_ login: String, password: String, nick: String, capabilities: String = "sasl") async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let done = state.withLockedValue { state -> Bool in
                 if state.isRegistered { return true }
@@ -123,7 +123,7 @@ final class LoadClient: Sendable {
             // SASL PLAIN, pipelined: the server reads the lines in order, so the credentials
             // may follow AUTHENTICATE PLAIN before its "+" arrives.
             let plain = Data("\u{0}\(login)\u{0}\(password)".utf8).base64EncodedString()
-            send("CAP REQ :sasl\r\nNICK \(nick)\r\nUSER \(nick) 0 * :load\r\nAUTHENTICATE PLAIN\r\n"
+            send("CAP REQ :\(capabilities)\r\nNICK \(nick)\r\nUSER \(nick) 0 * :load\r\nAUTHENTICATE PLAIN\r\n"
                  + "AUTHENTICATE \(plain)\r\nCAP END\r\n")
         }
     }

@@ -181,7 +181,8 @@ let teachers = accounts.filter { $0.classTeacher }
 
 /// Connects and logs in `count` people, 32 at a time (a login is tens of milliseconds of
 /// scrypt on the server, so one at a time would leave a core idle); in order of `index`.
-func connectMany(_ people: [Account], count: Int, group loops: any EventLoopGroup = loadGroup) async throws -> [LoadClient] {
+func connectMany(_ people: [Account], count: Int, group loops: any EventLoopGroup = loadGroup,
+                 capabilities: String = "sasl") async throws -> [LoadClient] {
     try await withThrowingTaskGroup(of: (Int, LoadClient).self) { group in
         var clients: [LoadClient?] = Array(repeating: nil, count: count)
         var next = 0
@@ -190,7 +191,7 @@ func connectMany(_ people: [Account], count: Int, group loops: any EventLoopGrou
             group.addTask {
                 let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loops,
                                                           webSocket: options.websocket)
-                try await client.login(person.login, password: person.password, nick: "l\(index)")
+                try await client.login(person.login, password: person.password, nick: "l\(index)", capabilities: capabilities)
                 return (index, client)
             }
         }
@@ -257,10 +258,13 @@ case "marks":
            extra: cpu + (rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? ""))
     for client in clients { client.close() }
 case "relay":
-    // Each sends a line to its own nick: the server's message path (parse, route, tag, send)
-    // without the bot; the same lines a reference IRC server relays.
-    let clients = try await connectMany(guardians, count: options.sessions)
-    let (latencies, cpu) = await measuringServer { await drive(clients, seconds: options.seconds) { index, n in "PRIVMSG l\(index) :сообщение \(n)" } }
+    // Each sends a line to its own nick, which comes back to it (echo-message): the server's
+    // message path (parse, route, tag, send) without the bot; the same lines a reference IRC
+    // server relays. The nick is the account's login: the server gives an account its own.
+    let clients = try await connectMany(guardians, count: options.sessions, capabilities: "sasl echo-message")
+    let (latencies, cpu) = await measuringServer {
+        await drive(clients, seconds: options.seconds) { index, n in "PRIVMSG \(guardians[index % guardians.count].login) :сообщение \(n)" }
+    }
     report("relay (\(clients.count) sessions)", latencies, seconds: options.seconds, extra: cpu)
     for client in clients { client.close() }
 case "writes":

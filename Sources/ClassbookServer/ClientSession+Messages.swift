@@ -35,7 +35,8 @@ extension ClientSession {
             return
         }
         if SessionRegistry.sameNick(target, context.configuration.botNick) {
-            if !notice && !text.hasPrefix("\u{1}") { echo(relay()) }
+            // A new password or an app password stays on the device that typed it.
+            if !notice && !text.hasPrefix("\u{1}") && !context.bot.isConfidential(text) { echo(relay()) }
             // Never answer a NOTICE, nor a CTCP request.
             guard !notice, !text.hasPrefix("\u{1}") else { return }
             deliverBotReply(await measured { await context.bot.respond(to: text, from: principal) })
@@ -96,6 +97,8 @@ extension ClientSession {
         var account = recipients.first?.account
         if account == nil, recipients.isEmpty { account = (try? await accountNamed(target))?.id }
         if let account {
+            // To one's own nick (one's other devices): no one else's account to read.
+            if account == principal.account.id { return true }
             guard let person = try? await context.accounts.accounts.account(id: account) else { return false }
             return (try? await context.conversations.mayWrite(principal, to: person)) == true
         }

@@ -10,26 +10,13 @@ import Testing
 /// test sets the school up, runs it and checks what it left in the database.
 @Suite("The web client in a browser", .serialized, .timeLimit(.minutes(5)))
 struct BrowserTests {
-    /// Runs the browser script with `config`; its output lines and whether it succeeded. Waited
-    /// for without blocking a thread (the server under test shares the cooperative pool).
+    /// Runs the browser script with `config`; its output lines and whether it succeeded.
     static func run(_ config: [String: Any], in directory: String) async throws -> (lines: [String], passed: Bool) {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/browser_test.py").path
         let configPath = directory + "/browser-config.json"
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
-        let output = directory + "/browser-output.txt"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, configPath]
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(240)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { process.terminate() }
-        let lines = try String(contentsOfFile: output, encoding: .utf8).components(separatedBy: "\n").filter { !$0.isEmpty }
-        return (lines, !process.isRunning && process.terminationStatus == 0)
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3", script, configPath], in: directory, timeLimit: .seconds(240))
+        return (result.lines, result.succeeded)
     }
 
     @Test("""

@@ -96,14 +96,8 @@ struct WebPageTests {
              "-CAcreateserial", "-days", "2", "-out", "\(directory)/signed.pem"],
         ]
         for arguments in steps {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(process.terminationStatus == 0, "openssl \(arguments[0])")
+            let result = try await ChildProcess.run("/usr/bin/openssl", arguments, in: directory)
+            #expect(result.succeeded, "openssl \(arguments[0]): \(result.output)")
         }
         let server = try await RunningServer.start(school) { configuration in
             configuration.webListen = .init(host: "127.0.0.1", port: 0)

@@ -12,18 +12,8 @@ struct WebSocketTests {
     static func client(_ server: RunningServer, subprotocol: String = "none", origin: String = "none", _ steps: [String]) async throws -> [String] {
         let port = try #require(server.ports.web)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/ws_client.py").path
-        let output = server.school.directory + "/ws-\(UUID().uuidString.prefix(8)).txt"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "wss://127.0.0.1:\(port)/socket", subprotocol, origin] + steps
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { process.terminate() }
-        return try String(contentsOfFile: output, encoding: .utf8).components(separatedBy: "\n").filter { !$0.isEmpty }
+        return try await ChildProcess.run("/usr/bin/env", ["python3", script, "wss://127.0.0.1:\(port)/socket", subprotocol, origin] + steps,
+                                          in: server.school.directory, keepsErrors: false).lines
     }
 
     static func login(_ credential: DemoSchoolGenerator.Credential) -> [String] {

@@ -11,7 +11,7 @@ import NIOCore
 /// people working during 1,000 token logins went to 60–90 ms). A few dozen at a time keep the
 /// loops' queues short; the storm takes a little longer and the others do not notice it.
 ///
-/// A place is held at most `longestHold` (1 s): a connection that is slow to register — one that
+/// A place is held at most `longestHold` (1 s by default): a connection that is slow to register — one that
 /// sends nothing, a login waiting out the guard's delay or a queue of hashes — goes on but stops
 /// counting, so a handful of idle connections cannot keep the listeners paused for everyone.
 final class AdmissionGate: Sendable {
@@ -22,11 +22,12 @@ final class AdmissionGate: Sendable {
     }
 
     let limit: Int
-    static let longestHold = TimeAmount.seconds(1)
+    let longestHold: TimeAmount
     private let state = NIOLockedValueBox(State())
 
-    init(limit: Int) {
+    init(limit: Int, longestHold: TimeAmount = .seconds(1)) {
         self.limit = limit
+        self.longestHold = longestHold
     }
 
     /// A connection accepted: counts until its registration, its close, or `longestHold`,
@@ -34,7 +35,7 @@ final class AdmissionGate: Sendable {
     func enter(_ channel: any Channel) -> Ticket {
         let ticket = enter(from: channel.parent)
         channel.closeFuture.whenComplete { _ in ticket.release() }
-        channel.eventLoop.scheduleTask(in: Self.longestHold) { ticket.release() }
+        channel.eventLoop.scheduleTask(in: longestHold) { ticket.release() }
         return ticket
     }
 

@@ -67,7 +67,8 @@ public final class ClassbookServer: Sendable {
         sslContext = try TLSCertificate.serverContext(certificatePath: configuration.certificatePath,
                                                       privateKeyPath: configuration.privateKeyPath)
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        admission = AdmissionGate(limit: configuration.maxRegistering)
+        admission = AdmissionGate(limit: configuration.maxRegistering,
+                                  longestHold: .nanoseconds(Int64(configuration.registeringHold * 1e9)))
         // Password hashing runs here, never on an event loop.
         hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingPool.start()

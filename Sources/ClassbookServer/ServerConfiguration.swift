@@ -65,6 +65,9 @@ public struct ServerConfiguration: Sendable {
     /// listeners pause (the kernel's queue holds the rest), so that a storm of reconnections
     /// does not queue ahead of connected people's commands (`AdmissionGate`).
     public var maxRegistering = 32 * max(1, System.coreCount)
+    /// The longest a connection counts against `maxRegistering`: one slow to register (idle,
+    /// or waiting out the login guard's delay) goes on but stops counting.
+    public var registeringHold: TimeInterval = 1
     /// A registered connection silent this long is sent a PING…
     public var pingInterval: TimeInterval = 120
     /// …and closed when no line arrives within this long after it.

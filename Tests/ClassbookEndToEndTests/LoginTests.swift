@@ -147,20 +147,23 @@ struct LoginTests {
     func hashingQueueIsBounded() async throws {
         try await withServer({ $0.maxPendingLogins = 1 }) { server in
             let people = server.school.credentials.filter { $0.roles == [.guardian] }.prefix(12)
-            // Twelve password logins at once against a queue of one: some are shed, at once.
-            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
-                for person in people {
-                    group.addTask {
-                        let client = try await server.connect()
-                        defer { Task { await client.close() } }
-                        try await client.send("PASS \(person.login):\(person.password)")
-                        try await client.send("NICK x")
-                        try await client.send("USER x 0 * :Test")
-                        let end = try await client.expect("001 or ERROR") { $0.command == "001" || $0.command == "ERROR" }
-                        return end.command == "001" ? "in" : end.parameters.last ?? ""
-                    }
-                }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+            // Twelve password logins at once against a queue of one: some are shed, at once. All
+            // connect and send PASS first; their NICKs (which start the hashing) then go together.
+            var clients: [IRCTestClient] = []
+            for person in people {
+                let client = try await server.connect()
+                try await client.send("PASS \(person.login):\(person.password)")
+                clients.append(client)
+            }
+            for client in clients {
+                try await client.send("NICK x")
+                try await client.send("USER x 0 * :Test")
+            }
+            var outcomes: [String] = []
+            for client in clients {
+                let end = try await client.expect("001 or ERROR") { $0.command == "001" || $0.command == "ERROR" }
+                outcomes.append(end.command == "001" ? "in" : end.parameters.last ?? "")
+                await client.close()
             }
             #expect(outcomes.contains("in"), "\(outcomes)")
             #expect(outcomes.contains { $0.contains("Сервер перегружен входами") }, "\(outcomes)")

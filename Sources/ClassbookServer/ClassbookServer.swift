@@ -118,6 +118,8 @@ public final class ClassbookServer: Sendable {
         public var metrics: Int?
         /// The web listener (HTTPS, IRC over WebSocket), when on.
         public var web: Int?
+        /// The TLS listener behind a balancer (PROXY protocol), when on.
+        public var proxy: Int?
     }
 
     public func bind() async throws -> BoundPorts {
@@ -129,6 +131,12 @@ public final class ClassbookServer: Sendable {
             let channel = try await bindListener(plaintext, tls: false)
             channels.append(channel)
             plaintextPort = channel.localAddress?.port
+        }
+        var proxyPort: Int?
+        if let endpoint = configuration.proxyListen {
+            let channel = try await bindListener(endpoint, tls: true, proxied: true)
+            channels.append(channel)
+            proxyPort = channel.localAddress?.port
         }
         listeners.withLockedValue { $0 = channels }
         for channel in channels {
@@ -156,10 +164,13 @@ public final class ClassbookServer: Sendable {
             metricsPort = channel.localAddress?.port
             context.logger.info("metrics on http://\(endpoint.host):\(metricsPort ?? endpoint.port)/metrics")
         }
-        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort, web: webPort)
+        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort, web: webPort,
+                          proxy: proxyPort)
     }
 
-    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool) async throws -> any Channel {
+    /// A line listener: TLS or plaintext IRC; `proxied`, behind a balancer that starts each
+    /// connection with a PROXY protocol header naming the client (`proxy-listen`).
+    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool, proxied: Bool = false) async throws -> any Channel {
         let sslContext = self.sslContext
         let maxSendQueue = context.configuration.maxSendQueue
         return try await ServerBootstrap(group: group)
@@ -174,10 +185,17 @@ public final class ClassbookServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ticket = self.admission.enter(channel)
-                    if tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    let setUp = { (channel: any Channel, host: String?) throws in
+                        if tls {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                        }
+                        try self.accept(channel, transport: tls ? "tls" : "plaintext", ticket: ticket, host: host)
                     }
-                    try self.accept(channel, transport: tls ? "tls" : "plaintext", ticket: ticket)
+                    if proxied {
+                        try channel.pipeline.syncOperations.addHandler(ProxyHeaderHandler { channel, host in try setUp(channel, host) })
+                    } else {
+                        try setUp(channel, nil)
+                    }
                 }
             }
             .bind(host: endpoint.host, port: endpoint.port)
@@ -238,8 +256,10 @@ public final class ClassbookServer: Sendable {
 
     /// Sets up an accepted connection, on its event loop: a session driven by its pipeline
     /// (`SessionDriver`), or a refusal when its address has too many already.
-    private func accept(_ channel: any Channel, transport: String, decodesLines: Bool = true, ticket: AdmissionGate.Ticket) throws {
-        let host = channel.remoteAddress?.ipAddress ?? "unknown"
+    /// `host`: the client's address when a PROXY header named it, else the connection's peer.
+    private func accept(_ channel: any Channel, transport: String, decodesLines: Bool = true, ticket: AdmissionGate.Ticket,
+                        host: String? = nil) throws {
+        let host = host ?? channel.remoteAddress?.ipAddress ?? "unknown"
         let key = ObjectIdentifier(channel)
         let done = channel.eventLoop.makePromise(of: Void.self)
         connections.withLockedValue { $0[key] = Connection(channel: channel, ended: done.futureResult) }

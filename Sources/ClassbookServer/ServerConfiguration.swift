@@ -39,6 +39,10 @@ public struct ServerConfiguration: Sendable {
     public var privateKeyPath: String
     /// A plaintext listener, for local bridges and tests; loopback addresses only.
     public var plaintextListen: Endpoint?
+    /// A TLS IRC listener behind a load balancer: each connection starts with a PROXY protocol
+    /// header (v1 or v2) naming the client, whose address then counts for the per-address limit,
+    /// the login guard and `/sessions`. Bind it where only the balancer can reach it. nil: none.
+    public var proxyListen: Endpoint?
     /// The web listener: HTTPS, IRC over WebSocket at `/socket` (IRCv3); nil: none.
     public var webListen: Endpoint?
     /// Origins whose pages may open the socket (`https://school.example.ru`); empty: the web

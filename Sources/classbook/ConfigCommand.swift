@@ -28,6 +28,7 @@ struct ConfigCommand: ParsableCommand {
             }
             print("configuration valid: TLS on \(configuration.tlsListen), "
                   + (configuration.webListen.map { "web (IRC over WebSocket) on \($0), " } ?? "")
+                  + (configuration.proxyListen.map { "TLS behind a balancer (PROXY protocol) on \($0), " } ?? "")
                   + "time zone \(configuration.timeZone.identifier), metrics \(configuration.metricsListen.map { "on \($0)" } ?? "off")")
         }
     }

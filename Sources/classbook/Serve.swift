@@ -33,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("web-listen"), help: "HTTPS with IRC over WebSocket at /socket, HOST:PORT (off by default).")
     var webListen: String?
 
+    @Option(name: .customLong("proxy-listen"), help: "TLS IRC behind a load balancer that sends the PROXY protocol (v1 or v2), HOST:PORT (off by default).")
+    var proxyListen: String?
+
     @Option(name: .customLong("metrics-listen"), help: "Prometheus's /metrics, HOST:PORT (default 127.0.0.1:9477; 'off' turns it off).")
     var metricsListen: String?
 
@@ -79,6 +82,7 @@ struct Serve: AsyncParsableCommand {
     /// The flags given, by the settings' keys: they come first (`Settings`).
     var flags: [String: String] {
         let given: [String: String?] = ["data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen, "web-listen": webListen,
+                                        "proxy-listen": proxyListen,
                                         "metrics-listen": metricsListen, "server-name": serverName, "password": password,
                                         "allow-guests": allowGuests ? "true" : nil]
         return given.compactMapValues { $0 }
@@ -123,7 +127,8 @@ struct Serve: AsyncParsableCommand {
         let ports = try await server.bind()
         print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
               + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? "")
-              + (ports.web.map { ", web on https://\(configuration.webListen!.host):\($0)\(WebSocketTransport.path)" } ?? ""))
+              + (ports.web.map { ", web on https://\(configuration.webListen!.host):\($0)\(WebSocketTransport.path)" } ?? "")
+              + (ports.proxy.map { ", TLS behind a balancer (PROXY protocol) on \(configuration.proxyListen!.host):\($0)" } ?? ""))
         // Service managers and scripts read this line as it comes, not when a buffer fills.
         fflush(nil)
         // One group: the store first, so that it is stopped last; SIGTERM or SIGINT stops the

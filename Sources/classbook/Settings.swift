@@ -19,6 +19,7 @@ struct Settings {
     /// Every setting, with its kind.
     static let keys: [String: Kind] = [
         "data": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string, "metrics-listen": .string, "web-listen": .string, "web-allowed-origins": .list,
+        "proxy-listen": .string,
         "server-name": .string, "password": .string, "allow-guests": .flag, "log-format": .string, "bot-nick": .string, "motd": .list, "time-zone": .string,
         "registration-timeout": .number, "ping-interval": .number, "ping-timeout": .number, "job-interval": .number,
         "flood-burst": .number, "flood-rate": .number, "flood-hard-limit": .whole, "max-connections-per-address": .whole,
@@ -202,6 +203,7 @@ struct Settings {
             configuration.rooms = setting
         }
         if let endpoint = try endpoint("web-listen") { configuration.webListen = endpoint }
+        if let endpoint = try endpoint("proxy-listen") { configuration.proxyListen = endpoint }
         if let origins = list("web-allowed-origins") {
             for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) {
                 throw failure("web-allowed-origins", "an origin is https://HOST[:PORT], not '\(origin)'")

@@ -22,7 +22,9 @@ final class IRCTestClient: Sendable {
         self.inbox = inbox
     }
 
-    static func connect(port: Int, certificatePath: String?, group: any EventLoopGroup) async throws -> IRCTestClient {
+    /// `prelude`: bytes sent before anything else, TLS included (a PROXY protocol header, as a
+    /// load balancer sends).
+    static func connect(port: Int, certificatePath: String?, group: any EventLoopGroup, prelude: [UInt8]? = nil) async throws -> IRCTestClient {
         let inbox = NIOLockedValueBox(Inbox())
         let sslContext: NIOSSLContext? = try certificatePath.map { path in
             var configuration = TLSConfiguration.makeClientConfiguration()
@@ -34,6 +36,7 @@ final class IRCTestClient: Sendable {
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let prelude { try channel.pipeline.syncOperations.addHandler(PreludeWriter(bytes: prelude)) }
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: "localhost"))
                     }
@@ -229,5 +232,21 @@ private final class LineCollector: ChannelInboundHandler {
         // Kept so that a failing test shows why the connection ended.
         inbox.withLockedValue { $0.lines.append("ERROR :client-side: \(error)") }
         context.close(promise: nil)
+    }
+}
+
+/// Writes its bytes as the connection opens, before the handlers after it (TLS) start.
+private final class PreludeWriter: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let bytes: [UInt8]
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        context.fireChannelActive()
     }
 }

@@ -61,11 +61,10 @@ extension Outbox {
     func messages(_ message: OutboxMessage, to target: String) -> [IRCMessage] {
         var messages: [IRCMessage] = []
         for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) {
-            messages += BotText.messages(String(line), from: message.source ?? botSource, to: target, time: message.createdAt)
+            messages += BotText.messages(String(line), from: message.source ?? botSource, to: target, time: message.createdAt, ids: false)
         }
         for index in messages.indices {
-            // BotText tags each line with a fresh msgid first; the kept message's replaces it.
-            messages[index].tags[0] = IRCTag("msgid", index == 0 ? message.msgid : "\(message.msgid).\(index)")
+            messages[index].tags.insert(IRCTag("msgid", index == 0 ? message.msgid : "\(message.msgid).\(index)"), at: 0)
         }
         return messages
     }

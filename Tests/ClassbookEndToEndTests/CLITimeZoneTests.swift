@@ -9,17 +9,8 @@ import Testing
 @Suite("The CLI's time zone", .timeLimit(.minutes(2)))
 struct CLITimeZoneTests {
     /// Runs the binary; returns what it printed on standard output.
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CrashTests.binary)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ arguments: [String]) async throws -> String {
+        try await ChildProcess.run(CrashTests.binary, arguments, environment: ProcessInfo.processInfo.environment).output
     }
 
     @Test("a report and a digest count the day in the configured zone: a lesson held today on Kiritimati is tomorrow at UTC−12")
@@ -49,9 +40,9 @@ struct CLITimeZoneTests {
         for zone in ["Pacific/Kiritimati", "Etc/GMT+12"] {
             let config = school.directory + "/\(zone.replacingOccurrences(of: "/", with: "-")).yaml"
             try "time-zone: \(zone)\n".write(toFile: config, atomically: true, encoding: .utf8)
-            let report = try Self.run(["report", "attendance", "--data", school.directory, "--config", config, "--class", className,
+            let report = try await Self.run(["report", "attendance", "--data", school.directory, "--config", config, "--class", className,
                                        "--month", month, "--format", "csv"])
-            let digest = try Self.run(["digest", "--data", school.directory, "--config", config, "--login", teacher.login])
+            let digest = try await Self.run(["digest", "--data", school.directory, "--config", config, "--login", teacher.login])
             answers[zone] = (report, digest)
         }
         func row(_ csv: String) -> [String]? {

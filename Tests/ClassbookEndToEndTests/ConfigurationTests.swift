@@ -6,19 +6,10 @@ import Testing
 @Suite("Configuration", .timeLimit(.minutes(2)))
 struct ConfigurationTests {
     /// Runs the binary with `environment` added; its exit status, standard output and error.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CrashTests.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLASSBOOK_") }.merging(environment) { $1 }
-        let (output, error) = (Pipe(), Pipe())
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, error: String) {
+        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLASSBOOK_") }
+        let result = try await ChildProcess.run(CrashTests.binary, arguments, environment: inherited.merging(environment) { $1 })
+        return (result.status, result.output, result.errors)
     }
 
     static func file(_ text: String) throws -> String {
@@ -28,18 +19,18 @@ struct ConfigurationTests {
     }
 
     @Test("the sample configuration in deploy/ is valid")
-    func sampleIsValid() throws {
+    func sampleIsValid() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let result = try Self.run(["config", "check", "--config", root.appendingPathComponent("deploy/classbook.yaml").path])
+        let result = try await Self.run(["config", "check", "--config", root.appendingPathComponent("deploy/classbook.yaml").path])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("configuration valid"))
     }
 
     @Test("precedence: the environment over the file over the default; secrets are masked")
-    func precedence() throws {
+    func precedence() async throws {
         let path = try Self.file("time-zone: Asia/Yekaterinburg\nflood-burst: 5\nsmtp:\n  host: smtp.example.ru\n  from: diary@example.ru\n  password: hunter2-secret\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try Self.run(["config", "check", "--config", path], environment: ["CLASSBOOK_FLOOD_BURST": "9", "CLASSBOOK_ROOMS": "staff"])
+        let result = try await Self.run(["config", "check", "--config", path], environment: ["CLASSBOOK_FLOOD_BURST": "9", "CLASSBOOK_ROOMS": "staff"])
         #expect(result.status == 0, "\(result.error)")
         let lines = result.output.components(separatedBy: "\n")
         #expect(lines.contains { $0.hasPrefix("flood-burst") && $0.contains(" 9 ") && $0.hasSuffix("(environment CLASSBOOK_FLOOD_BURST)") }, "\(result.output)")
@@ -51,7 +42,7 @@ struct ConfigurationTests {
     }
 
     @Test("an unknown key or a bad value is refused with its file and line, or its variable")
-    func refusals() throws {
+    func refusals() async throws {
         let unknown = try Self.file("time-zone: Europe/Moscow\n# the next line is misspelt\nflod-burst: 5\n")
         let badValue = try Self.file("time-zone: Europe/Moscow\n\nflood-burst: many\n")
         let badSection = try Self.file("smtp:\n  host: smtp.example.ru\n  hots: x\n")
@@ -64,10 +55,10 @@ struct ConfigurationTests {
             (badZone, "\(badZone):1: unknown time zone 'Europe/Moskva'"),
         ]
         for (path, message) in cases {
-            let result = try Self.run(["config", "check", "--config", path])
+            let result = try await Self.run(["config", "check", "--config", path])
             #expect(result.status != 0 && result.error.contains(message), "\(result.error)")
         }
-        let fromEnvironment = try Self.run(["config", "check"], environment: ["CLASSBOOK_ROOMS": "some"])
+        let fromEnvironment = try await Self.run(["config", "check"], environment: ["CLASSBOOK_ROOMS": "some"])
         #expect(fromEnvironment.status != 0 && fromEnvironment.error.contains("environment CLASSBOOK_ROOMS: rooms is everyone, staff or off"),
                 "\(fromEnvironment.error)")
     }

@@ -30,7 +30,7 @@ extension CrashTests {
         // A password change through the bot.
         #expect(try await sasl.ask("/passwd \(changed)").first?.isEmpty == false)
         for client in [sasl, bad, pass] { await client.close() }
-        Foundation.kill(process.processIdentifier, SIGTERM)
+        process.terminate()
         for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
 
         let text = try String(contentsOfFile: log, encoding: .utf8)
@@ -54,7 +54,7 @@ extension CrashTests {
         let client = try await Self.connect(port: port)
         try await client.registerWithPass(login: guardian.login, password: guardian.password, nick: "g")
         await client.close()
-        Foundation.kill(process.processIdentifier, SIGTERM)
+        process.terminate()
         for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
 
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")

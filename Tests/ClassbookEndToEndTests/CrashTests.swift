@@ -15,25 +15,15 @@ struct CrashTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("classbook").path
     }
 
-    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0, log: String? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath, "--key", school.privateKeyPath,
-                             "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen", "127.0.0.1:\(port)"]
-        process.standardOutput = FileHandle.nullDevice
-        if let log {
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return process
+    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0, log: String? = nil) throws -> ChildProcess.Spawned {
+        try ChildProcess.Spawned(binary, ["serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath,
+                                          "--key", school.privateKeyPath, "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen", "127.0.0.1:\(port)"],
+                                 errors: log ?? "/dev/null")
     }
 
     /// The real server on `school`, its config the tests' own (no scheduled jobs, `/metrics` on a
     /// free port) and `settings`: the process, its plaintext port, and the file its log goes to.
-    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0) async throws -> (process: Process, port: Int, log: String) {
+    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0) async throws -> (process: ChildProcess.Spawned, port: Int, log: String) {
         let name = school.directory + "/serve-" + UUID().uuidString.prefix(8)
         try ("job-interval: 0\nmetrics-listen: 127.0.0.1:0\n" + settings).write(toFile: name + ".yaml", atomically: true, encoding: .utf8)
         let port = try await ExternalServer.freePort()
@@ -50,8 +40,8 @@ struct CrashTests {
         throw TestFailure("the server did not start")
     }
 
-    static func kill(_ process: Process) {
-        Foundation.kill(process.processIdentifier, SIGKILL)
+    static func kill(_ process: ChildProcess.Spawned) {
+        process.kill()
         for _ in 0..<500 where process.isRunning { usleep(10_000) }
     }
 
@@ -146,7 +136,7 @@ struct CrashTests {
         try await Task.sleep(for: .milliseconds(300))
 
         let start = ContinuousClock.now
-        Foundation.kill(process.processIdentifier, SIGTERM)
+        process.terminate()
         while process.isRunning && ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(10)) }
         let took = ContinuousClock.now - start
         #expect(!process.isRunning)
@@ -172,7 +162,7 @@ struct CrashTests {
         try await phone.registerWithSASL(login: guardian.login, password: guardian.password, nick: "phone")
         try await phone.stopReading()
         let start = ContinuousClock.now
-        Foundation.kill(process.processIdentifier, SIGTERM)
+        process.terminate()
         while process.isRunning && ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(10)) }
         let took = ContinuousClock.now - start
         if process.isRunning { Self.kill(process) }

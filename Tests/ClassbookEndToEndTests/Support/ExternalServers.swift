@@ -4,12 +4,12 @@ import NIOPosix
 
 /// Real servers the tests start beside Classbook: an SMTP server (aiosmtpd, from PyPI,
 /// installed by commands/setup) and a local HTTP server standing in for an SMS gateway.
-final class ExternalServer: @unchecked Sendable {
-    let process: Process
+final class ExternalServer: Sendable {
+    let process: ChildProcess.Spawned
     let port: Int
     let directory: String
 
-    private init(process: Process, port: Int, directory: String) {
+    private init(process: ChildProcess.Spawned, port: Int, directory: String) {
         self.process = process
         self.port = port
         self.directory = directory
@@ -24,12 +24,7 @@ final class ExternalServer: @unchecked Sendable {
     }
 
     private static func start(_ arguments: [String], port: Int, directory: String) async throws -> ExternalServer {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess.Spawned("/usr/bin/env", ["python3"] + arguments, keepsErrors: false)
         let server = ExternalServer(process: process, port: port, directory: directory)
         // Wait until it accepts connections.
         for _ in 0..<200 {
@@ -76,7 +71,7 @@ final class ExternalServer: @unchecked Sendable {
     /// waitUntilExit would spin a run loop off the main thread.
     func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        process.kill()
         for _ in 0..<500 where process.isRunning { usleep(10_000) }
     }
 }

@@ -124,11 +124,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the test targets share: starting programs without Foundation's Process.
+        .target(
+            name: "ClassbookTestSupport",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/ClassbookTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "IRCTests", dependencies: ["IRC"], swiftSettings: strict),
         .testTarget(
             name: "ClassbookDomainTests",
             dependencies: [
-                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "IRC",
+                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "IRC", "ClassbookTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -137,6 +144,7 @@ let package = Package(
             name: "ClassbookEndToEndTests",
             dependencies: [
                 "IRC",
+                "ClassbookTestSupport",
                 "ClassbookServer",
                 "ClassbookStore",
                 "ClassbookDomain",

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookTestSupport
 @testable import ClassbookStore
 import Foundation
 import GRDB
@@ -30,7 +31,7 @@ struct DatabaseVersionTests {
         #expect(afterWrite != first)
 
         // Another process, through the system SQLite of its own.
-        try OtherProcess.run(sql: "UPDATE counters SET value = value + 1 WHERE name = 'diary_revision'",
+        try await OtherProcess.run(sql: "UPDATE counters SET value = value + 1 WHERE name = 'diary_revision'",
                              database: school.directory + "/" + ClassbookDatabase.fileName)
         let afterOther = try #require(readers.version)
         #expect(afterOther != afterWrite)
@@ -60,7 +61,7 @@ struct DatabaseVersionTests {
         #expect(try await service.marks(of: student, subject: nil, period: nil, for: principal) == before)
 
         // Every writer takes a revision for what it changes (DESIGN.md); an import does.
-        try OtherProcess.run(sql: """
+        try await OtherProcess.run(sql: """
             UPDATE counters SET value = value + 1 WHERE name = 'diary_revision';
             UPDATE marks SET value = 'pass', revision = (SELECT value FROM counters WHERE name = 'diary_revision') WHERE id = \(markID);
             """, database: school.directory + "/" + ClassbookDatabase.fileName)
@@ -72,18 +73,14 @@ struct DatabaseVersionTests {
 /// Another process writing to the database: Python's sqlite3 module on the system SQLite,
 /// with a mapping of the wal-index of its own.
 enum OtherProcess {
-    static func run(sql: String, database: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+    static func run(sql: String, database: String) async throws {
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)
             db.executescript("BEGIN IMMEDIATE;" + sys.argv[2] + ";COMMIT;")
             db.close()
-            """, database, sql]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw OtherProcessError(status: process.terminationStatus) }
+            """, database, sql])
+        guard result.succeeded else { throw OtherProcessError(status: result.status) }
     }
 }
 

@@ -34,7 +34,7 @@ struct ExtractTests {
         let extract = try #require(extracts.first)
         let path = school.directory + "/extracts.pdf"
         try PDFRenderer.write(ExtractRenderer.document(extracts), to: path)
-        let pdf = try PrintTests.pdfText(path)
+        let pdf = try await PrintTests.pdfText(path)
         #expect(pdf.contains("Выписка из электронного дневника") && pdf.contains(child) && pdf.contains("Родитель (законный представитель)"))
         for mark in extract.marks { #expect(pdf.contains(mark.subject)) }
         #expect(extract.marks.allSatisfy { $0.date >= SchoolDate(year: 2026, month: 11, day: 16) && $0.date <= SchoolDate(year: 2026, month: 11, day: 22) })

@@ -1,22 +1,15 @@
 import ClassbookDomain
 import ClassbookPrint
 import ClassbookStore
+import ClassbookTestSupport
 import Foundation
 import Testing
 
 /// PDFs checked by their text, as poppler's pdftotext reads it (installed by commands/setup).
 @Suite("Printed documents")
 struct PrintTests {
-    static func pdfText(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-layout", path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func pdfText(_ path: String) async throws -> String {
+        try await ChildProcess.run("/usr/bin/pdftotext", ["-layout", path, "-"], keepsErrors: false).output
     }
 
     @Test("credential slips for an imported class: Cyrillic names, logins and the one-time passwords, five to a page")
@@ -36,7 +29,7 @@ struct PrintTests {
         #expect(issued.contains { $0.kind == .student && $0.login == "petrova.mariya" })
         let path = directory + "/slips.pdf"
         try PDFRenderer.write(CredentialSlips(className: "7А", server: "school.example:6697", issued: issued).document, to: path)
-        let text = try Self.pdfText(path)
+        let text = try await Self.pdfText(path)
         for credential in issued {
             #expect(text.contains(credential.login) && text.contains(credential.password), "\(credential.login)")
         }
@@ -52,14 +45,14 @@ struct PrintTests {
     }
 
     @Test("a long table breaks across pages and repeats its header")
-    func longTable() throws {
+    func longTable() async throws {
         let path = NSTemporaryDirectory() + "classbook-table-\(UUID().uuidString).pdf"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let rows = (1...120).map { ["Ученик \($0)", "Алгебра", String($0 % 5 + 1)] }
         try PDFRenderer.write(PrintDocument(title: "Ведомость", blocks: [.heading("Сводная ведомость"),
                                                                          .table(header: ["Фамилия", "Предмет", "Оценка"], rows: rows, widths: [3, 2, 1])]),
                               to: path)
-        let text = try Self.pdfText(path)
+        let text = try await Self.pdfText(path)
         let pages = text.components(separatedBy: "\u{0C}").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         #expect(pages.count >= 2)
         #expect(pages.allSatisfy { $0.contains("Фамилия") && $0.contains("Предмет") })

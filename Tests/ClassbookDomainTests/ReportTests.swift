@@ -166,7 +166,7 @@ struct ReportTests {
         #expect(lines.count == 5 && lines[1] == "Андреев Антон;5*;5*;5,00")
         let path = directory + "/marks.pdf"
         try PDFRenderer.write(ReportRenderer.document(report), to: path)
-        let text = try PrintTests.pdfText(path)
+        let text = try await PrintTests.pdfText(path)
         #expect(text.contains("Сводная ведомость учёта успеваемости"))
         for figure in ["Андреев Антон", "Борисова Вера", "5,00", "3,50", "2,50", "3,33"] { #expect(text.contains(figure), "\(figure)") }
     }

@@ -1,5 +1,6 @@
 import ClassbookDomain
 import ClassbookServer
+import ClassbookTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -1,5 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
+import ClassbookTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ClassbookServer
+import ClassbookTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1

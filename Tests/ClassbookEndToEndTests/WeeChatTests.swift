@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import ClassbookTestSupport
 import Foundation
 import NIOCore
 import NIOPosix

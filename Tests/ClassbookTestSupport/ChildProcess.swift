@@ -2,6 +2,8 @@ import Foundation
 import Glibc
 import NIOConcurrencyHelpers
 
+/// Shared by the test targets (`ClassbookTestSupport`).
+///
 /// A program a test runs (a Python client, a browser driver, openssl, tmux): started with
 /// `posix_spawn`, its output gathered in a file, its end waited for by polling with
 /// `Task.sleep`, never by blocking a thread — the server under test runs on the same
@@ -10,21 +12,21 @@ import NIOConcurrencyHelpers
 /// Not Foundation's `Process`: on Linux its `run()` reads past a buffer while listing
 /// `/proc/self/fd` (swift-corelibs-foundation#5472, in Swift 6.3.1), and a test process with
 /// hundreds of sockets open crashed there in a clean-clone CI run.
-enum ChildProcess {
-    struct Result {
+public enum ChildProcess {
+    public struct Result {
         /// Standard output (and error, when kept), in the order written.
-        var output: String
-        var status: Int32
+        public var output: String
+        public var status: Int32
         /// False when it was stopped at the time limit.
-        var finished: Bool
+        public var finished: Bool
 
-        var lines: [String] { output.components(separatedBy: "\n").filter { !$0.isEmpty } }
-        var succeeded: Bool { finished && status == 0 }
+        public var lines: [String] { output.components(separatedBy: "\n").filter { !$0.isEmpty } }
+        public var succeeded: Bool { finished && status == 0 }
     }
 
     /// Runs a program to its end (or `timeLimit`). `keepsErrors: false` drops standard error (a
     /// client whose output is parsed line by line).
-    static func run(_ executable: String, _ arguments: [String], in directory: String = NSTemporaryDirectory(),
+    public static func run(_ executable: String, _ arguments: [String], in directory: String = NSTemporaryDirectory(),
                     timeLimit: Duration = .seconds(60), keepsErrors: Bool = true) async throws -> Result {
         let outputPath = directory + "/process-\(UUID().uuidString.prefix(8)).txt"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
@@ -41,7 +43,7 @@ enum ChildProcess {
     }
 
     /// Runs a program to its end with its standard error apart: status, output, errors.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws
         -> (status: Int32, output: String, errors: String) {
         let base = NSTemporaryDirectory() + "process-\(UUID().uuidString.prefix(8))"
         defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
@@ -51,23 +53,23 @@ enum ChildProcess {
         return (child.exitStatus ?? -1, read(base + ".out"), read(base + ".err"))
     }
 
-    struct SpawnFailure: Error, CustomStringConvertible {
+    public struct SpawnFailure: Error, CustomStringConvertible {
         var executable: String
         var code: Int32
-        var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
+        public var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
     }
 
     /// A child process started with `posix_spawn`: standard input from /dev/null, output to a
     /// file (or /dev/null), and every other descriptor of the test process closed in the child
     /// (its sockets must close when the tests close them).
-    final class Spawned: Sendable {
-        let pid: pid_t
+    public final class Spawned: Sendable {
+        public let pid: pid_t
         /// The exit status once reaped; `-signal` when a signal ended it.
         private let reaped = NIOLockedValueBox<Int32?>(nil)
 
         /// `errors`: a file for standard error apart; else it joins the output (`keepsErrors`) or
         /// is dropped. `environment`: the child's whole environment; nil, the test process's.
-        init(_ executable: String, _ arguments: [String], output: String? = nil, keepsErrors: Bool = true, errors: String? = nil,
+        public init(_ executable: String, _ arguments: [String], output: String? = nil, keepsErrors: Bool = true, errors: String? = nil,
              environment: [String: String]? = nil) throws {
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -102,7 +104,7 @@ enum ChildProcess {
             return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
         }()
 
-        var isRunning: Bool {
+        public var isRunning: Bool {
             reaped.withLockedValue { status in
                 guard status == nil else { return false }
                 var raw: Int32 = 0
@@ -112,9 +114,9 @@ enum ChildProcess {
             }
         }
 
-        var exitStatus: Int32? { reaped.withLockedValue { $0 } }
+        public var exitStatus: Int32? { reaped.withLockedValue { $0 } }
 
-        func terminate() { Glibc.kill(pid, SIGTERM) }
-        func kill() { Glibc.kill(pid, SIGKILL) }
+        public func terminate() { Glibc.kill(pid, SIGTERM) }
+        public func kill() { Glibc.kill(pid, SIGKILL) }
     }
 }

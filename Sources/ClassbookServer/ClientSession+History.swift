@@ -22,7 +22,7 @@ extension ClientSession {
         }
         if subcommand == "TARGETS" { return await historyTargets(message) }
         guard ["LATEST", "BEFORE", "AFTER"].contains(subcommand) else { return fail("INVALID_PARAMS", "Unsupported subcommand") }
-        let limit = min(100, max(1, Int(message.parameters.count > 3 ? message.parameters[3] : "50") ?? 50))
+        let limit = Self.historyLimit(message)
         let reference = message.parameters[2]
         guard target.hasPrefix("#") else {
             return await directHistory(subcommand, target: target, reference: reference, limit: limit, fail: fail)
@@ -99,7 +99,7 @@ extension ClientSession {
             return fail("INVALID_PARAMS", "Give timestamp=… timestamp=…")
         }
         let (from, to) = (min(first, second), max(first, second))
-        let limit = min(100, max(1, Int(message.parameters.count > 3 ? message.parameters[3] : "50") ?? 50))
+        let limit = Self.historyLimit(message)
         do {
             var targets = try await context.messaging.directPartners(of: principal.account.id, from: from, to: to, limit: limit)
             if let latest = try await context.outbox.duties.botHistory(for: principal.account.id, .latest(before: to), limit: 1, now: context.outbox.clock.now()).last,
@@ -114,6 +114,11 @@ extension ClientSession {
         } catch {
             fail("MESSAGE_ERROR", "Cannot read the history")
         }
+    }
+
+    /// The N of a CHATHISTORY request (its fourth parameter): 1 to 100, 50 when absent or not a number.
+    private static func historyLimit(_ message: IRCMessage) -> Int {
+        min(100, max(1, Int(message.parameters.count > 3 ? message.parameters[3] : "50") ?? 50))
     }
 
     /// History lines, in a batch (`chathistory` of `target`, or `draft/chathistory-targets`) for

@@ -31,7 +31,7 @@ extension CrashTests {
         #expect(try await sasl.ask("/passwd \(changed)").first?.isEmpty == false)
         for client in [sasl, bad, pass] { await client.close() }
         process.terminate()
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        try await process.waitForExit(within: .seconds(5))
 
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.contains("login accepted") && text.contains("login refused"), "the log says who logged in:\n\(text)")
@@ -55,7 +55,7 @@ extension CrashTests {
         try await client.registerWithPass(login: guardian.login, password: guardian.password, nick: "g")
         await client.close()
         process.terminate()
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        try await process.waitForExit(within: .seconds(5))
 
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count >= 3, "\(lines)")

@@ -138,7 +138,7 @@ struct CrashTests {
 
         let start = ContinuousClock.now
         process.terminate()
-        while process.isRunning && ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(10)) }
+        try await process.waitForExit(within: .seconds(10))
         let took = ContinuousClock.now - start
         #expect(!process.isRunning)
         #expect(took < .seconds(2), "SIGTERM took \(took)")
@@ -164,7 +164,7 @@ struct CrashTests {
         try await phone.stopReading()
         let start = ContinuousClock.now
         process.terminate()
-        while process.isRunning && ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(10)) }
+        try await process.waitForExit(within: .seconds(10))
         let took = ContinuousClock.now - start
         if process.isRunning { Self.kill(process) }
         // NIOSSL's default wait for the client's close_notify was 5 s.

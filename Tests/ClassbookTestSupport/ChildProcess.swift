@@ -31,12 +31,10 @@ public enum ChildProcess {
         let outputPath = directory + "/process-\(UUID().uuidString.prefix(8)).txt"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let child = try Spawned(executable, arguments, output: outputPath, keepsErrors: keepsErrors)
-        let deadline = ContinuousClock.now + timeLimit
-        while child.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        let finished = !child.isRunning
+        let finished = try await child.waitForExit(within: timeLimit)
         if !finished {
             child.kill()
-            while child.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+            _ = try await child.waitForExit()
         }
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         return Result(output: output, status: finished ? child.exitStatus ?? -1 : -1, finished: finished)
@@ -48,7 +46,7 @@ public enum ChildProcess {
         let base = NSTemporaryDirectory() + "process-\(UUID().uuidString.prefix(8))"
         defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
         let child = try Spawned(executable, arguments, output: base + ".out", errors: base + ".err", environment: environment)
-        while child.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await child.waitForExit()
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         return (child.exitStatus ?? -1, read(base + ".out"), read(base + ".err"))
     }
@@ -115,6 +113,15 @@ public enum ChildProcess {
         }
 
         public var exitStatus: Int32? { reaped.withLockedValue { $0 } }
+
+        /// Waits (polling, not blocking a thread) until it has ended or `timeLimit` has passed;
+        /// whether it ended.
+        @discardableResult
+        public func waitForExit(within timeLimit: Duration = .seconds(3600)) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeLimit
+            while isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            return !isRunning
+        }
 
         public func terminate() { Glibc.kill(pid, SIGTERM) }
         public func kill() { Glibc.kill(pid, SIGKILL) }

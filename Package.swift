@@ -58,9 +58,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Every word said to people, one catalog a language, compiled into the binary.
+        .target(
+            name: "ClassbookText",
+            dependencies: ["ClassbookDomain"],
+            resources: [.embedInCode("Catalogs/ru.catalog"), .embedInCode("Catalogs/en.catalog")],
+            swiftSettings: strict
+        ),
         .target(
             name: "ClassbookBot",
-            dependencies: ["ClassbookDomain", "ClassbookPrint"],
+            dependencies: ["ClassbookDomain", "ClassbookPrint", "ClassbookText"],
             swiftSettings: strict
         ),
         .target(
@@ -69,6 +76,7 @@ let package = Package(
                 "IRC",
                 "ClassbookDomain",
                 "ClassbookBot",
+                "ClassbookText",
                 "CClassbookCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -135,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "ClassbookDomainTests",
             dependencies: [
-                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "IRC", "ClassbookTestSupport",
+                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "ClassbookText", "IRC", "ClassbookTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

@@ -1,19 +1,5 @@
 import ClassbookDomain
-
-/// Text in both languages of the bot.
-public struct Localized: Sendable {
-    public var ru: String
-    public var en: String
-
-    public init(ru: String, en: String) {
-        self.ru = ru
-        self.en = en
-    }
-
-    public func callAsFunction(_ language: Language) -> String {
-        language == .ru ? ru : en
-    }
-}
+import ClassbookText
 
 /// One command of the bot: a row of its table.
 ///
@@ -87,8 +73,9 @@ public struct BotInvocation: Sendable {
         self.arguments = arguments
     }
 
-    public func t(_ ru: @autoclosure () -> String, _ en: @autoclosure () -> String) -> String {
-        language == .ru ? ru() : en()
+    /// The catalog's text of `key` in the person's language.
+    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String {
+        Catalog.standard.text(key.description, language, arguments)
     }
 }
 

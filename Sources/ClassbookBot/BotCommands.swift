@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// The bot's command table. A new command is one entry here plus one domain service call.
@@ -10,17 +11,15 @@ enum BotCommands {
         var commands: [BotCommand] = [
             BotCommand(
                 name: "help", aliases: ["помощь", "справка", "h", "?"], action: nil,
-                usage: Localized(ru: "/help [команда]", en: "/help [command]"),
-                summary: Localized(ru: "список команд или справка по одной", en: "the list of commands, or help on one"),
-                details: Localized(ru: "Без аргумента — все доступные вам команды.", en: "Without an argument, every command available to you."),
+                usage: Localized("cmd.help.usage"),
+                summary: Localized("cmd.help.summary"),
+                details: Localized("cmd.help.details"),
                 run: { _ in BotReply(lines: []) }),
             BotCommand(
                 name: "marks", aliases: ["оценки"], action: .readDiary,
-                usage: Localized(ru: "/marks [ребёнок] [предмет] [период]", en: "/marks [child] [subject] [period]"),
-                summary: Localized(ru: "оценки по предметам и средний балл", en: "marks by subject with the average"),
-                details: Localized(
-                    ru: "Оценки за текущий учебный период (или названный: 1, 2, «2 четверть»), по предметам, со средневзвешенным баллом. Ребёнка называют по фамилии или имени (достаточно начала), если детей несколько. Пример: /marks Пётр алгебра 2",
-                    en: "Marks for the current reporting period (or the one named: 1, 2, \"Q2\"), by subject, with the weighted average. Name the child by surname or first name (the beginning is enough) when you have several. Example: /marks Peter algebra 2"),
+                usage: Localized("cmd.marks.usage"),
+                summary: Localized("cmd.marks.summary"),
+                details: Localized("cmd.marks.details"),
                 run: { i in
                     let principal = i.principal!
                     let parsed = try await DiaryArguments.parse(i.arguments, principal: principal, diary: diary, allowsSubject: true)
@@ -29,11 +28,9 @@ enum BotCommands {
                 }),
             BotCommand(
                 name: "absences", aliases: ["пропуски"], actions: [.readDiary, .superviseClass],
-                usage: Localized(ru: "/absences [ребёнок] [период] | /absences класс [дата недели]", en: "/absences [child] [period] | /absences class [a date in the week]"),
-                summary: Localized(ru: "пропущенные уроки и причины", en: "missed lessons and their reasons"),
-                details: Localized(
-                    ru: "Пропуски за учебный период: дата, урок, предмет и причина (Н — без уважительной причины, УП — уважительная, Б — болезнь, ОП — опоздание). Классному руководителю: /absences 7А [дата] — пропуски «Н» класса за неделю, к проверке.",
-                    en: "Missed lessons in the period: date, lesson, subject and reason (Н unexcused, УП excused, Б illness, ОП late). For a class teacher: /absences 7А [date] — the class's unexcused absences of the week, to check."),
+                usage: Localized("cmd.absences.usage"),
+                summary: Localized("cmd.absences.summary"),
+                details: Localized("cmd.absences.details"),
                 run: { i in
                     let principal = i.principal!
                     // `/absences 7А [date]`: a class, not a child.
@@ -57,11 +54,9 @@ enum BotCommands {
                 }),
             BotCommand(
                 name: "ack", aliases: ["ознакомлен", "ознакомлена"], action: .acknowledgeDiary,
-                usage: Localized(ru: "/ack [ребёнок]", en: "/ack [child]"),
-                summary: Localized(ru: "подтвердить ознакомление с дневником", en: "acknowledge that you have seen the diary"),
-                details: Localized(
-                    ru: "Записывает, что вы ознакомились со всеми записями дневника ребёнка на этот момент: кто, когда и какие записи.",
-                    en: "Records that you have seen every entry of the child's diary up to now: who, when, and which entries."),
+                usage: Localized("cmd.ack.usage"),
+                summary: Localized("cmd.ack.summary"),
+                details: Localized("cmd.ack.details"),
                 run: { i in
                     let principal = i.principal!
                     let student = try await diary.resolveStudent(i.arguments.isEmpty ? nil : i.arguments.joined(separator: " "), for: principal)
@@ -69,11 +64,9 @@ enum BotCommands {
                 }),
             BotCommand(
                 name: "consent", aliases: ["согласие"], action: .manageOwnConsent,
-                usage: Localized(ru: "/consent [да|нет]", en: "/consent [yes|no]"),
-                summary: Localized(ru: "согласие на обработку персональных данных", en: "consent to personal-data processing"),
-                details: Localized(
-                    ru: "Без аргумента показывает ваше решение. /consent да — согласие на обработку персональных данных и получение информации в электронном виде (152-ФЗ); /consent нет — отказ: он записывается с датой, сведения будут выдаваться на бумаге.",
-                    en: "Without an argument, shows your decision. /consent yes consents to personal-data processing and to receiving information electronically (152-FZ); /consent no refuses: the refusal is recorded with its date and information is given on paper."),
+                usage: Localized("cmd.consent.usage"),
+                summary: Localized("cmd.consent.summary"),
+                details: Localized("cmd.consent.details"),
                 run: { i in
                     let principal = i.principal!
                     guard let word = i.arguments.first else {
@@ -83,24 +76,23 @@ enum BotCommands {
                     let no = ["no", "нет", "n", "н", "отказ"]
                     let lowered = word.lowercased()
                     guard i.arguments.count == 1, yes.contains(lowered) || no.contains(lowered) else {
-                        return BotReply(i.t("Ответьте /consent да или /consent нет.", "Answer /consent yes or /consent no."))
+                        return BotReply(i.t("bot.answerConsentYesConsent"))
                     }
                     let record = try await diary.recordConsent(yes.contains(lowered) ? .granted : .refused, for: principal)
                     return BotReply(lines: render.consentRecorded(record, i))
                 }),
             BotCommand(
                 name: "lang", aliases: ["язык", "language"], action: .manageOwnSettings,
-                usage: Localized(ru: "/lang ru|en", en: "/lang ru|en"),
-                summary: Localized(ru: "язык ответов", en: "the language of replies"),
-                details: Localized(ru: "/lang en — отвечать по-английски, /lang ru — по-русски.", en: "/lang ru for Russian, /lang en for English."),
+                usage: Localized("cmd.lang.usage"),
+                summary: Localized("cmd.lang.summary"),
+                details: Localized("cmd.lang.details"),
                 run: { i in
                     let principal = i.principal!
                     guard i.arguments.count == 1, let language = Language(rawValue: i.arguments[0].lowercased()) else {
-                        return BotReply(i.t("Укажите язык: /lang ru или /lang en. Сейчас: \(i.language.rawValue).",
-                                            "Name a language: /lang ru or /lang en. Now: \(i.language.rawValue)."))
+                        return BotReply(i.t("bot.nameLanguageLangRu", ["languageRawValue": i.language.rawValue]))
                     }
                     try await accounts.setLanguage(language, for: principal)
-                    return BotReply(lines: [language == .ru ? "Теперь я отвечаю по-русски." : "I will answer in English from now on."],
+                    return BotReply(lines: [language.t("bot.iWillAnswerEnglish")],
                                     newLanguage: language)
                 }),
         ]
@@ -126,17 +118,16 @@ enum BotCommands {
             var key = name.lowercased()
             if key.hasPrefix("/") { key.removeFirst() }
             guard let command = available.first(where: { $0.name == key || $0.aliases.contains(key) }) else {
-                return [i.t("Нет такой команды среди доступных вам: «\(name)». Список: /help",
-                            "No such command among yours: \"\(name)\". List: /help")]
+                return [i.t("bot.suchCommandAmongYours", ["name": name])]
             }
             let aliases = command.aliases.filter { $0.count > 2 }.map { "/" + $0 }
             return [command.usage(i.language) + " — " + command.summary(i.language),
                     command.details(i.language)]
-                + (aliases.isEmpty ? [] : [i.t("Другие имена: ", "Also: ") + aliases.joined(separator: ", ")])
+                + (aliases.isEmpty ? [] : [i.t("bot.also") + aliases.joined(separator: ", ")])
         }
-        return [i.t("Команды (пишите их мне в личные сообщения, с «/» или без):", "Commands (send them to me in a private message, with or without \"/\"):")]
+        return [i.t("bot.commandsSendThemMe")]
             + available.map { "\($0.usage(i.language)) — \($0.summary(i.language))" }
-            + [i.t("Подробнее: /help команда", "More: /help command")]
+            + [i.t("bot.moreHelpCommand")]
     }
 }
 

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// Commands of class teachers (their class) and the administration (the whole school).
@@ -14,11 +15,9 @@ enum ClassTeacherCommands {
         return [
             BotCommand(
                 name: "journal", aliases: ["журнал"], action: .readJournal,
-                usage: Localized(ru: "/journal класс предмет [дата недели]", en: "/journal class subject [a date in the week]"),
-                summary: Localized(ru: "журнал класса по предмету за неделю (только чтение)", en: "a class's journal in a subject for a week (read only)"),
-                details: Localized(
-                    ru: "Уроки недели с темами, заданиями, оценками и пропусками. Учитель видит свои предметы, классный руководитель — все предметы своего класса без права редактирования, администрация — всё. Пример: /journal 7А алгебра 17.11",
-                    en: "The week's lessons with topics, homework, marks and absences. Teachers see their subjects, class teachers every subject of their class without editing, the administration everything. Example: /journal 7А algebra 17.11"),
+                usage: Localized("cmd.journal.usage"),
+                summary: Localized("cmd.journal.summary"),
+                details: Localized("cmd.journal.details"),
                 run: { i in
                     let a = try JournalArguments.parse(i.arguments, subjects: try await journal.journal.subjects(), today: journal.today)
                     let sheet = try await journal.sheet(className: a.className, subject: a.subject, week: a.date, for: i.principal!)
@@ -26,11 +25,9 @@ enum ClassTeacherCommands {
                 }),
             BotCommand(
                 name: "excuse", aliases: ["уважительная", "оправдать"], action: .excuseAbsence,
-                usage: Localized(ru: "/excuse [класс] Фамилия дата [дата…] [уп|б]", en: "/excuse [class] Surname date [date…] [уп|б]"),
-                summary: Localized(ru: "отметить пропуски как уважительные", en: "excuse a student's absences"),
-                details: Localized(
-                    ru: "Все пропуски «Н» ученика в эти дни становятся «УП» (или «Б» — болезнь). Пример: /excuse 7А Иванов 19.11 20.11 б",
-                    en: "Every unexcused (Н) absence of the student on those days becomes excused (УП, or Б for illness). Example: /excuse 7А Ivanov 19.11 20.11 б"),
+                usage: Localized("cmd.excuse.usage"),
+                summary: Localized("cmd.excuse.summary"),
+                details: Localized("cmd.excuse.details"),
                 run: { i in
                     let (className, words) = try await classAndRest(i)
                     var nameWords: [String] = []
@@ -54,12 +51,9 @@ enum ClassTeacherCommands {
                 }),
             BotCommand(
                 name: "group", aliases: ["группа", "группы"], action: .manageGroups,
-                usage: Localized(ru: "/group [класс] [new имя [предмет] | имя add Фамилия, … | имя remove Фамилия, …]",
-                                 en: "/group [class] [new name [subject] | name add Surname, … | name remove Surname, …]"),
-                summary: Localized(ru: "учебные группы класса (подгруппы)", en: "a class's study groups (subgroups)"),
-                details: Localized(
-                    ru: "Без аргументов — группы класса и их состав. /group 7А new Англ-1 английский — создать; /group 7А Англ-1 add Иванов, Петров — добавить; remove — убрать.",
-                    en: "Without arguments, the class's groups and members. /group 7А new Eng-1 English creates one; /group 7А Eng-1 add Ivanov, Petrov adds; remove removes."),
+                usage: Localized("cmd.group.usage"),
+                summary: Localized("cmd.group.summary"),
+                details: Localized("cmd.group.details"),
                 run: { i in
                     let (className, words) = try await classAndRest(i)
                     let principal = i.principal!
@@ -83,11 +77,9 @@ enum ClassTeacherCommands {
                 }),
             BotCommand(
                 name: "arrive", aliases: ["прибыл", "прибыла", "зачислить"], action: .manageClassList,
-                usage: Localized(ru: "/arrive класс Фамилия Имя [Отчество] [дата]", en: "/arrive class Surname Name [Patronymic] [date]"),
-                summary: Localized(ru: "зачислить ученика в класс (прибытие)", en: "a student joins the class (arrival)"),
-                details: Localized(
-                    ru: "Добавляет ученика в список класса с датой прибытия (по умолчанию сегодня); попадает в ведомость движения. Пример: /arrive 7А Смирнов Олег Петрович 01.12",
-                    en: "Adds a student to the class list with the arrival date (today by default); it shows in the movement sheet. Example: /arrive 7А Smirnov Oleg 01.12"),
+                usage: Localized("cmd.arrive.usage"),
+                summary: Localized("cmd.arrive.summary"),
+                details: Localized("cmd.arrive.details"),
                 run: { i in
                     var words = Array(i.arguments.dropFirst())
                     guard let className = i.arguments.first else { throw JournalError.nothingToDo }
@@ -103,11 +95,9 @@ enum ClassTeacherCommands {
                 }),
             BotCommand(
                 name: "depart", aliases: ["выбыл", "выбыла", "отчислить"], action: .manageClassList,
-                usage: Localized(ru: "/depart класс Фамилия [дата] [куда]", en: "/depart class Surname [date] [where to]"),
-                summary: Localized(ru: "выбытие ученика из класса", en: "a student leaves the class (departure)"),
-                details: Localized(
-                    ru: "Ученик выбывает с даты (по умолчанию сегодня); его записи сохраняются. Пример: /depart 7А Иванов 30.11 переезд в Казань",
-                    en: "The student leaves on the date (today by default); their records stay. Example: /depart 7А Ivanov 30.11 moved to Kazan"),
+                usage: Localized("cmd.depart.usage"),
+                summary: Localized("cmd.depart.summary"),
+                details: Localized("cmd.depart.details"),
                 run: { i in
                     guard let className = i.arguments.first, i.arguments.count >= 2 else { throw JournalError.nothingToDo }
                     let words = Array(i.arguments.dropFirst())
@@ -130,11 +120,9 @@ enum ClassTeacherCommands {
             BotCommand(
                 name: "profile", aliases: ["анкета"],
                 action: .readPersonalData,
-                usage: Localized(ru: "/profile класс Фамилия [поле значение]", en: "/profile class Surname [field value]"),
-                summary: Localized(ru: "анкетные данные ученика: просмотр и исправление", en: "a student's personal data: read and correct"),
-                details: Localized(
-                    ru: "Поля: фамилия, имя, отчество, рождение (ДД.ММ.ГГГГ), адрес, телефон, почта, документ. Пример: /profile 7А Иванов телефон +7 900 000-00-00",
-                    en: "Fields: lastname, firstname, middlename, birthdate, address, phone, email, document. Example: /profile 7А Ivanov phone +7 900 000-00-00"),
+                usage: Localized("cmd.profile.usage"),
+                summary: Localized("cmd.profile.summary"),
+                details: Localized("cmd.profile.details"),
                 run: { i in
                     guard let className = i.arguments.first, i.arguments.count >= 2 else { throw JournalError.nothingToDo }
                     let words = Array(i.arguments.dropFirst())
@@ -150,12 +138,9 @@ enum ClassTeacherCommands {
                 }),
             BotCommand(
                 name: "change", aliases: ["замена", "изменение"], action: .changeTimetable,
-                usage: Localized(ru: "/change класс дата №урока замена логин | отмена | перенос дата №урока",
-                                 en: "/change class date #N substitute login | cancel | move date #N"),
-                summary: Localized(ru: "замена, перенос или отмена урока", en: "substitute, move or cancel a lesson"),
-                details: Localized(
-                    ru: "Изменение расписания на дату; родители и ученики видят его в /schedule. Пример: /change 7А 24.11 №3 замена petrova.an",
-                    en: "A change of the timetable on a date; families see it in /schedule. Example: /change 7А 24.11 #3 substitute petrova.an"),
+                usage: Localized("cmd.change.usage"),
+                summary: Localized("cmd.change.summary"),
+                details: Localized("cmd.change.details"),
                 run: { i in
                     let words = i.arguments
                     guard words.count >= 4, let date = SchoolDate(spoken: words[1], today: journal.today) else { throw JournalError.invalidDate(words.dropFirst().first ?? "") }

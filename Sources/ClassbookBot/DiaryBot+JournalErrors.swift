@@ -1,73 +1,67 @@
 import ClassbookDomain
+import ClassbookText
 
 extension DiaryBot {
     /// A journal refusal in the person's language: what is not allowed or not found, and how to go on.
     static func describe(_ error: JournalError, command: BotCommand, _ i: BotInvocation) -> [String] {
-        let usage = i.t("Формат: ", "Usage: ") + command.usage(i.language)
+        let usage = i.t("journalError.usage") + command.usage(i.language)
         switch error {
         case .noSuchClass(let name):
-            return [i.t("Нет такого класса: «\(name)». \(usage)", "No such class: \"\(name)\". \(usage)")]
+            return [i.t("journalError.suchClass", ["name": name, "usage": usage])]
         case .noSuchSubject(let name):
-            return [i.t("Не нашёл предмет «\(name)» в этом классе. \(usage)", "No subject \"\(name)\" in that class. \(usage)")]
+            return [i.t("journalError.subjectClass", ["name": name, "usage": usage])]
         case .notAllowed(let action, let className, let subject):
             let what = subject.map { "\(className), \($0)" } ?? className
             return [Self.refusal(action, what: what, i)]
         case .noSuchStudent(let name):
-            return [i.t("В списке нет ученика «\(name)». Ничего не записано.", "No student \"\(name)\" on the list. Nothing was saved.")]
+            return [i.t("journalError.studentListNothingWas", ["name": name])]
         case .ambiguousStudent(let name, let students):
-            return [i.t("«\(name)» — несколько учеников: ", "\"\(name)\" matches several students: ")
-                    + students.map(\.shortName).joined(separator: ", ") + i.t(". Уточните имя. Ничего не записано.", ". Add the first name. Nothing was saved.")]
+            return [i.t("journalError.matchesSeveralStudents", ["name": name])
+                    + students.map(\.shortName).joined(separator: ", ") + i.t("journalError.addFirstNameNothing")]
         case .noLesson(let subject, let date):
-            return [i.t("\(date.dayMonth) по расписанию нет урока «\(subject)». Укажите номер урока: №3.",
-                        "There is no \(subject) lesson in the timetable on \(date.dayMonth). Give the lesson's number: #3.")]
+            return [i.t("journalError.thereLessonTimetableGive", ["dateDayMonth": date.dayMonth, "subject": subject])]
         case .slotTaken(let date, let number, let subject):
-            return [i.t("\(date.dayMonth) \(number)-й урок — уже «\(subject)». Укажите другой номер урока.",
-                        "Lesson \(number) on \(date.dayMonth) is already \(subject). Give another lesson number.")]
+            return [i.t("journalError.lessonAlreadyGiveAnother", ["dateDayMonth": date.dayMonth, "number": number, "subject": subject])]
         case .invalidMark(let text):
-            return [i.t("Не понял оценку в «\(text)»: нужна фамилия и оценка 1–5, зач или незач. Ничего не записано. \(usage)",
-                        "Cannot read a mark in \"\(text)\": a surname and a mark 1–5, pass or fail. Nothing was saved. \(usage)")]
+            return [i.t("journalError.cannotReadMarkSurname", ["text": text, "usage": usage])]
         case .invalidKind(let text):
-            return [i.t("Неизвестный вид работы «\(text)»: кр, ср, тест, дз, уо. Комментарий пишите в скобках. Ничего не записано.",
-                        "Unknown kind of work \"\(text)\": кр, ср, тест, дз, уо. Put a comment in parentheses. Nothing was saved.")]
+            return [i.t("journalError.unknownKindWorkPut", ["text": text])]
         case .invalidDate(let text):
-            return [i.t("Не понял дату «\(text)»: пишите 24.11 или 24.11.2026. \(usage)", "Cannot read the date \"\(text)\": write 24.11 or 2026-11-24. \(usage)")]
+            return [i.t("journalError.cannotReadDateWrite", ["text": text, "usage": usage])]
         case .noSuchGroup(let name):
-            return [i.t("Нет такой группы: «\(name)». Список: /group класс", "No such group: \"\(name)\". List: /group class")]
+            return [i.t("journalError.suchGroupListGroup", ["name": name])]
         case .groupExists(let name):
-            return [i.t("Группа «\(name)» уже есть.", "The group \"\(name)\" exists already.")]
+            return [i.t("journalError.groupExistsAlready", ["name": name])]
         case .nothingToDo:
-            return [i.t("Не хватает данных. \(usage)", "Something is missing. \(usage)")]
+            return [i.t("journalError.somethingMissing", ["usage": usage])]
         case .noSuchTeacher(let login):
-            return [i.t("Нет учителя с логином «\(login)».", "No teacher with the login \"\(login)\".")]
+            return [i.t("journalError.teacherLogin", ["login": login])]
         case .noSuchPeriod(let text):
-            return [i.t("Нет такого учебного периода: «\(text)». Укажите номер (2) или «год».", "No such period: \"\(text)\". Give its number (2) or \"year\".")]
+            return [i.t("journalError.suchPeriodGiveIts", ["text": text])]
         case .emptyText:
-            return [i.t("Нужен текст. \(usage)", "Text is needed. \(usage)")]
+            return [i.t("journalError.textNeeded", ["usage": usage])]
         case .noSuchField(let text):
-            return [i.t("Нет такого поля анкеты: «\(text)».", "No such personal-data field: \"\(text)\".")]
+            return [i.t("journalError.suchPersonalDataField", ["text": text])]
         case .noSuchNote(let id):
-            return [i.t("Нет записки №\(id) среди записок вашего класса. Список: /notes", "No note #\(id) among your class's notes. List: /notes")]
+            return [i.t("journalError.noteAmongClassS", ["id": id])]
         case .noteDecided(let id):
-            return [i.t("Записка №\(id) уже рассмотрена.", "Note #\(id) has been decided already.")]
+            return [i.t("journalError.noteHasBeenDecided", ["id": id])]
         case .noSuchPerson(let text):
-            return [i.t("«\(text)» — несколько человек или никого среди учеников и родителей класса. Уточните имя или укажите логин.",
-                        "\"\(text)\" matches several people or nobody among the class's students and guardians. Give a fuller name or the login.")]
+            return [i.t("journalError.matchesSeveralPeopleNobody", ["text": text])]
         case .noSuchReport(let name):
-            return [i.t("Нет такого отчёта: «\(name)». Отчёты: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)",
-                        "No such report: \"\(name)\". Reports: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics. \(usage)")]
+            return [i.t("journalError.suchReportReportsAttendance", ["name": name, "usage": usage])]
         case .noSuchBoard(let name):
-            return [i.t("Нет доски «\(name)» среди ваших. Ваши доски: /boards", "No board \"\(name)\" among yours. Your boards: /boards")]
+            return [i.t("journalError.boardAmongYoursBoards", ["name": name])]
         case .noSuchPost(let id):
-            return [i.t("Нет сообщения №\(id) на ваших досках.", "No post #\(id) on your boards.")]
+            return [i.t("journalError.postBoards", ["id": id])]
         case .noSuchLetter(let id):
-            return [i.t("Нет письма №\(id), адресованного вам.", "No letter #\(id) addressed to you.")]
+            return [i.t("journalError.letterAddressed", ["id": id])]
         case .invalidSetting(let text):
-            return [i.t("Не понял настройку «\(text)». \(usage)", "Cannot read the setting \"\(text)\". \(usage)")]
+            return [i.t("journalError.cannotReadSetting", ["text": text, "usage": usage])]
         case .weakPassword:
-            return [i.t("Пароль не подходит: нужно не меньше 8 знаков, без пробелов, и не совпадающий с логином. Ничего не изменено.",
-                        "That password will not do: 8 characters or more, no spaces, not the login. Nothing was changed.")]
+            return [i.t("journalError.passwordWillDoCharacters")]
         case .invalidName(let text):
-            return [i.t("«\(text)» не похоже на фамилию, имя и отчество: только буквы и дефис.", "\"\(text)\" does not look like a name: letters and hyphens only.")]
+            return [i.t("journalError.doesLookLikeName", ["text": text])]
         }
     }
 
@@ -75,21 +69,18 @@ extension DiaryBot {
     static func refusal(_ action: AccessPolicy.Action, what: String, _ i: BotInvocation) -> String {
         switch action {
         case .editJournal:
-            return i.t("Вы не ведёте «\(what)»: журнал заполняет только учитель этого предмета.",
-                       "You do not teach \(what): only the subject's own teacher fills the journal.")
+            return i.t("journalError.doTeachOnlySubject", ["what": what])
         case .readJournal:
-            return i.t("Журнал «\(what)» вам недоступен: только учителю предмета, классному руководителю и администрации.",
-                       "The journal of \(what) is not available to you: only its teacher, the class teacher and the administration.")
+            return i.t("journalError.journalAvailableOnlyIts", ["what": what])
         case .writeRemark:
-            return i.t("Писать в дневники \(what) могут только учителя этого класса и классный руководитель.",
-                       "Only teachers of \(what) and its class teacher may write in its diaries.")
+            return i.t("journalError.onlyTeachersItsClass", ["what": what])
         case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials, .decideAbsenceNote,
              .buildReports, .sendLetter, .moderateBoard:
-            return i.t("Это может только классный руководитель \(what).", "Only the class teacher of \(what) may do this.")
+            return i.t("journalError.onlyClassTeacherMay", ["what": what])
         case .changeTimetable:
-            return i.t("Расписание меняет администрация школы.", "Only the school administration changes the timetable.")
+            return i.t("journalError.onlySchoolAdministrationChanges")
         default:
-            return i.t("Это действие вам недоступно.", "You are not allowed to do this.")
+            return i.t("journalError.areAllowedDo")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// The `diary` bot: reads a line of text, finds the command in its table, checks the
@@ -71,7 +72,7 @@ public final class DiaryBot: Sendable {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let language = principal?.account.language ?? .ru
         guard let first = words.first else {
-            return BotReply(language == .ru ? "Напишите команду, например /help." : "Type a command, for example /help.")
+            return BotReply(language.t("bot.typeCommandExampleHelp"))
         }
         return await run(first, arguments: Array(words.dropFirst()), principal: principal, language: language)
     }
@@ -84,8 +85,7 @@ public final class DiaryBot: Sendable {
     private func run(_ name: String, arguments: [String], principal: Principal?, language: Language) async -> BotReply {
         let invocation = BotInvocation(principal: principal, language: language, arguments: arguments)
         guard let command = command(named: name) else {
-            return .refusal(invocation.t("Неизвестная команда «\(name)». Список команд: /help",
-                                         "Unknown command \"\(name)\". Commands: /help"))
+            return .refusal(invocation.t("bot.unknownCommandCommandsHelp", ["name": name]))
         }
         var reply = await run(command, invocation, principal: principal)
         reply.command = command.name
@@ -103,13 +103,11 @@ public final class DiaryBot: Sendable {
     /// Runs a command found: its access, the one-time password rule, its errors as replies.
     private func run(_ command: BotCommand, _ invocation: BotInvocation, principal: Principal?) async -> BotReply {
         guard command.isAllowed(for: principal) else {
-            return .refusal(invocation.t("Команда /\(command.name) вам недоступна. Список ваших команд: /help",
-                                         "The command /\(command.name) is not available to you. Your commands: /help"))
+            return .refusal(invocation.t("bot.commandAvailableCommandsHelp", ["commandName": command.name]))
         }
         // A one-time password must be replaced before anything else.
         if principal?.account.mustChangePassword == true && !["passwd", "help", "lang"].contains(command.name) {
-            return .refusal(invocation.t("Вы вошли по временному паролю. Сначала задайте свой: /passwd НОВЫЙ_ПАРОЛЬ (не короче 8 знаков).",
-                                         "You logged in with a one-time password. Set your own first: /passwd NEW_PASSWORD (8 characters or more)."))
+            return .refusal(invocation.t("bot.loggedOneTimePassword"))
         }
         do {
             return try await command.run(invocation)
@@ -118,38 +116,33 @@ public final class DiaryBot: Sendable {
         } catch let error as JournalError {
             return BotReply(lines: Self.describe(error, command: command, invocation), isRefusal: true)
         } catch {
-            return BotReply(lines: [invocation.t("Не удалось выполнить команду: внутренняя ошибка. Попробуйте позже.",
-                                                 "The command failed because of an internal error. Please try again later.")], isFailure: true)
+            return BotReply(lines: [invocation.t("bot.commandFailedBecauseInternal")], isFailure: true)
         }
     }
 
     static func describe(_ error: DiaryError, _ i: BotInvocation) -> [String] {
         switch error {
         case .noSuchChild:
-            return [i.t("Среди ваших детей такого нет. Назовите ребёнка по имени или фамилии (достаточно начала).", "No such child among yours. Name the child by first name or surname (the beginning is enough).")]
+            return [i.t("bot.suchChildAmongYours")]
         case .noStudents:
-            return [i.t("К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю.",
-                        "No student is linked to your account. Please contact the class teacher.")]
+            return [i.t("bot.studentLinkedAccountPlease")]
         case .studentRequired(let students):
-            return [i.t("Укажите ребёнка: ", "Name the child: ") + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
+            return [i.t("bot.nameChild") + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
         case .ambiguousStudent(let students):
-            return [i.t("Уточните, кого вы имеете в виду: ", "Which one do you mean: ")
+            return [i.t("bot.whichOneDoMean")
                     + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
         case .noSuchPeriod(let text):
-            return [i.t("Нет такого учебного периода: «\(text)». Укажите номер, например 2.",
-                        "No such reporting period: \"\(text)\". Give its number, for example 2.")]
+            return [i.t("bot.suchReportingPeriodGive", ["text": text])]
         case .noSuchSubject(let text):
             // Also what a name of someone else's child ends up as: the reply must not tell the two apart.
-            return [i.t("Не нашёл «\(text)»: такого предмета с оценками в этом периоде нет, и среди ваших детей такого нет.",
-                        "Found nothing for \"\(text)\": no subject with marks in this period, and no child of yours, by that name.")]
+            return [i.t("bot.foundNothingSubjectMarks", ["text": text])]
         case .unrecognized(let text):
             // Someone else's child's name ends up here too: the reply must not tell the two apart.
-            return [i.t("Не понял «\(text)»: среди ваших детей такого нет, и это не дата и не учебный период. Подробнее: /help",
-                        "Did not understand \"\(text)\": no child of yours by that name, and not a date or a period. More: /help")]
+            return [i.t("bot.didUnderstandChildYours", ["text": text])]
         case .noPeriods:
-            return [i.t("Учебный год ещё не настроен.", "The school year has not been set up yet.")]
+            return [i.t("bot.schoolYearHasBeen")]
         case .notAllowed:
-            return [i.t("Это действие вам недоступно.", "You are not allowed to do this.")]
+            return [i.t("bot.areAllowedDo")]
         }
     }
 }

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// Turns diary reports into reply lines in the person's language.
@@ -25,101 +26,92 @@ struct DiaryRendering: Sendable {
 
     private func renderMarks(_ report: DiaryService.MarksReport, _ i: BotInvocation) -> [String] {
         let header = "\(report.student.shortName), \(report.student.className) — "
-            + i.t("оценки, \(report.period.name)", "marks, term \(report.period.ordinal)")
+            + i.t("diary.marksTerm", ["periodName": report.period.name, "ordinal": report.period.ordinal])
             + " (\(report.period.start.dayMonth)–\(report.period.end.dayMonth))"
         guard !report.subjects.isEmpty else {
-            return [header + ": " + i.t("оценок пока нет.", "no marks yet.")]
+            return [header + ": " + i.t("diary.marksYet")]
         }
         var lines = [header + ":"]
         for subject in report.subjects {
             let values = subject.marks.map { mark($0, i) }.joined(separator: " ")
-            let average = subject.average.map { i.t(" — средний ", " — average ") + number($0, i) } ?? ""
+            let average = subject.average.map { i.t("diary.average") + number($0, i) } ?? ""
             let finals = report.finals.filter { $0.subject == subject.subject }.map { final in
-                (final.period == 0 ? i.t(", за год ", ", year ") : i.t(", итог ", ", final ")) + markText(final.value, i)
+                (final.period == 0 ? i.t("diary.year") : i.t("diary.final")) + markText(final.value, i)
             }.joined()
             lines.append("\(subject.subject): \(values)\(average)\(finals)")
         }
         let weight = { (kind: MarkKind) in self.weight(report.rules.weight(of: kind.rawValue), i) }
-        lines.append(i.t("к — контрольная (вес \(weight(.control))), с — самостоятельная (\(weight(.independent))), т — тест (\(weight(.test))), д — домашняя (\(weight(.homework))), без буквы — ответ (\(weight(.oral))). Подробнее: /help marks",
-                         "к control work (weight \(weight(.control))), с independent (\(weight(.independent))), т test (\(weight(.test))), д homework (\(weight(.homework))), plain answer in class (\(weight(.oral))). More: /help marks"))
+        lines.append(i.t("diary.controlWorkWeightIndependent", ["weight": weight(.control), "weight2": weight(.independent), "weight3": weight(.test), "weight4": weight(.homework), "weight5": weight(.oral)]))
         return lines
     }
 
     /// `5`, `4к` for a control work, `зач` for a pass.
     private func mark(_ entry: MarkEntry, _ i: BotInvocation) -> String {
-        markText(entry.value, i) + Self.kindSuffix(entry.kind)
+        markText(entry.value, i) + Self.kindSuffix(entry.kind, i)
     }
 
     /// The letter after a mark that tells its kind: к control work, с independent work, т test, д homework.
-    static func kindSuffix(_ kind: String) -> String {
+    static func kindSuffix(_ kind: String, _ i: BotInvocation) -> String {
         switch kind {
-        case MarkKind.control.rawValue: "к"
-        case MarkKind.independent.rawValue: "с"
-        case MarkKind.test.rawValue: "т"
-        case MarkKind.homework.rawValue: "д"
+        case MarkKind.control.rawValue: i.t("mark.letter.control")
+        case MarkKind.independent.rawValue: i.t("mark.letter.independent")
+        case MarkKind.test.rawValue: i.t("mark.letter.test")
+        case MarkKind.homework.rawValue: i.t("mark.letter.homework")
         default: ""
         }
     }
 
     func absences(_ report: DiaryService.AbsencesReport, _ i: BotInvocation) -> [String] {
         let header = "\(report.student.shortName), \(report.student.className) — "
-            + i.t("пропуски, \(report.period.name)", "absences, term \(report.period.ordinal)")
+            + i.t("diary.absencesTerm", ["periodName": report.period.name, "ordinal": report.period.ordinal])
         guard !report.absences.isEmpty else {
-            return [header + ": " + i.t("пропусков нет.", "none.")]
+            return [header + ": " + i.t("diary.none")]
         }
-        var lines = [header + ": " + i.t("уроков — \(report.absences.count), из них по уважительной причине — \(report.excusedCount).",
-                                         "\(report.absences.count) lessons, \(report.excusedCount) of them excused.")]
+        var lines = [header + ": " + i.t("diary.lessonsThemExcused", ["absencesCount": report.absences.count, "excusedCount": report.excusedCount])]
         for absence in report.absences {
-            lines.append(i.t("\(absence.date.dayMonth), \(absence.lessonNumber)-й урок, \(absence.subject) — \(absence.reason.rawValue) (\(reasonText(absence.reason, i)))",
-                             "\(absence.date.dayMonth), lesson \(absence.lessonNumber), \(absence.subject) — \(absence.reason.rawValue) (\(reasonText(absence.reason, i)))"))
+            lines.append(i.t("diary.lesson", ["dateDayMonth": absence.date.dayMonth, "lessonNumber": absence.lessonNumber, "subject": absence.subject, "reasonRawValue": absence.reason.rawValue, "reasonText": reasonText(absence.reason, i)]))
         }
         return lines
     }
 
     private func reasonText(_ reason: AbsenceReason, _ i: BotInvocation) -> String {
         switch reason {
-        case .unexcused: i.t("без уважительной причины", "unexcused")
-        case .excused: i.t("по уважительной причине", "excused")
-        case .illness: i.t("болезнь", "illness")
-        case .late: i.t("опоздание", "late")
+        case .unexcused: i.t("diary.unexcused")
+        case .excused: i.t("diary.excused")
+        case .illness: i.t("diary.illness")
+        case .late: i.t("diary.late")
         }
     }
 
     func acknowledgement(_ outcome: DiaryService.AcknowledgementOutcome, student: Student, _ i: BotInvocation) -> [String] {
         switch outcome {
         case .recorded(let ack):
-            return [i.t("Записано: вы ознакомились с дневником (\(student.shortName), \(student.className)) \(time(ack.at)) — оценок: \(ack.markCount), пропусков: \(ack.absenceCount).",
-                        "Recorded: you acknowledged the diary of \(student.shortName) (\(student.className)) at \(time(ack.at)) — \(ack.markCount) marks, \(ack.absenceCount) absences.")]
+            return [i.t("diary.recordedAcknowledgedDiaryMarks", ["studentShortName": student.shortName, "className": student.className, "time": time(ack.at), "markCount": ack.markCount, "absenceCount": ack.absenceCount])]
         case .nothingNew(let last):
-            let since = last.map { i.t(" Последнее ознакомление: \(time($0.at)).", " Last acknowledged: \(time($0.at)).") } ?? ""
-            return [i.t("Новых записей в дневнике (\(student.shortName)) нет, подтверждать нечего.", "There are no new entries in the diary of \(student.shortName); nothing to acknowledge.") + since]
+            let since = last.map { i.t("diary.lastAcknowledged", ["time": time($0.at)]) } ?? ""
+            return [i.t("diary.thereAreNewEntries", ["studentShortName": student.shortName]) + since]
         }
     }
 
     func consentStatus(_ record: ConsentRecord?, _ i: BotInvocation) -> [String] {
         guard let record else {
-            return [i.t("Согласие на обработку персональных данных и получение информации в электронном виде (152-ФЗ) не записано.",
-                        "Your consent to personal-data processing and to receiving information electronically (152-FZ) is not recorded."),
-                    i.t("Ответьте /consent да или /consent нет.", "Answer /consent yes or /consent no.")]
+            return [i.t("diary.consentPersonalDataProcessing"),
+                    i.t("diary.answerConsentYesConsent")]
         }
         switch record.decision {
         case .granted:
-            return [i.t("Согласие на обработку персональных данных и получение информации в электронном виде дано \(time(record.at)). Отозвать: /consent нет",
-                        "You consented to personal-data processing and electronic information at \(time(record.at)). To withdraw: /consent no")]
+            return [i.t("diary.consentedPersonalDataProcessing", ["time": time(record.at)])]
         case .refused:
-            return [i.t("Отказ от обработки персональных данных в электронном виде записан \(time(record.at)). Дать согласие: /consent да",
-                        "Your refusal of electronic personal-data processing was recorded at \(time(record.at)). To consent: /consent yes")]
+            return [i.t("diary.refusalElectronicPersonalData", ["time": time(record.at)])]
         }
     }
 
     func consentRecorded(_ record: ConsentRecord, _ i: BotInvocation) -> [String] {
         switch record.decision {
         case .granted:
-            return [i.t("Записано: согласие на обработку персональных данных и получение информации в электронном виде дано \(time(record.at)).",
-                        "Recorded: you consented to personal-data processing and electronic information at \(time(record.at)).")]
+            return [i.t("diary.recordedConsentedPersonalData", ["time": time(record.at)])]
         case .refused:
-            return [i.t("Записан отказ от \(time(record.at)). Сведения об успеваемости будут выдаваться на бумаге через классного руководителя.",
-                        "Recorded your refusal at \(time(record.at)). The class teacher will give you the diary on paper.")]
+            return [i.t("diary.recordedRefusalClassTeacher", ["time": time(record.at)])]
         }
     }
 
@@ -134,8 +126,8 @@ struct DiaryRendering: Sendable {
     func markText(_ value: MarkValue, _ i: BotInvocation) -> String {
         switch value {
         case .grade(let grade): String(grade)
-        case .pass: i.t("зач", "pass")
-        case .fail: i.t("незач", "fail")
+        case .pass: i.t("diary.pass")
+        case .fail: i.t("diary.fail")
         }
     }
 

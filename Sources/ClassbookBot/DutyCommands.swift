@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// The class teacher's duties as commands, and the guardian's absence note.
@@ -35,10 +36,9 @@ enum DutyCommands {
         return [
             BotCommand(
                 name: "consents", aliases: ["согласия"], action: .superviseClass,
-                usage: Localized(ru: "/consents [класс]", en: "/consents [class]"),
-                summary: Localized(ru: "согласия родителей на обработку данных: кто дал, кто отказал, кто не ответил", en: "guardians' consents: given, refused, no answer"),
-                details: Localized(ru: "Отказавшиеся от электронной формы получают сведения на бумаге (выписки).",
-                                   en: "Those who refused electronic information get paper extracts."),
+                usage: Localized("cmd.consents.usage"),
+                summary: Localized("cmd.consents.summary"),
+                details: Localized("cmd.consents.details"),
                 run: { i in
                     let (className, _) = try await classAndRest(i)
                     let (scope, rows) = try await duties.consents(className: className, for: i.principal!)
@@ -46,10 +46,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "acks", aliases: ["ознакомления"], action: .superviseClass,
-                usage: Localized(ru: "/acks [класс] [дата недели]", en: "/acks [class] [a date in the week]"),
-                summary: Localized(ru: "кто из родителей подтвердил ознакомление с дневником за неделю", en: "which guardians acknowledged the diary in the week"),
-                details: Localized(ru: "Для каждого родителя — когда он подтвердил ознакомление на этой неделе, или что не подтверждал.",
-                                   en: "For each guardian, when they acknowledged the diary that week, or that they did not."),
+                usage: Localized("cmd.acks.usage"),
+                summary: Localized("cmd.acks.summary"),
+                details: Localized("cmd.acks.details"),
                 run: { i in
                     let (className, week) = try await classAndWeek(i)
                     let (scope, rows) = try await duties.activity(className: className, week: week, for: i.principal!)
@@ -57,10 +56,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "activity", aliases: ["активность"], action: .superviseClass,
-                usage: Localized(ru: "/activity [класс] [дата недели]", en: "/activity [class] [a date in the week]"),
-                summary: Localized(ru: "активность родителей: входы, просмотры дневника, ознакомления", en: "guardians' activity: logins, diary views, acknowledgements"),
-                details: Localized(ru: "Последний вход, число входов и дней просмотра дневника за неделю, ознакомления; кто ни разу не входил.",
-                                   en: "Last login, logins and days the diary was viewed in the week, acknowledgements; who never logged in."),
+                usage: Localized("cmd.activity.usage"),
+                summary: Localized("cmd.activity.summary"),
+                details: Localized("cmd.activity.details"),
                 run: { i in
                     let (className, week) = try await classAndWeek(i)
                     let (scope, rows) = try await duties.activity(className: className, week: week, for: i.principal!)
@@ -68,10 +66,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "note", aliases: ["объяснительная", "записка"], action: .submitAbsenceNote,
-                usage: Localized(ru: "/note [ребёнок] дата [дата…] причина", en: "/note [child] date [date…] reason"),
-                summary: Localized(ru: "объяснить пропуск классному руководителю", en: "explain an absence to the class teacher"),
-                details: Localized(ru: "Классный руководитель примет или отклонит записку; принятая делает пропуски этих дней уважительными. Пример: /note 19.11 20.11 болел, справка будет",
-                                   en: "The class teacher accepts or rejects it; an accepted note excuses those days. Example: /note 19.11 20.11 was ill"),
+                usage: Localized("cmd.note.usage"),
+                summary: Localized("cmd.note.summary"),
+                details: Localized("cmd.note.details"),
                 run: { i in
                     let principal = i.principal!
                     var words = i.arguments
@@ -90,9 +87,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "notes", aliases: ["записки"], action: .decideAbsenceNote,
-                usage: Localized(ru: "/notes [класс]", en: "/notes [class]"),
-                summary: Localized(ru: "записки родителей о пропусках, ждущие решения", en: "guardians' absence notes waiting for a decision"),
-                details: Localized(ru: "Решение: /accept номер или /reject номер [причина].", en: "Decide: /accept number or /reject number [why]."),
+                usage: Localized("cmd.notes.usage"),
+                summary: Localized("cmd.notes.summary"),
+                details: Localized("cmd.notes.details"),
                 run: { i in
                     let (className, _) = try await classAndRest(i)
                     let (scope, notes) = try await duties.pendingNotes(className: className, for: i.principal!)
@@ -102,10 +99,9 @@ enum DutyCommands {
             decision(accept: false, duties: duties, render: render),
             BotCommand(
                 name: "filling", aliases: ["заполнение"], action: .superviseClass,
-                usage: Localized(ru: "/filling [класс]", en: "/filling [class]"),
-                summary: Localized(ru: "заполнение журнала учителями за две недели", en: "how teachers filled the journal in two weeks"),
-                details: Localized(ru: "Уроки без темы и задания, контрольные без оценок, предметы без оценок за две недели, итоговые, не выставленные к концу периода.",
-                                   en: "Lessons without topic or homework, control works without marks, subjects without marks for two weeks, finals missing at a period's end."),
+                usage: Localized("cmd.filling.usage"),
+                summary: Localized("cmd.filling.summary"),
+                details: Localized("cmd.filling.details"),
                 run: { i in
                     let (className, _) = try await classAndRest(i)
                     let (scope, filling) = try await duties.filling(className: className, for: i.principal!)
@@ -113,10 +109,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "risk", aliases: ["риск", "неуспевающие"], action: .superviseClass,
-                usage: Localized(ru: "/risk [класс]", en: "/risk [class]"),
-                summary: Localized(ru: "ученики в неуспешной ситуации", en: "students at risk of failing"),
-                details: Localized(ru: "Средний балл ниже порога по предмету, несколько двоек за две недели или много пропусков (пороги задаёт школа).",
-                                   en: "A subject average below the threshold, several 2s in two weeks, or many missed lessons (the school sets the thresholds)."),
+                usage: Localized("cmd.risk.usage"),
+                summary: Localized("cmd.risk.summary"),
+                details: Localized("cmd.risk.details"),
                 run: { i in
                     let (className, _) = try await classAndRest(i)
                     let (scope, students) = try await duties.atRisk(className: className, for: i.principal!)
@@ -124,10 +119,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "checked", aliases: ["проверено", "сверено"], action: .manageClassList,
-                usage: Localized(ru: "/checked [класс] [Фамилия, … | все]", en: "/checked [class] [Surname, … | all]"),
-                summary: Localized(ru: "ежемесячная сверка анкетных данных", en: "the monthly check of personal data"),
-                details: Localized(ru: "Без фамилий — чьи данные не сверялись 30 дней. С фамилиями (или «все») — отметить, что данные сверены.",
-                                   en: "Without names, whose data was not checked for 30 days. With names (or \"all\"), record that they were checked."),
+                usage: Localized("cmd.checked.usage"),
+                summary: Localized("cmd.checked.summary"),
+                details: Localized("cmd.checked.details"),
                 run: { i in
                     let (className, words) = try await classAndRest(i)
                     if words.isEmpty {
@@ -139,10 +133,9 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "credentials", aliases: ["доступы", "пароли"], action: .issueCredentials,
-                usage: Localized(ru: "/credentials [класс] | /credentials reset [класс] Фамилия|логин", en: "/credentials [class] | /credentials reset [class] Surname|login"),
-                summary: Localized(ru: "выдать логины и временные пароли ученикам и родителям класса", en: "issue logins and one-time passwords to the class"),
-                details: Localized(ru: "Выдаёт временные пароли всем, кто ещё не может войти, и показывает их только вам, один раз. При первом входе каждый задаёт свой пароль. reset — новый временный пароль одному человеку (потерял, узнал кто-то другой).",
-                                   en: "Issues one-time passwords to everyone of the class who cannot log in yet, shown only to you, once. Each sets their own at the first login. reset: a new one-time password for one person."),
+                usage: Localized("cmd.credentials.usage"),
+                summary: Localized("cmd.credentials.summary"),
+                details: Localized("cmd.credentials.details"),
                 run: { i in
                     if let first = i.arguments.first, ["reset", "сброс"].contains(first.lowercased()) {
                         let rest = BotInvocation(principal: i.principal, language: i.language, arguments: Array(i.arguments.dropFirst()))
@@ -157,24 +150,22 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "passwd", aliases: ["пароль"], action: .manageOwnSettings,
-                usage: Localized(ru: "/passwd НОВЫЙ_ПАРОЛЬ", en: "/passwd NEW_PASSWORD"),
-                summary: Localized(ru: "сменить свой пароль", en: "change your password"),
-                details: Localized(ru: "Не короче 8 знаков и не совпадает с логином. После входа по временному паролю это первое, что нужно сделать.",
-                                   en: "8 characters or more, not the login. After logging in with a one-time password, do this first."),
+                usage: Localized("cmd.passwd.usage"),
+                summary: Localized("cmd.passwd.summary"),
+                details: Localized("cmd.passwd.details"),
                 run: { i in
                     guard i.arguments.count == 1 else { throw JournalError.weakPassword }
                     try await duties.changeOwnPassword(i.arguments[0], for: i.principal!)
                     // Whoever else was logged in with the old password is logged out.
                     await delivery.closeSessions(of: i.principal!.account.id, except: i.principal!.sessionID, reason: "Password changed")
-                    return BotReply(lines: [i.t("Пароль изменён. Теперь доступны все ваши команды: /help", "Password changed. All your commands are available: /help")],
+                    return BotReply(lines: [i.t("duty.passwordChangedAllCommands")],
                                     passwordChanged: true)
                 }).asConfidential(),
             BotCommand(
                 name: "digest", aliases: ["сводка", "дайджест"], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool],
-                usage: Localized(ru: "/digest [класс]", en: "/digest [class]"),
-                summary: Localized(ru: "еженедельная сводка сейчас", en: "the weekly digest now"),
-                details: Localized(ru: "То же, что бот присылает каждую неделю: по вашему классу, вашему журналу, по школе (администрации). С классом — сводка по этому классу.",
-                                   en: "What the bot sends every week: your class, your journal, the school (administration). With a class, that class's digest."),
+                usage: Localized("cmd.digest.usage"),
+                summary: Localized("cmd.digest.summary"),
+                details: Localized("cmd.digest.details"),
                 run: { i in
                     if let className = i.arguments.first {
                         return BotReply(lines: render.classDigest(try await duties.classDigest(className: className, for: i.principal!), i))
@@ -187,10 +178,9 @@ enum DutyCommands {
     static func decision(accept: Bool, duties: DutiesService, render: DutyRendering) -> BotCommand {
         BotCommand(
             name: accept ? "accept" : "reject", aliases: accept ? ["принять"] : ["отклонить"], action: .decideAbsenceNote,
-            usage: Localized(ru: accept ? "/accept номер [комментарий]" : "/reject номер [причина]", en: accept ? "/accept number [comment]" : "/reject number [why]"),
-            summary: accept ? Localized(ru: "принять записку о пропуске (пропуски станут уважительными)", en: "accept an absence note (the absences become excused)")
-                : Localized(ru: "отклонить записку о пропуске", en: "reject an absence note"),
-            details: Localized(ru: "Номер записки — из /notes.", en: "The note's number is in /notes."),
+            usage: accept ? Localized("cmd.accept.usage") : Localized("cmd.reject.usage"),
+            summary: accept ? Localized("cmd.accept.summary") : Localized("cmd.reject.summary"),
+            details: accept ? Localized("cmd.accept.details") : Localized("cmd.reject.details"),
             run: { i in
                 guard let first = i.arguments.first, let id = Int64(first.trimmingCharacters(in: CharacterSet(charactersIn: "#№"))) else {
                     throw JournalError.nothingToDo

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// What guardians and students read in the diary beyond marks and absences.
@@ -22,11 +23,9 @@ enum FamilyCommands {
         return [
             BotCommand(
                 name: "homework", aliases: ["дз", "задание", "задания"], action: .readDiary,
-                usage: Localized(ru: "/homework [ребёнок] [дата|неделя]", en: "/homework [child] [date|week]"),
-                summary: Localized(ru: "домашние задания", en: "homework"),
-                details: Localized(
-                    ru: "Без даты — последнее задание по каждому предмету. С датой (24.11, завтра) — задания, выданные в этот день; «неделя» — за неделю, «след» — следующая неделя.",
-                    en: "Without a date, the latest homework in each subject. With a date (24.11, tomorrow), the homework given that day; \"week\" for the week, \"next\" for next week."),
+                usage: Localized("cmd.homework.usage"),
+                summary: Localized("cmd.homework.summary"),
+                details: Localized("cmd.homework.details"),
                 run: { i in
                     let (student, days) = try await childAndDays(i)
                     let (_, items) = try await diary.homework(of: student, days: days, for: i.principal!)
@@ -34,11 +33,9 @@ enum FamilyCommands {
                 }),
             BotCommand(
                 name: "schedule", aliases: ["расписание"], action: .readDiary,
-                usage: Localized(ru: "/schedule [ребёнок] [дата|неделя]", en: "/schedule [child] [date|week]"),
-                summary: Localized(ru: "расписание с заменами, переносами и отменами", en: "the timetable with substitutions, moves and cancellations"),
-                details: Localized(
-                    ru: "Без даты — на сегодня (после уроков — на завтра). Замены, переносы, отмены и контрольные отмечены.",
-                    en: "Without a date, today (tomorrow after school). Substitutions, moves, cancellations and control works are marked."),
+                usage: Localized("cmd.schedule.usage"),
+                summary: Localized("cmd.schedule.summary"),
+                details: Localized("cmd.schedule.details"),
                 run: { i in
                     let (student, days) = try await childAndDays(i)
                     let chosen = days ?? .day(diary.today)
@@ -47,10 +44,9 @@ enum FamilyCommands {
                 }),
             BotCommand(
                 name: "tests", aliases: ["контрольные"], action: .readDiary,
-                usage: Localized(ru: "/tests [ребёнок]", en: "/tests [child]"),
-                summary: Localized(ru: "контрольные работы в учебном периоде", en: "control works in the reporting period"),
-                details: Localized(ru: "Проведённые и назначенные контрольные работы текущего периода.",
-                                   en: "The control works of the current period, held and planned."),
+                usage: Localized("cmd.tests.usage"),
+                summary: Localized("cmd.tests.summary"),
+                details: Localized("cmd.tests.details"),
                 run: { i in
                     let student = try await child(i)
                     let (period, lessons) = try await diary.controlWorks(of: student, for: i.principal!)
@@ -58,16 +54,15 @@ enum FamilyCommands {
                 }),
             BotCommand(
                 name: "holidays", aliases: ["каникулы"], action: .readCalendar,
-                usage: Localized(ru: "/holidays", en: "/holidays"),
-                summary: Localized(ru: "каникулы учебного года", en: "the school year's holidays"),
-                details: Localized(ru: "Даты всех каникул текущего учебного года.", en: "The dates of every holiday of this school year."),
+                usage: Localized("cmd.holidays.usage"),
+                summary: Localized("cmd.holidays.summary"),
+                details: Localized("cmd.holidays.details"),
                 run: { i in BotReply(lines: render.holidays(try await diary.holidays(for: i.principal!), i)) }),
             BotCommand(
                 name: "teachers", aliases: ["учителя"], action: .readDiary,
-                usage: Localized(ru: "/teachers [ребёнок]", en: "/teachers [child]"),
-                summary: Localized(ru: "кто учит ребёнка", en: "who teaches the child"),
-                details: Localized(ru: "Классный руководитель и учителя по предметам (с учётом групп ребёнка).",
-                                   en: "The class teacher and the subject teachers (with the child's groups)."),
+                usage: Localized("cmd.teachers.usage"),
+                summary: Localized("cmd.teachers.summary"),
+                details: Localized("cmd.teachers.details"),
                 run: { i in
                     let student = try await child(i)
                     let (classTeacher, assignments) = try await diary.teachers(of: student, for: i.principal!)
@@ -75,9 +70,9 @@ enum FamilyCommands {
                 }),
             BotCommand(
                 name: "remarks", aliases: ["замечания", "рекомендации"], action: .readDiary,
-                usage: Localized(ru: "/remarks [ребёнок]", en: "/remarks [child]"),
-                summary: Localized(ru: "замечания и рекомендации учителей", en: "teachers' remarks and recommendations"),
-                details: Localized(ru: "Записи учителей в дневнике за текущий учебный период.", en: "Teachers' notes in the diary in the current period."),
+                usage: Localized("cmd.remarks.usage"),
+                summary: Localized("cmd.remarks.summary"),
+                details: Localized("cmd.remarks.details"),
                 run: { i in
                     let student = try await child(i)
                     let (period, remarks) = try await diary.remarks(of: student, for: i.principal!)
@@ -85,11 +80,9 @@ enum FamilyCommands {
                 }),
             BotCommand(
                 name: "history", aliases: ["история"], action: .readMarkHistory,
-                usage: Localized(ru: "/history [ребёнок] [предмет] [период]", en: "/history [child] [subject] [period]"),
-                summary: Localized(ru: "когда и кем оценки поставлены, исправлены, удалены", en: "when and by whom marks were set, changed or deleted"),
-                details: Localized(
-                    ru: "История оценок из журнала изменений, который нельзя незаметно переписать. Пример: /history алгебра",
-                    en: "The history of marks from the change log, which cannot be rewritten unnoticed. Example: /history algebra"),
+                usage: Localized("cmd.history.usage"),
+                summary: Localized("cmd.history.summary"),
+                details: Localized("cmd.history.details"),
                 run: { i in
                     let parsed = try await DiaryArguments.parse(i.arguments, principal: i.principal!, diary: diary, allowsSubject: true)
                     let (period, events) = try await diary.markHistory(of: parsed.student, subject: parsed.subject, period: parsed.period,

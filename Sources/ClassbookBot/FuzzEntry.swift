@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// Everything the bot reads from people's text, in one call, for fuzzing and its regression

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// `<class> <subject> [date] [№N] rest…` as teachers type it: `/mark 7А алгебра 24.11 Иванов 5, Петров 4 кр`.

@@ -1,15 +1,26 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// Replies of the journal commands, in the person's language.
 struct JournalRendering: Sendable {
     let base: DiaryRendering
 
-    private static let weekdaysRU = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
-    private static let weekdaysEN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
     func day(_ date: SchoolDate, _ i: BotInvocation) -> String {
-        "\(i.t(Self.weekdaysRU[date.isoWeekday - 1], Self.weekdaysEN[date.isoWeekday - 1])) \(date.dayMonth)"
+        "\(weekday(date.isoWeekday, i)) \(date.dayMonth)"
+    }
+
+    /// `пн`, `Mon`: ISO weekday 1 is Monday.
+    func weekday(_ isoWeekday: Int, _ i: BotInvocation) -> String {
+        switch isoWeekday {
+        case 1: i.t("weekday.short.1")
+        case 2: i.t("weekday.short.2")
+        case 3: i.t("weekday.short.3")
+        case 4: i.t("weekday.short.4")
+        case 5: i.t("weekday.short.5")
+        case 6: i.t("weekday.short.6")
+        default: i.t("weekday.short.7")
+        }
     }
 
     func markValue(_ value: MarkValue, _ i: BotInvocation) -> String {
@@ -18,97 +29,95 @@ struct JournalRendering: Sendable {
 
     /// `5`, `4к`: the value with the kind's letter, as the diary shows marks.
     func mark(_ value: MarkValue, kind: String, _ i: BotInvocation) -> String {
-        markValue(value, i) + DiaryRendering.kindSuffix(kind)
+        markValue(value, i) + DiaryRendering.kindSuffix(kind, i)
     }
 
     private func outcome(_ outcome: WriteOutcome, _ i: BotInvocation) -> String {
         switch outcome {
         case .created: ""
-        case .changed: i.t(" (исправлено)", " (corrected)")
-        case .unchanged: i.t(" (без изменений)", " (unchanged)")
-        case .deleted: i.t(" (удалено)", " (deleted)")
-        case .notFound: i.t(" (не найдено)", " (not found)")
+        case .changed: i.t("journal.corrected")
+        case .unchanged: i.t("journal.unchanged")
+        case .deleted: i.t("journal.deleted")
+        case .notFound: i.t("journal.found")
         }
     }
 
     private func lessonTitle(_ lesson: Lesson, _ i: BotInvocation) -> String {
-        "\(lesson.subject.name), \(day(lesson.date, i)), " + i.t("\(lesson.number)-й урок", "lesson \(lesson.number)")
+        "\(lesson.subject.name), \(day(lesson.date, i)), " + i.t("journal.lesson", ["number": lesson.number])
     }
 
     // MARK: Teachers
 
     func lessonSaved(_ lesson: Lesson, className: String, _ i: BotInvocation) -> [String] {
-        [i.t("Записано: ", "Saved: ") + "\(className), " + lessonTitle(lesson, i) + ".",
-         i.t("Тема: ", "Topic: ") + (lesson.topic ?? "—") + i.t("; дз: ", "; homework: ") + (lesson.homework ?? "—")
-            + (lesson.isControlWork ? i.t(" (контрольная работа)", " (control work)") : "")]
+        [i.t("journal.saved") + "\(className), " + lessonTitle(lesson, i) + ".",
+         i.t("journal.topic") + (lesson.topic ?? "—") + i.t("journal.homework") + (lesson.homework ?? "—")
+            + (lesson.isControlWork ? i.t("journal.controlWork") : "")]
     }
 
     func marksSaved(_ lesson: Lesson, _ results: [JournalService.MarkResult], _ i: BotInvocation) -> [String] {
-        [i.t("Записано: ", "Saved: ") + lessonTitle(lesson, i) + ": "
+        [i.t("journal.saved") + lessonTitle(lesson, i) + ": "
             + results.map { "\($0.student.shortName) — \(mark($0.value, kind: $0.kind, i))\(outcome($0.outcome, i))" }.joined(separator: ", ") + "."]
     }
 
     func marksDeleted(_ student: Student, count: Int, date: SchoolDate, _ i: BotInvocation) -> String {
         count == 0
-            ? i.t("\(student.shortName): оценок за этот урок (\(date.dayMonth)) нет.", "\(student.shortName) has no marks in that lesson (\(date.dayMonth)).")
-            : i.t("Удалено оценок: \(count) (\(student.shortName), \(date.dayMonth)). Удаление видно в истории оценок.",
-                  "Deleted \(count) mark(s) of \(student.shortName) (\(date.dayMonth)). The deletion shows in the marks' history.")
+            ? i.t("journal.hasMarksLesson", ["studentShortName": student.shortName, "dateDayMonth": date.dayMonth])
+            : i.t("journal.deletedMarkSDeletion", ["count": count, "studentShortName": student.shortName, "dateDayMonth": date.dayMonth])
     }
 
     func absencesSaved(_ lesson: Lesson, _ results: [JournalService.AbsenceResult], _ i: BotInvocation) -> [String] {
-        [i.t("Записано: ", "Saved: ") + lessonTitle(lesson, i) + ": "
+        [i.t("journal.saved") + lessonTitle(lesson, i) + ": "
             + results.map { "\($0.student.shortName) — \($0.reason.rawValue)\(outcome($0.outcome, i))" }.joined(separator: ", ") + "."]
     }
 
     func absenceDeleted(_ student: Student, outcome: WriteOutcome, date: SchoolDate, _ i: BotInvocation) -> String {
         outcome == .deleted
-            ? i.t("Пропуск снят: \(student.shortName), \(date.dayMonth).", "Absence removed: \(student.shortName), \(date.dayMonth).")
-            : i.t("\(student.shortName): пропуска на этом уроке (\(date.dayMonth)) нет.", "\(student.shortName) has no absence in that lesson (\(date.dayMonth)).")
+            ? i.t("journal.absenceRemoved", ["studentShortName": student.shortName, "dateDayMonth": date.dayMonth])
+            : i.t("journal.hasAbsenceLesson", ["studentShortName": student.shortName, "dateDayMonth": date.dayMonth])
     }
 
     func finalProposals(_ scope: JournalService.Scope, ordinal: Int, _ proposals: [JournalService.FinalProposal], _ i: BotInvocation) -> [String] {
-        let period = ordinal == 0 ? i.t("год", "the year") : i.t("период \(ordinal)", "period \(ordinal)")
-        var lines = ["\(scope.schoolClass.name), \(scope.subject?.name ?? ""), " + i.t("итоговые, \(period)", "finals for \(period)")
-                     + i.t(" (средний → предлагаемая; выставлено):", " (average → suggested; set):")]
+        let period = ordinal == 0 ? i.t("journal.year") : i.t("journal.period", ["ordinal": ordinal])
+        var lines = ["\(scope.schoolClass.name), \(scope.subject?.name ?? ""), " + i.t("journal.finals", ["period": period])
+                     + i.t("journal.averageSuggestedSet")]
         for proposal in proposals {
             let average = proposal.average.map { base.number($0, i) } ?? "—"
             let suggested = proposal.suggested.map(String.init) ?? "—"
             let current = proposal.current.map { markValue($0, i) } ?? "—"
             lines.append("\(proposal.student.shortName): \(average) → \(suggested); \(current)")
         }
-        lines.append(i.t("Выставить: /final класс предмет период Фамилия оценка, …", "To set: /final class subject period Surname mark, …"))
+        lines.append(i.t("journal.setFinalClassSubject"))
         return lines
     }
 
     func finalsSaved(ordinal: Int, _ results: [(Student, MarkValue?, WriteOutcome)], _ i: BotInvocation) -> [String] {
-        let period = ordinal == 0 ? i.t("за год", "for the year") : i.t("за период \(ordinal)", "for period \(ordinal)")
-        return [i.t("Итоговые \(period): ", "Finals \(period): ")
+        let period = ordinal == 0 ? i.t("journal.year2") : i.t("journal.period2", ["ordinal": ordinal])
+        return [i.t("journal.finals2", ["period": period])
                 + results.map { "\($0.0.shortName) — \($0.1.map { markValue($0, i) } ?? "-")\(outcome($0.2, i))" }.joined(separator: ", ") + "."]
     }
 
     func controlWorkScheduled(_ lesson: Lesson, className: String, _ i: BotInvocation) -> [String] {
-        [i.t("Контрольная работа назначена: ", "Control work scheduled: ") + "\(className), " + lessonTitle(lesson, i)
+        [i.t("journal.controlWorkScheduled") + "\(className), " + lessonTitle(lesson, i)
             + (lesson.topic.map { " — \($0)" } ?? "") + "."]
     }
 
     func remarkDeleted(_ student: Student, _ remark: Remark?, _ i: BotInvocation) -> String {
         guard let remark else {
-            return i.t("Ваших записей в дневнике \(student.shortName) нет.", "You have written nothing in the diary of \(student.shortName).")
+            return i.t("journal.haveWrittenNothingDiary", ["studentShortName": student.shortName])
         }
-        return i.t("Удалено из дневника \(student.shortName): «\(remark.text)» (\(remark.date.dayMonth)).",
-                   "Deleted from the diary of \(student.shortName): \"\(remark.text)\" (\(remark.date.dayMonth)).")
+        return i.t("journal.deletedFromDiary", ["studentShortName": student.shortName, "text": remark.text, "dateDayMonth": remark.date.dayMonth])
     }
 
     func remarkSaved(_ student: Student, _ remark: Remark, _ i: BotInvocation) -> String {
-        (remark.kind == .remark ? i.t("Замечание записано в дневник: ", "Remark written to the diary of ")
-            : i.t("Рекомендация записана в дневник: ", "Recommendation written to the diary of ")) + "\(student.shortName) (\(student.className))."
+        (remark.kind == .remark ? i.t("journal.remarkWrittenDiary")
+            : i.t("journal.recommendationWrittenDiary")) + "\(student.shortName) (\(student.className))."
     }
 
     // MARK: Class teachers
 
     func sheet(_ sheet: JournalService.JournalSheet, _ i: BotInvocation) -> [String] {
         var lines = ["\(sheet.schoolClass.name), \(sheet.subject.name), \(sheet.from.dayMonth)–\(sheet.through.dayMonth):"]
-        guard !sheet.lessons.isEmpty else { return [lines[0] + " " + i.t("уроков нет.", "no lessons.")] }
+        guard !sheet.lessons.isEmpty else { return [lines[0] + " " + i.t("journal.lessons")] }
         let names = Dictionary(sheet.students.map { ($0.id, $0.shortName) }, uniquingKeysWith: { a, _ in a })
         for lesson in sheet.lessons {
             var entries: [String] = []
@@ -118,8 +127,8 @@ struct JournalRendering: Sendable {
             for (student, entry) in sheet.absences[lesson.id] ?? [] {
                 entries.append("\(names[student] ?? "#\(student.rawValue)") \(entry.reason.rawValue)")
             }
-            lines.append("\(day(lesson.date, i)) №\(lesson.number)" + (lesson.isControlWork ? i.t(" [кр]", " [control]") : "")
-                         + ": \(lesson.topic ?? i.t("тема не записана", "no topic")); " + i.t("дз: ", "homework: ") + (lesson.homework ?? "—")
+            lines.append("\(day(lesson.date, i)) №\(lesson.number)" + (lesson.isControlWork ? i.t("journal.control") : "")
+                         + ": \(lesson.topic ?? i.t("journal.topic2")); " + i.t("journal.homework2") + (lesson.homework ?? "—")
                          + (entries.isEmpty ? "" : " | " + entries.joined(separator: ", ")))
         }
         return lines
@@ -127,18 +136,16 @@ struct JournalRendering: Sendable {
 
     func excused(_ student: Student, count: Int, reason: AbsenceReason, _ i: BotInvocation) -> String {
         count == 0
-            ? i.t("\(student.shortName): пропусков «Н» в эти дни нет.", "\(student.shortName) has no unexcused absences on those days.")
-            : i.t("Пропусков отмечено как «\(reason.rawValue)»: \(count) (\(student.shortName)).",
-                  "\(count) absence(s) of \(student.shortName) are now \(reason.rawValue).")
+            ? i.t("journal.hasUnexcusedAbsencesThose", ["studentShortName": student.shortName])
+            : i.t("journal.absenceSAreNow", ["reasonRawValue": reason.rawValue, "count": count, "studentShortName": student.shortName])
     }
 
     func groups(_ scope: JournalService.Scope, _ groups: [StudyGroup], _ students: [Student], _ i: BotInvocation) -> [String] {
         guard !groups.isEmpty else {
-            return [i.t("В классе \(scope.schoolClass.name) нет учебных групп. Создать: /group \(scope.schoolClass.name) new имя [предмет]",
-                        "Class \(scope.schoolClass.name) has no study groups. Create one: /group \(scope.schoolClass.name) new name [subject]")]
+            return [i.t("journal.classHasStudyGroups", ["schoolClassName": scope.schoolClass.name])]
         }
         let names = Dictionary(students.map { ($0.id, $0.shortName) }, uniquingKeysWith: { a, _ in a })
-        return [i.t("Учебные группы \(scope.schoolClass.name):", "Study groups of \(scope.schoolClass.name):")]
+        return [i.t("journal.studyGroups", ["schoolClassName": scope.schoolClass.name])]
             + groups.map { group in
                 "\(group.name)" + (group.subject.map { " (\($0))" } ?? "") + ": "
                     + (group.members.isEmpty ? "—" : group.members.compactMap { names[$0] }.joined(separator: ", "))
@@ -146,60 +153,57 @@ struct JournalRendering: Sendable {
     }
 
     func groupCreated(_ group: StudyGroup, _ i: BotInvocation) -> String {
-        i.t("Группа «\(group.name)» создана. Добавить учеников: /group класс \(group.name) add Фамилия, …",
-            "Group \"\(group.name)\" created. Add students: /group class \(group.name) add Surname, …")
+        i.t("journal.groupCreatedAddStudents", ["groupName": group.name])
     }
 
     func groupChanged(_ group: StudyGroup, _ students: [Student], added: Bool, changed: Int, _ i: BotInvocation) -> String {
         let names = students.map(\.shortName).joined(separator: ", ")
-        return added ? i.t("В группу «\(group.name)» добавлено: \(changed) (\(names)).", "Added to \"\(group.name)\": \(changed) (\(names)).")
-            : i.t("Из группы «\(group.name)» убрано: \(changed) (\(names)).", "Removed from \"\(group.name)\": \(changed) (\(names)).")
+        return added ? i.t("journal.added", ["groupName": group.name, "changed": changed, "names": names])
+            : i.t("journal.removedFrom", ["groupName": group.name, "changed": changed, "names": names])
     }
 
     func arrived(_ student: Student, date: SchoolDate, _ i: BotInvocation) -> String {
-        i.t("\(student.shortName) зачислен(а) в \(student.className) с \(date.russian).", "\(student.shortName) joined \(student.className) on \(date.russian).")
+        i.t("journal.joined", ["studentShortName": student.shortName, "className": student.className, "russian": date.russian])
     }
 
     func departed(_ student: Student, date: SchoolDate, _ i: BotInvocation) -> String {
-        i.t("\(student.shortName) выбыл(а) из \(student.className) \(date.russian). Записи сохранены.",
-            "\(student.shortName) left \(student.className) on \(date.russian). The records are kept.")
+        i.t("journal.leftRecordsAreKept", ["studentShortName": student.shortName, "className": student.className, "russian": date.russian])
     }
 
     func fieldName(_ field: PersonalField, _ i: BotInvocation) -> String {
         switch field {
-        case .lastName: i.t("фамилия", "surname")
-        case .firstName: i.t("имя", "first name")
-        case .middleName: i.t("отчество", "patronymic")
-        case .birthDate: i.t("дата рождения", "date of birth")
-        case .address: i.t("адрес", "address")
-        case .phone: i.t("телефон", "phone")
-        case .email: i.t("почта", "email")
-        case .document: i.t("документ", "document")
+        case .lastName: i.t("journal.surname")
+        case .firstName: i.t("journal.firstName")
+        case .middleName: i.t("journal.patronymic")
+        case .birthDate: i.t("journal.dateBirth")
+        case .address: i.t("journal.address")
+        case .phone: i.t("journal.phone")
+        case .email: i.t("journal.email")
+        case .document: i.t("journal.document")
         }
     }
 
     func personalData(_ record: JournalService.PersonalRecord, _ i: BotInvocation) -> [String] {
-        [i.t("Анкетные данные: ", "Personal data: ") + "\(record.student.shortName) (\(record.student.className))"]
+        [i.t("journal.personalData") + "\(record.student.shortName) (\(record.student.className))"]
             + record.fields.map { "\(fieldName($0.0, i)): \($0.1)" }
             + record.guardians.map { guardian in
-                i.t("законный представитель: ", "guardian: ") + guardian.name
+                i.t("journal.guardian") + guardian.name
                     + guardian.details.map { ", \(fieldName($0.0, i)) \($0.1)" }.joined()
             }
     }
 
     func personalDataSaved(_ student: Student, field: PersonalField, outcome: WriteOutcome, _ i: BotInvocation) -> String {
-        outcome == .unchanged ? i.t("Без изменений.", "Unchanged.")
-            : i.t("Записано: \(fieldName(field, i)) — \(student.className), \(student.shortName).",
-                  "Saved: \(fieldName(field, i)) of \(student.shortName) (\(student.className)).")
+        outcome == .unchanged ? i.t("journal.unchanged2")
+            : i.t("journal.saved2", ["fieldName": fieldName(field, i), "className": student.className, "studentShortName": student.shortName])
     }
 
     func timetableChanged(_ record: TimetableChangeRecord, className: String, _ i: BotInvocation) -> String {
-        let slot = "\(className), \(day(record.date, i)), " + i.t("\(record.number)-й урок", "lesson \(record.number)")
+        let slot = "\(className), \(day(record.date, i)), " + i.t("journal.lesson", ["number": record.number])
         switch record.change {
-        case .substitution(_, let name): return i.t("Замена записана: \(slot) ведёт \(name).", "Substitution saved: \(slot) is taught by \(name).")
-        case .cancelled: return i.t("Отмена записана: \(slot).", "Cancellation saved: \(slot).")
+        case .substitution(_, let name): return i.t("journal.substitutionSavedTaught", ["slot": slot, "name": name])
+        case .cancelled: return i.t("journal.cancellationSaved", ["slot": slot])
         case .moved(let date, let number):
-            return i.t("Перенос записан: \(slot) → \(day(date, i)), \(number)-й урок.", "Move saved: \(slot) → \(day(date, i)), lesson \(number).")
+            return i.t("journal.moveSavedLesson", ["slot": slot, "day": day(date, i), "number": number])
         }
     }
 
@@ -212,74 +216,74 @@ struct JournalRendering: Sendable {
             let (from, through) = days.range()
             return " " + (from == through ? day(from, i) : "\(from.dayMonth)–\(through.dayMonth)")
         } ?? ""
-        let title = header(student, i.t("домашние задания", "homework")) + range
-        guard !items.isEmpty else { return [title + ": " + i.t("заданий нет.", "none.")] }
+        let title = header(student, i.t("journal.homework3")) + range
+        guard !items.isEmpty else { return [title + ": " + i.t("journal.none")] }
         return [title + ":"] + items.map { "\(day($0.date, i)), \($0.subject): \($0.text)" }
     }
 
     func schedule(_ student: Student, days: DiaryService.Days, _ lessons: [ScheduledLesson], _ i: BotInvocation) -> [String] {
         let (from, through) = days.range()
-        let title = header(student, i.t("расписание", "timetable")) + " " + (from == through ? day(from, i) : "\(from.dayMonth)–\(through.dayMonth)")
-        guard !lessons.isEmpty else { return [title + ": " + i.t("уроков нет.", "no lessons.")] }
+        let title = header(student, i.t("journal.timetable")) + " " + (from == through ? day(from, i) : "\(from.dayMonth)–\(through.dayMonth)")
+        guard !lessons.isEmpty else { return [title + ": " + i.t("journal.lessons")] }
         var lines = [title + ":"]
         for lesson in lessons {
             var text = (from == through ? "" : "\(day(lesson.date, i)) ") + "\(lesson.number). \(lesson.subject)"
             if let group = lesson.groupName { text += " (\(group))" }
             switch lesson.status {
             case .asPlanned: text += ", \(lesson.teacherName)"
-            case .substituted(let name): text += i.t(" — ЗАМЕНА: \(name)", " — SUBSTITUTE: \(name)")
-            case .cancelled: text += i.t(" — ОТМЕНЁН", " — CANCELLED")
-            case .movedTo(let date, let number): text += i.t(" — ПЕРЕНЕСЁН на \(day(date, i)), \(number)-й урок", " — MOVED to \(day(date, i)), lesson \(number)")
-            case .movedFrom(let date, let number): text += i.t(" — перенесён с \(day(date, i)), \(number)-го урока", " — moved from \(day(date, i)), lesson \(number)")
+            case .substituted(let name): text += i.t("journal.substitute", ["name": name])
+            case .cancelled: text += i.t("journal.cancelled")
+            case .movedTo(let date, let number): text += i.t("journal.movedLesson", ["day": day(date, i), "number": number])
+            case .movedFrom(let date, let number): text += i.t("journal.movedFromLesson", ["day": day(date, i), "number": number])
             }
-            if lesson.isControlWork { text += i.t(" [контрольная]", " [control work]") }
+            if lesson.isControlWork { text += i.t("journal.controlWork2") }
             lines.append(text)
         }
         return lines
     }
 
     func controlWorks(_ student: Student, period: Period, _ lessons: [Lesson], today: SchoolDate, _ i: BotInvocation) -> [String] {
-        let title = header(student, i.t("контрольные работы, \(period.name)", "control works, term \(period.ordinal)"))
-        guard !lessons.isEmpty else { return [title + ": " + i.t("нет.", "none.")] }
+        let title = header(student, i.t("journal.controlWorksTerm", ["periodName": period.name, "ordinal": period.ordinal]))
+        guard !lessons.isEmpty else { return [title + ": " + i.t("journal.none2")] }
         return [title + ":"] + lessons.map { lesson in
             "\(day(lesson.date, i)), \(lesson.subject.name)" + (lesson.topic.map { ": \($0)" } ?? "")
-                + (lesson.date > today ? i.t(" (предстоит)", " (upcoming)") : "")
+                + (lesson.date > today ? i.t("journal.upcoming") : "")
         }
     }
 
     func holidays(_ holidays: [Holiday], _ i: BotInvocation) -> [String] {
-        guard !holidays.isEmpty else { return [i.t("Каникулы не заданы.", "No holidays are set.")] }
-        return [i.t("Каникулы:", "Holidays:")] + holidays.map { "\($0.name): \($0.start.russian) – \($0.end.russian)" }
+        guard !holidays.isEmpty else { return [i.t("journal.holidaysAreSet")] }
+        return [i.t("journal.holidays")] + holidays.map { "\($0.name): \($0.start.russian) – \($0.end.russian)" }
     }
 
     func teachers(_ student: Student, classTeacher: String?, _ assignments: [Assignment], _ i: BotInvocation) -> [String] {
-        var lines = [header(student, i.t("учителя", "teachers")) + ":"]
-        if let classTeacher { lines.append(i.t("Классный руководитель: ", "Class teacher: ") + classTeacher) }
+        var lines = [header(student, i.t("journal.teachers")) + ":"]
+        if let classTeacher { lines.append(i.t("journal.classTeacher") + classTeacher) }
         lines += assignments.map { "\($0.subject.name)" + ($0.groupName.map { " (\($0))" } ?? "") + ": \($0.teacherName)" }
         return lines
     }
 
     func remarks(_ student: Student, period: Period, _ remarks: [Remark], _ i: BotInvocation) -> [String] {
-        let title = header(student, i.t("замечания и рекомендации, \(period.name)", "remarks and recommendations, term \(period.ordinal)"))
-        guard !remarks.isEmpty else { return [title + ": " + i.t("нет.", "none.")] }
+        let title = header(student, i.t("journal.remarksRecommendationsTerm", ["periodName": period.name, "ordinal": period.ordinal]))
+        guard !remarks.isEmpty else { return [title + ": " + i.t("journal.none2")] }
         return [title + ":"] + remarks.map { remark in
-            let kind = remark.kind == .remark ? i.t("замечание", "remark") : i.t("рекомендация", "recommendation")
+            let kind = remark.kind == .remark ? i.t("journal.remark") : i.t("journal.recommendation")
             return "\(remark.date.dayMonth), \(kind)" + (remark.subject.map { " (\($0))" } ?? "") + ", \(remark.authorName): \(remark.text)"
         }
     }
 
     func history(_ student: Student, period: Period, _ events: [MarkHistoryEvent], _ i: BotInvocation) -> [String] {
-        let title = header(student, i.t("история оценок, \(period.name)", "history of marks, term \(period.ordinal)"))
-        guard !events.isEmpty else { return [title + ": " + i.t("записей нет.", "nothing recorded.")] }
+        let title = header(student, i.t("journal.historyMarksTerm", ["periodName": period.name, "ordinal": period.ordinal]))
+        guard !events.isEmpty else { return [title + ": " + i.t("journal.nothingRecorded")] }
         return [title + ":"] + events.map { event in
-            let who = event.actorName.isEmpty ? i.t("загружено администратором", "loaded by the administrator") : event.actorName
+            let who = event.actorName.isEmpty ? i.t("journal.loadedAdministrator") : event.actorName
             let what: String
             switch event.change {
-            case .set(let state): what = i.t("поставлена ", "set ") + mark(state.value, kind: state.kind, i)
-            case .changed(let from, let to): what = i.t("исправлена ", "changed ") + "\(mark(from.value, kind: from.kind, i)) → \(mark(to.value, kind: to.kind, i))"
-            case .deleted(let state): what = i.t("удалена ", "deleted ") + mark(state.value, kind: state.kind, i)
+            case .set(let state): what = i.t("journal.set") + mark(state.value, kind: state.kind, i)
+            case .changed(let from, let to): what = i.t("journal.changed") + "\(mark(from.value, kind: from.kind, i)) → \(mark(to.value, kind: to.kind, i))"
+            case .deleted(let state): what = i.t("journal.deleted2") + mark(state.value, kind: state.kind, i)
             }
-            return "\(base.time(event.at)): \(event.subject), " + i.t("урок \(event.lessonDate.dayMonth)", "lesson of \(event.lessonDate.dayMonth)")
+            return "\(base.time(event.at)): \(event.subject), " + i.t("journal.lesson2", ["lessonDateDayMonth": event.lessonDate.dayMonth])
                 + " — \(what) (\(who))"
         }
     }

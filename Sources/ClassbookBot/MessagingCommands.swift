@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// Notification settings and information letters.
@@ -7,12 +8,9 @@ enum MessagingCommands {
         [
             BotCommand(
                 name: "notify", aliases: ["уведомления"], action: .manageOwnSettings,
-                usage: Localized(ru: "/notify [chat on|off] [email АДРЕС|off] [sms ТЕЛЕФОН|off] [pace instant|daily] [quiet 21:00-07:00|off]",
-                                 en: "/notify [chat on|off] [email ADDRESS|off] [sms PHONE|off] [pace instant|daily] [quiet 21:00-07:00|off]"),
-                summary: Localized(ru: "как сообщать о новых оценках, пропусках и замечаниях", en: "how to tell you of new marks, absences and remarks"),
-                details: Localized(
-                    ru: "Без аргументов — ваши настройки. chat — в чат; email, sms — по почте и SMS; pace daily — одной сводкой в день (в конце тихих часов); quiet — тихие часы, в которые ничего не приходит (по умолчанию 21:00–07:00). Пример: /notify email ivanova@example.ru pace daily",
-                    en: "Without arguments, your settings. chat: in chat; email, sms: by mail and SMS; pace daily: one summary a day (at the end of quiet hours); quiet: hours when nothing arrives (21:00–07:00 by default). Example: /notify email me@example.org pace daily"),
+                usage: Localized("cmd.notify.usage"),
+                summary: Localized("cmd.notify.summary"),
+                details: Localized("cmd.notify.details"),
                 run: { i in
                     var prefs = try await messaging.prefs(for: i.principal!)
                     guard !i.arguments.isEmpty else { return BotReply(lines: describe(prefs, i)) }
@@ -56,68 +54,64 @@ enum MessagingCommands {
                         }
                     }
                     try await messaging.setPrefs(prefs, for: i.principal!)
-                    return BotReply(lines: [i.t("Записано.", "Saved.")] + describe(prefs, i))
+                    return BotReply(lines: [i.t("messaging.saved")] + describe(prefs, i))
                 }),
             BotCommand(
                 name: "letter", aliases: ["письмо"], action: .sendLetter,
-                usage: Localized(ru: "/letter класс текст", en: "/letter class text"),
-                summary: Localized(ru: "информационное письмо всем родителям класса", en: "an information letter to every guardian of the class"),
-                details: Localized(ru: "Каждый родитель получит письмо (и при следующем входе, если не в сети) и подтвердит прочтение командой /read номер. Кто прочитал: /letters класс.",
-                                   en: "Every guardian gets it (at their next login if away) and confirms with /read number. Who read it: /letters class."),
+                usage: Localized("cmd.letter.usage"),
+                summary: Localized("cmd.letter.summary"),
+                details: Localized("cmd.letter.details"),
                 run: { i in
                     guard let className = i.arguments.first, i.arguments.count >= 2 else { throw JournalError.emptyText }
                     let text = i.arguments.dropFirst().joined(separator: " ")
                     let (id, schoolClass, recipients) = try await messaging.sendLetter(text, className: className, for: i.principal!)
                     let author = i.principal!.account.displayName
                     for recipient in recipients {
-                        let ru = recipient.language == .ru
-                        try await delivery.deliver([ru ? "Информационное письмо №\(id) (\(schoolClass.name), \(author)): \(text)"
-                                                       : "Information letter #\(id) (\(schoolClass.name), \(author)): \(text)",
-                                                    ru ? "Подтвердите прочтение: /read \(id)" : "Please confirm you have read it: /read \(id)"],
+                        let language = recipient.language
+                        try await delivery.deliver([language.t("messaging.informationLetter", ["id": id, "schoolClassName": schoolClass.name,
+                                                                                                 "author": author, "text": text]),
+                                                    language.t("messaging.pleaseConfirmHaveRead", ["id": id])],
                                                    to: recipient.id)
                     }
-                    return BotReply(i.t("Письмо №\(id) отправлено родителям \(schoolClass.name): \(recipients.count). Кто прочитал: /letters \(schoolClass.name)",
-                                        "Letter #\(id) sent to \(recipients.count) guardians of \(schoolClass.name). Who read it: /letters \(schoolClass.name)"))
+                    return BotReply(i.t("messaging.letterSentGuardiansWho", ["id": id, "schoolClassName": schoolClass.name, "recipientsCount": recipients.count]))
                 }),
             BotCommand(
                 name: "letters", aliases: ["письма"], action: .sendLetter,
-                usage: Localized(ru: "/letters класс", en: "/letters class"),
-                summary: Localized(ru: "письма класса и кто их прочитал", en: "the class's letters and who read them"),
-                details: Localized(ru: "Для каждого письма — сколько родителей подтвердили прочтение и кто ещё нет.",
-                                   en: "For each letter, how many guardians confirmed reading it and who has not."),
+                usage: Localized("cmd.letters.usage"),
+                summary: Localized("cmd.letters.summary"),
+                details: Localized("cmd.letters.details"),
                 run: { i in
                     guard let className = i.arguments.first else { throw JournalError.nothingToDo }
                     let letters = try await messaging.letters(className: className, for: i.principal!)
-                    guard !letters.isEmpty else { return BotReply(i.t("Писем классу ещё не было.", "No letters to the class yet.")) }
+                    guard !letters.isEmpty else { return BotReply(i.t("messaging.lettersClassYet")) }
                     return BotReply(lines: letters.prefix(10).flatMap { letter -> [String] in
                         let unread = letter.readers.filter { $0.readAt == nil }.map(\.name)
                         return ["№\(letter.id) \(render.time(letter.createdAt)): «\(letter.text.prefix(60))» — "
-                                + i.t("прочитали \(letter.readers.count - unread.count) из \(letter.readers.count)",
-                                      "read by \(letter.readers.count - unread.count) of \(letter.readers.count)")
-                                + (unread.isEmpty ? "" : i.t("; не прочитали: ", "; not yet: ") + unread.joined(separator: ", "))]
+                                + i.t("messaging.read", ["letter": letter.readers.count - unread.count, "readersCount": letter.readers.count])
+                                + (unread.isEmpty ? "" : i.t("messaging.yet") + unread.joined(separator: ", "))]
                     })
                 }),
             BotCommand(
                 name: "read", aliases: ["прочитано", "прочитал", "прочитала"], action: .readOwnLetters,
-                usage: Localized(ru: "/read номер", en: "/read number"),
-                summary: Localized(ru: "подтвердить прочтение письма классного руководителя", en: "confirm you have read the class teacher's letter"),
-                details: Localized(ru: "Номер — из письма.", en: "The number is in the letter."),
+                usage: Localized("cmd.read.usage"),
+                summary: Localized("cmd.read.summary"),
+                details: Localized("cmd.read.details"),
                 run: { i in
                     guard let first = i.arguments.first, let id = Int64(first.trimmingCharacters(in: CharacterSet(charactersIn: "#№"))) else {
                         throw JournalError.nothingToDo
                     }
                     _ = try await messaging.markRead(letter: id, for: i.principal!)
-                    return BotReply(i.t("Записано: вы прочитали письмо №\(id).", "Recorded: you have read letter #\(id)."))
+                    return BotReply(i.t("messaging.recordedHaveReadLetter", ["id": id]))
                 }),
         ]
     }
 
     static func describe(_ prefs: NotificationPrefs, _ i: BotInvocation) -> [String] {
-        let on = i.t("вкл", "on"), off = i.t("выкл", "off")
-        return [i.t("Уведомления о новых оценках, пропусках и замечаниях:", "Notifications of new marks, absences and remarks:"),
-                i.t("чат: ", "chat: ") + (prefs.chat ? on : off) + i.t("; почта: ", "; email: ") + (prefs.email ?? off) + "; SMS: " + (prefs.sms ?? off),
-                i.t("темп: ", "pace: ") + (prefs.pace == .instant ? i.t("сразу", "instant") : i.t("сводка раз в день", "a daily summary"))
-                    + i.t("; тихие часы: ", "; quiet hours: ")
+        let on = i.t("messaging.text"), off = i.t("messaging.off")
+        return [i.t("messaging.notificationsNewMarksAbsences"),
+                i.t("messaging.chat") + (prefs.chat ? on : off) + i.t("messaging.email") + (prefs.email ?? off) + "; SMS: " + (prefs.sms ?? off),
+                i.t("messaging.pace") + (prefs.pace == .instant ? i.t("messaging.instant") : i.t("messaging.dailySummary"))
+                    + i.t("messaging.quietHours")
                     + (prefs.hasQuietHours ? "\(prefs.quietStart)–\(prefs.quietEnd)" : off)]
     }
 }

@@ -1,49 +1,51 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 
 /// Journal events as a family reads them: `Иванов Пётр: 5 по алгебре, контрольная работа, 14.11`.
 public enum NotificationRendering {
     static func kindName(_ kind: String, _ language: Language) -> String? {
-        let names: [String: (String, String)] = [
-            "control": ("контрольная работа", "control work"), "independent": ("самостоятельная работа", "independent work"),
-            "test": ("тест", "test"), "homework": ("домашняя работа", "homework"),
-        ]
-        return names[kind].map { language == .ru ? $0.0 : $0.1 }
+        switch kind {
+        case MarkKind.control.rawValue: language.t("mark.kind.control")
+        case MarkKind.independent.rawValue: language.t("mark.kind.independent")
+        case MarkKind.test.rawValue: language.t("mark.kind.test")
+        case MarkKind.homework.rawValue: language.t("mark.kind.homework")
+        default: nil
+        }
     }
 
     static func value(_ value: MarkValue, _ language: Language) -> String {
         switch value {
         case .grade(let grade): String(grade)
-        case .pass: language == .ru ? "зачёт" : "pass"
-        case .fail: language == .ru ? "незачёт" : "fail"
+        case .pass: language.t("notification.pass")
+        case .fail: language.t("notification.fail")
         }
     }
 
     public static func line(_ event: JournalEvent, _ language: Language) -> String {
-        let ru = language == .ru
         let name = event.student.shortName
         switch event {
         case .mark(_, let mark, let kind, let subject, let date, let corrected):
             let what = [kindName(kind, language), date.dayMonth].compactMap { $0 }.joined(separator: ", ")
-            return ru ? "\(name): \(value(mark, language)) по предмету «\(subject)»\(corrected ? " (исправлено)" : ""), \(what)"
-                : "\(name): \(value(mark, language)) in \(subject)\(corrected ? " (corrected)" : ""), \(what)"
+            let arguments: KeyValuePairs<String, any CustomStringConvertible> = ["name": name, "value": value(mark, language), "subject": subject,
+                                                                                  "what": what]
+            return corrected ? language.t("notification.markCorrected", arguments) : language.t("notification.mark", arguments)
         case .absence(_, let reason, let subject, let date, let lesson):
-            return ru ? "\(name): пропуск «\(reason.rawValue)», \(subject), \(date.dayMonth), \(lesson)-й урок"
-                : "\(name): absence \(reason.rawValue), \(subject), \(date.dayMonth), lesson \(lesson)"
+            return language.t("notification.absenceLesson", ["name": name, "reasonRawValue": reason.rawValue, "subject": subject, "dateDayMonth": date.dayMonth, "lesson": lesson])
         case .remark(_, let kind, let text, let author):
-            return ru ? "\(name): \(kind == .remark ? "замечание" : "рекомендация") (\(author)): \(text)"
-                : "\(name): \(kind == .remark ? "remark" : "recommendation") (\(author)): \(text)"
+            return kind == .remark ? language.t("notification.remark", ["name": name, "author": author, "text": text])
+                : language.t("notification.recommendation", ["name": name, "author": author, "text": text])
         }
     }
 
     /// The daily summary of what was queued.
     public static func summary(_ lines: [String], _ language: Language) -> [String] {
-        [language == .ru ? "Сводка за день — записей: \(lines.count)." : "Daily summary — \(lines.count) entries."] + lines
+        [language.t("notification.dailySummaryEntries", ["linesCount": lines.count])] + lines
     }
 
     /// An email's subject line.
     public static func subject(_ language: Language) -> String {
-        language == .ru ? "Электронный дневник: новые записи" : "Electronic diary: new entries"
+        language.t("notification.electronicDiaryNewEntries")
     }
 }
 

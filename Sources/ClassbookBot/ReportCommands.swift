@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import ClassbookPrint
 import Foundation
 
@@ -12,8 +13,8 @@ enum ReportCommands {
         let current = min(max(1, number), pages)
         var shown = Array(lines.dropFirst((current - 1) * pageSize).prefix(pageSize))
         if pages > 1 {
-            shown.append(i.t("Страница \(current) из \(pages)", "Page \(current) of \(pages)")
-                         + (current < pages ? i.t(". Дальше: \(next) стр \(current + 1)", ". Next: \(next) page \(current + 1)") : "."))
+            shown.append(i.t("report.page", ["current": current, "pages": pages])
+                         + (current < pages ? i.t("report.nextPage", ["next": next, "current": current + 1]) : "."))
         }
         return shown
     }
@@ -32,11 +33,9 @@ enum ReportCommands {
         return [
             BotCommand(
                 name: "report", aliases: ["отчёт", "отчет"], action: .buildReports,
-                usage: Localized(ru: "/report отчёт класс [период|месяц|Фамилия] [стр N]", en: "/report name class [period|month|Surname] [page N]"),
-                summary: Localized(ru: "отчёты классного руководителя", en: "the class teacher's reports"),
-                details: Localized(
-                    ru: "Отчёты: attendance (посещаемость за месяц: /report attendance 7А 11), preliminary, period, results (итоги), marks (ведомость успеваемости), attendance-sheet, movement (движение), analytics (аналитика; с фамилией — по ученику). Период — номер, по умолчанию текущий. Полные таблицы CSV и PDF: classbook report.",
-                    en: "Reports: attendance (a month: /report attendance 7А 11), preliminary, period, results, marks, attendance-sheet, movement, analytics (with a surname, of one student). The period is a number, the current one by default. Full CSV and PDF tables: classbook report."),
+                usage: Localized("cmd.report.usage"),
+                summary: Localized("cmd.report.summary"),
+                details: Localized("cmd.report.details"),
                 run: { i in
                     var words = i.arguments
                     let number = pageNumber(&words)
@@ -55,12 +54,9 @@ enum ReportCommands {
                 }),
             BotCommand(
                 name: "extract", aliases: ["выписка"], action: .buildReports,
-                usage: Localized(ru: "/extract класс Фамилия [дата] | /extract given класс Фамилия [дата] | /extract missing класс [дата]",
-                                 en: "/extract class Surname [date] | /extract given class Surname [date] | /extract missing class [date]"),
-                summary: Localized(ru: "выписка из дневника для семьи без доступа: просмотр, отметка о выдаче", en: "a paper extract of the diary: view, record the handover"),
-                details: Localized(
-                    ru: "Выписка за неделю (даты) для родителей без интернета или отказавшихся от электронной формы. given — отметить, что выписка за эту неделю выдана; missing — кому из таких семей выписка за неделю ещё не выдана. Печать: classbook extract.",
-                    en: "The week's extract for families without internet or who refused electronic information. given records that this week's was handed over; missing lists those families who have not received it. Printing: classbook extract."),
+                usage: Localized("cmd.extract.usage"),
+                summary: Localized("cmd.extract.summary"),
+                details: Localized("cmd.extract.details"),
                 run: { i in
                     var words = i.arguments
                     var date = today()
@@ -76,18 +72,15 @@ enum ReportCommands {
                                                                                    className: words[1], week: date, for: principal)
                         let week = DutiesService.Week(containing: date)
                         return BotReply(recorded
-                            ? i.t("Записано: выписка за \(week.monday.dayMonth)–\(week.sunday.dayMonth) выдана семье \(student.shortName).",
-                                  "Recorded: the extract for \(week.monday.dayMonth)–\(week.sunday.dayMonth) was given to \(student.shortName)'s family.")
-                            : i.t("Выдача выписки за эту неделю (\(student.shortName)) уже записана.", "This week's extract of \(student.shortName) was recorded already."))
+                            ? i.t("report.recordedExtractWasGiven", ["mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth, "studentShortName": student.shortName])
+                            : i.t("report.weekSExtractWas", ["studentShortName": student.shortName]))
                     case "missing", "невыданы", "не", "кому":
                         guard words.count >= 2 else { throw JournalError.nothingToDo }
                         let (schoolClass, students) = try await reports.missingHandovers(className: words[1], week: date, for: principal)
                         let week = DutiesService.Week(containing: date)
                         return BotReply(students.isEmpty
-                            ? i.t("\(schoolClass.name): все семьи на бумажной форме получили выписку за \(week.monday.dayMonth)–\(week.sunday.dayMonth).",
-                                  "\(schoolClass.name): every family on paper has this week's extract.")
-                            : i.t("\(schoolClass.name), не выдана выписка за \(week.monday.dayMonth)–\(week.sunday.dayMonth): ",
-                                  "\(schoolClass.name), extract not yet given for \(week.monday.dayMonth)–\(week.sunday.dayMonth): ")
+                            ? i.t("report.everyFamilyPaperHas", ["schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth])
+                            : i.t("report.extractYetGiven", ["schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth])
                               + students.map(\.shortName).joined(separator: ", "))
                     default:
                         guard words.count >= 2 else { throw JournalError.nothingToDo }

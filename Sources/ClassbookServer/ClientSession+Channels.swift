@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 import IRC
 
@@ -100,8 +101,7 @@ extension ClientSession {
         do {
             return ChatChannel(kind: .room(try await context.conversations.createRoom(name, for: principal)))
         } catch ConversationService.RoomError.notAllowed {
-            reply(.noSuchChannel, name, language == .ru ? "Нет такого канала; открывать комнаты здесь нельзя"
-                                                        : "No such channel; this school does not let you open rooms")
+            reply(.noSuchChannel, name, language.t("server.suchChannelSchoolDoes"))
         } catch {
             reply(.noSuchChannel, name, "No such channel")
         }

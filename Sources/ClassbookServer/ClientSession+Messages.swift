@@ -1,5 +1,6 @@
 import ClassbookBot
 import ClassbookDomain
+import ClassbookText
 import Foundation
 import IRC
 
@@ -124,8 +125,7 @@ extension ClientSession {
             try await context.outbox.send([text], to: account.id, source: userSource, msgid: relayed.tag("msgid"))
             echo(relayed)
             if context.registry.sessions(of: account.id).isEmpty {
-                reply(.away, account.login, language == .ru ? "Не в сети: сообщение будет доставлено при следующем входе"
-                                                            : "Offline: the message will be delivered at the next login")
+                reply(.away, account.login, language.t("server.offlineMessageWillDelivered"))
             }
         } catch {
             context.logger.error("cannot keep a message: \(error)")

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 import IRC
 
@@ -47,7 +48,7 @@ extension ClientSession {
         switch await visible(target) {
         case .bot:
             let bot = context.configuration.botNick
-            reply(.whoisUser, bot, bot, server, "*", language == .ru ? "Бот электронного дневника" : "The electronic diary bot")
+            reply(.whoisUser, bot, bot, server, "*", language.t("server.electronicDiaryBot"))
             reply(.whoisServer, bot, server, context.configuration.networkName)
             reply(.whoisBot, bot, "is a Bot on \(context.configuration.networkName)")
             reply(.endOfWhois, bot, "End of /WHOIS list")

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 import IRC
 
@@ -171,9 +172,7 @@ extension ClientSession {
             reply(.nicknameInUse, requested, "Nickname is already in use")
             return
         case .tooManySessions(let limit):
-            let text = language == .ru
-                ? "С учётной записью \(account?.login ?? "") уже открыто сеансов: \(limit) — это предел. Закройте ненужный: на другом устройстве напишите боту /sessions, затем /sessions close N."
-                : "The account \(account?.login ?? "") has \(limit) sessions open already, the limit. Close one: on another device write /sessions to the bot, then /sessions close N."
+            let text = language.t("server.tooManySessions", ["login": account?.login ?? "", "limit": limit])
             send(IRCMessage(source: context.configuration.serverName, command: "NOTICE", parameters: ["*", text]))
             close(text)
             return
@@ -215,8 +214,7 @@ extension ClientSession {
             // that would outlast the registration timeout. Clients reconnect by themselves.
             context.metrics.loginsShed.increment()
             context.logger.warning("login refused: the hashing queue is full", metadata: ["session": "\(handle.id)"])
-            close(language == .ru ? "Сервер перегружен входами, повторите через минуту (server busy, try again in a minute)"
-                                  : "Server busy: too many logins at once, try again in a minute")
+            close(language.t("server.serverBusyTooMany"))
             return nil
         } catch {
             context.logger.error("login failed: \(error)", metadata: ["session": "\(handle.id)"])
@@ -231,9 +229,7 @@ extension ClientSession {
     private func sendWelcome() {
         let configuration = context.configuration
         let name = principal?.account.displayName ?? nick
-        let welcome = language == .ru
-            ? "Добро пожаловать в \(configuration.networkName), \(name)! Дневник: напишите /msg \(configuration.botNick) help"
-            : "Welcome to \(configuration.networkName), \(name)! The diary: /msg \(configuration.botNick) help"
+        let welcome = language.t("server.welcome", ["network": configuration.networkName, "name": name, "bot": configuration.botNick])
         send([
             context.numeric(.welcome, nick, welcome),
             context.numeric(.yourHost, nick, "Your host is \(configuration.serverName), running version \(ClassbookServer.version)"),
@@ -244,14 +240,10 @@ extension ClientSession {
         sendLusers()
         sendMOTD()
         if principal != nil {
-            sendFromBot(language == .ru
-                        ? "Здравствуйте, \(name)! Я бот электронного дневника. Список команд: /help"
-                        : "Hello, \(name)! I am the electronic diary bot. Commands: /help")
+            sendFromBot(language.t("server.botGreeting", ["name": name]))
         }
         if principal?.account.mustChangePassword == true {
-            sendFromBot(language == .ru
-                        ? "Вы вошли по временному паролю. Задайте свой: /passwd НОВЫЙ_ПАРОЛЬ (не короче 8 знаков)."
-                        : "You logged in with a one-time password. Set your own: /passwd NEW_PASSWORD (8 characters or more).")
+            sendFromBot(language.t("server.oneTimePassword"))
         }
     }
 

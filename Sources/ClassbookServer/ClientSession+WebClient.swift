@@ -1,5 +1,6 @@
 import ClassbookBot
 import ClassbookDomain
+import ClassbookText
 import IRC
 
 /// `CLASSBOOK`: what the web client needs in machine-readable form rather than in the bot's
@@ -45,7 +46,6 @@ extension ClientSession {
 
     private func profile(_ principal: Principal) async throws -> [IRCMessage] {
         let account = principal.account
-        let ru = language == .ru
         var lines = [classbook("PROFILE", account.login, account.roles.sorted().map(\.rawValue).joined(separator: ","), language.rawValue,
                                account.mustChangePassword ? "1" : "0", account.displayName)]
         let diary = context.bot.diary
@@ -57,13 +57,13 @@ extension ClientSession {
         if principal.has(.guardian) || principal.has(.student) {
             for contact in try await diary.contacts(for: principal) {
                 guard let login = try await context.accounts.accounts.account(id: contact.account)?.login else { continue }
-                var roles = contact.classTeacherOf.map { ru ? "классный руководитель \($0)" : "class teacher of \($0)" }
+                var roles = contact.classTeacherOf.map { language.t("server.classTeacher", ["value": $0]) }
                 roles += contact.subjects
                 lines.append(classbook("CONTACT", login, contact.name + (roles.isEmpty ? "" : " — " + roles.joined(separator: ", "))))
             }
         }
         for command in context.bot.commands where command.isAllowed(for: principal) {
-            lines.append(classbook("COMMAND", command.name, Self.argumentKind(command.usage.en), command.summary(language)))
+            lines.append(classbook("COMMAND", command.name, Self.argumentKind(command.usage(.en)), command.summary(language)))
             lines.append(classbook("USAGE", command.name, command.usage(language)))
         }
         lines.append(classbook("END", "PROFILE"))

@@ -1,4 +1,5 @@
 import ClassbookDomain
+import ClassbookText
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -67,7 +68,7 @@ struct LoginGuard: Sendable {
             else { return }
             metrics.lockouts.increment()
             logger.warning("account locked after \(count) failed logins", metadata: ["login": "\(login)"])
-            try await delivery.alert(["Учётная запись \(login) заблокирована после \(count) неудачных попыток входа подряд (последняя — с адреса \(address)). Разблокировать: /breach unlock \(login)."],
+            try await delivery.alert([Language.ru.t("server.lockoutAlert", ["login": login, "count": count, "address": address])],
                                      to: try await security.alertRecipients())
         } catch {
             logger.error("cannot lock an account: \(error)")

@@ -1,5 +1,6 @@
 import ClassbookBot
 import ClassbookDomain
+import ClassbookText
 import Foundation
 import IRC
 import Logging
@@ -89,7 +90,7 @@ struct ServerDelivery: BotDelivery {
         for account in accounts {
             try await outbox.send(lines, to: account.id)
             if let email = try await messaging.prefs(of: account.id).email {
-                try await messaging.enqueueExternal(.email, account: account.id, address: email, subject: "Classbook: безопасность",
+                try await messaging.enqueueExternal(.email, account: account.id, address: email, subject: account.language.t("server.securityEmailSubject"),
                                                     body: lines.joined(separator: "\n"), notBefore: clock.now(), at: clock.now())
             }
         }

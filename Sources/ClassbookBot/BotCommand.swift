@@ -3,19 +3,24 @@ import ClassbookText
 
 /// One command of the bot: a row of its table.
 ///
-/// A command is tied to the access action it performs; the roles that may use it are the
-/// roles `AccessPolicy` lets perform that action. The dispatcher checks them before calling
-/// `run`; handlers never repeat it, and the services check ownership on the same table. A command
-/// is matched by `name`, by any alias, with or without a leading `/`, and (for clients that
-/// send unknown `/commands` to the server as verbs) by its name in upper case.
+/// A row holds everything about a command: its names, its usage and help (catalog keys), and
+/// its forms. A form is an argument grammar (typed parts), the access actions it performs and
+/// its handler. The roles that may use a form are the roles `AccessPolicy` lets perform one of
+/// its actions, worked out once here. The dispatcher (`DiaryBot`) finds the command, keeps the
+/// forms the person may use, parses the words by them, and calls the handler of the first form
+/// that reads them with typed arguments and a non-optional principal; a line no form reads
+/// gets one refusal that says what was expected, with an example. Handlers never parse words
+/// or check roles; the services check ownership on the same access table.
+///
+/// A command is matched by `name`, by any alias, with or without a leading `/`, and (for
+/// clients that send unknown `/commands` to the server as verbs) by its name in upper case.
 public struct BotCommand: Sendable {
     public var name: String
     public var aliases: [String]
-    /// What it does in the access table's terms; empty for everyone, guests included (`/help`).
-    /// A command with two forms (`/absences` of a child, `/absences 7А` of a class) names both.
+    public var forms: [Form]
+    /// Every form's actions; empty for a command of everyone, guests included (`/help`).
     public let actions: [AccessPolicy.Action]
     /// Who may use it: the roles the access table allows one of its actions; nil for everyone.
-    /// Worked out once from `actions`, not on every command.
     public let roles: Set<Role>?
     public var usage: Localized
     public var summary: Localized
@@ -23,26 +28,77 @@ public struct BotCommand: Sendable {
     /// What is typed and what is answered stay on the device that asked: not echoed to the
     /// account's other devices (a new password, an app password shown once).
     public var confidential = false
-    public var run: @Sendable (BotInvocation) async throws -> BotReply
 
-    public init(name: String, aliases: [String], action: AccessPolicy.Action?, usage: Localized, summary: Localized, details: Localized,
-                run: @escaping @Sendable (BotInvocation) async throws -> BotReply) {
-        self.init(name: name, aliases: aliases, actions: action.map { [$0] } ?? [], usage: usage, summary: summary, details: details, run: run)
+    /// Whether the command needs a logged-in person (every command but `/help`).
+    public var requiresLogin: Bool { !actions.isEmpty }
+
+    /// One way to use a command: its parts, the actions it performs, its handler.
+    public struct Form: Sendable {
+        public var parts: [ArgumentPart]
+        public let actions: [AccessPolicy.Action]
+        public let roles: Set<Role>?
+        let handler: Handler
+
+        public init(_ parts: [ArgumentPart] = [], action: AccessPolicy.Action,
+                    run: @escaping @Sendable (BotRequest) async throws -> BotReply) {
+            self.init(parts, actions: [action], run: run)
+        }
+
+        public init(_ parts: [ArgumentPart] = [], actions: [AccessPolicy.Action],
+                    run: @escaping @Sendable (BotRequest) async throws -> BotReply) {
+            self.parts = parts
+            self.actions = actions
+            self.roles = BotCommand.roles(allowedTo: actions)
+            self.handler = .member(run)
+        }
+
+        /// A form anyone may use, guests included.
+        public static func anyone(_ parts: [ArgumentPart] = [],
+                                  run: @escaping @Sendable (GuestRequest) async throws -> BotReply) -> Form {
+            Form(parts: parts, handler: .anyone(run))
+        }
+
+        private init(parts: [ArgumentPart], handler: Handler) {
+            self.parts = parts
+            self.actions = []
+            self.roles = nil
+            self.handler = handler
+        }
+
+        public func isAllowed(for principal: Principal?) -> Bool {
+            guard let roles else { return true }
+            guard let principal else { return false }
+            return !roles.isDisjoint(with: principal.account.roles)
+        }
     }
 
-    public init(name: String, aliases: [String], actions: [AccessPolicy.Action], usage: Localized, summary: Localized, details: Localized,
-                run: @escaping @Sendable (BotInvocation) async throws -> BotReply) {
+    /// A form's handler: with a principal, or for anyone.
+    enum Handler: Sendable {
+        case member(@Sendable (BotRequest) async throws -> BotReply)
+        case anyone(@Sendable (GuestRequest) async throws -> BotReply)
+    }
+
+    public init(name: String, aliases: [String], usage: Localized, summary: Localized, details: Localized, forms: [Form]) {
         self.name = name
         self.aliases = aliases
+        self.forms = forms
+        var actions: [AccessPolicy.Action] = []
+        for action in forms.flatMap(\.actions) where !actions.contains(action) { actions.append(action) }
         self.actions = actions
         self.roles = Self.roles(allowedTo: actions)
         self.usage = usage
         self.summary = summary
         self.details = details
-        self.run = run
     }
 
-    private static func roles(allowedTo actions: [AccessPolicy.Action]) -> Set<Role>? {
+    /// A command of one form.
+    public init(name: String, aliases: [String], action: AccessPolicy.Action, usage: Localized, summary: Localized,
+                details: Localized, grammar: [ArgumentPart] = [], run: @escaping @Sendable (BotRequest) async throws -> BotReply) {
+        self.init(name: name, aliases: aliases, usage: usage, summary: summary, details: details,
+                  forms: [Form(grammar, action: action, run: run)])
+    }
+
+    static func roles(allowedTo actions: [AccessPolicy.Action]) -> Set<Role>? {
         actions.isEmpty ? nil : actions.reduce(into: Set<Role>()) { $0.formUnion(AccessPolicy.roles(allowedTo: $1)) }
     }
 
@@ -54,14 +110,24 @@ public struct BotCommand: Sendable {
     }
 
     public func isAllowed(for principal: Principal?) -> Bool {
-        guard let roles else { return true }
-        guard let principal else { return false }
-        return !roles.isDisjoint(with: principal.account.roles)
+        forms.contains { $0.isAllowed(for: principal) }
     }
 }
 
-/// A command being run: who asked, in which language, with which arguments.
-public struct BotInvocation: Sendable {
+/// How a reply speaks: the person's language, and the catalog's text in it.
+public protocol Wording: Sendable {
+    var language: Language { get }
+}
+
+extension Wording {
+    /// The catalog's text of `key` in the person's language.
+    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String {
+        Catalog.standard.text(key.description, language, arguments)
+    }
+}
+
+/// A command being run: who asked, in which language, with which words.
+public struct BotInvocation: Wording {
     /// nil for a guest.
     public var principal: Principal?
     public var language: Language
@@ -72,19 +138,37 @@ public struct BotInvocation: Sendable {
         self.language = language
         self.arguments = arguments
     }
-
-    /// The catalog's text of `key` in the person's language.
-    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String {
-        Catalog.standard.text(key.description, language, arguments)
-    }
 }
 
-/// What the bot answers: lines of text, and a language change to apply to the session.
+/// What a handler of a logged-in person's command receives: the person, and the arguments
+/// its form's grammar read.
+public struct BotRequest: Wording {
+    public let principal: Principal
+    public let language: Language
+    public let arguments: Arguments
+}
+
+/// What a handler of a command for anyone receives (`/help`).
+public struct GuestRequest: Wording {
+    public let principal: Principal?
+    public let language: Language
+    public let arguments: Arguments
+}
+
+/// What a command does to the person's session besides answering: the server carries it out.
+public enum SessionEffect: Sendable, Equatable {
+    /// The person chose another language: later replies and notices are in it.
+    case switchLanguage(Language)
+    /// The person replaced a one-time password: the session may do everything again.
+    case passwordReplaced
+    /// The account's other sessions are closed (a new password logs out the old one's devices).
+    case closeOtherSessions(reason: String)
+}
+
+/// What the bot answers: lines of text, and what to do to the session.
 public struct BotReply: Sendable, Equatable {
     public var lines: [String]
-    public var newLanguage: Language?
-    /// The person has replaced a one-time password: the session may do everything again.
-    public var passwordChanged: Bool
+    public var effects: [SessionEffect]
     /// The command was refused (unknown, not allowed, malformed, about nothing of the person's):
     /// a client that asked for `standard-replies` gets it as `FAIL` on the raw-verb path.
     public var isRefusal: Bool
@@ -95,11 +179,9 @@ public struct BotReply: Sendable, Equatable {
     /// The command is confidential: the answer goes to the asking device only.
     public var confidential = false
 
-    public init(lines: [String], newLanguage: Language? = nil, passwordChanged: Bool = false, isRefusal: Bool = false,
-                isFailure: Bool = false) {
+    public init(lines: [String], effects: [SessionEffect] = [], isRefusal: Bool = false, isFailure: Bool = false) {
         self.lines = lines
-        self.newLanguage = newLanguage
-        self.passwordChanged = passwordChanged
+        self.effects = effects
         self.isRefusal = isRefusal
         self.isFailure = isFailure
     }
@@ -111,4 +193,13 @@ public struct BotReply: Sendable, Equatable {
     public init(_ line: String) {
         self.init(lines: [line])
     }
+
+    /// The language the person switched to, if they did.
+    public var newLanguage: Language? {
+        for case .switchLanguage(let language) in effects { return language }
+        return nil
+    }
+
+    /// Whether the person replaced a one-time password.
+    public var passwordChanged: Bool { effects.contains(.passwordReplaced) }
 }

@@ -14,6 +14,7 @@ public final class DiaryBot: Sendable {
     public let journal: JournalService
     public let duties: DutiesService
     public let commands: [BotCommand]
+    let delivery: any BotDelivery
     /// Each command's position in `commands` by its name and by each alias (the first
     /// command to claim a word keeps it): one hash look-up a message instead of comparing
     /// the word with every name and alias.
@@ -25,6 +26,7 @@ public final class DiaryBot: Sendable {
         self.diary = diary
         self.journal = journal
         self.duties = duties
+        self.delivery = delivery
         commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
                                      security: security, delivery: delivery)
         var positions: [String: Int] = [:]
@@ -98,26 +100,6 @@ public final class DiaryBot: Sendable {
     public func isConfidential(_ text: String) -> Bool {
         guard let word = text.split(separator: " ", maxSplits: 1).first else { return false }
         return command(named: String(word))?.confidential == true
-    }
-
-    /// Runs a command found: its access, the one-time password rule, its errors as replies.
-    private func run(_ command: BotCommand, _ invocation: BotInvocation, principal: Principal?) async -> BotReply {
-        guard command.isAllowed(for: principal) else {
-            return .refusal(invocation.t("bot.commandAvailableCommandsHelp", ["commandName": command.name]))
-        }
-        // A one-time password must be replaced before anything else.
-        if principal?.account.mustChangePassword == true && !["passwd", "help", "lang"].contains(command.name) {
-            return .refusal(invocation.t("bot.loggedOneTimePassword"))
-        }
-        do {
-            return try await command.run(invocation)
-        } catch let error as DiaryError {
-            return BotReply(lines: Self.describe(error, invocation), isRefusal: true)
-        } catch let error as JournalError {
-            return BotReply(lines: Self.describe(error, command: command, invocation), isRefusal: true)
-        } catch {
-            return BotReply(lines: [invocation.t("bot.commandFailedBecauseInternal")], isFailure: true)
-        }
     }
 
     static func describe(_ error: DiaryError, _ i: BotInvocation) -> [String] {

@@ -16,7 +16,7 @@ struct DiaryRendering: Sendable {
         var language: Language
     }
 
-    func marks(_ report: DiaryService.MarksReport, _ i: BotInvocation) -> [String] {
+    func marks(_ report: DiaryService.MarksReport, _ i: any Wording) -> [String] {
         let key = MarkReplyKey(student: report.student.id, period: report.period.ordinal, language: i.language)
         if let lines = markReplies.value(key, stamp: report) { return lines }
         let lines = renderMarks(report, i)
@@ -24,7 +24,7 @@ struct DiaryRendering: Sendable {
         return lines
     }
 
-    private func renderMarks(_ report: DiaryService.MarksReport, _ i: BotInvocation) -> [String] {
+    private func renderMarks(_ report: DiaryService.MarksReport, _ i: any Wording) -> [String] {
         let header = "\(report.student.shortName), \(report.student.className) — "
             + i.t("diary.marksTerm", ["periodName": report.period.name, "ordinal": report.period.ordinal])
             + " (\(report.period.start.dayMonth)–\(report.period.end.dayMonth))"
@@ -46,12 +46,12 @@ struct DiaryRendering: Sendable {
     }
 
     /// `5`, `4к` for a control work, `зач` for a pass.
-    private func mark(_ entry: MarkEntry, _ i: BotInvocation) -> String {
+    private func mark(_ entry: MarkEntry, _ i: any Wording) -> String {
         markText(entry.value, i) + Self.kindSuffix(entry.kind, i)
     }
 
     /// The letter after a mark that tells its kind: к control work, с independent work, т test, д homework.
-    static func kindSuffix(_ kind: String, _ i: BotInvocation) -> String {
+    static func kindSuffix(_ kind: String, _ i: any Wording) -> String {
         switch kind {
         case MarkKind.control.rawValue: i.t("mark.letter.control")
         case MarkKind.independent.rawValue: i.t("mark.letter.independent")
@@ -61,7 +61,7 @@ struct DiaryRendering: Sendable {
         }
     }
 
-    func absences(_ report: DiaryService.AbsencesReport, _ i: BotInvocation) -> [String] {
+    func absences(_ report: DiaryService.AbsencesReport, _ i: any Wording) -> [String] {
         let header = "\(report.student.shortName), \(report.student.className) — "
             + i.t("diary.absencesTerm", ["periodName": report.period.name, "ordinal": report.period.ordinal])
         guard !report.absences.isEmpty else {
@@ -74,7 +74,7 @@ struct DiaryRendering: Sendable {
         return lines
     }
 
-    private func reasonText(_ reason: AbsenceReason, _ i: BotInvocation) -> String {
+    private func reasonText(_ reason: AbsenceReason, _ i: any Wording) -> String {
         switch reason {
         case .unexcused: i.t("diary.unexcused")
         case .excused: i.t("diary.excused")
@@ -83,7 +83,7 @@ struct DiaryRendering: Sendable {
         }
     }
 
-    func acknowledgement(_ outcome: DiaryService.AcknowledgementOutcome, student: Student, _ i: BotInvocation) -> [String] {
+    func acknowledgement(_ outcome: DiaryService.AcknowledgementOutcome, student: Student, _ i: any Wording) -> [String] {
         switch outcome {
         case .recorded(let ack):
             return [i.t("diary.recordedAcknowledgedDiaryMarks", ["studentShortName": student.shortName, "className": student.className, "time": time(ack.at), "markCount": ack.markCount, "absenceCount": ack.absenceCount])]
@@ -93,7 +93,7 @@ struct DiaryRendering: Sendable {
         }
     }
 
-    func consentStatus(_ record: ConsentRecord?, _ i: BotInvocation) -> [String] {
+    func consentStatus(_ record: ConsentRecord?, _ i: any Wording) -> [String] {
         guard let record else {
             return [i.t("diary.consentPersonalDataProcessing"),
                     i.t("diary.answerConsentYesConsent")]
@@ -106,7 +106,7 @@ struct DiaryRendering: Sendable {
         }
     }
 
-    func consentRecorded(_ record: ConsentRecord, _ i: BotInvocation) -> [String] {
+    func consentRecorded(_ record: ConsentRecord, _ i: any Wording) -> [String] {
         switch record.decision {
         case .granted:
             return [i.t("diary.recordedConsentedPersonalData", ["time": time(record.at)])]
@@ -123,7 +123,7 @@ struct DiaryRendering: Sendable {
         return String(format: "%02d.%02d.%04d %02d:%02d", c.day!, c.month!, c.year!, c.hour!, c.minute!)
     }
 
-    func markText(_ value: MarkValue, _ i: BotInvocation) -> String {
+    func markText(_ value: MarkValue, _ i: any Wording) -> String {
         switch value {
         case .grade(let grade): String(grade)
         case .pass: i.t("diary.pass")
@@ -132,13 +132,13 @@ struct DiaryRendering: Sendable {
     }
 
     /// `2`, `1,5`: a weight without trailing zeros.
-    func weight(_ value: Double, _ i: BotInvocation) -> String {
+    func weight(_ value: Double, _ i: any Wording) -> String {
         let text = value == value.rounded() ? String(Int(value)) : String(value)
         return i.language == .ru ? String(text.map { $0 == "." ? "," : $0 }) : text
     }
 
     /// `4,25` in Russian, `4.25` in English.
-    func number(_ value: Fraction, _ i: BotInvocation) -> String {
+    func number(_ value: Fraction, _ i: any Wording) -> String {
         NumberText.twoDecimals(value, comma: i.language == .ru)
     }
 }

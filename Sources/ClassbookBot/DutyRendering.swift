@@ -14,7 +14,7 @@ struct DutyRendering: Sendable {
         return guardians.count > limit ? shown + " …(+\(guardians.count - limit))" : shown
     }
 
-    func consents(_ scope: JournalService.Scope, _ rows: [(ClassGuardian, ConsentRecord?)], _ i: BotInvocation) -> [String] {
+    func consents(_ scope: JournalService.Scope, _ rows: [(ClassGuardian, ConsentRecord?)], _ i: any Wording) -> [String] {
         let granted = rows.filter { $0.1?.decision == .granted }
         let refused = rows.filter { $0.1?.decision == .refused }
         let missing = rows.filter { $0.1 == nil }
@@ -26,7 +26,7 @@ struct DutyRendering: Sendable {
         return lines
     }
 
-    func acks(_ scope: JournalService.Scope, _ week: DutiesService.Week, _ rows: [(ClassGuardian, GuardianActivity)], _ i: BotInvocation) -> [String] {
+    func acks(_ scope: JournalService.Scope, _ week: DutiesService.Week, _ rows: [(ClassGuardian, GuardianActivity)], _ i: any Wording) -> [String] {
         let done = rows.filter { !$0.1.acknowledgements.isEmpty }
         var lines = [i.t("duty.diaryAcknowledged", ["schoolClassName": scope.schoolClass.name, "week": self.week(week), "doneCount": done.count, "rowsCount": rows.count])]
         for (guardian, activity) in done {
@@ -37,7 +37,7 @@ struct DutyRendering: Sendable {
         return lines
     }
 
-    func activity(_ scope: JournalService.Scope, _ week: DutiesService.Week, _ rows: [(ClassGuardian, GuardianActivity)], _ i: BotInvocation) -> [String] {
+    func activity(_ scope: JournalService.Scope, _ week: DutiesService.Week, _ rows: [(ClassGuardian, GuardianActivity)], _ i: any Wording) -> [String] {
         var lines = [i.t("duty.guardiansActivityLoginsDays", ["schoolClassName": scope.schoolClass.name, "week": self.week(week)])]
         for (guardian, activity) in rows {
             let last = activity.lastLogin.map(base.time) ?? i.t("duty.neverLogged")
@@ -51,7 +51,7 @@ struct DutyRendering: Sendable {
     }
 
     func unexcused(_ scope: JournalService.Scope, _ week: DutiesService.Week, _ absences: [UnexcusedAbsence], _ notes: [AbsenceNote],
-                   _ i: BotInvocation) -> [String] {
+                   _ i: any Wording) -> [String] {
         var lines = [i.t("duty.unexcusedAbsences", ["schoolClassName": scope.schoolClass.name, "week": self.week(week), "absencesCount": absences.count])]
         var byStudent: [(Student, [AbsenceEntry])] = []
         for absence in absences {
@@ -69,17 +69,17 @@ struct DutyRendering: Sendable {
         return lines
     }
 
-    func noteSubmitted(_ id: Int64, _ student: Student, _ dates: [SchoolDate], _ i: BotInvocation) -> String {
+    func noteSubmitted(_ id: Int64, _ student: Student, _ dates: [SchoolDate], _ i: any Wording) -> String {
         i.t("duty.noteAboutSAbsences", ["id": id, "studentShortName": student.shortName, "map": dates.map(\.dayMonth).joined(separator: ", ")])
     }
 
-    func notes(_ scope: JournalService.Scope, _ notes: [AbsenceNote], _ i: BotInvocation) -> [String] {
+    func notes(_ scope: JournalService.Scope, _ notes: [AbsenceNote], _ i: any Wording) -> [String] {
         guard !notes.isEmpty else { return [i.t("duty.notesWaiting", ["schoolClassName": scope.schoolClass.name])] }
         return [i.t("duty.absenceNotesDecideAccept", ["schoolClassName": scope.schoolClass.name])]
             + notes.map { "№\($0.id) \($0.student.shortName), \($0.dates.map(\.dayMonth).joined(separator: ", ")): «\($0.reason)» — \($0.guardianName), \(base.time($0.createdAt))" }
     }
 
-    func decided(_ note: AbsenceNote, excused: Int, _ i: BotInvocation) -> String {
+    func decided(_ note: AbsenceNote, excused: Int, _ i: any Wording) -> String {
         note.status == .accepted
             ? i.t("duty.noteAcceptedAbsenceS", ["id": note.id, "studentShortName": note.student.shortName, "excused": excused])
             : i.t("duty.noteRejected", ["id": note.id])
@@ -90,7 +90,7 @@ struct DutyRendering: Sendable {
         return gaps.count > limit ? shown + " …(+\(gaps.count - limit))" : shown
     }
 
-    func filling(title: String, _ filling: JournalFilling, _ i: BotInvocation) -> [String] {
+    func filling(title: String, _ filling: JournalFilling, _ i: any Wording) -> [String] {
         guard !filling.isEmpty else { return [title + i.t("duty.journalLastTwoWeeks")] }
         var lines = [title + i.t("duty.journalFillingLastTwo")]
         if !filling.withoutTopic.isEmpty { lines.append(i.t("duty.lessonsWithoutTopic", ["withoutTopicCount": filling.withoutTopic.count]) + gaps(filling.withoutTopic)) }
@@ -105,13 +105,13 @@ struct DutyRendering: Sendable {
         return lines
     }
 
-    func atRisk(_ scope: JournalService.Scope, _ students: [StudentAtRisk], _ i: BotInvocation) -> [String] {
+    func atRisk(_ scope: JournalService.Scope, _ students: [StudentAtRisk], _ i: any Wording) -> [String] {
         guard !students.isEmpty else { return [i.t("duty.studentsRisk", ["schoolClassName": scope.schoolClass.name])] }
         return [i.t("duty.studentsRisk2", ["schoolClassName": scope.schoolClass.name, "studentsCount": students.count])]
             + students.map { "\($0.student.shortName): " + $0.reasons.map { reason(for: $0, i) }.joined(separator: "; ") }
     }
 
-    func reason(for reason: StudentAtRisk.Reason, _ i: BotInvocation) -> String {
+    func reason(for reason: StudentAtRisk.Reason, _ i: any Wording) -> String {
         switch reason {
         case .lowAverage(let subject, let average): i.t("duty.average", ["subject": subject, "number": base.number(average, i)])
         case .recentTwos(let count): i.t("duty.twosTwoWeeks", ["count": count])
@@ -119,18 +119,18 @@ struct DutyRendering: Sendable {
         }
     }
 
-    func dataCheckDue(_ scope: JournalService.Scope, _ students: [Student], _ i: BotInvocation) -> [String] {
+    func dataCheckDue(_ scope: JournalService.Scope, _ students: [Student], _ i: any Wording) -> [String] {
         guard !students.isEmpty else { return [i.t("duty.everyStudentSData", ["schoolClassName": scope.schoolClass.name])] }
         return [i.t("duty.dataCheckedDays", ["schoolClassName": scope.schoolClass.name, "studentsCount": students.count])
                 + students.map(\.shortName).joined(separator: ", "),
                 i.t("duty.checkProfileClassSurname")]
     }
 
-    func checked(_ students: [Student], _ i: BotInvocation) -> String {
+    func checked(_ students: [Student], _ i: any Wording) -> String {
         i.t("duty.recordedChecked", ["studentsCount": students.count, "prefix": students.prefix(5).map(\.shortName).joined(separator: ", "), "students": students.count > 5 ? ", …" : ""])
     }
 
-    func credentials(className: String, _ issued: [DutiesService.IssuedCredential], _ i: BotInvocation) -> [String] {
+    func credentials(className: String, _ issued: [DutiesService.IssuedCredential], _ i: any Wording) -> [String] {
         guard !issued.isEmpty else {
             return [i.t("duty.everyoneAlreadyHasWorking", ["className": className])]
         }
@@ -144,7 +144,7 @@ struct DutyRendering: Sendable {
 
     // MARK: The digest
 
-    func classDigest(_ digest: ClassDigest, _ i: BotInvocation) -> [String] {
+    func classDigest(_ digest: ClassDigest, _ i: any Wording) -> [String] {
         let name = digest.schoolClass.name
         var lines = [i.t("duty.week", ["name": name, "week": week(digest.week)])]
         lines.append(i.t("duty.unexcusedAbsencesCheck", ["unexcusedCount": digest.unexcused.count])
@@ -170,7 +170,7 @@ struct DutyRendering: Sendable {
         return lines
     }
 
-    func digest(_ digest: WeeklyDigest, _ i: BotInvocation) -> [String] {
+    func digest(_ digest: WeeklyDigest, _ i: any Wording) -> [String] {
         var lines = [i.t("duty.weeklyDigest", ["week": week(digest.week)])]
         for schoolClass in digest.classes { lines += classDigest(schoolClass, i) }
         if let own = digest.ownJournal {

@@ -2,49 +2,9 @@ import ClassbookDomain
 import ClassbookText
 import Foundation
 
-/// `<class> <subject> [date] [№N] rest…` as teachers type it: `/mark 7А алгебра 24.11 Иванов 5, Петров 4 кр`.
-struct JournalArguments {
-    var className: String
-    var subject: String
-    var date: SchoolDate
-    var number: Int?
-    /// What follows: the command's own part.
-    var rest: [String]
-
-    enum ParseError: Error {
-        case missingClass
-        case missingSubject
-    }
-
-    /// The subject is the longest run of up to three words that names a school subject.
-    static func parse(_ arguments: [String], subjects: [Subject], today: SchoolDate, needsSubject: Bool = true) throws -> JournalArguments {
-        guard let className = arguments.first else { throw JournalError.nothingToDo }
-        var words = Array(arguments.dropFirst())
-        var subject = ""
-        if needsSubject {
-            for count in stride(from: min(3, words.count), through: 1, by: -1) {
-                let query = words.prefix(count).joined(separator: " ")
-                if subjects.contains(where: { JournalService.subjectMatches($0.name, query) }) {
-                    subject = query
-                    words.removeFirst(count)
-                    break
-                }
-            }
-            if subject.isEmpty { throw JournalError.noSuchSubject(words.first ?? "") }
-        }
-        var date = today
-        if let first = words.first, let parsed = SchoolDate(spoken: first, today: today) {
-            date = parsed
-            words.removeFirst()
-        }
-        var number: Int?
-        if let first = words.first, let parsed = lessonNumber(first) {
-            number = parsed
-            words.removeFirst()
-        }
-        return JournalArguments(className: className, subject: subject, date: date, number: number, rest: words)
-    }
-
+/// The words of the journal's arguments as teachers type them: lesson numbers, marks, kinds,
+/// reasons, comma lists; the grammar (`GrammarParser`) reads them with these.
+enum JournalArguments {
     /// `№3`, `#3`, `3-й`… only with a marker, so a mark `3` is never taken for a lesson number.
     static func lessonNumber(_ word: String) -> Int? {
         for prefix in ["№", "#", "урок"] where word.lowercased().hasPrefix(prefix) {
@@ -122,5 +82,31 @@ struct JournalArguments {
         if !commentWords.isEmpty && !(commentWords.first!.hasPrefix("(")) { throw JournalError.invalidKind(commentWords[0]) }
         return JournalService.MarkRequest(student: words[..<valueIndex].joined(separator: " "), value: markValue(words[valueIndex])!,
                                           kind: kind, comment: comment.isEmpty ? nil : comment)
+    }
+
+    /// `тема: … дз: …` (or `topic:`/`homework:`); a field left out is not changed, `дз: -` clears it.
+    static func lessonUpdate(_ words: [String]) -> LessonUpdate {
+        var update = LessonUpdate()
+        var field: String?
+        var collected: [String: [String]] = [:]
+        let markers: [String: String] = ["тема:": "topic", "topic:": "topic", "дз:": "homework", "homework:": "homework", "задание:": "homework"]
+        for word in words {
+            if let marker = markers[word.lowercased()] {
+                field = marker
+                collected[marker] = collected[marker] ?? []
+            } else if let field {
+                collected[field, default: []].append(word)
+            }
+        }
+        func value(_ key: String) -> String? {
+            guard let words = collected[key] else { return nil }
+            let text = words.joined(separator: " ")
+            return text == "-" ? "" : text
+        }
+        update.topic = value("topic")
+        update.homework = value("homework")
+        // Plain text with no marker is the topic.
+        if collected.isEmpty && !words.isEmpty { update.topic = words.joined(separator: " ") }
+        return update
     }
 }

@@ -8,7 +8,7 @@ enum ReportCommands {
     static let pageSize = 20
 
     /// Lines `page` of a long answer, with where to go next.
-    static func page(_ lines: [String], number: Int, next: String, _ i: BotInvocation) -> [String] {
+    static func page(_ lines: [String], number: Int, next: String, _ i: any Wording) -> [String] {
         let pages = max(1, (lines.count + pageSize - 1) / pageSize)
         let current = min(max(1, number), pages)
         var shown = Array(lines.dropFirst((current - 1) * pageSize).prefix(pageSize))
@@ -19,13 +19,9 @@ enum ReportCommands {
         return shown
     }
 
-    /// Takes `стр N` / `page N` off the end of the arguments.
-    static func pageNumber(_ words: inout [String]) -> Int {
-        if words.count >= 2, ["стр", "page", "p"].contains(words[words.count - 2].lowercased()), let number = Int(words.last!) {
-            words.removeLast(2)
-            return number
-        }
-        return 1
+    /// The words of a request without its `стр N`: what the "next page" hint repeats.
+    static func withoutPage(_ arguments: Arguments) -> String {
+        (arguments.page == nil ? arguments.words : Array(arguments.words.dropLast(2))).joined(separator: " ")
     }
 
     static func table(reports: ReportService) -> [BotCommand] {
@@ -33,62 +29,55 @@ enum ReportCommands {
         return [
             BotCommand(
                 name: "report", aliases: ["отчёт", "отчет"], action: .buildReports,
-                usage: Localized("cmd.report.usage"),
-                summary: Localized("cmd.report.summary"),
-                details: Localized("cmd.report.details"),
-                run: { i in
-                    var words = i.arguments
-                    let number = pageNumber(&words)
-                    guard words.count >= 2, let kind = ReportKind.parse(words[0]) else {
-                        throw JournalError.noSuchReport(words.first ?? "")
+                usage: Localized("cmd.report.usage"), summary: Localized("cmd.report.summary"), details: Localized("cmd.report.details"),
+                grammar: [.required(.reportKind), .required(.schoolClass), .optional(.text), .optional(.page)],
+                run: { r in
+                    let a = r.arguments
+                    var request = ReportService.Request(kind: a.reportKind!, className: a.schoolClass!)
+                    switch a.reportKind! {
+                    case .attendance: request.month = a.freeText
+                    case .analytics: request.student = a.freeText
+                    default: request.period = a.freeText
                     }
-                    let rest = words.dropFirst(2).joined(separator: " ")
-                    var request = ReportService.Request(kind: kind, className: words[1])
-                    switch kind {
-                    case .attendance: request.month = rest.isEmpty ? nil : rest
-                    case .analytics: request.student = rest.isEmpty ? nil : rest
-                    default: request.period = rest.isEmpty ? nil : rest
-                    }
-                    let report = try await reports.report(request, for: i.principal!)
-                    return BotReply(lines: page(ReportRenderer.lines(report), number: number, next: "/report " + words.joined(separator: " "), i))
+                    let report = try await reports.report(request, for: r.principal)
+                    return BotReply(lines: page(ReportRenderer.lines(report), number: a.page ?? 1, next: "/report " + withoutPage(a), r))
                 }),
             BotCommand(
-                name: "extract", aliases: ["выписка"], action: .buildReports,
-                usage: Localized("cmd.extract.usage"),
-                summary: Localized("cmd.extract.summary"),
-                details: Localized("cmd.extract.details"),
-                run: { i in
-                    var words = i.arguments
-                    var date = today()
-                    if let last = words.last, let parsed = SchoolDate(spoken: last, today: today()), words.count > 1 {
-                        date = parsed
-                        words.removeLast()
-                    }
-                    let principal = i.principal!
-                    switch words.first?.lowercased() {
-                    case "given", "выдана", "выдано":
-                        guard words.count >= 3 else { throw JournalError.nothingToDo }
-                        let (student, recorded) = try await reports.recordHandover(student: words.dropFirst(2).joined(separator: " "),
-                                                                                   className: words[1], week: date, for: principal)
+                name: "extract", aliases: ["выписка"],
+                usage: Localized("cmd.extract.usage"), summary: Localized("cmd.extract.summary"), details: Localized("cmd.extract.details"),
+                forms: [
+                    .init([.keyword(["given", "выдана", "выдано"]), .required(.schoolClass), .required(.person), .optional(.date)],
+                          action: .buildReports) { r in
+                        let a = r.arguments
+                        let date = a.date ?? today()
+                        let (student, recorded) = try await reports.recordHandover(student: a.person!, className: a.schoolClass!, week: date,
+                                                                                   for: r.principal)
                         let week = DutiesService.Week(containing: date)
                         return BotReply(recorded
-                            ? i.t("report.recordedExtractWasGiven", ["mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth, "studentShortName": student.shortName])
-                            : i.t("report.weekSExtractWas", ["studentShortName": student.shortName]))
-                    case "missing", "невыданы", "не", "кому":
-                        guard words.count >= 2 else { throw JournalError.nothingToDo }
-                        let (schoolClass, students) = try await reports.missingHandovers(className: words[1], week: date, for: principal)
+                            ? r.t("report.recordedExtractWasGiven", ["mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth,
+                                                                     "studentShortName": student.shortName])
+                            : r.t("report.weekSExtractWas", ["studentShortName": student.shortName]))
+                    },
+                    .init([.keyword(["missing", "невыданы", "не", "кому"]), .required(.schoolClass), .optional(.date)],
+                          action: .buildReports) { r in
+                        let date = r.arguments.date ?? today()
+                        let (schoolClass, students) = try await reports.missingHandovers(className: r.arguments.schoolClass!, week: date,
+                                                                                         for: r.principal)
                         let week = DutiesService.Week(containing: date)
+                        let range: KeyValuePairs<String, any CustomStringConvertible> = [
+                            "schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth,
+                        ]
                         return BotReply(students.isEmpty
-                            ? i.t("report.everyFamilyPaperHas", ["schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth])
-                            : i.t("report.extractYetGiven", ["schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth])
-                              + students.map(\.shortName).joined(separator: ", "))
-                    default:
-                        guard words.count >= 2 else { throw JournalError.nothingToDo }
-                        let extract = try await reports.extract(student: words.dropFirst().joined(separator: " "), className: words[0],
-                                                                range: .week(date), for: principal)
+                            ? r.t("report.everyFamilyPaperHas", range)
+                            : r.t("report.extractYetGiven", range) + students.map(\.shortName).joined(separator: ", "))
+                    },
+                    .init([.required(.schoolClass), .required(.person), .optional(.date)], action: .buildReports) { r in
+                        let a = r.arguments
+                        let extract = try await reports.extract(student: a.person!, className: a.schoolClass!, range: .week(a.date ?? today()),
+                                                                for: r.principal)
                         return BotReply(lines: ExtractRenderer.lines(extract))
-                    }
-                }),
+                    },
+                ]),
         ]
     }
 }

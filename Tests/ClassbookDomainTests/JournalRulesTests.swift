@@ -121,14 +121,20 @@ struct JournalRulesTests {
     @Test("class, subject, date and lesson number come first in a teacher's command")
     func journalArguments() throws {
         let subjects = [Subject(id: SubjectID(1), name: "Русский язык"), Subject(id: SubjectID(2), name: "Алгебра")]
-        let parsed = try JournalArguments.parse(["7А", "русский", "язык", "23.11", "№2", "Иванов", "5"], subjects: subjects, today: Self.day)
-        #expect(parsed.className == "7А" && parsed.subject == "русский язык" && parsed.number == 2)
-        #expect(parsed.date == SchoolDate(year: 2026, month: 11, day: 23) && parsed.rest == ["Иванов", "5"])
-        // A bare number is a mark, never a lesson number.
-        let bare = try JournalArguments.parse(["7А", "алгебра", "3"], subjects: subjects, today: Self.day)
-        #expect(bare.number == nil && bare.date == Self.day && bare.rest == ["3"])
-        #expect(throws: JournalError.noSuchSubject("физика")) {
-            try JournalArguments.parse(["7А", "физика", "Иванов", "5"], subjects: subjects, today: Self.day)
+        let grammar: [ArgumentPart] = [.required(.schoolClass), .required(.subject), .optional(.date), .optional(.lessonNumber),
+                                       .required(.marks)]
+        func parse(_ line: String) -> Result<Arguments, GrammarFailure> {
+            GrammarParser(words: line.split(separator: " ").map(String.init), parts: grammar, today: Self.day, children: [],
+                          subjects: subjects).parse()
         }
+        let parsed = try parse("7А русский язык 23.11 №2 Иванов 5").get()
+        #expect(parsed.schoolClass == "7А" && parsed.subject == "русский язык" && parsed.lessonNumber == 2)
+        #expect(parsed.date == SchoolDate(year: 2026, month: 11, day: 23))
+        #expect(parsed.marks == [.init(student: "Иванов", value: .grade(5), kind: nil, comment: nil)])
+        // A bare number is a mark, never a lesson number.
+        let bare = try parse("7А алгебра Иванов 3").get()
+        #expect(bare.lessonNumber == nil && bare.date == nil && bare.marks.first?.value == .grade(3))
+        guard case .failure(let failure) = parse("7А физика Иванов 5") else { Issue.record("физика parsed"); return }
+        #expect(failure.error as? JournalError == .noSuchSubject("физика"))
     }
 }

@@ -35,15 +35,6 @@ enum BoardCommands {
                 name: "thread", aliases: ["тема"],
                 usage: Localized("cmd.thread.usage"), summary: Localized("cmd.thread.summary"), details: Localized("cmd.thread.details"),
                 forms: [
-                    .init([.keyword(["new", "новая"]), .required(.word), .required(.text)], actions: member) { r in
-                        let name = r.arguments.word!
-                        guard let board = try await boards.board(named: name) else { throw JournalError.noSuchBoard(name) }
-                        let title = String(r.arguments.freeText!.prefix(200))
-                        let post = try await boards.post(title, on: board, replyTo: nil, title: title, nick: r.principal.account.login,
-                                                         msgid: Digest.messageID(), for: r.principal)
-                        await delivery.announce(post, replyTo: nil)
-                        return BotReply(r.t("board.threadStartedReplyReply", ["id": post.id, "title": title, "boardName": board.name]))
-                    },
                     .init([.required(.number), .optional(.page)], actions: member) { r in
                         let id = r.arguments.id!
                         let (root, _) = try await boards.visiblePost(id, for: r.principal)
@@ -53,6 +44,15 @@ enum BoardCommands {
                                 "№\($0.id) \(render.time($0.createdAt)) \($0.authorNick): \($0.text)"
                             }
                         return BotReply(lines: ReportCommands.page(lines, number: r.arguments.page ?? 1, next: "/thread \(id)", r))
+                    },
+                    .init([.keyword(["new", "новая"]), .required(.word), .required(.text)], actions: member) { r in
+                        let name = r.arguments.word!
+                        guard let board = try await boards.board(named: name) else { throw JournalError.noSuchBoard(name) }
+                        let title = String(r.arguments.freeText!.prefix(200))
+                        let post = try await boards.post(title, on: board, replyTo: nil, title: title, nick: r.principal.account.login,
+                                                         msgid: Digest.messageID(), for: r.principal)
+                        await delivery.announce(post, replyTo: nil)
+                        return BotReply(r.t("board.threadStartedReplyReply", ["id": post.id, "title": title, "boardName": board.name]))
                     },
                 ]),
             BotCommand(

@@ -72,11 +72,12 @@ extension DiaryBot {
         guard let (failure, form) = best else { throw DiaryError.notAllowed }
         // Words not understood where a child may be named: told as the diary tells a name it
         // does not know, so another family's child's name reads like nobody's.
-        if form.parts.first?.kind == .child, !(failure.error is DiaryError) {
+        if form.parts.first?.kind == .child, !(failure.error is DiaryError), failure.position < words.count {
+            if children.count > 1 && failure.position == 0 { throw DiaryError.noSuchChild }
             if case .unexpected(let text) = failure.problem {
                 throw children.count > 1 ? DiaryError.noSuchChild : DiaryError.unrecognized(text)
             }
-            if failure.position == 0 && !words.isEmpty { throw DiaryError.noSuchChild }
+            if failure.position == 0 { throw DiaryError.unrecognized(words.joined(separator: " ")) }
         }
         if let error = failure.error { throw error }
         var refusal = failure

@@ -10,6 +10,8 @@ import IRC
 /// - `CLASSBOOK PROFILE`: who this is (login, roles, language, whether a one-time password must
 ///   be replaced, name), a guardian's children, the staff a family writes to, and the bot's
 ///   commands this person may run, ended by `CLASSBOOK END PROFILE`.
+/// - `CLASSBOOK COMMANDS`: the command table alone (as in PROFILE), ended by `CLASSBOOK END COMMANDS`;
+///   a client asks again after `/lang` for the titles in the new language.
 /// - `CLASSBOOK TOKEN name`: a device token ("remember this device"), shown once.
 /// - `CLASSBOOK FORGET token`: revokes one of one's own tokens (a device that logs out).
 extension ClientSession {
@@ -20,6 +22,8 @@ extension ClientSession {
             switch subcommand {
             case "PROFILE":
                 send(try await profile(principal))
+            case "COMMANDS":
+                send(try await commandTable(principal) + [classbook("END", "COMMANDS")])
             case "TOKEN":
                 guard !principal.account.mustChangePassword else {
                     return fail("CLASSBOOK", "PASSWORD_CHANGE_REQUIRED", subcommand, "Replace the one-time password first")
@@ -32,7 +36,7 @@ extension ClientSession {
                 let revoked = try await context.accounts.revokeDeviceToken(value: message.parameters[1], for: principal)
                 send(classbook("FORGET", revoked ? "OK" : "UNKNOWN"))
             default:
-                fail("CLASSBOOK", "INVALID_PARAMS", subcommand, "PROFILE, TOKEN or FORGET")
+                fail("CLASSBOOK", "INVALID_PARAMS", subcommand, "PROFILE, COMMANDS, TOKEN or FORGET")
             }
         } catch {
             context.logger.error("CLASSBOOK \(subcommand) failed: \(error)", metadata: ["session": "\(handle.id)"])
@@ -62,21 +66,44 @@ extension ClientSession {
                 lines.append(classbook("CONTACT", login, contact.name + (roles.isEmpty ? "" : " — " + roles.joined(separator: ", "))))
             }
         }
-        for command in context.bot.commands where command.isAllowed(for: principal) {
-            lines.append(classbook("COMMAND", command.name, Self.argumentKind(command.usage(.en)), command.summary(language)))
-            lines.append(classbook("USAGE", command.name, command.usage(language)))
-        }
+        lines += try await commandTable(principal)
         lines.append(classbook("END", "PROFILE"))
         return lines
     }
 
-    /// Whether a command's usage (`/marks [child]`, `/mark class subject …`) takes no
-    /// arguments, only optional ones, or needs some: the web client sends a command of the
-    /// first two kinds from its button at once, and puts one of the third into the input.
-    static func argumentKind(_ usage: String) -> String {
-        let form = usage.split(separator: "|").first.map(String.init) ?? usage
-        let words = form.split(separator: " ").dropFirst()
-        if words.isEmpty { return "none" }
-        return words.first?.hasPrefix("[") == true ? "optional" : "required"
+    /// The bot's command table as this person may use it, from the table itself (the same rows
+    /// `/help` lists): each command with its argument kind and summary, its usage, and each form
+    /// the person may use with its example, its parts (kind, required or optional, title) and
+    /// the choices a part offers this person: their children's names, a keyword's words.
+    func commandTable(_ principal: Principal) async throws -> [IRCMessage] {
+        var lines: [IRCMessage] = []
+        let children = principal.has(.guardian) || principal.has(.student)
+            ? try await context.bot.diary.students(visibleTo: principal).map(\.shortName) : []
+        for command in context.bot.commands where command.isAllowed(for: principal) {
+            let forms = command.forms.filter { $0.isAllowed(for: principal) }
+            lines.append(classbook("COMMAND", command.name, Self.argumentKind(forms), command.summary(language)))
+            lines.append(classbook("USAGE", command.name, command.usage(language)))
+            for (index, form) in forms.enumerated() {
+                let number = String(index + 1)
+                lines.append(classbook("FORM", command.name, number, form.example(command: command.name, language)))
+                for part in form.parts {
+                    lines.append(classbook("PART", command.name, number, part.kind.rawValue, part.isOptional ? "optional" : "required",
+                                           part.title(language)))
+                    let choices = part.kind == .child ? children : part.choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }
+                    for choice in choices {
+                        lines.append(classbook("CHOICE", command.name, number, part.kind.rawValue, choice))
+                    }
+                }
+            }
+        }
+        return lines
+    }
+
+    /// Whether a command takes no arguments, only optional ones, or needs some: the web client
+    /// sends a command of the first two kinds from its button at once, and puts one of the
+    /// third into the input.
+    static func argumentKind(_ forms: [BotCommand.Form]) -> String {
+        if forms.allSatisfy({ $0.parts.isEmpty }) { return "none" }
+        return forms.contains { $0.parts.allSatisfy(\.isOptional) } ? "optional" : "required"
     }
 }

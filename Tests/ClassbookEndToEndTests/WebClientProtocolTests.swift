@@ -99,4 +99,40 @@ struct WebClientProtocolTests {
             await client.close()
         }
     }
+
+    @Test("the published command table matches /help for every role, with forms, parts and the person's choices")
+    func commandTable() async throws {
+        try await withServer { server in
+            let school = server.school
+            let people = [try school.guardianWithTwoChildren, try school.credential { $0.roles == [.student] },
+                          try school.credential { $0.roles == [.teacher] }, try school.credential { $0.roles.contains(.classTeacher) },
+                          try school.credential { $0.roles == [.deputy] }, try school.credential { $0.roles == [.director] },
+                          try school.credential { $0.roles == [.admin] }]
+            for person in people {
+                let client = try await server.login(person)
+                try await client.send("CLASSBOOK COMMANDS")
+                let lines = try await client.consume(until: "END COMMANDS") { $0.command == "CLASSBOOK" && $0.parameters == ["END", "COMMANDS"] }
+                    .map(\.parameters).filter { $0[0] != "END" }
+                let commands = lines.filter { $0[0] == "COMMAND" }
+                let usages = Dictionary(uniqueKeysWithValues: lines.filter { $0[0] == "USAGE" }.map { ($0[1], $0[2]) })
+                // /help: a heading, "usage — summary" for each command, a closing line.
+                let help = try await client.ask("/help")
+                #expect(Array(help.dropFirst().dropLast()) == commands.map { "\(usages[$0[1]]!) — \($0[3])" }, "\(person.roles)")
+                for command in commands {
+                    let forms = lines.filter { $0[0] == "FORM" && $0[1] == command[1] }
+                    #expect(!forms.isEmpty && forms.allSatisfy { $0[3].hasPrefix("/\(command[1])") }, "\(command)")
+                    let parts = lines.filter { $0[0] == "PART" && $0[1] == command[1] }
+                    #expect(command[2] == (parts.isEmpty ? "none" : command[2]), "\(command) has parts but says none")
+                    #expect(parts.allSatisfy { ["required", "optional"].contains($0[4]) && !$0[5].isEmpty }, "\(parts)")
+                }
+                if person.roles == [.guardian] {
+                    // The children switch's names are the choices of a child.
+                    let choices = Set(lines.filter { $0[0] == "CHOICE" && $0[1] == "marks" && $0[3] == "child" }.map { $0[4] })
+                    #expect(choices == Set(person.children.map { $0.components(separatedBy: " (")[0] }), "\(choices)")
+                    #expect(lines.contains(["CHOICE", "consent", "1", "keyword", "да"]))
+                }
+                await client.close()
+            }
+        }
+    }
 }

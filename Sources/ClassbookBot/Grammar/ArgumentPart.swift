@@ -123,7 +123,7 @@ public struct ArgumentPart: Sendable {
     }
 
     /// What the part is called in a refusal: «класс», "a class".
-    func title(_ language: Language) -> String {
+    public func title(_ language: Language) -> String {
         switch kind {
         case .keyword: choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }.joined(separator: "|")
         case .child: language.t("grammar.part.child")
@@ -155,7 +155,7 @@ public struct ArgumentPart: Sendable {
     }
 
     /// A value of the part for an example: the class `7А`, the subject «алгебра», …
-    func example(_ language: Language) -> String {
+    public func example(_ language: Language) -> String {
         switch kind {
         case .keyword: choices.first.map { $0[language == .ru ? min(1, $0.count - 1) : 0] } ?? ""
         case .child: language.t("grammar.example.child")

@@ -67,8 +67,18 @@ struct GrammarParser {
         return nil
     }
 
+    /// Keeps the failure that got furthest; at the same word, the domain's refusal (a mark it
+    /// cannot read) says more than the grammar's, and a part that does not take the word more
+    /// than "too much".
     private func note(_ failure: GrammarFailure, _ best: inout GrammarFailure?) {
-        if best == nil || failure.position > best!.position { best = failure }
+        guard let current = best else { best = failure; return }
+        if failure.position != current.position {
+            if failure.position > current.position { best = failure }
+        } else if failure.error != nil && current.error == nil {
+            best = failure
+        } else if current.error == nil, case .unexpected = current.problem, case .invalid = failure.problem {
+            best = failure
+        }
     }
 
     /// The ways a part can take words at `position`, the preferred first.
@@ -137,8 +147,11 @@ struct GrammarParser {
             default:
                 if let value = single(part, words[position]) {
                     ways.append(Way(length: 1, value: value))
-                } else if !part.isOptional {
-                    failure = GrammarFailure(position: position, problem: .invalid(part, words[position]), error: singleError(part, words[position]))
+                } else {
+                    // Told only when no way reads the line; for an optional part, the domain's
+                    // refusal is kept for a part that must be there.
+                    let error = part.isOptional ? nil : singleError(part, words[position])
+                    failure = GrammarFailure(position: position, problem: .invalid(part, words[position]), error: error)
                 }
             }
         }

@@ -18,8 +18,6 @@ const BUTTONS = [
   "journal", "lesson", "mark", "absent", "test", "final", "acks", "consents", "filling", "notes", "risk", "activity",
   "report", "credentials", "letters", "sessions",
 ];
-// Commands about one child: the children switch adds the chosen child's name.
-const ABOUT_A_CHILD = new Set(["marks", "homework", "schedule", "absences", "remarks", "tests", "ack", "teachers", "history"]);
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -229,6 +227,14 @@ function handleClassbook(message) {
       break;
     case "USAGE":
       if (gathering?.commands.has(rest[0])) gathering.commands.get(rest[0]).usage = rest[1];
+      break;
+    case "FORM":
+      // The first form's example, shown under the input with the usage.
+      if (gathering?.commands.has(rest[0]) && rest[1] === "1") gathering.commands.get(rest[0]).example = rest[2];
+      break;
+    case "PART":
+      // A command about one child (its table says so): the children switch adds the chosen child's name.
+      if (gathering?.commands.has(rest[0]) && rest[2] === "child") gathering.commands.get(rest[0]).aboutChild = true;
       break;
     case "END":
       if (gathering) profileArrived(gathering);
@@ -588,12 +594,12 @@ function runCommand(command) {
     // A command that needs arguments goes to the input, with its form as the hint.
     const input = $("message");
     input.value = `/${command.name} `;
-    $("usage-hint").textContent = command.usage || "";
+    $("usage-hint").textContent = (command.usage || "") + (command.example ? ` — ${t("example")}: ${command.example}` : "");
     $("usage-hint").hidden = !command.usage;
     input.focus();
     return;
   }
-  const child = ABOUT_A_CHILD.has(command.name) && state.children.length > 1 && state.child ? ` ${state.child}` : "";
+  const child = command.aboutChild && state.children.length > 1 && state.child ? ` ${state.child}` : "";
   sendText(BOT, `/${command.name}${child}`);
 }
 

@@ -315,6 +315,7 @@ def main():
             assert field.get_attribute("value") == "/mark ", f"the mark button put {field.get_attribute('value')!r}"
             hint = teacher_page.find_element(By.ID, "usage-hint")
             assert hint.is_displayed() and hint.text.startswith("/mark класс предмет"), f"no usage hint: {hint.text!r}"
+            assert "Пример: /mark 7А алгебра Иванов 5" in hint.text, f"no example from the command table: {hint.text!r}"
             field.send_keys(f"{class_name} {subject.split(' ')[0].lower()} 20.11 {child.split(' ')[0]} 5 кр")
             shot(teacher_page, "teacher")
             teacher_page.find_element(By.ID, "send").click()

@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -11,7 +11,7 @@ let package = Package(
     products: [
         .executable(name: "classbook", targets: ["classbook"]),
         .executable(name: "classbook-fuzz", targets: ["ClassbookFuzz"]),
-        .executable(name: "classbook-load", targets: ["ClassbookLoad"]),
+        .executable(name: "classbook-load", targets: ["ClassbookLoad"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0")
     ],
     targets: [
         // OpenSSL's libcrypto (system) for SHA-256, random bytes and certificates; libsodium
@@ -54,7 +54,7 @@ let package = Package(
                 "ClassbookDomain",
                 "CClassbookCrypto",
                 "CClassbookSQLite",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift")
             ],
             swiftSettings: strict
         ),
@@ -89,11 +89,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections")
             ],
             // The web client's files, compiled into the binary as byte arrays (`PackageResources`):
             // served as written, nothing read from disk at run time, no build step of our own.
-            resources: ["index.html", "app.js", "irc.js", "i18n.js", "style.css", "icon.svg"].map { .embedInCode("Web/" + $0) },
+            resources: ["index.html", "app.js", "irc.js", "i18n.js", "style.css", "icon.svg"].map {
+                .embedInCode("Web/" + $0)
+            },
             swiftSettings: strict
         ),
         .executableTarget(
@@ -108,7 +110,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ],
             swiftSettings: strict
         ),
@@ -128,7 +130,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift")
             ],
             swiftSettings: strict
         ),
@@ -143,8 +145,9 @@ let package = Package(
         .testTarget(
             name: "ClassbookDomainTests",
             dependencies: [
-                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "ClassbookText", "IRC", "ClassbookTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "ClassbookText", "IRC",
+                "ClassbookTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift")
             ],
             swiftSettings: strict
         ),
@@ -162,11 +165,13 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client")
             ],
-            exclude: ["Support/sms_gateway.py", "Support/stalled_smtp.py", "Support/ws_client.py", "Support/browser_test.py"],
+            exclude: [
+                "Support/sms_gateway.py", "Support/stalled_smtp.py", "Support/ws_client.py", "Support/browser_test.py"
+            ],
             swiftSettings: strict
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

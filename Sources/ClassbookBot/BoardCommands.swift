@@ -9,71 +9,97 @@ enum BoardCommands {
         return [
             BotCommand(
                 name: "boards", aliases: ["доски", "форум"],
-                usage: Localized("cmd.boards.usage"), summary: Localized("cmd.boards.summary"), details: Localized("cmd.boards.details"),
-                forms: [.init(actions: member) { r in
-                    let list = try await boards.boards(of: r.principal)
-                    return BotReply(lines: [r.t("board.boardsEnterJoinName")] + list.map(\.name))
-                }]),
+                usage: Localized("cmd.boards.usage"), summary: Localized("cmd.boards.summary"),
+                details: Localized("cmd.boards.details"),
+                forms: [
+                    .init(actions: member) { r in
+                        let list = try await boards.boards(of: r.principal)
+                        return BotReply(lines: [r.t("board.boardsEnterJoinName")] + list.map(\.name))
+                    }
+                ]),
             BotCommand(
                 name: "threads", aliases: ["темы"],
-                usage: Localized("cmd.threads.usage"), summary: Localized("cmd.threads.summary"), details: Localized("cmd.threads.details"),
-                forms: [.init([.required(.word)], actions: member) { r in
-                    let name = r.arguments.word!
-                    guard let board = try await boards.board(named: name), try await boards.isMember(r.principal, of: board) else {
-                        throw JournalError.noSuchBoard(name)
+                usage: Localized("cmd.threads.usage"), summary: Localized("cmd.threads.summary"),
+                details: Localized("cmd.threads.details"),
+                forms: [
+                    .init([.required(.word)], actions: member) { r in
+                        let name = r.arguments.word!
+                        guard let board = try await boards.board(named: name),
+                            try await boards.isMember(r.principal, of: board)
+                        else {
+                            throw JournalError.noSuchBoard(name)
+                        }
+                        let threads = try await boards.boards.threads(board: board.name, limit: 20)
+                        guard !threads.isEmpty else {
+                            return BotReply(r.t("board.threadsYetStartOne", ["boardName": board.name]))
+                        }
+                        return BotReply(
+                            lines: [r.t("board.threads", ["boardName": board.name])]
+                                + threads.map { thread in
+                                    "№\(thread.start.id) «\(thread.start.title ?? "")» — \(thread.start.authorNick), "
+                                        + r.t("board.replies", ["replies": thread.replies])
+                                        + ", \(render.time(thread.lastAt))"
+                                })
                     }
-                    let threads = try await boards.boards.threads(board: board.name, limit: 20)
-                    guard !threads.isEmpty else {
-                        return BotReply(r.t("board.threadsYetStartOne", ["boardName": board.name]))
-                    }
-                    return BotReply(lines: [r.t("board.threads", ["boardName": board.name])] + threads.map { thread in
-                        "№\(thread.start.id) «\(thread.start.title ?? "")» — \(thread.start.authorNick), "
-                            + r.t("board.replies", ["replies": thread.replies]) + ", \(render.time(thread.lastAt))"
-                    })
-                }]),
+                ]),
             BotCommand(
                 name: "thread", aliases: ["тема"],
-                usage: Localized("cmd.thread.usage"), summary: Localized("cmd.thread.summary"), details: Localized("cmd.thread.details"),
+                usage: Localized("cmd.thread.usage"), summary: Localized("cmd.thread.summary"),
+                details: Localized("cmd.thread.details"),
                 forms: [
                     .init([.required(.number), .optional(.page)], actions: member) { r in
                         let id = r.arguments.id!
                         let (root, _) = try await boards.visiblePost(id, for: r.principal)
                         let posts = try await boards.boards.thread(id: root.threadID ?? root.id)
-                        let lines = [r.t("board.thread", ["root": root.threadID ?? root.id, "posts": posts.first?.title ?? ""])]
+                        let lines =
+                            [r.t("board.thread", ["root": root.threadID ?? root.id, "posts": posts.first?.title ?? ""])]
                             + posts.dropFirst(posts.first?.title == nil ? 0 : 1).map {
                                 "№\($0.id) \(render.time($0.createdAt)) \($0.authorNick): \($0.text)"
                             }
-                        return BotReply(lines: ReportCommands.page(lines, number: r.arguments.page ?? 1, next: "/thread \(id)", r))
+                        return BotReply(
+                            lines: ReportCommands.page(lines, number: r.arguments.page ?? 1, next: "/thread \(id)", r))
                     },
                     .init([.keyword(["new", "новая"]), .required(.word), .required(.text)], actions: member) { r in
                         let name = r.arguments.word!
-                        guard let board = try await boards.board(named: name) else { throw JournalError.noSuchBoard(name) }
+                        guard let board = try await boards.board(named: name) else {
+                            throw JournalError.noSuchBoard(name)
+                        }
                         let title = String(r.arguments.freeText!.prefix(200))
-                        let post = try await boards.post(title, on: board, replyTo: nil, title: title, nick: r.principal.account.login,
-                                                         msgid: Digest.messageID(), for: r.principal)
+                        let post = try await boards.post(
+                            title, on: board, replyTo: nil, title: title, nick: r.principal.account.login,
+                            msgid: Digest.messageID(), for: r.principal)
                         await delivery.announce(post, replyTo: nil)
-                        return BotReply(r.t("board.threadStartedReplyReply", ["id": post.id, "title": title, "boardName": board.name]))
-                    },
+                        return BotReply(
+                            r.t(
+                                "board.threadStartedReplyReply",
+                                ["id": post.id, "title": title, "boardName": board.name]))
+                    }
                 ]),
             BotCommand(
                 name: "reply", aliases: ["ответ"],
-                usage: Localized("cmd.reply.usage"), summary: Localized("cmd.reply.summary"), details: Localized("cmd.reply.details"),
-                forms: [.init([.required(.number), .required(.text)], actions: member) { r in
-                    let (parent, board) = try await boards.visiblePost(r.arguments.id!, for: r.principal)
-                    let post = try await boards.post(r.arguments.freeText!, on: board, replyTo: parent, title: nil,
-                                                     nick: r.principal.account.login, msgid: Digest.messageID(), for: r.principal)
-                    let root = try await boards.boards.post(id: post.threadID ?? post.id)
-                    await delivery.announce(post, replyTo: root?.msgid)
-                    return BotReply(r.t("board.replyPostedThread", ["id": post.id, "post": post.threadID ?? post.id]))
-                }]),
+                usage: Localized("cmd.reply.usage"), summary: Localized("cmd.reply.summary"),
+                details: Localized("cmd.reply.details"),
+                forms: [
+                    .init([.required(.number), .required(.text)], actions: member) { r in
+                        let (parent, board) = try await boards.visiblePost(r.arguments.id!, for: r.principal)
+                        let post = try await boards.post(
+                            r.arguments.freeText!, on: board, replyTo: parent, title: nil,
+                            nick: r.principal.account.login, msgid: Digest.messageID(), for: r.principal)
+                        let root = try await boards.boards.post(id: post.threadID ?? post.id)
+                        await delivery.announce(post, replyTo: root?.msgid)
+                        return BotReply(
+                            r.t("board.replyPostedThread", ["id": post.id, "post": post.threadID ?? post.id]))
+                    }
+                ]),
             BotCommand(
                 name: "hide", aliases: ["скрыть"], action: .moderateBoard,
-                usage: Localized("cmd.hide.usage"), summary: Localized("cmd.hide.summary"), details: Localized("cmd.hide.details"),
+                usage: Localized("cmd.hide.usage"), summary: Localized("cmd.hide.summary"),
+                details: Localized("cmd.hide.details"),
                 grammar: [.required(.number), .required(.text)],
                 run: { r in
                     let post = try await boards.hide(r.arguments.id!, reason: r.arguments.freeText!, for: r.principal)
                     return BotReply(r.t("board.postHidden", ["id": post.id, "board": post.board]))
-                }),
+                })
         ]
     }
 }

@@ -39,13 +39,17 @@ public struct BotCommand: Sendable {
         public let roles: Set<Role>?
         let handler: Handler
 
-        public init(_ parts: [ArgumentPart] = [], action: AccessPolicy.Action,
-                    run: @escaping @Sendable (BotRequest) async throws -> BotReply) {
+        public init(
+            _ parts: [ArgumentPart] = [], action: AccessPolicy.Action,
+            run: @escaping @Sendable (BotRequest) async throws -> BotReply
+        ) {
             self.init(parts, actions: [action], run: run)
         }
 
-        public init(_ parts: [ArgumentPart] = [], actions: [AccessPolicy.Action],
-                    run: @escaping @Sendable (BotRequest) async throws -> BotReply) {
+        public init(
+            _ parts: [ArgumentPart] = [], actions: [AccessPolicy.Action],
+            run: @escaping @Sendable (BotRequest) async throws -> BotReply
+        ) {
             self.parts = parts
             self.actions = actions
             self.roles = BotCommand.roles(allowedTo: actions)
@@ -53,8 +57,10 @@ public struct BotCommand: Sendable {
         }
 
         /// A form anyone may use, guests included.
-        public static func anyone(_ parts: [ArgumentPart] = [],
-                                  run: @escaping @Sendable (GuestRequest) async throws -> BotReply) -> Form {
+        public static func anyone(
+            _ parts: [ArgumentPart] = [],
+            run: @escaping @Sendable (GuestRequest) async throws -> BotReply
+        ) -> Form {
             Form(parts: parts, handler: .anyone(run))
         }
 
@@ -78,7 +84,9 @@ public struct BotCommand: Sendable {
         case anyone(@Sendable (GuestRequest) async throws -> BotReply)
     }
 
-    public init(name: String, aliases: [String], usage: Localized, summary: Localized, details: Localized, forms: [Form]) {
+    public init(
+        name: String, aliases: [String], usage: Localized, summary: Localized, details: Localized, forms: [Form]
+    ) {
         self.name = name
         self.aliases = aliases
         self.forms = forms
@@ -92,10 +100,13 @@ public struct BotCommand: Sendable {
     }
 
     /// A command of one form.
-    public init(name: String, aliases: [String], action: AccessPolicy.Action, usage: Localized, summary: Localized,
-                details: Localized, grammar: [ArgumentPart] = [], run: @escaping @Sendable (BotRequest) async throws -> BotReply) {
-        self.init(name: name, aliases: aliases, usage: usage, summary: summary, details: details,
-                  forms: [Form(grammar, action: action, run: run)])
+    public init(
+        name: String, aliases: [String], action: AccessPolicy.Action, usage: Localized, summary: Localized,
+        details: Localized, grammar: [ArgumentPart] = [], run: @escaping @Sendable (BotRequest) async throws -> BotReply
+    ) {
+        self.init(
+            name: name, aliases: aliases, usage: usage, summary: summary, details: details,
+            forms: [Form(grammar, action: action, run: run)])
     }
 
     static func roles(allowedTo actions: [AccessPolicy.Action]) -> Set<Role>? {
@@ -121,7 +132,8 @@ public protocol Wording: Sendable {
 
 extension Wording {
     /// The catalog's text of `key` in the person's language.
-    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String {
+    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String
+    {
         Catalog.standard.text(key.description, language, arguments)
     }
 }

@@ -4,22 +4,27 @@ import Foundation
 
 /// The bot's command table. A new command is one entry here plus one domain service call.
 enum BotCommands {
-    static func table(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
-                      messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery) -> [BotCommand] {
+    static func table(
+        accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
+        messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery
+    ) -> [BotCommand] {
         let render = DiaryRendering(timeZone: diary.timeZone)
 
         var commands: [BotCommand] = [
             BotCommand(
                 name: "help", aliases: ["помощь", "справка", "h", "?"],
-                usage: Localized("cmd.help.usage"), summary: Localized("cmd.help.summary"), details: Localized("cmd.help.details"),
+                usage: Localized("cmd.help.usage"), summary: Localized("cmd.help.summary"),
+                details: Localized("cmd.help.details"),
                 forms: [.anyone([.optional(.word)]) { _ in BotReply(lines: []) }]),
             BotCommand(
                 name: "marks", aliases: ["оценки"], action: .readDiary,
-                usage: Localized("cmd.marks.usage"), summary: Localized("cmd.marks.summary"), details: Localized("cmd.marks.details"),
+                usage: Localized("cmd.marks.usage"), summary: Localized("cmd.marks.summary"),
+                details: Localized("cmd.marks.details"),
                 grammar: [.optional(.child), .diarySubject, .optional(.period)],
                 run: { r in
                     let a = r.arguments
-                    let report = try await diary.marks(of: a.child!, subject: a.subject, period: a.period, for: r.principal)
+                    let report = try await diary.marks(
+                        of: a.child!, subject: a.subject, period: a.period, for: r.principal)
                     return BotReply(lines: render.marks(report, r))
                 }),
             BotCommand(
@@ -30,27 +35,39 @@ enum BotCommands {
                     // `/absences 7А [date]`: a class's unexcused absences of a week, to check.
                     .init([.required(.schoolClass), .optional(.date)], action: .superviseClass) { r in
                         let week = DutiesService.Week(containing: r.arguments.date ?? diary.today)
-                        let (scope, absences, notes) = try await duties.unexcused(className: r.arguments.schoolClass!, week: week,
-                                                                                   for: r.principal)
-                        return BotReply(lines: DutyRendering(journal: JournalRendering(base: render)).unexcused(scope, week, absences, notes, r))
+                        let (scope, absences, notes) = try await duties.unexcused(
+                            className: r.arguments.schoolClass!, week: week,
+                            for: r.principal)
+                        return BotReply(
+                            lines: DutyRendering(journal: JournalRendering(base: render)).unexcused(
+                                scope, week, absences, notes, r))
                     },
                     .init([.optional(.child), .optional(.period)], action: .readDiary) { r in
-                        let report = try await diary.absences(of: r.arguments.child!, period: r.arguments.period, for: r.principal)
+                        let report = try await diary.absences(
+                            of: r.arguments.child!, period: r.arguments.period, for: r.principal)
                         return BotReply(lines: render.absences(report, r))
-                    },
+                    }
                 ]),
             BotCommand(
                 name: "ack", aliases: ["ознакомлен", "ознакомлена"], action: .acknowledgeDiary,
-                usage: Localized("cmd.ack.usage"), summary: Localized("cmd.ack.summary"), details: Localized("cmd.ack.details"),
+                usage: Localized("cmd.ack.usage"), summary: Localized("cmd.ack.summary"),
+                details: Localized("cmd.ack.details"),
                 grammar: [.optional(.child)],
                 run: { r in
                     let student = r.arguments.child!
-                    return BotReply(lines: render.acknowledgement(try await diary.acknowledge(student, for: r.principal), student: student, r))
+                    return BotReply(
+                        lines: render.acknowledgement(
+                            try await diary.acknowledge(student, for: r.principal), student: student, r))
                 }),
             BotCommand(
                 name: "consent", aliases: ["согласие"], action: .manageOwnConsent,
-                usage: Localized("cmd.consent.usage"), summary: Localized("cmd.consent.summary"), details: Localized("cmd.consent.details"),
-                grammar: [.keyword(["yes", "да", "y", "д", "согласен", "согласна"], ["no", "нет", "n", "н", "отказ"], optional: true)],
+                usage: Localized("cmd.consent.usage"), summary: Localized("cmd.consent.summary"),
+                details: Localized("cmd.consent.details"),
+                grammar: [
+                    .keyword(
+                        ["yes", "да", "y", "д", "согласен", "согласна"], ["no", "нет", "n", "н", "отказ"],
+                        optional: true)
+                ],
                 run: { r in
                     guard let answer = r.arguments.keyword else {
                         return BotReply(lines: render.consentStatus(try await diary.consent(of: r.principal), r))
@@ -60,7 +77,8 @@ enum BotCommands {
                 }),
             BotCommand(
                 name: "lang", aliases: ["язык", "language"], action: .manageOwnSettings,
-                usage: Localized("cmd.lang.usage"), summary: Localized("cmd.lang.summary"), details: Localized("cmd.lang.details"),
+                usage: Localized("cmd.lang.usage"), summary: Localized("cmd.lang.summary"),
+                details: Localized("cmd.lang.details"),
                 grammar: [.keyword(["ru"], ["en"], optional: true)],
                 run: { r in
                     guard let chosen = r.arguments.keyword, let language = Language(rawValue: chosen) else {
@@ -68,7 +86,7 @@ enum BotCommands {
                     }
                     try await accounts.setLanguage(language, for: r.principal)
                     return BotReply(lines: [language.t("bot.languageSet")], effects: [.switchLanguage(language)])
-                }),
+                })
         ]
         let journalRender = JournalRendering(base: render)
         commands += FamilyCommands.table(diary: diary, render: journalRender)
@@ -95,8 +113,10 @@ enum BotCommands {
                 return [i.t("bot.suchCommandAmongYours", ["name": name])]
             }
             let aliases = command.aliases.filter { $0.count > 2 }.map { "/" + $0 }
-            return [command.usage(i.language) + " — " + command.summary(i.language),
-                    command.details(i.language)]
+            return [
+                command.usage(i.language) + " — " + command.summary(i.language),
+                command.details(i.language)
+            ]
                 + (aliases.isEmpty ? [] : [i.t("bot.also") + aliases.joined(separator: ", ")])
         }
         return [i.t("bot.commandsSendThemMe")]

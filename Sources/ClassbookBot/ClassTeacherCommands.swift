@@ -8,123 +8,163 @@ enum ClassTeacherCommands {
         [
             BotCommand(
                 name: "journal", aliases: ["журнал"], action: .readJournal,
-                usage: Localized("cmd.journal.usage"), summary: Localized("cmd.journal.summary"), details: Localized("cmd.journal.details"),
+                usage: Localized("cmd.journal.usage"), summary: Localized("cmd.journal.summary"),
+                details: Localized("cmd.journal.details"),
                 grammar: [.required(.schoolClass), .required(.subject), .optional(.date)],
                 run: { r in
                     let a = r.arguments
-                    let sheet = try await journal.sheet(className: a.schoolClass!, subject: a.subject!, week: a.date ?? journal.today,
-                                                        for: r.principal)
+                    let sheet = try await journal.sheet(
+                        className: a.schoolClass!, subject: a.subject!, week: a.date ?? journal.today,
+                        for: r.principal)
                     return BotReply(lines: render.sheet(sheet, r))
                 }),
             BotCommand(
                 name: "excuse", aliases: ["уважительная", "оправдать"], action: .excuseAbsence,
-                usage: Localized("cmd.excuse.usage"), summary: Localized("cmd.excuse.summary"), details: Localized("cmd.excuse.details"),
+                usage: Localized("cmd.excuse.usage"), summary: Localized("cmd.excuse.summary"),
+                details: Localized("cmd.excuse.details"),
                 grammar: [.ledClass, .required(.person), .required(.dates), .optional(.reason)],
                 run: { r in
                     let a = r.arguments
                     let reason = a.reason ?? .excused
-                    let (student, count) = try await journal.excuse(student: a.person!, className: a.schoolClass!, dates: a.dates,
-                                                                    reason: reason, for: r.principal)
+                    let (student, count) = try await journal.excuse(
+                        student: a.person!, className: a.schoolClass!, dates: a.dates,
+                        reason: reason, for: r.principal)
                     return BotReply(render.excused(student, count: count, reason: reason, r))
                 }),
             BotCommand(
                 name: "group", aliases: ["группа", "группы"],
-                usage: Localized("cmd.group.usage"), summary: Localized("cmd.group.summary"), details: Localized("cmd.group.details"),
+                usage: Localized("cmd.group.usage"), summary: Localized("cmd.group.summary"),
+                details: Localized("cmd.group.details"),
                 forms: [
-                    .init([.ledClass, .keyword(["new", "создать", "новая"]), .required(.word), .optional(.text)], action: .manageGroups) { r in
+                    .init(
+                        [.ledClass, .keyword(["new", "создать", "новая"]), .required(.word), .optional(.text)],
+                        action: .manageGroups
+                    ) { r in
                         let a = r.arguments
-                        let group = try await journal.createGroup(name: a.word!, subject: a.freeText, className: a.schoolClass!, for: r.principal)
+                        let group = try await journal.createGroup(
+                            name: a.word!, subject: a.freeText, className: a.schoolClass!, for: r.principal)
                         return BotReply(render.groupCreated(group, r))
                     },
-                    .init([.ledClass, .required(.word), .keyword(["add", "добавить"], ["remove", "убрать"]), .required(.people)],
-                          action: .manageGroups) { r in
+                    .init(
+                        [
+                            .ledClass, .required(.word), .keyword(["add", "добавить"], ["remove", "убрать"]),
+                            .required(.people)
+                        ],
+                        action: .manageGroups
+                    ) { r in
                         let a = r.arguments
                         let add = a.keyword == "add"
-                        let (group, students, changed) = try await journal.changeGroup(a.word!, students: a.people, add: add,
-                                                                                       className: a.schoolClass!, for: r.principal)
+                        let (group, students, changed) = try await journal.changeGroup(
+                            a.word!, students: a.people, add: add,
+                            className: a.schoolClass!, for: r.principal)
                         return BotReply(render.groupChanged(group, students, added: add, changed: changed, r))
                     },
                     .init([.ledClass], action: .manageGroups) { r in
-                        let (scope, groups, students) = try await journal.groups(className: r.arguments.schoolClass!, for: r.principal)
+                        let (scope, groups, students) = try await journal.groups(
+                            className: r.arguments.schoolClass!, for: r.principal)
                         return BotReply(lines: render.groups(scope, groups, students, r))
-                    },
+                    }
                 ]),
             BotCommand(
                 name: "arrive", aliases: ["прибыл", "прибыла", "зачислить"], action: .manageClassList,
-                usage: Localized("cmd.arrive.usage"), summary: Localized("cmd.arrive.summary"), details: Localized("cmd.arrive.details"),
+                usage: Localized("cmd.arrive.usage"), summary: Localized("cmd.arrive.summary"),
+                details: Localized("cmd.arrive.details"),
                 grammar: [.required(.schoolClass), .required(.person), .optional(.date)],
                 run: { r in
                     let a = r.arguments
                     let name = a.person!.split(separator: " ").map(String.init)
                     guard (2...3).contains(name.count) else { throw JournalError.invalidName(a.person!) }
-                    let student = try await journal.arrive(lastName: name[0], firstName: name[1], middleName: name.count > 2 ? name[2] : "",
-                                                           on: a.date, note: "", className: a.schoolClass!, for: r.principal)
+                    let student = try await journal.arrive(
+                        lastName: name[0], firstName: name[1], middleName: name.count > 2 ? name[2] : "",
+                        on: a.date, note: "", className: a.schoolClass!, for: r.principal)
                     return BotReply(render.arrived(student, date: a.date ?? journal.today, r))
                 }),
             BotCommand(
                 name: "depart", aliases: ["выбыл", "выбыла", "отчислить"],
-                usage: Localized("cmd.depart.usage"), summary: Localized("cmd.depart.summary"), details: Localized("cmd.depart.details"),
+                usage: Localized("cmd.depart.usage"), summary: Localized("cmd.depart.summary"),
+                details: Localized("cmd.depart.details"),
                 forms: [
                     // Where the student goes is said after the date.
-                    .init([.required(.schoolClass), .required(.person), .required(.date), .optional(.text)], action: .manageClassList) { r in
+                    .init(
+                        [.required(.schoolClass), .required(.person), .required(.date), .optional(.text)],
+                        action: .manageClassList
+                    ) { r in
                         try await depart(r, journal: journal, render: render)
                     },
                     .init([.required(.schoolClass), .required(.person)], action: .manageClassList) { r in
                         try await depart(r, journal: journal, render: render)
-                    },
+                    }
                 ]),
             BotCommand(
                 name: "profile", aliases: ["анкета"],
-                usage: Localized("cmd.profile.usage"), summary: Localized("cmd.profile.summary"), details: Localized("cmd.profile.details"),
+                usage: Localized("cmd.profile.usage"), summary: Localized("cmd.profile.summary"),
+                details: Localized("cmd.profile.details"),
                 forms: [
                     // Read by the administration too; written by the class teacher.
-                    .init([.required(.schoolClass), .required(.person), .required(.personalField), .required(.text)],
-                          action: .manageClassList) { r in
+                    .init(
+                        [.required(.schoolClass), .required(.person), .required(.personalField), .required(.text)],
+                        action: .manageClassList
+                    ) { r in
                         let a = r.arguments
-                        let (student, outcome) = try await journal.setPersonalData(student: a.person!, field: a.personalField!,
-                                                                                   value: a.freeText!, className: a.schoolClass!,
-                                                                                   for: r.principal)
+                        let (student, outcome) = try await journal.setPersonalData(
+                            student: a.person!, field: a.personalField!,
+                            value: a.freeText!, className: a.schoolClass!,
+                            for: r.principal)
                         return BotReply(render.personalDataSaved(student, field: a.personalField!, outcome: outcome, r))
                     },
                     .init([.required(.schoolClass), .required(.person)], action: .readPersonalData) { r in
-                        let record = try await journal.personalData(student: r.arguments.person!, className: r.arguments.schoolClass!,
-                                                                    for: r.principal)
+                        let record = try await journal.personalData(
+                            student: r.arguments.person!, className: r.arguments.schoolClass!,
+                            for: r.principal)
                         return BotReply(lines: render.personalData(record, r))
-                    },
+                    }
                 ]),
             BotCommand(
                 name: "change", aliases: ["замена", "изменение"],
-                usage: Localized("cmd.change.usage"), summary: Localized("cmd.change.summary"), details: Localized("cmd.change.details"),
+                usage: Localized("cmd.change.usage"), summary: Localized("cmd.change.summary"),
+                details: Localized("cmd.change.details"),
                 forms: [
-                    .init(lessonSlot + [.keyword(["substitute", "замена", "substitution"]), .required(.word)], action: .changeTimetable) { r in
-                        try await change(try await journal.substitute(login: r.arguments.word!), r, journal: journal, render: render)
+                    .init(
+                        lessonSlot + [.keyword(["substitute", "замена", "substitution"]), .required(.word)],
+                        action: .changeTimetable
+                    ) { r in
+                        try await change(
+                            try await journal.substitute(login: r.arguments.word!), r, journal: journal, render: render)
                     },
                     .init(lessonSlot + [.keyword(["cancel", "отмена", "cancelled"])], action: .changeTimetable) { r in
                         try await change(.cancelled, r, journal: journal, render: render)
                     },
-                    .init(lessonSlot + [.keyword(["move", "перенос", "moved"]), .required(.date), .required(.lessonSlot)],
-                          action: .changeTimetable) { r in
+                    .init(
+                        lessonSlot + [.keyword(["move", "перенос", "moved"]), .required(.date), .required(.lessonSlot)],
+                        action: .changeTimetable
+                    ) { r in
                         let a = r.arguments
-                        return try await change(.moved(to: a.secondDate!, number: a.secondLessonNumber!), r, journal: journal, render: render)
-                    },
-                ]),
+                        return try await change(
+                            .moved(to: a.secondDate!, number: a.secondLessonNumber!), r, journal: journal,
+                            render: render)
+                    }
+                ])
         ]
     }
 
     static func depart(_ r: BotRequest, journal: JournalService, render: JournalRendering) async throws -> BotReply {
         let a = r.arguments
-        let student = try await journal.depart(student: a.person!, on: a.date, note: a.freeText ?? "", className: a.schoolClass!,
-                                               for: r.principal)
+        let student = try await journal.depart(
+            student: a.person!, on: a.date, note: a.freeText ?? "", className: a.schoolClass!,
+            for: r.principal)
         return BotReply(render.departed(student, date: a.date ?? journal.today, r))
     }
 
     /// `7А 24.11 №2`: the lesson a timetable change is about.
     static let lessonSlot: [ArgumentPart] = [.required(.schoolClass), .required(.date), .required(.lessonSlot)]
 
-    static func change(_ change: TimetableChange, _ r: BotRequest, journal: JournalService, render: JournalRendering) async throws -> BotReply {
+    static func change(_ change: TimetableChange, _ r: BotRequest, journal: JournalService, render: JournalRendering)
+        async throws -> BotReply
+    {
         let a = r.arguments
-        let record = try await journal.changeTimetable(change, className: a.schoolClass!, date: a.date!, number: a.lessonNumber!,
-                                                       for: r.principal)
+        let record = try await journal.changeTimetable(
+            change, className: a.schoolClass!, date: a.date!, number: a.lessonNumber!,
+            for: r.principal)
         return BotReply(render.timetableChanged(record, className: a.schoolClass!, r))
     }
 }

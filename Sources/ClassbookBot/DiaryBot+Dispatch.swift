@@ -18,11 +18,13 @@ extension DiaryBot {
             var reply: BotReply
             switch form.handler {
             case .anyone(let run):
-                reply = try await run(GuestRequest(principal: principal, language: invocation.language, arguments: arguments))
+                reply = try await run(
+                    GuestRequest(principal: principal, language: invocation.language, arguments: arguments))
             case .member(let run):
                 // A form with actions is allowed to logged-in people only (`Form.isAllowed`).
                 guard let principal else { throw DiaryError.notAllowed }
-                reply = try await run(BotRequest(principal: principal, language: invocation.language, arguments: arguments))
+                reply = try await run(
+                    BotRequest(principal: principal, language: invocation.language, arguments: arguments))
                 for case .closeOtherSessions(let reason) in reply.effects {
                     await delivery.closeSessions(of: principal.account.id, except: principal.sessionID, reason: reason)
                 }
@@ -43,24 +45,29 @@ extension DiaryBot {
 
     /// The first form that reads the words, and what it read; else the failure that got
     /// furthest, or the domain's refusal it carries.
-    private func parse(_ words: [String], command: BotCommand, principal: Principal?) async throws -> (BotCommand.Form, Arguments) {
+    private func parse(_ words: [String], command: BotCommand, principal: Principal?) async throws -> (
+        BotCommand.Form, Arguments
+    ) {
         let parts = command.forms.flatMap(\.parts)
         var children: [Student] = []
         if let principal, parts.contains(where: { $0.kind == .child }) {
             children = try await diary.students(visibleTo: principal)
         }
-        let subjects = parts.contains { $0.kind == .subject && !$0.takesTheMiddle } ? try await journal.journal.subjects() : []
+        let subjects =
+            parts.contains { $0.kind == .subject && !$0.takesTheMiddle } ? try await journal.journal.subjects() : []
         var best: (failure: GrammarFailure, form: BotCommand.Form)?
         // The forms in the table's order; the first that reads the words decides. One the
         // person may not use is read by its shape alone (`/breach review login` of a guardian,
         // `/profile 7А Иванов телефон …` of the deputy), and is refused as not theirs.
         for form in command.forms {
             guard form.isAllowed(for: principal) else {
-                let parser = GrammarParser(words: words, parts: form.parts, today: journal.today, children: [], subjects: [], shapeOnly: true)
+                let parser = GrammarParser(
+                    words: words, parts: form.parts, today: journal.today, children: [], subjects: [], shapeOnly: true)
                 if case .success = parser.parse() { throw FormNotAllowed() }
                 continue
             }
-            let parser = GrammarParser(words: words, parts: form.parts, today: journal.today, children: children, subjects: subjects)
+            let parser = GrammarParser(
+                words: words, parts: form.parts, today: journal.today, children: children, subjects: subjects)
             switch parser.parse() {
             case .success(var arguments):
                 try await resolveDefaults(form, &arguments, words: words, principal: principal)
@@ -86,10 +93,16 @@ extension DiaryBot {
     }
 
     /// An optional class left out: the class the person leads.
-    private func resolveDefaults(_ form: BotCommand.Form, _ arguments: inout Arguments, words: [String],
-                                 principal: Principal?) async throws {
-        guard let principal, form.parts.contains(where: \.defaultsToLedClass), arguments.schoolClass == nil else { return }
-        guard let led = try await journal.ledClassName(for: principal) else { throw JournalError.noSuchClass(words.first ?? "") }
+    private func resolveDefaults(
+        _ form: BotCommand.Form, _ arguments: inout Arguments, words: [String],
+        principal: Principal?
+    ) async throws {
+        guard let principal, form.parts.contains(where: \.defaultsToLedClass), arguments.schoolClass == nil else {
+            return
+        }
+        guard let led = try await journal.ledClassName(for: principal) else {
+            throw JournalError.noSuchClass(words.first ?? "")
+        }
         arguments.set(.schoolClass, .text(led))
     }
 
@@ -102,7 +115,8 @@ extension DiaryBot {
             if let refusal = part.whenMissing { return refusal(i.language) }
             return i.t("grammar.missing", ["what": part.title(i.language), "usage": usage, "example": example])
         case .invalid(let part, let word):
-            return i.t("grammar.invalid", ["word": word, "what": part.title(i.language), "usage": usage, "example": example])
+            return i.t(
+                "grammar.invalid", ["word": word, "what": part.title(i.language), "usage": usage, "example": example])
         case .unexpected(let words):
             return i.t("grammar.unexpected", ["words": words, "usage": usage, "example": example])
         }
@@ -122,6 +136,7 @@ extension BotCommand.Form {
     /// `/mark 7А алгебра Иванов 5, Петров 4 кр`: the required parts, with the examples of their kinds.
     public func example(command: String, _ language: Language) -> String {
         let required = parts.filter { !$0.isOptional }
-        return (["/" + command] + (required.isEmpty ? parts : required).map { $0.example(language) }).joined(separator: " ")
+        return (["/" + command] + (required.isEmpty ? parts : required).map { $0.example(language) }).joined(
+            separator: " ")
     }
 }

@@ -16,12 +16,18 @@ extension DiaryBot {
         case .noSuchStudent(let name):
             return [i.t("journalError.studentListNothingWas", ["name": name])]
         case .ambiguousStudent(let name, let students):
-            return [i.t("journalError.matchesSeveralStudents", ["name": name])
-                    + students.map(\.shortName).joined(separator: ", ") + i.t("journalError.addFirstNameNothing")]
+            return [
+                i.t("journalError.matchesSeveralStudents", ["name": name])
+                    + students.map(\.shortName).joined(separator: ", ") + i.t("journalError.addFirstNameNothing")
+            ]
         case .noLesson(let subject, let date):
             return [i.t("journalError.thereLessonTimetableGive", ["dateDayMonth": date.dayMonth, "subject": subject])]
         case .slotTaken(let date, let number, let subject):
-            return [i.t("journalError.lessonAlreadyGiveAnother", ["dateDayMonth": date.dayMonth, "number": number, "subject": subject])]
+            return [
+                i.t(
+                    "journalError.lessonAlreadyGiveAnother",
+                    ["dateDayMonth": date.dayMonth, "number": number, "subject": subject])
+            ]
         case .invalidMark(let text):
             return [i.t("journalError.cannotReadMarkSurname", ["text": text, "usage": usage])]
         case .invalidKind(let text):
@@ -74,8 +80,9 @@ extension DiaryBot {
             return i.t("journalError.journalAvailableOnlyIts", ["what": what])
         case .writeRemark:
             return i.t("journalError.onlyTeachersItsClass", ["what": what])
-        case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials, .decideAbsenceNote,
-             .buildReports, .sendLetter, .moderateBoard:
+        case .excuseAbsence, .manageGroups, .manageClassList, .readPersonalData, .superviseClass, .issueCredentials,
+            .decideAbsenceNote,
+            .buildReports, .sendLetter, .moderateBoard:
             return i.t("journalError.onlyClassTeacherMay", ["what": what])
         case .changeTimetable:
             return i.t("journalError.onlySchoolAdministrationChanges")

@@ -20,15 +20,19 @@ public final class DiaryBot: Sendable {
     /// the word with every name and alias.
     private let positions: [String: Int]
 
-    public init(accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
-                messaging: MessagingService, boards: BoardService, security: SecurityService, delivery: any BotDelivery = NoDelivery()) {
+    public init(
+        accounts: AccountService, diary: DiaryService, journal: JournalService, duties: DutiesService,
+        messaging: MessagingService, boards: BoardService, security: SecurityService,
+        delivery: any BotDelivery = NoDelivery()
+    ) {
         self.accounts = accounts
         self.diary = diary
         self.journal = journal
         self.duties = duties
         self.delivery = delivery
-        commands = BotCommands.table(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
-                                     security: security, delivery: delivery)
+        commands = BotCommands.table(
+            accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
+            security: security, delivery: delivery)
         var positions: [String: Int] = [:]
         for (position, command) in commands.enumerated() {
             for word in [command.name] + command.aliases where positions[word] == nil { positions[word] = position }
@@ -43,8 +47,10 @@ public final class DiaryBot: Sendable {
     }
 
     /// A person's weekly digest as the bot words it, without a bot (for `classbook digest`).
-    public static func digestLines(for principal: Principal, duties: DutiesService, timeZone: TimeZone,
-                                   run: DigestRun? = nil) async throws -> [String] {
+    public static func digestLines(
+        for principal: Principal, duties: DutiesService, timeZone: TimeZone,
+        run: DigestRun? = nil
+    ) async throws -> [String] {
         let digest = try await duties.digest(for: principal, run: run)
         guard !digest.isEmpty else { return [] }
         let i = BotInvocation(principal: principal, language: principal.account.language, arguments: [])
@@ -53,11 +59,14 @@ public final class DiaryBot: Sendable {
 
     /// Every recipient's digest for one run, eight at a time (the work is mostly reads, which
     /// GRDB spreads over its readers), in the recipients' order; empty digests left out.
-    public static func digests(for recipients: [Account], sessionID: String, duties: DutiesService,
-                               timeZone: TimeZone) async throws -> [(AccountID, [String])] {
+    public static func digests(
+        for recipients: [Account], sessionID: String, duties: DutiesService,
+        timeZone: TimeZone
+    ) async throws -> [(AccountID, [String])] {
         let run = DigestRun()
         let results = try await recipients.concurrentMap(width: 8) { account in
-            try await digestLines(for: Principal(account: account, sessionID: sessionID), duties: duties, timeZone: timeZone, run: run)
+            try await digestLines(
+                for: Principal(account: account, sessionID: sessionID), duties: duties, timeZone: timeZone, run: run)
         }
         return zip(recipients, results).filter { !$0.1.isEmpty }.map { ($0.0.id, $0.1) }
     }
@@ -111,8 +120,10 @@ public final class DiaryBot: Sendable {
         case .studentRequired(let students):
             return [i.t("bot.nameChild") + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
         case .ambiguousStudent(let students):
-            return [i.t("bot.whichOneDoMean")
-                    + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")]
+            return [
+                i.t("bot.whichOneDoMean")
+                    + students.map { "\($0.shortName) (\($0.className))" }.joined(separator: ", ")
+            ]
         case .noSuchPeriod(let text):
             return [i.t("bot.suchReportingPeriodGive", ["text": text])]
         case .noSuchSubject(let text):

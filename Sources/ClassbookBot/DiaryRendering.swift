@@ -25,7 +25,8 @@ struct DiaryRendering: Sendable {
     }
 
     private func renderMarks(_ report: DiaryService.MarksReport, _ i: any Wording) -> [String] {
-        let header = "\(report.student.shortName), \(report.student.className) — "
+        let header =
+            "\(report.student.shortName), \(report.student.className) — "
             + i.t("diary.marksTerm", ["periodName": report.period.name, "ordinal": report.period.ordinal])
             + " (\(report.period.start.dayMonth)–\(report.period.end.dayMonth))"
         guard !report.subjects.isEmpty else {
@@ -41,7 +42,13 @@ struct DiaryRendering: Sendable {
             lines.append("\(subject.subject): \(values)\(average)\(finals)")
         }
         let weight = { (kind: MarkKind) in self.weight(report.rules.weight(of: kind.rawValue), i) }
-        lines.append(i.t("diary.controlWorkWeightIndependent", ["weight": weight(.control), "weight2": weight(.independent), "weight3": weight(.test), "weight4": weight(.homework), "weight5": weight(.oral)]))
+        lines.append(
+            i.t(
+                "diary.controlWorkWeightIndependent",
+                [
+                    "weight": weight(.control), "weight2": weight(.independent), "weight3": weight(.test),
+                    "weight4": weight(.homework), "weight5": weight(.oral)
+                ]))
         return lines
     }
 
@@ -62,14 +69,27 @@ struct DiaryRendering: Sendable {
     }
 
     func absences(_ report: DiaryService.AbsencesReport, _ i: any Wording) -> [String] {
-        let header = "\(report.student.shortName), \(report.student.className) — "
+        let header =
+            "\(report.student.shortName), \(report.student.className) — "
             + i.t("diary.absencesTerm", ["periodName": report.period.name, "ordinal": report.period.ordinal])
         guard !report.absences.isEmpty else {
             return [header + ": " + i.t("diary.none")]
         }
-        var lines = [header + ": " + i.t("diary.lessonsThemExcused", ["absencesCount": report.absences.count, "excusedCount": report.excusedCount])]
+        var lines = [
+            header + ": "
+                + i.t(
+                    "diary.lessonsThemExcused",
+                    ["absencesCount": report.absences.count, "excusedCount": report.excusedCount])
+        ]
         for absence in report.absences {
-            lines.append(i.t("diary.lesson", ["dateDayMonth": absence.date.dayMonth, "lessonNumber": absence.lessonNumber, "subject": absence.subject, "reasonRawValue": absence.reason.rawValue, "reasonText": reasonText(absence.reason, i)]))
+            lines.append(
+                i.t(
+                    "diary.lesson",
+                    [
+                        "dateDayMonth": absence.date.dayMonth, "lessonNumber": absence.lessonNumber,
+                        "subject": absence.subject, "reasonRawValue": absence.reason.rawValue,
+                        "reasonText": reasonText(absence.reason, i)
+                    ]))
         }
         return lines
     }
@@ -83,10 +103,18 @@ struct DiaryRendering: Sendable {
         }
     }
 
-    func acknowledgement(_ outcome: DiaryService.AcknowledgementOutcome, student: Student, _ i: any Wording) -> [String] {
+    func acknowledgement(_ outcome: DiaryService.AcknowledgementOutcome, student: Student, _ i: any Wording) -> [String]
+    {
         switch outcome {
         case .recorded(let ack):
-            return [i.t("diary.recordedAcknowledgedDiaryMarks", ["studentShortName": student.shortName, "className": student.className, "time": time(ack.at), "markCount": ack.markCount, "absenceCount": ack.absenceCount])]
+            return [
+                i.t(
+                    "diary.recordedAcknowledgedDiaryMarks",
+                    [
+                        "studentShortName": student.shortName, "className": student.className, "time": time(ack.at),
+                        "markCount": ack.markCount, "absenceCount": ack.absenceCount
+                    ])
+            ]
         case .nothingNew(let last):
             let since = last.map { i.t("diary.lastAcknowledged", ["time": time($0.at)]) } ?? ""
             return [i.t("diary.thereAreNewEntries", ["studentShortName": student.shortName]) + since]
@@ -95,8 +123,10 @@ struct DiaryRendering: Sendable {
 
     func consentStatus(_ record: ConsentRecord?, _ i: any Wording) -> [String] {
         guard let record else {
-            return [i.t("diary.consentPersonalDataProcessing"),
-                    i.t("diary.answerConsentYesConsent")]
+            return [
+                i.t("diary.consentPersonalDataProcessing"),
+                i.t("diary.answerConsentYesConsent")
+            ]
         }
         switch record.decision {
         case .granted:

@@ -5,7 +5,9 @@ import Foundation
 /// The class teacher's duties as commands, and the guardian's absence note.
 enum DutyCommands {
     static func table(duties: DutiesService, render: DutyRendering, delivery: any BotDelivery) -> [BotCommand] {
-        let week: @Sendable (BotRequest) -> DutiesService.Week = { DutiesService.Week(containing: $0.arguments.date ?? duties.journal.today) }
+        let week: @Sendable (BotRequest) -> DutiesService.Week = {
+            DutiesService.Week(containing: $0.arguments.date ?? duties.journal.today)
+        }
         return [
             BotCommand(
                 name: "consents", aliases: ["согласия"], action: .superviseClass,
@@ -17,10 +19,12 @@ enum DutyCommands {
                 }),
             BotCommand(
                 name: "acks", aliases: ["ознакомления"], action: .superviseClass,
-                usage: Localized("cmd.acks.usage"), summary: Localized("cmd.acks.summary"), details: Localized("cmd.acks.details"),
+                usage: Localized("cmd.acks.usage"), summary: Localized("cmd.acks.summary"),
+                details: Localized("cmd.acks.details"),
                 grammar: [.ledClass, .optional(.date)],
                 run: { r in
-                    let (scope, rows) = try await duties.activity(className: r.arguments.schoolClass!, week: week(r), for: r.principal)
+                    let (scope, rows) = try await duties.activity(
+                        className: r.arguments.schoolClass!, week: week(r), for: r.principal)
                     return BotReply(lines: render.acks(scope, week(r), rows, r))
                 }),
             BotCommand(
@@ -28,47 +32,57 @@ enum DutyCommands {
                 usage: Localized("cmd.activity.usage"), summary: Localized("cmd.activity.summary"),
                 details: Localized("cmd.activity.details"), grammar: [.ledClass, .optional(.date)],
                 run: { r in
-                    let (scope, rows) = try await duties.activity(className: r.arguments.schoolClass!, week: week(r), for: r.principal)
+                    let (scope, rows) = try await duties.activity(
+                        className: r.arguments.schoolClass!, week: week(r), for: r.principal)
                     return BotReply(lines: render.activity(scope, week(r), rows, r))
                 }),
             BotCommand(
                 name: "note", aliases: ["объяснительная", "записка"], action: .submitAbsenceNote,
-                usage: Localized("cmd.note.usage"), summary: Localized("cmd.note.summary"), details: Localized("cmd.note.details"),
+                usage: Localized("cmd.note.usage"), summary: Localized("cmd.note.summary"),
+                details: Localized("cmd.note.details"),
                 grammar: [.optional(.child), .required(.dates), .required(.text)],
                 run: { r in
                     let a = r.arguments
-                    let id = try await duties.submitNote(student: a.child!, dates: a.dates, reason: a.freeText!, for: r.principal)
+                    let id = try await duties.submitNote(
+                        student: a.child!, dates: a.dates, reason: a.freeText!, for: r.principal)
                     return BotReply(render.noteSubmitted(id, a.child!, a.dates, r))
                 }),
             BotCommand(
                 name: "notes", aliases: ["записки"], action: .decideAbsenceNote,
-                usage: Localized("cmd.notes.usage"), summary: Localized("cmd.notes.summary"), details: Localized("cmd.notes.details"),
+                usage: Localized("cmd.notes.usage"), summary: Localized("cmd.notes.summary"),
+                details: Localized("cmd.notes.details"),
                 grammar: [.ledClass],
                 run: { r in
-                    let (scope, notes) = try await duties.pendingNotes(className: r.arguments.schoolClass!, for: r.principal)
+                    let (scope, notes) = try await duties.pendingNotes(
+                        className: r.arguments.schoolClass!, for: r.principal)
                     return BotReply(lines: render.notes(scope, notes, r))
                 }),
             decision(accept: true, duties: duties, render: render),
             decision(accept: false, duties: duties, render: render),
             BotCommand(
                 name: "filling", aliases: ["заполнение"], action: .superviseClass,
-                usage: Localized("cmd.filling.usage"), summary: Localized("cmd.filling.summary"), details: Localized("cmd.filling.details"),
+                usage: Localized("cmd.filling.usage"), summary: Localized("cmd.filling.summary"),
+                details: Localized("cmd.filling.details"),
                 grammar: [.ledClass],
                 run: { r in
-                    let (scope, filling) = try await duties.filling(className: r.arguments.schoolClass!, for: r.principal)
+                    let (scope, filling) = try await duties.filling(
+                        className: r.arguments.schoolClass!, for: r.principal)
                     return BotReply(lines: render.filling(title: "\(scope.schoolClass.name): ", filling, r))
                 }),
             BotCommand(
                 name: "risk", aliases: ["риск", "неуспевающие"], action: .superviseClass,
-                usage: Localized("cmd.risk.usage"), summary: Localized("cmd.risk.summary"), details: Localized("cmd.risk.details"),
+                usage: Localized("cmd.risk.usage"), summary: Localized("cmd.risk.summary"),
+                details: Localized("cmd.risk.details"),
                 grammar: [.ledClass],
                 run: { r in
-                    let (scope, students) = try await duties.atRisk(className: r.arguments.schoolClass!, for: r.principal)
+                    let (scope, students) = try await duties.atRisk(
+                        className: r.arguments.schoolClass!, for: r.principal)
                     return BotReply(lines: render.atRisk(scope, students, r))
                 }),
             BotCommand(
                 name: "checked", aliases: ["проверено", "сверено"], action: .manageClassList,
-                usage: Localized("cmd.checked.usage"), summary: Localized("cmd.checked.summary"), details: Localized("cmd.checked.details"),
+                usage: Localized("cmd.checked.usage"), summary: Localized("cmd.checked.summary"),
+                details: Localized("cmd.checked.details"),
                 grammar: [.ledClass, .optional(.people)],
                 run: { r in
                     let a = r.arguments
@@ -76,59 +90,76 @@ enum DutyCommands {
                         let (scope, due) = try await duties.dataCheckDue(className: a.schoolClass!, for: r.principal)
                         return BotReply(lines: render.dataCheckDue(scope, due, r))
                     }
-                    return BotReply(render.checked(try await duties.markChecked(students: a.people, className: a.schoolClass!, for: r.principal), r))
+                    return BotReply(
+                        render.checked(
+                            try await duties.markChecked(
+                                students: a.people, className: a.schoolClass!, for: r.principal), r))
                 }),
             BotCommand(
                 name: "credentials", aliases: ["доступы", "пароли"],
                 usage: Localized("cmd.credentials.usage"), summary: Localized("cmd.credentials.summary"),
                 details: Localized("cmd.credentials.details"),
                 forms: [
-                    .init([.keyword(["reset", "сброс"]), .ledClass, .required(.person)], action: .issueCredentials) { r in
+                    .init([.keyword(["reset", "сброс"]), .ledClass, .required(.person)], action: .issueCredentials) {
+                        r in
                         let a = r.arguments
-                        let issued = try await duties.resetCredential(person: a.person!, className: a.schoolClass!, for: r.principal)
+                        let issued = try await duties.resetCredential(
+                            person: a.person!, className: a.schoolClass!, for: r.principal)
                         return BotReply(lines: render.credentials(className: a.schoolClass!, [issued], r))
                     },
                     .init([.ledClass], action: .issueCredentials) { r in
-                        let (scope, issued) = try await duties.issueCredentials(className: r.arguments.schoolClass!, for: r.principal)
+                        let (scope, issued) = try await duties.issueCredentials(
+                            className: r.arguments.schoolClass!, for: r.principal)
                         return BotReply(lines: render.credentials(className: scope.schoolClass.name, issued, r))
-                    },
+                    }
                 ]),
             BotCommand(
                 name: "passwd", aliases: ["пароль"], action: .manageOwnSettings,
-                usage: Localized("cmd.passwd.usage"), summary: Localized("cmd.passwd.summary"), details: Localized("cmd.passwd.details"),
+                usage: Localized("cmd.passwd.usage"), summary: Localized("cmd.passwd.summary"),
+                details: Localized("cmd.passwd.details"),
                 // Text, not a word: a refusal of a password typed with spaces must not repeat it.
                 grammar: [.optional(.text)],
                 run: { r in
-                    guard let password = r.arguments.freeText, !password.contains(" ") else { throw JournalError.weakPassword }
+                    guard let password = r.arguments.freeText, !password.contains(" ") else {
+                        throw JournalError.weakPassword
+                    }
                     try await duties.changeOwnPassword(password, for: r.principal)
                     // Whoever else was logged in with the old password is logged out.
-                    return BotReply(lines: [r.t("duty.passwordChangedAllCommands")],
-                                    effects: [.passwordReplaced, .closeOtherSessions(reason: "Password changed")])
-                }).asConfidential(),
+                    return BotReply(
+                        lines: [r.t("duty.passwordChangedAllCommands")],
+                        effects: [.passwordReplaced, .closeOtherSessions(reason: "Password changed")])
+                }
+            ).asConfidential(),
             BotCommand(
                 name: "digest", aliases: ["сводка", "дайджест"],
-                usage: Localized("cmd.digest.usage"), summary: Localized("cmd.digest.summary"), details: Localized("cmd.digest.details"),
+                usage: Localized("cmd.digest.usage"), summary: Localized("cmd.digest.summary"),
+                details: Localized("cmd.digest.details"),
                 forms: [
-                    .init([.required(.schoolClass)], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) { r in
-                        BotReply(lines: render.classDigest(try await duties.classDigest(className: r.arguments.schoolClass!, for: r.principal), r))
+                    .init([.required(.schoolClass)], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) {
+                        r in
+                        BotReply(
+                            lines: render.classDigest(
+                                try await duties.classDigest(className: r.arguments.schoolClass!, for: r.principal), r))
                     },
                     .init([], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) { r in
                         BotReply(lines: render.digest(try await duties.digest(for: r.principal), r))
-                    },
-                ]),
+                    }
+                ])
         ]
     }
 
     static func decision(accept: Bool, duties: DutiesService, render: DutyRendering) -> BotCommand {
         BotCommand(
-            name: accept ? "accept" : "reject", aliases: accept ? ["принять"] : ["отклонить"], action: .decideAbsenceNote,
+            name: accept ? "accept" : "reject", aliases: accept ? ["принять"] : ["отклонить"],
+            action: .decideAbsenceNote,
             usage: accept ? Localized("cmd.accept.usage") : Localized("cmd.reject.usage"),
             summary: accept ? Localized("cmd.accept.summary") : Localized("cmd.reject.summary"),
             details: accept ? Localized("cmd.accept.details") : Localized("cmd.reject.details"),
             grammar: [.required(.number), .optional(.text)],
             run: { r in
-                let (note, excused) = try await duties.decide(note: r.arguments.id!, accept: accept, comment: r.arguments.freeText,
-                                                              for: r.principal)
+                let (note, excused) = try await duties.decide(
+                    note: r.arguments.id!, accept: accept, comment: r.arguments.freeText,
+                    for: r.principal)
                 return BotReply(render.decided(note, excused: excused, r))
             })
     }

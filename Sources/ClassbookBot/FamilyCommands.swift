@@ -29,7 +29,8 @@ enum FamilyCommands {
                 }),
             BotCommand(
                 name: "tests", aliases: ["контрольные"], action: .readDiary,
-                usage: Localized("cmd.tests.usage"), summary: Localized("cmd.tests.summary"), details: Localized("cmd.tests.details"),
+                usage: Localized("cmd.tests.usage"), summary: Localized("cmd.tests.summary"),
+                details: Localized("cmd.tests.details"),
                 grammar: child,
                 run: { r in
                     let student = r.arguments.child!
@@ -62,12 +63,14 @@ enum FamilyCommands {
             BotCommand(
                 name: "history", aliases: ["история"], action: .readMarkHistory,
                 usage: Localized("cmd.history.usage"), summary: Localized("cmd.history.summary"),
-                details: Localized("cmd.history.details"), grammar: [.optional(.child), .diarySubject, .optional(.period)],
+                details: Localized("cmd.history.details"),
+                grammar: [.optional(.child), .diarySubject, .optional(.period)],
                 run: { r in
                     let a = r.arguments
-                    let (period, events) = try await diary.markHistory(of: a.child!, subject: a.subject, period: a.period, for: r.principal)
+                    let (period, events) = try await diary.markHistory(
+                        of: a.child!, subject: a.subject, period: a.period, for: r.principal)
                     return BotReply(lines: render.history(a.child!, period: period, events, r))
-                }),
+                })
         ]
     }
 }

@@ -29,7 +29,7 @@ enum JournalArguments {
             "ср": .independent, "с": .independent, "самостоятельная": .independent, "independent": .independent,
             "тест": .test, "т": .test, "test": .test,
             "дз": .homework, "homework": .homework,
-            "уо": .oral, "устно": .oral, "ответ": .oral, "oral": .oral,
+            "уо": .oral, "устно": .oral, "ответ": .oral, "oral": .oral
         ]
         return kinds[word.lowercased()]?.rawValue
     }
@@ -78,10 +78,15 @@ enum JournalArguments {
         }
         var comment = commentWords.joined(separator: " ")
         if comment.hasPrefix("(") && comment.hasSuffix(")") { comment = String(comment.dropFirst().dropLast()) }
-        guard commentWords.isEmpty || !comment.isEmpty else { throw JournalError.invalidMark(words.joined(separator: " ")) }
-        if !commentWords.isEmpty && !(commentWords.first!.hasPrefix("(")) { throw JournalError.invalidKind(commentWords[0]) }
-        return JournalService.MarkRequest(student: words[..<valueIndex].joined(separator: " "), value: markValue(words[valueIndex])!,
-                                          kind: kind, comment: comment.isEmpty ? nil : comment)
+        guard commentWords.isEmpty || !comment.isEmpty else {
+            throw JournalError.invalidMark(words.joined(separator: " "))
+        }
+        if !commentWords.isEmpty && !(commentWords.first!.hasPrefix("(")) {
+            throw JournalError.invalidKind(commentWords[0])
+        }
+        return JournalService.MarkRequest(
+            student: words[..<valueIndex].joined(separator: " "), value: markValue(words[valueIndex])!,
+            kind: kind, comment: comment.isEmpty ? nil : comment)
     }
 
     /// `тема: … дз: …` (or `topic:`/`homework:`); a field left out is not changed, `дз: -` clears it.
@@ -89,7 +94,9 @@ enum JournalArguments {
         var update = LessonUpdate()
         var field: String?
         var collected: [String: [String]] = [:]
-        let markers: [String: String] = ["тема:": "topic", "topic:": "topic", "дз:": "homework", "homework:": "homework", "задание:": "homework"]
+        let markers: [String: String] = [
+            "тема:": "topic", "topic:": "topic", "дз:": "homework", "homework:": "homework", "задание:": "homework"
+        ]
         for word in words {
             if let marker = markers[word.lowercased()] {
                 field = marker

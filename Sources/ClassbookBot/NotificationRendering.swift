@@ -27,13 +27,22 @@ public enum NotificationRendering {
         switch event {
         case .mark(_, let mark, let kind, let subject, let date, let corrected):
             let what = [kindName(kind, language), date.dayMonth].compactMap { $0 }.joined(separator: ", ")
-            let arguments: KeyValuePairs<String, any CustomStringConvertible> = ["name": name, "value": value(mark, language), "subject": subject,
-                                                                                  "what": what]
-            return corrected ? language.t("notification.markCorrected", arguments) : language.t("notification.mark", arguments)
+            let arguments: KeyValuePairs<String, any CustomStringConvertible> = [
+                "name": name, "value": value(mark, language), "subject": subject,
+                "what": what
+            ]
+            return corrected
+                ? language.t("notification.markCorrected", arguments) : language.t("notification.mark", arguments)
         case .absence(_, let reason, let subject, let date, let lesson):
-            return language.t("notification.absenceLesson", ["name": name, "reasonRawValue": reason.rawValue, "subject": subject, "dateDayMonth": date.dayMonth, "lesson": lesson])
+            return language.t(
+                "notification.absenceLesson",
+                [
+                    "name": name, "reasonRawValue": reason.rawValue, "subject": subject, "dateDayMonth": date.dayMonth,
+                    "lesson": lesson
+                ])
         case .remark(_, let kind, let text, let author):
-            return kind == .remark ? language.t("notification.remark", ["name": name, "author": author, "text": text])
+            return kind == .remark
+                ? language.t("notification.remark", ["name": name, "author": author, "text": text])
                 : language.t("notification.recommendation", ["name": name, "author": author, "text": text])
         }
     }

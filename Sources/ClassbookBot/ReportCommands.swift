@@ -13,8 +13,9 @@ enum ReportCommands {
         let current = min(max(1, number), pages)
         var shown = Array(lines.dropFirst((current - 1) * pageSize).prefix(pageSize))
         if pages > 1 {
-            shown.append(i.t("report.page", ["current": current, "pages": pages])
-                         + (current < pages ? i.t("report.nextPage", ["next": next, "current": current + 1]) : "."))
+            shown.append(
+                i.t("report.page", ["current": current, "pages": pages])
+                    + (current < pages ? i.t("report.nextPage", ["next": next, "current": current + 1]) : "."))
         }
         return shown
     }
@@ -29,7 +30,8 @@ enum ReportCommands {
         return [
             BotCommand(
                 name: "report", aliases: ["отчёт", "отчет"], action: .buildReports,
-                usage: Localized("cmd.report.usage"), summary: Localized("cmd.report.summary"), details: Localized("cmd.report.details"),
+                usage: Localized("cmd.report.usage"), summary: Localized("cmd.report.summary"),
+                details: Localized("cmd.report.details"),
                 grammar: [.required(.reportKind), .required(.schoolClass), .optional(.text), .optional(.page)],
                 run: { r in
                     let a = r.arguments
@@ -40,44 +42,65 @@ enum ReportCommands {
                     default: request.period = a.freeText
                     }
                     let report = try await reports.report(request, for: r.principal)
-                    return BotReply(lines: page(ReportRenderer.lines(report), number: a.page ?? 1, next: "/report " + withoutPage(a), r))
+                    return BotReply(
+                        lines: page(
+                            ReportRenderer.lines(report), number: a.page ?? 1, next: "/report " + withoutPage(a), r))
                 }),
             BotCommand(
                 name: "extract", aliases: ["выписка"],
-                usage: Localized("cmd.extract.usage"), summary: Localized("cmd.extract.summary"), details: Localized("cmd.extract.details"),
+                usage: Localized("cmd.extract.usage"), summary: Localized("cmd.extract.summary"),
+                details: Localized("cmd.extract.details"),
                 forms: [
-                    .init([.keyword(["given", "выдана", "выдано"]), .required(.schoolClass), .required(.person), .optional(.date)],
-                          action: .buildReports) { r in
+                    .init(
+                        [
+                            .keyword(["given", "выдана", "выдано"]), .required(.schoolClass), .required(.person),
+                            .optional(.date)
+                        ],
+                        action: .buildReports
+                    ) { r in
                         let a = r.arguments
                         let date = a.date ?? today()
-                        let (student, recorded) = try await reports.recordHandover(student: a.person!, className: a.schoolClass!, week: date,
-                                                                                   for: r.principal)
+                        let (student, recorded) = try await reports.recordHandover(
+                            student: a.person!, className: a.schoolClass!, week: date,
+                            for: r.principal)
                         let week = DutiesService.Week(containing: date)
-                        return BotReply(recorded
-                            ? r.t("report.recordedExtractWasGiven", ["mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth,
-                                                                     "studentShortName": student.shortName])
-                            : r.t("report.weekSExtractWas", ["studentShortName": student.shortName]))
+                        return BotReply(
+                            recorded
+                                ? r.t(
+                                    "report.recordedExtractWasGiven",
+                                    [
+                                        "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth,
+                                        "studentShortName": student.shortName
+                                    ])
+                                : r.t("report.weekSExtractWas", ["studentShortName": student.shortName]))
                     },
-                    .init([.keyword(["missing", "невыданы", "не", "кому"]), .required(.schoolClass), .optional(.date)],
-                          action: .buildReports) { r in
+                    .init(
+                        [.keyword(["missing", "невыданы", "не", "кому"]), .required(.schoolClass), .optional(.date)],
+                        action: .buildReports
+                    ) { r in
                         let date = r.arguments.date ?? today()
-                        let (schoolClass, students) = try await reports.missingHandovers(className: r.arguments.schoolClass!, week: date,
-                                                                                         for: r.principal)
+                        let (schoolClass, students) = try await reports.missingHandovers(
+                            className: r.arguments.schoolClass!, week: date,
+                            for: r.principal)
                         let week = DutiesService.Week(containing: date)
                         let range: KeyValuePairs<String, any CustomStringConvertible> = [
-                            "schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth,
+                            "schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth,
+                            "sundayDayMonth": week.sunday.dayMonth
                         ]
-                        return BotReply(students.isEmpty
-                            ? r.t("report.everyFamilyPaperHas", range)
-                            : r.t("report.extractYetGiven", range) + students.map(\.shortName).joined(separator: ", "))
+                        return BotReply(
+                            students.isEmpty
+                                ? r.t("report.everyFamilyPaperHas", range)
+                                : r.t("report.extractYetGiven", range)
+                                    + students.map(\.shortName).joined(separator: ", "))
                     },
                     .init([.required(.schoolClass), .required(.person), .optional(.date)], action: .buildReports) { r in
                         let a = r.arguments
-                        let extract = try await reports.extract(student: a.person!, className: a.schoolClass!, range: .week(a.date ?? today()),
-                                                                for: r.principal)
+                        let extract = try await reports.extract(
+                            student: a.person!, className: a.schoolClass!, range: .week(a.date ?? today()),
+                            for: r.principal)
                         return BotReply(lines: ExtractRenderer.lines(extract))
-                    },
-                ]),
+                    }
+                ])
         ]
     }
 }

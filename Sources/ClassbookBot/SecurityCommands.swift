@@ -4,54 +4,85 @@ import Foundation
 
 /// A leaked password (регламент: report within one working day; operations after it are void).
 enum SecurityCommands {
-    static func table(security: SecurityService, accounts: AccountService, delivery: any BotDelivery, render: DiaryRendering) -> [BotCommand] {
+    static func table(
+        security: SecurityService, accounts: AccountService, delivery: any BotDelivery, render: DiaryRendering
+    ) -> [BotCommand] {
         [
             BotCommand(
                 name: "breach", aliases: ["утечка", "взлом"],
-                usage: Localized("cmd.breach.usage"), summary: Localized("cmd.breach.summary"), details: Localized("cmd.breach.details"),
+                usage: Localized("cmd.breach.usage"), summary: Localized("cmd.breach.summary"),
+                details: Localized("cmd.breach.details"),
                 forms: [
                     .init([.keyword(["review", "проверка"]), .required(.word)], action: .reviewBreach) { r in
-                        let (account, reported, operations) = try await security.review(login: r.arguments.word!, for: r.principal)
-                        var lines = [r.t("security.text", ["accountLogin": account.login, "displayName": account.displayName])
-                                     + (reported.map { r.t("security.leakReported", ["time": render.time($0)]) } ?? r.t("security.leakReported2"))
-                                     + r.t("security.operationsDaysBeforeSince", ["operationsCount": operations.count])]
+                        let (account, reported, operations) = try await security.review(
+                            login: r.arguments.word!, for: r.principal)
+                        var lines = [
+                            r.t("security.text", ["accountLogin": account.login, "displayName": account.displayName])
+                                + (reported.map { r.t("security.leakReported", ["time": render.time($0)]) }
+                                    ?? r.t("security.leakReported2"))
+                                + r.t("security.operationsDaysBeforeSince", ["operationsCount": operations.count])
+                        ]
                         lines += operations.suffix(40).map { op in
-                            "\(render.time(op.at)) \(op.action) \(op.entity) #\(op.entityID)\(op.change.isEmpty ? "" : " — \(op.change)")"
+                            "\(render.time(op.at)) \(op.action) \(op.entity) "
+                                + "#\(op.entityID)\(op.change.isEmpty ? "" : " — \(op.change)")"
                                 + (op.afterReport ? r.t("security.afterReportVoided") : "")
                         }
                         return BotReply(lines: lines)
                     },
                     .init([.keyword(["unlock", "разблокировать"]), .required(.word)], action: .reviewBreach) { r in
                         let (account, password) = try await security.unlock(login: r.arguments.word!, for: r.principal)
-                        return BotReply(lines: [r.t("security.unlockedOneTimePassword", ["accountLogin": account.login, "password": password])])
+                        return BotReply(lines: [
+                            r.t(
+                                "security.unlockedOneTimePassword",
+                                ["accountLogin": account.login, "password": password])
+                        ])
                     },
                     .init([.optional(.word)], action: .reportBreach) { r in
                         let (account, voided) = try await security.report(login: r.arguments.word, for: r.principal)
                         // To the school's administrators, in the school's language.
-                        let alert = [Language.ru.t("security.breachAlert", [
-                            "login": account.login, "displayName": account.displayName, "reporter": r.principal.account.login,
-                            "time": render.time(security.clock.now()), "voided": voided.count,
-                        ])]
-                        try await delivery.alert(alert, to: try await security.security.alertRecipients().filter { $0.id != account.id })
-                        await delivery.closeSessions(of: account.id, except: nil, reason: "Account locked: password reported leaked")
-                        return BotReply(lines: [r.t("security.accountLockedItsSessions", ["accountLogin": account.login])])
-                    },
+                        let alert = [
+                            Language.ru.t(
+                                "security.breachAlert",
+                                [
+                                    "login": account.login, "displayName": account.displayName,
+                                    "reporter": r.principal.account.login,
+                                    "time": render.time(security.clock.now()), "voided": voided.count
+                                ])
+                        ]
+                        try await delivery.alert(
+                            alert, to: try await security.security.alertRecipients().filter { $0.id != account.id })
+                        await delivery.closeSessions(
+                            of: account.id, except: nil, reason: "Account locked: password reported leaked")
+                        return BotReply(lines: [
+                            r.t("security.accountLockedItsSessions", ["accountLogin": account.login])
+                        ])
+                    }
                 ]),
             BotCommand(
                 name: "sessions", aliases: ["сеансы", "устройства", "devices"],
                 usage: Localized("cmd.sessions.usage"), summary: Localized("cmd.sessions.summary"),
                 details: Localized("cmd.sessions.details"),
                 forms: [
-                    .init([.keyword(["token", "токен"]), .required(.text).whenMissing(Localized("security.nameDeviceProgramSessions"))],
-                          action: .manageOwnSettings) { r in
-                        let (stored, token) = try await accounts.issueDeviceToken(named: r.arguments.freeText!, for: r.principal)
-                        return BotReply(lines: [r.t("security.appPasswordShownOnce", ["storedName": stored.name, "token": token]),
-                                                r.t("security.giveProgramInsteadPassword")])
+                    .init(
+                        [
+                            .keyword(["token", "токен"]),
+                            .required(.text).whenMissing(Localized("security.nameDeviceProgramSessions"))
+                        ],
+                        action: .manageOwnSettings
+                    ) { r in
+                        let (stored, token) = try await accounts.issueDeviceToken(
+                            named: r.arguments.freeText!, for: r.principal)
+                        return BotReply(lines: [
+                            r.t("security.appPasswordShownOnce", ["storedName": stored.name, "token": token]),
+                            r.t("security.giveProgramInsteadPassword")
+                        ])
                     },
                     .init([.keyword(["revoke", "отозвать"]), .required(.number)], action: .manageOwnSettings) { r in
                         let tokens = try await accounts.deviceTokens(for: r.principal)
                         let number = r.arguments.number!
-                        guard tokens.indices.contains(number - 1) else { return .refusal(r.t("security.giveAppPasswordS")) }
+                        guard tokens.indices.contains(number - 1) else {
+                            return .refusal(r.t("security.giveAppPasswordS"))
+                        }
                         let token = tokens[number - 1]
                         _ = try await accounts.revokeDeviceToken(token, for: r.principal)
                         return BotReply(r.t("security.appPasswordRevoked", ["tokenName": token.name]))
@@ -59,39 +90,54 @@ enum SecurityCommands {
                     .init([.keyword(["close", "закрыть"]), .required(.number)], action: .manageOwnSettings) { r in
                         let devices = await delivery.devices(of: r.principal.account.id)
                         let number = r.arguments.number!
-                        guard devices.indices.contains(number - 1) else { return .refusal(r.t("security.giveSessionSNumber")) }
+                        guard devices.indices.contains(number - 1) else {
+                            return .refusal(r.t("security.giveSessionSNumber"))
+                        }
                         let device = devices[number - 1]
                         guard device.id != r.principal.sessionID else {
                             return .refusal(r.t("security.sessionDeviceLeaveClose", ["number": number]))
                         }
-                        let closed = await delivery.closeDevice(device.id, of: r.principal.account.id,
-                                                                reason: r.t("security.sessionClosedFromAnother"))
-                        return BotReply(closed ? r.t("security.sessionClosed", ["number": number, "client": device.client])
-                                               : r.t("security.sessionHasAlreadyEnded", ["number": number]))
+                        let closed = await delivery.closeDevice(
+                            device.id, of: r.principal.account.id,
+                            reason: r.t("security.sessionClosedFromAnother"))
+                        return BotReply(
+                            closed
+                                ? r.t("security.sessionClosed", ["number": number, "client": device.client])
+                                : r.t("security.sessionHasAlreadyEnded", ["number": number]))
                     },
                     .init([], action: .manageOwnSettings) { r in
                         BotReply(lines: try await list(r, accounts: accounts, delivery: delivery, render: render))
-                    },
-                ]).asConfidential(),
+                    }
+                ]
+            ).asConfidential()
         ]
     }
 
     /// `/sessions`: the account's devices and app passwords.
-    static func list(_ r: BotRequest, accounts: AccountService, delivery: any BotDelivery, render: DiaryRendering) async throws -> [String] {
+    static func list(_ r: BotRequest, accounts: AccountService, delivery: any BotDelivery, render: DiaryRendering)
+        async throws -> [String]
+    {
         let devices = await delivery.devices(of: r.principal.account.id)
         var lines = [r.t("security.openSessions", ["devicesCount": devices.count])]
         for (index, device) in devices.enumerated() {
             let current = device.id == r.principal.sessionID ? r.t("security.device") : ""
-            lines.append("\(index + 1). \(device.client) — \(r.t("security.address")) \(device.address) — "
-                         + r.t("security.sinceActive", ["time": render.time(device.since), "time2": render.time(device.lastActive)]) + current)
+            lines.append(
+                "\(index + 1). \(device.client) — \(r.t("security.address")) \(device.address) — "
+                    + r.t(
+                        "security.sinceActive",
+                        ["time": render.time(device.since), "time2": render.time(device.lastActive)]) + current)
         }
         lines.append(r.t("security.closeOneSessionsClose"))
         let tokens = try await accounts.deviceTokens(for: r.principal)
         if !tokens.isEmpty {
             lines.append(r.t("security.appPasswords", ["tokensCount": tokens.count]))
             for (index, token) in tokens.enumerated() {
-                let used = token.lastUsedAt.map { r.t("security.lastUsed", ["time": render.time($0)]) } ?? r.t("security.usedYet")
-                lines.append("\(index + 1). \(token.name) — " + r.t("security.issued", ["time": render.time(token.createdAt)]) + ", \(used)")
+                let used =
+                    token.lastUsedAt.map { r.t("security.lastUsed", ["time": render.time($0)]) }
+                    ?? r.t("security.usedYet")
+                lines.append(
+                    "\(index + 1). \(token.name) — " + r.t("security.issued", ["time": render.time(token.createdAt)])
+                        + ", \(used)")
             }
             lines.append(r.t("security.revokeOneSessionsRevoke"))
         }

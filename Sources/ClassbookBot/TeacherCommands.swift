@@ -6,49 +6,59 @@ import Foundation
 enum TeacherCommands {
     static func table(journal: JournalService, render: JournalRendering) -> [BotCommand] {
         /// `7А алгебра [24.11] [№3]`: the lesson a journal command is about.
-        let lesson: [ArgumentPart] = [.required(.schoolClass), .required(.subject), .optional(.date), .optional(.lessonNumber)]
+        let lesson: [ArgumentPart] = [
+            .required(.schoolClass), .required(.subject), .optional(.date), .optional(.lessonNumber)
+        ]
         return [
             BotCommand(
                 name: "lesson", aliases: ["урок"], action: .editJournal,
-                usage: Localized("cmd.lesson.usage"), summary: Localized("cmd.lesson.summary"), details: Localized("cmd.lesson.details"),
+                usage: Localized("cmd.lesson.usage"), summary: Localized("cmd.lesson.summary"),
+                details: Localized("cmd.lesson.details"),
                 grammar: lesson + [.required(.lessonFields)],
                 run: { r in
                     let a = r.arguments
-                    let saved = try await journal.recordLesson(a.lessonFields!, className: a.schoolClass!, subject: a.subject!,
-                                                               date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
+                    let saved = try await journal.recordLesson(
+                        a.lessonFields!, className: a.schoolClass!, subject: a.subject!,
+                        date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
                     return BotReply(lines: render.lessonSaved(saved, className: a.schoolClass!, r))
                 }),
             BotCommand(
                 name: "mark", aliases: ["оценка", "отметка"], action: .editJournal,
-                usage: Localized("cmd.mark.usage"), summary: Localized("cmd.mark.summary"), details: Localized("cmd.mark.details"),
+                usage: Localized("cmd.mark.usage"), summary: Localized("cmd.mark.summary"),
+                details: Localized("cmd.mark.details"),
                 grammar: lesson + [.required(.marks)],
                 run: { r in
                     let a = r.arguments
-                    let (saved, results) = try await journal.enterMarks(a.marks, className: a.schoolClass!, subject: a.subject!,
-                                                                        date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
+                    let (saved, results) = try await journal.enterMarks(
+                        a.marks, className: a.schoolClass!, subject: a.subject!,
+                        date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
                     return BotReply(lines: render.marksSaved(saved, results, r))
                 }),
             BotCommand(
                 name: "unmark", aliases: ["удалитьоценку"], action: .editJournal,
-                usage: Localized("cmd.unmark.usage"), summary: Localized("cmd.unmark.summary"), details: Localized("cmd.unmark.details"),
+                usage: Localized("cmd.unmark.usage"), summary: Localized("cmd.unmark.summary"),
+                details: Localized("cmd.unmark.details"),
                 grammar: lesson + [.required(.person), .optional(.markKind)],
                 run: { r in
                     let a = r.arguments
                     let date = a.date ?? journal.today
-                    let (student, count) = try await journal.deleteMarks(student: a.person!, kind: a.markKind, className: a.schoolClass!,
-                                                                         subject: a.subject!, date: date, number: a.lessonNumber,
-                                                                         for: r.principal)
+                    let (student, count) = try await journal.deleteMarks(
+                        student: a.person!, kind: a.markKind, className: a.schoolClass!,
+                        subject: a.subject!, date: date, number: a.lessonNumber,
+                        for: r.principal)
                     return BotReply(render.marksDeleted(student, count: count, date: date, r))
                 }),
             BotCommand(
                 name: "absent", aliases: ["пропуск", "нб"], action: .editJournal,
-                usage: Localized("cmd.absent.usage"), summary: Localized("cmd.absent.summary"), details: Localized("cmd.absent.details"),
+                usage: Localized("cmd.absent.usage"), summary: Localized("cmd.absent.summary"),
+                details: Localized("cmd.absent.details"),
                 grammar: lesson + [.required(.absences)],
                 run: { r in
                     let a = r.arguments
-                    let (saved, results) = try await journal.recordAbsences(a.absences, className: a.schoolClass!, subject: a.subject!,
-                                                                            date: a.date ?? journal.today, number: a.lessonNumber,
-                                                                            for: r.principal)
+                    let (saved, results) = try await journal.recordAbsences(
+                        a.absences, className: a.schoolClass!, subject: a.subject!,
+                        date: a.date ?? journal.today, number: a.lessonNumber,
+                        for: r.principal)
                     return BotReply(lines: render.absencesSaved(saved, results, r))
                 }),
             BotCommand(
@@ -58,33 +68,42 @@ enum TeacherCommands {
                 run: { r in
                     let a = r.arguments
                     let date = a.date ?? journal.today
-                    let (student, outcome) = try await journal.deleteAbsence(student: a.person!, className: a.schoolClass!, subject: a.subject!,
-                                                                             date: date, number: a.lessonNumber, for: r.principal)
+                    let (student, outcome) = try await journal.deleteAbsence(
+                        student: a.person!, className: a.schoolClass!, subject: a.subject!,
+                        date: date, number: a.lessonNumber, for: r.principal)
                     return BotReply(render.absenceDeleted(student, outcome: outcome, date: date, r))
                 }),
             BotCommand(
                 name: "final", aliases: ["итог", "итоговая"], action: .editJournal,
-                usage: Localized("cmd.final.usage"), summary: Localized("cmd.final.summary"), details: Localized("cmd.final.details"),
+                usage: Localized("cmd.final.usage"), summary: Localized("cmd.final.summary"),
+                details: Localized("cmd.final.details"),
                 grammar: [.required(.schoolClass), .required(.subject), .optional(.finalPeriod), .optional(.finals)],
                 run: { r in
                     let a = r.arguments
                     if a.finals.isEmpty {
-                        let (scope, ordinal, proposals) = try await journal.proposeFinals(className: a.schoolClass!, subject: a.subject!,
-                                                                                           period: a.finalPeriod, for: r.principal)
+                        let (scope, ordinal, proposals) = try await journal.proposeFinals(
+                            className: a.schoolClass!, subject: a.subject!,
+                            period: a.finalPeriod, for: r.principal)
                         return BotReply(lines: render.finalProposals(scope, ordinal: ordinal, proposals, r))
                     }
-                    let (ordinal, results) = try await journal.setFinals(a.finals, className: a.schoolClass!, subject: a.subject!,
-                                                                          period: a.finalPeriod, for: r.principal)
+                    let (ordinal, results) = try await journal.setFinals(
+                        a.finals, className: a.schoolClass!, subject: a.subject!,
+                        period: a.finalPeriod, for: r.principal)
                     return BotReply(lines: render.finalsSaved(ordinal: ordinal, results, r))
                 }),
             BotCommand(
                 name: "test", aliases: ["кр", "контрольная"], action: .editJournal,
-                usage: Localized("cmd.test.usage"), summary: Localized("cmd.test.summary"), details: Localized("cmd.test.details"),
-                grammar: [.required(.schoolClass), .required(.subject), .required(.date), .optional(.lessonNumber), .optional(.text)],
+                usage: Localized("cmd.test.usage"), summary: Localized("cmd.test.summary"),
+                details: Localized("cmd.test.details"),
+                grammar: [
+                    .required(.schoolClass), .required(.subject), .required(.date), .optional(.lessonNumber),
+                    .optional(.text)
+                ],
                 run: { r in
                     let a = r.arguments
-                    let saved = try await journal.scheduleControlWork(topic: a.freeText ?? "", className: a.schoolClass!, subject: a.subject!,
-                                                                      date: a.date!, number: a.lessonNumber, for: r.principal)
+                    let saved = try await journal.scheduleControlWork(
+                        topic: a.freeText ?? "", className: a.schoolClass!, subject: a.subject!,
+                        date: a.date!, number: a.lessonNumber, for: r.principal)
                     return BotReply(lines: render.controlWorkScheduled(saved, className: a.schoolClass!, r))
                 }),
             remarkCommand(.remark, journal: journal, render: render),
@@ -94,25 +113,28 @@ enum TeacherCommands {
                 usage: Localized("cmd.unremark.usage"), summary: Localized("cmd.unremark.summary"),
                 details: Localized("cmd.unremark.details"), grammar: [.required(.schoolClass), .required(.person)],
                 run: { r in
-                    let (student, remark) = try await journal.deleteRemark(student: r.arguments.person!, className: r.arguments.schoolClass!,
-                                                                           for: r.principal)
+                    let (student, remark) = try await journal.deleteRemark(
+                        student: r.arguments.person!, className: r.arguments.schoolClass!,
+                        for: r.principal)
                     return BotReply(render.remarkDeleted(student, remark, r))
-                }),
+                })
         ]
     }
 
     static func remarkCommand(_ kind: Remark.Kind, journal: JournalService, render: JournalRendering) -> BotCommand {
         let remark = kind == .remark
         return BotCommand(
-            name: remark ? "remark" : "recommend", aliases: remark ? ["замечание"] : ["рекомендация"], action: .writeRemark,
+            name: remark ? "remark" : "recommend", aliases: remark ? ["замечание"] : ["рекомендация"],
+            action: .writeRemark,
             usage: remark ? Localized("cmd.remark.usage") : Localized("cmd.recommend.usage"),
             summary: remark ? Localized("cmd.remark.summary") : Localized("cmd.recommend.summary"),
             details: remark ? Localized("cmd.remark.details") : Localized("cmd.recommend.details"),
             grammar: [.required(.schoolClass), .required(.addressedText)],
             run: { r in
                 let (person, text) = r.arguments.addressed!
-                let (student, saved) = try await journal.addRemark(kind, text: text, student: person, className: r.arguments.schoolClass!,
-                                                                   for: r.principal)
+                let (student, saved) = try await journal.addRemark(
+                    kind, text: text, student: person, className: r.arguments.schoolClass!,
+                    for: r.principal)
                 return BotReply(render.remarkSaved(student, saved, r))
             })
     }

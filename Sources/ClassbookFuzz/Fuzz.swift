@@ -26,32 +26,38 @@ func run(_ bytes: [UInt8]) {
 }
 
 #if FUZZING
-/// libFuzzer's driver, entered from our own main (SwiftPM names the executable's entry point).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+    /// libFuzzer's driver, entered from our own main (SwiftPM names the executable's entry point).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-@main
-struct Fuzzer {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOne(data, size) })
-    }
-}
-#else
-/// Without libFuzzer: replays corpus files given as arguments (a regression run).
-@main
-struct Replay {
-    static func main() throws {
-        for path in CommandLine.arguments.dropFirst() {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CocoaError(.fileNoSuchFile) }
-            let files = isDirectory.boolValue ? try FileManager.default.contentsOfDirectory(atPath: path).map { path + "/" + $0 } : [path]
-            for file in files.sorted() { run(Array(try Data(contentsOf: URL(fileURLWithPath: file)))) }
-            print("replayed \(files.count) input(s) from \(path)")
+    @main
+    struct Fuzzer {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOne(data, size) })
         }
     }
-}
+#else
+    /// Without libFuzzer: replays corpus files given as arguments (a regression run).
+    @main
+    struct Replay {
+        static func main() throws {
+            for path in CommandLine.arguments.dropFirst() {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    throw CocoaError(.fileNoSuchFile)
+                }
+                let files =
+                    isDirectory.boolValue
+                    ? try FileManager.default.contentsOfDirectory(atPath: path).map { path + "/" + $0 } : [path]
+                for file in files.sorted() { run(Array(try Data(contentsOf: URL(fileURLWithPath: file)))) }
+                print("replayed \(files.count) input(s) from \(path)")
+            }
+        }
+    }
 #endif

@@ -32,8 +32,10 @@ final class LoadClient: Sendable {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    static func connect(host: String, port: Int, tls: NIOSSLContext?, group: any EventLoopGroup,
-                        webSocket: Bool = false) async throws -> LoadClient {
+    static func connect(
+        host: String, port: Int, tls: NIOSSLContext?, group: any EventLoopGroup,
+        webSocket: Bool = false
+    ) async throws -> LoadClient {
         let state = NIOLockedValueBox(State())
         // Completed on the channel's loop: by the upgrade, or by a close before it.
         let upgraded = NIOLockedValueBox<EventLoopPromise<Void>?>(nil)
@@ -41,11 +43,16 @@ final class LoadClient: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: "localhost")) }
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: "localhost"))
+                    }
                     if webSocket {
                         let promise = channel.eventLoop.makePromise(of: Void.self)
                         upgraded.withLockedValue { $0 = promise }
-                        channel.closeFuture.whenComplete { _ in promise.fail(Failure(description: "closed before the WebSocket upgrade")) }
+                        channel.closeFuture.whenComplete { _ in
+                            promise.fail(Failure(description: "closed before the WebSocket upgrade"))
+                        }
                         // The upgrade of `/socket`; then one IRC line per text frame, as a browser sends.
                         let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 14) { channel, _ in
                             channel.eventLoop.makeCompletedFuture {
@@ -63,9 +70,13 @@ final class LoadClient: Sendable {
             }
             .connect(host: host, port: port).get()
         if let promise = upgraded.withLockedValue({ $0 }) {
-            let headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Sec-WebSocket-Protocol", "text.ircv3.net"), ("Content-Length", "0")])
-            channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/socket", headers: headers)),
-                          promise: nil)
+            let headers = HTTPHeaders([
+                ("Host", "\(host):\(port)"), ("Sec-WebSocket-Protocol", "text.ircv3.net"), ("Content-Length", "0")
+            ])
+            channel.write(
+                HTTPClientRequestPart.head(
+                    HTTPRequestHead(version: .http1_1, method: .GET, uri: "/socket", headers: headers)),
+                promise: nil)
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
             try await promise.futureResult.get()
         }
@@ -85,16 +96,21 @@ final class LoadClient: Sendable {
     /// the start and sent then, or as soon as the answer before it came if that was later; its
     /// latency counts from when it was due, so a slow answer also counts against the requests
     /// it held up (no coordinated omission).
-    func run(seconds: Double, every pace: TimeAmount? = nil, line: @escaping @Sendable (Int) -> String) async -> [Double] {
+    func run(seconds: Double, every pace: TimeAmount? = nil, line: @escaping @Sendable (Int) -> String) async
+        -> [Double]
+    {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
         let reader = self.reader, channel = self.channel
         return await withCheckedContinuation { continuation in
             channel.eventLoop.execute {
-                guard channel.isActive, let context = try? channel.pipeline.syncOperations.context(handlerType: Reader.self) else {
+                guard channel.isActive,
+                    let context = try? channel.pipeline.syncOperations.context(handlerType: Reader.self)
+                else {
                     continuation.resume(returning: [])
                     return
                 }
-                reader.value.start(Reader.Loop(deadline: deadline, pace: pace, line: line, done: continuation), context: context)
+                reader.value.start(
+                    Reader.Loop(deadline: deadline, pace: pace, line: line, done: continuation), context: context)
             }
         }
     }
@@ -123,8 +139,9 @@ final class LoadClient: Sendable {
             // SASL PLAIN, pipelined: the server reads the lines in order, so the credentials
             // may follow AUTHENTICATE PLAIN before its "+" arrives.
             let plain = Data("\u{0}\(login)\u{0}\(password)".utf8).base64EncodedString()
-            send("CAP REQ :\(capabilities)\r\nNICK \(nick)\r\nUSER \(nick) 0 * :load\r\nAUTHENTICATE PLAIN\r\n"
-                 + "AUTHENTICATE \(plain)\r\nCAP END\r\n")
+            send(
+                "CAP REQ :\(capabilities)\r\nNICK \(nick)\r\nUSER \(nick) 0 * :load\r\nAUTHENTICATE PLAIN\r\n"
+                    + "AUTHENTICATE \(plain)\r\nCAP END\r\n")
         }
     }
 
@@ -172,9 +189,11 @@ final class LoadClient: Sendable {
             var last: EventLoopFuture<Void>?
             while let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = buffer.readSlice(length: end - buffer.readerIndex + 1)!
-                line.moveWriterIndex(to: line.writerIndex - (line.readableBytesView.dropLast().last == UInt8(ascii: "\r") ? 2 : 1))
+                line.moveWriterIndex(
+                    to: line.writerIndex - (line.readableBytesView.dropLast().last == UInt8(ascii: "\r") ? 2 : 1))
                 let key = WebSocketMaskingKey.random()
-                last = context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: line)))
+                last = context.write(
+                    wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: line)))
             }
             if let last { last.cascade(to: promise) } else { promise?.succeed() }
         }
@@ -261,7 +280,8 @@ final class LoadClient: Sendable {
             let view = line.readableBytesView
             // ":server PONG server :token": the verb after the source.
             if view.first == UInt8(ascii: ":"), let space = view.firstIndex(of: UInt8(ascii: " ")),
-               view[(space + 1)...].starts(with: "PONG ".utf8) {
+                view[(space + 1)...].starts(with: "PONG ".utf8)
+            {
                 if loop != nil {
                     loop!.latencies.append(Double((NIODeadline.now() - loop!.due).nanoseconds) / 1e6)
                     loop!.n += 1
@@ -269,8 +289,10 @@ final class LoadClient: Sendable {
                     return
                 }
                 // The last parameter, with or without its colon.
-                var token = String(decoding: view[(view.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? space)...], as: UTF8.self)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                var token = String(
+                    decoding: view[(view.lastIndex(of: UInt8(ascii: " ")).map { $0 + 1 } ?? space)...], as: UTF8.self
+                )
+                .trimmingCharacters(in: .whitespacesAndNewlines)
                 if token.hasPrefix(":") { token.removeFirst() }
                 let (waiter, count) = state.withLockedValue { state in
                     defer { state.linesSinceMark = 0 }
@@ -311,7 +333,9 @@ final class LoadClient: Sendable {
 
         /// ":server 001 nick :Welcome…".
         static func isWelcome(_ view: ByteBufferView) -> Bool {
-            guard view.first == UInt8(ascii: ":"), let space = view.firstIndex(of: UInt8(ascii: " ")) else { return false }
+            guard view.first == UInt8(ascii: ":"), let space = view.firstIndex(of: UInt8(ascii: " ")) else {
+                return false
+            }
             return view[(space + 1)...].starts(with: "001 ".utf8)
         }
 

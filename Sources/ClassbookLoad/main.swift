@@ -17,7 +17,8 @@ import SwiftCSV
 /// passwords); --websocket for IRC over WebSocket instead of TLS IRC;
 /// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
 struct Options: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "classbook-load", abstract: "The load generator of commands/bench.")
+    static let configuration = CommandConfiguration(
+        commandName: "classbook-load", abstract: "The load generator of commands/bench.")
 
     @Argument(help: "idle, marks, writes, relay, logins, or echo-server (the bare TLS echo).")
     var scenario = "marks"
@@ -78,7 +79,8 @@ struct Account {
     static func unambiguous(_ names: [String]) -> String {
         func matches(_ query: String, _ name: String) -> Bool {
             let words = name.split(separator: " ").map(String.init)
-            return DiaryService.NameQuery(query).matches(lastName: words.first ?? "", firstName: words.dropFirst().joined(separator: " "))
+            return DiaryService.NameQuery(query).matches(
+                lastName: words.first ?? "", firstName: words.dropFirst().joined(separator: " "))
         }
         return names.first { query in names.allSatisfy { $0 == query || !matches(query, $0) } } ?? names[0]
     }
@@ -93,20 +95,24 @@ func readAccounts(_ path: String) throws -> [Account] {
         let children = (row["children"] ?? "").split(separator: ";").map { child in
             String(child.split(separator: "(").first ?? child).trimmingCharacters(in: .whitespaces)
         }
-        return Account(login: login, password: password, roles: roles, classTeacher: roles.contains("class_teacher"), children: children)
+        return Account(
+            login: login, password: password, roles: roles, classTeacher: roles.contains("class_teacher"),
+            children: children)
     }
 }
 
 func rssKiB(_ pid: Int32?) -> Int? {
     guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return nil }
     return Int(line.split(separator: " ").dropFirst().first ?? "")
 }
 
 /// CPU time the process has used (user and system), from /proc/PID/stat.
 func cpuSeconds(_ pid: Int32?) -> Double? {
     guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return nil }
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
     // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
     let fields = stat[stat.index(after: close)...].split(separator: " ")
     guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
@@ -127,8 +133,12 @@ func measuringServer(_ work: () async -> [Double]) async -> ([Double], String) {
     let elapsed = ContinuousClock.now - start
     guard let before, let after = cpuSeconds(options.pid), !latencies.isEmpty else { return (latencies, "") }
     let wall = seconds(elapsed)
-    return (latencies, String(format: "; server CPU %.0f µs a request (%.2f cores busy)",
-                              (after - before) / Double(latencies.count) * 1e6, (after - before) / wall))
+    return (
+        latencies,
+        String(
+            format: "; server CPU %.0f µs a request (%.2f cores busy)",
+            (after - before) / Double(latencies.count) * 1e6, (after - before) / wall)
+    )
 }
 
 /// Latencies (ms) in an HDR histogram, in microseconds to three significant digits, for its
@@ -137,7 +147,10 @@ func percentiles(_ latencies: [Double]) -> (Double, Double, Double) {
     var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     for latency in latencies { _ = histogram.record(UInt64(max(1, (latency * 1000).rounded()))) }
     guard histogram.totalCount > 0 else { return (0, 0, 0) }
-    return (Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000, Double(histogram.max) / 1000)
+    return (
+        Double(histogram.valueAtPercentile(50)) / 1000, Double(histogram.valueAtPercentile(99)) / 1000,
+        Double(histogram.max) / 1000
+    )
 }
 
 /// Ends the run with a one-line reason on stderr (a missing file, a missing option) instead of
@@ -164,7 +177,11 @@ do {
         tls = nil
     } else {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        if let cert = options.cert { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(cert)) } else { configuration.certificateVerification = .none }
+        if let cert = options.cert {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(cert))
+        } else {
+            configuration.certificateVerification = .none
+        }
         tls = try NIOSSLContext(configuration: configuration)
     }
 } catch {
@@ -174,24 +191,31 @@ let accounts: [Account]
 do {
     accounts = try readAccounts(options.accounts)
 } catch {
-    fail("the accounts file \(options.accounts) (the demo school's demo-accounts.csv, --accounts): \(error.localizedDescription)")
+    fail(
+        "the accounts file \(options.accounts) (the demo school's demo-accounts.csv, --accounts): "
+            + "\(error.localizedDescription)"
+    )
 }
 let guardians = accounts.filter { $0.roles == "guardian" }
 let teachers = accounts.filter { $0.classTeacher }
 
 /// Connects and logs in `count` people, 32 at a time (a login is tens of milliseconds of
 /// scrypt on the server, so one at a time would leave a core idle); in order of `index`.
-func connectMany(_ people: [Account], count: Int, group loops: any EventLoopGroup = loadGroup,
-                 capabilities: String = "sasl") async throws -> [LoadClient] {
+func connectMany(
+    _ people: [Account], count: Int, group loops: any EventLoopGroup = loadGroup,
+    capabilities: String = "sasl"
+) async throws -> [LoadClient] {
     try await withThrowingTaskGroup(of: (Int, LoadClient).self) { group in
         var clients: [LoadClient?] = Array(repeating: nil, count: count)
         var next = 0
         func start(_ index: Int) {
             let person = people[index % people.count]
             group.addTask {
-                let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loops,
-                                                          webSocket: options.websocket)
-                try await client.login(person.login, password: person.password, nick: "l\(index)", capabilities: capabilities)
+                let client = try await LoadClient.connect(
+                    host: "127.0.0.1", port: options.port, tls: tls, group: loops,
+                    webSocket: options.websocket)
+                try await client.login(
+                    person.login, password: person.password, nick: "l\(index)", capabilities: capabilities)
                 return (index, client)
             }
         }
@@ -206,8 +230,10 @@ func connectMany(_ people: [Account], count: Int, group loops: any EventLoopGrou
 
 /// Each client asks in a closed loop, or paced (`every`), until the deadline (`LoadClient.run`);
 /// returns latencies in ms.
-func drive(_ clients: [LoadClient], seconds: Double, every pace: TimeAmount? = nil,
-           line: @escaping @Sendable (Int, Int) -> String) async -> [Double] {
+func drive(
+    _ clients: [LoadClient], seconds: Double, every pace: TimeAmount? = nil,
+    line: @escaping @Sendable (Int, Int) -> String
+) async -> [Double] {
     await withTaskGroup(of: [Double].self) { group in
         for (index, client) in clients.enumerated() {
             group.addTask { await client.run(seconds: seconds, every: pace) { n in line(index, n) } }
@@ -220,8 +246,10 @@ func drive(_ clients: [LoadClient], seconds: Double, every pace: TimeAmount? = n
 
 func report(_ name: String, _ latencies: [Double], seconds: Double, extra: String = "") {
     let (p50, p99, maximum) = percentiles(latencies)
-    print(String(format: "%@: %d requests in %.1f s = %.0f/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%@",
-                 name, latencies.count, seconds, Double(latencies.count) / seconds, p50, p99, maximum, extra))
+    print(
+        String(
+            format: "%@: %d requests in %.1f s = %.0f/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%@",
+            name, latencies.count, seconds, Double(latencies.count) / seconds, p50, p99, maximum, extra))
 }
 
 switch options.scenario {
@@ -232,14 +260,19 @@ case "idle":
     // With --warm, each asks the bot once first: memory a command leaves behind shows.
     if options.warm {
         await withTaskGroup(of: Void.self) { group in
-            for client in clients { group.addTask { _ = try? await client.ask("PRIVMSG diary :\(options.command)", token: "w") } }
+            for client in clients {
+                group.addTask { _ = try? await client.ask("PRIVMSG diary :\(options.command)", token: "w") }
+            }
         }
     }
     try await Task.sleep(for: .seconds(2))
     let after = rssKiB(options.pid)
     if let before, let after {
-        print(String(format: "idle: %d sessions; server RSS %d KiB → %d KiB: %.1f KiB per session", clients.count, before, after,
-                     Double(after - before) / Double(clients.count)))
+        print(
+            String(
+                format: "idle: %d sessions; server RSS %d KiB → %d KiB: %.1f KiB per session", clients.count, before,
+                after,
+                Double(after - before) / Double(clients.count)))
     } else {
         print("idle: \(clients.count) sessions (no --pid: memory not measured)")
     }
@@ -251,11 +284,15 @@ case "marks":
     let transport = options.websocket ? ", WebSocket" : ""
     let pace = options.every.map { TimeAmount.nanoseconds(Int64($0 * 1e6)) }
     let (latencies, cpu) = await measuringServer {
-        await drive(clients, seconds: options.seconds, every: pace) { index, _ in guardians[index % guardians.count].asking(options.command) }
+        await drive(clients, seconds: options.seconds, every: pace) { index, _ in
+            guardians[index % guardians.count].asking(options.command)
+        }
     }
     let paced = options.every.map { String(format: ", each every %g ms", $0) } ?? ""
-    report("\(options.command.dropFirst()) (\(clients.count) sessions\(transport)\(paced))", latencies, seconds: options.seconds,
-           extra: cpu + (rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? ""))
+    report(
+        "\(options.command.dropFirst()) (\(clients.count) sessions\(transport)\(paced))", latencies,
+        seconds: options.seconds,
+        extra: cpu + (rssKiB(options.pid).map { ", server RSS \($0) KiB" } ?? ""))
     for client in clients { client.close() }
 case "relay":
     // Each sends a line to its own nick, which comes back to it (echo-message): the server's
@@ -263,7 +300,9 @@ case "relay":
     // server relays. The nick is the account's login: the server gives an account its own.
     let clients = try await connectMany(guardians, count: options.sessions, capabilities: "sasl echo-message")
     let (latencies, cpu) = await measuringServer {
-        await drive(clients, seconds: options.seconds) { index, n in "PRIVMSG \(guardians[index % guardians.count].login) :сообщение \(n)" }
+        await drive(clients, seconds: options.seconds) { index, n in
+            "PRIVMSG \(guardians[index % guardians.count].login) :сообщение \(n)"
+        }
     }
     report("relay (\(clients.count) sessions)", latencies, seconds: options.seconds, extra: cpu)
     for client in clients { client.close() }
@@ -271,14 +310,20 @@ case "writes":
     // One confirmed, audited write per request: each guardian switches the diary's language
     // back and forth (/lang en, /lang ru); the answer comes after the commit.
     let clients = try await connectMany(guardians, count: options.sessions)
-    let (latencies, cpu) = await measuringServer { await drive(clients, seconds: options.seconds) { _, n in "PRIVMSG diary :/lang \(n % 2 == 0 ? "en" : "ru")" } }
-    report("writes (\(clients.count) sessions, /lang en|ru: one confirmed write each)", latencies, seconds: options.seconds, extra: cpu)
+    let (latencies, cpu) = await measuringServer {
+        await drive(clients, seconds: options.seconds) { _, n in "PRIVMSG diary :/lang \(n % 2 == 0 ? "en" : "ru")" }
+    }
+    report(
+        "writes (\(clients.count) sessions, /lang en|ru: one confirmed write each)", latencies,
+        seconds: options.seconds, extra: cpu)
     for client in clients { client.close() }
 case "logins":
     // With --tokens, app passwords for the stormers' accounts first (one password login each):
     // 200 accounts, each logging in five times in the storm (the device limit is five at once).
     let stormers = options.tokens ? Array(guardians.dropFirst(100).prefix(200)) : Array(guardians.dropFirst(100))
-    guard !stormers.isEmpty else { fail("logins needs more than 100 guardians in the accounts file (a larger demo school)") }
+    guard !stormers.isEmpty else {
+        fail("logins needs more than 100 guardians in the accounts file (a larger demo school)")
+    }
     var secrets: [String: String] = [:]
     if options.tokens {
         for client in try await connectMany(stormers, count: stormers.count).enumerated() {
@@ -300,7 +345,9 @@ case "logins":
     // every 100 ms (1,000 a second together), for as long as the storm lasts (stopped below).
     // Asking in a closed loop instead would take every cycle the server gives them, and the
     // storm's time would measure how the scheduler splits a saturated machine.
-    async let background = drive(working, seconds: 24 * 3600, every: .milliseconds(100)) { index, _ in guardians[index % guardians.count].asking("/marks") }
+    async let background = drive(working, seconds: 24 * 3600, every: .milliseconds(100)) { index, _ in
+        guardians[index % guardians.count].asking("/marks")
+    }
     let start = ContinuousClock.now
     // Each login either completes or fails (refused, or closed by the server's registration
     // timeout while queued behind the others' hashing); both are counted.
@@ -310,8 +357,9 @@ case "logins":
             let secret = secrets[person.login] ?? person.password
             group.addTask {
                 do {
-                    let client = try await LoadClient.connect(host: "127.0.0.1", port: options.port, tls: tls, group: loadGroup,
-                                                              webSocket: options.websocket)
+                    let client = try await LoadClient.connect(
+                        host: "127.0.0.1", port: options.port, tls: tls, group: loadGroup,
+                        webSocket: options.websocket)
                     try await client.login(person.login, password: secret, nick: "s\(index)")
                     client.close()
                     return true
@@ -328,11 +376,17 @@ case "logins":
     for client in working { client.stop() }
     let stormSeconds = seconds(storm)
     let ceiling = Double(System.coreCount) / hashTime
-    let kind = options.tokens ? "app-password logins" : String(format: "password logins (%.0f/s; scrypt %.1f ms a hash here, %d cores: ceiling %.0f/s)",
-                                                               Double(stormed) / stormSeconds, hashTime * 1000, System.coreCount, ceiling)
-    report(String(format: "logins: %d %@ (%d failed) took %.1f s; meanwhile %d others each asking /marks every 100 ms",
-                  stormed, kind, failed, stormSeconds, working.count),
-           await background, seconds: stormSeconds)
+    let kind =
+        options.tokens
+        ? "app-password logins"
+        : String(
+            format: "password logins (%.0f/s; scrypt %.1f ms a hash here, %d cores: ceiling %.0f/s)",
+            Double(stormed) / stormSeconds, hashTime * 1000, System.coreCount, ceiling)
+    report(
+        String(
+            format: "logins: %d %@ (%d failed) took %.1f s; meanwhile %d others each asking /marks every 100 ms",
+            stormed, kind, failed, stormSeconds, working.count),
+        await background, seconds: stormSeconds)
     for client in working { client.close() }
     try await workLoop.shutdownGracefully()
 default:

@@ -13,7 +13,9 @@ public enum PDFRenderer {
 
     public static func write(_ document: PrintDocument, to path: String) throws {
         let (width, height) = document.landscape ? (841.89, 595.28) : (595.28, 841.89)
-        guard let surface = cairo_pdf_surface_create(path, width, height) else { throw Failure(description: "cannot create \(path)") }
+        guard let surface = cairo_pdf_surface_create(path, width, height) else {
+            throw Failure(description: "cannot create \(path)")
+        }
         defer { cairo_surface_destroy(surface) }
         document.title.withCString { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, $0) }
         "Classbook".withCString { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, $0) }
@@ -148,7 +150,8 @@ public enum PDFRenderer {
             if y + headerHeight * 2 > bottom { newPage() }
             drawRow(headerLayouts, height: headerHeight, shaded: true)
             for row in rows {
-                let (layouts, rowHeight) = measure(row + Array(repeating: "", count: max(0, columns.count - row.count)), bold: false)
+                let (layouts, rowHeight) = measure(
+                    row + Array(repeating: "", count: max(0, columns.count - row.count)), bold: false)
                 if y + rowHeight > bottom {
                     newPage()
                     drawRow(headerLayouts, height: headerHeight, shaded: true)

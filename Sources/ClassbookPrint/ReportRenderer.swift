@@ -18,7 +18,8 @@ public enum ReportRenderer {
     /// several tables has them one after another, each with its header, a blank line between.
     public static func csv(_ report: Report) -> String {
         func field(_ text: String) -> String {
-            text.contains(";") || text.contains("\"") || text.contains("\n") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            text.contains(";") || text.contains("\"") || text.contains("\n")
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         let tables = report.tables.map { table in
             ([table.header] + table.rows).map { $0.map(field).joined(separator: ";") }.joined(separator: "\r\n")

@@ -48,7 +48,9 @@ final class ChannelRegistry: Sendable {
     func companions(of handle: SessionHandle) -> [SessionHandle] {
         joined.withLockedValue { joined in
             var seen = Set<ObjectIdentifier>([ObjectIdentifier(handle)])
-            return joined.values.filter { $0.contains { $0 === handle } }.flatMap { $0 }.filter { seen.insert(ObjectIdentifier($0)).inserted }
+            return joined.values.filter { $0.contains { $0 === handle } }.flatMap { $0 }.filter {
+                seen.insert(ObjectIdentifier($0)).inserted
+            }
         }
     }
 
@@ -69,7 +71,9 @@ final class ChannelRegistry: Sendable {
 
     /// A stored post as a channel message from its author, with its msgid and time and, in a
     /// thread, `+draft/reply`: what is relayed live and what `CHATHISTORY` replays.
-    static func message(_ post: BoardPost, replyTo: String?, source: String, command: String = "PRIVMSG", clientTags: [IRCTag] = []) -> IRCMessage {
+    static func message(
+        _ post: BoardPost, replyTo: String?, source: String, command: String = "PRIVMSG", clientTags: [IRCTag] = []
+    ) -> IRCMessage {
         var tags = [IRCTag("msgid", post.msgid), IRCTag("time", UTCTimestamp.format(post.createdAt))] + clientTags
         if let replyTo { tags.append(IRCTag("+draft/reply", replyTo)) }
         return IRCMessage(tags: tags, source: source, command: command, parameters: [post.board, post.text])
@@ -77,10 +81,13 @@ final class ChannelRegistry: Sendable {
 
     /// Relays a stored post to everyone on its board; the author's own session (when it posted
     /// from a client) only with echo-message.
-    func announce(_ post: BoardPost, replyTo: String?, serverName: String, command: String = "PRIVMSG", clientTags: [IRCTag] = [],
-                  from author: SessionHandle? = nil) {
+    func announce(
+        _ post: BoardPost, replyTo: String?, serverName: String, command: String = "PRIVMSG", clientTags: [IRCTag] = [],
+        from author: SessionHandle? = nil
+    ) {
         let nick = author?.nick ?? post.authorNick
-        let message = Self.message(post, replyTo: replyTo, source: "\(nick)!\(nick)@\(serverName)", command: command, clientTags: clientTags)
+        let message = Self.message(
+            post, replyTo: replyTo, source: "\(nick)!\(nick)@\(serverName)", command: command, clientTags: clientTags)
         for member in members(post.board) where member !== author || member.flags.echoMessage {
             member.send(message)
         }

@@ -8,7 +8,9 @@ extension ClassbookServer {
     /// connections, every client told, every confirmed write finished), then `/metrics` (so a
     /// stop can be watched to its end), then the scheduled jobs. Call after `bind()`.
     public var services: [any Service] {
-        [JobService(server: self)] + (metricsChannel.map { [MetricsService(channel: $0)] } ?? []) + [ListenerService(server: self)]
+        [JobService(server: self)] + (metricsChannel.map { [MetricsService(channel: $0)] } ?? []) + [
+            ListenerService(server: self)
+        ]
     }
 }
 

@@ -45,68 +45,97 @@ public final class ClassbookServer: Sendable {
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
-        public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
-                    duties: any DutiesRepository, messaging: any MessagingRepository, boards: any BoardRepository,
-                    security: any SecurityRepository,
-                    clock: any SchoolClock = SystemClock(),
-                    hasher: PasswordHasher = PasswordHasher()) {
-            self.init(repositories: .init(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
-                                          boards: boards, security: security),
-                      clock: clock, hasher: hasher)
+        public init(
+            accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
+            duties: any DutiesRepository, messaging: any MessagingRepository, boards: any BoardRepository,
+            security: any SecurityRepository,
+            clock: any SchoolClock = SystemClock(),
+            hasher: PasswordHasher = PasswordHasher()
+        ) {
+            self.init(
+                repositories: .init(
+                    accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
+                    boards: boards, security: security),
+                clock: clock, hasher: hasher)
         }
 
-        public init(repositories: SchoolServices.Repositories, clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()) {
+        public init(
+            repositories: SchoolServices.Repositories, clock: any SchoolClock = SystemClock(),
+            hasher: PasswordHasher = PasswordHasher()
+        ) {
             self.repositories = repositories
             self.clock = clock
             self.hasher = hasher
         }
     }
 
-    public init(configuration: ServerConfiguration, services: Services, logger: Logger = Logger(label: "classbook")) throws {
+    public init(configuration: ServerConfiguration, services: Services, logger: Logger = Logger(label: "classbook"))
+        throws
+    {
         try configuration.validate()
-        sslContext = try TLSCertificate.serverContext(certificatePath: configuration.certificatePath,
-                                                      privateKeyPath: configuration.privateKeyPath)
+        sslContext = try TLSCertificate.serverContext(
+            certificatePath: configuration.certificatePath,
+            privateKeyPath: configuration.privateKeyPath)
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        admission = AdmissionGate(limit: configuration.maxRegistering,
-                                  longestHold: .nanoseconds(Int64(configuration.registeringHold * 1e9)))
+        admission = AdmissionGate(
+            limit: configuration.maxRegistering,
+            longestHold: .nanoseconds(Int64(configuration.registeringHold * 1e9)))
         // Password hashing runs here, never on an event loop.
         hashingPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingPool.start()
         let executor = ThreadPoolExecutor(pool: hashingPool, limit: configuration.maxPendingLogins)
         let metrics = ServerMetrics()
-        let views = DiaryViewRecorder(duties: services.repositories.duties, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        let views = DiaryViewRecorder(
+            duties: services.repositories.duties, clock: services.clock, timeZone: configuration.timeZone,
+            logger: logger)
         let registry = SessionRegistry()
         let botSource = "\(configuration.botNick)!\(configuration.botNick)@\(configuration.serverName)"
-        let outbox = Outbox(duties: services.repositories.duties, registry: registry, clock: services.clock, botSource: botSource, logger: logger)
-        let notifier = Notifier(messaging: services.repositories.messaging, accounts: services.repositories.accounts, outbox: outbox, clock: services.clock, timeZone: configuration.timeZone, logger: logger)
+        let outbox = Outbox(
+            duties: services.repositories.duties, registry: registry, clock: services.clock, botSource: botSource,
+            logger: logger)
+        let notifier = Notifier(
+            messaging: services.repositories.messaging, accounts: services.repositories.accounts, outbox: outbox,
+            clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         // The school's services, composed as every CLI command composes them, with the server's hooks.
         let school = SchoolServices(
             repositories: services.repositories,
-            clock: services.clock, timeZone: configuration.timeZone, roomCreation: configuration.rooms, hasher: services.hasher, executor: executor,
-            hooks: .init(onDiaryView: { account, student in await views.record(account: account, student: student) },
-                         onJournalChange: { events in await notifier.journalChanged(events) }))
+            clock: services.clock, timeZone: configuration.timeZone, roomCreation: configuration.rooms,
+            hasher: services.hasher, executor: executor,
+            hooks: .init(
+                onDiaryView: { account, student in await views.record(account: account, student: student) },
+                onJournalChange: { events in await notifier.journalChanged(events) }))
         let accounts = school.accounts
         let channels = ChannelRegistry()
-        let delivery = ServerDelivery(outbox: outbox, channels: channels, serverName: configuration.serverName,
-                                      messaging: services.repositories.messaging, clock: services.clock)
+        let delivery = ServerDelivery(
+            outbox: outbox, channels: channels, serverName: configuration.serverName,
+            messaging: services.repositories.messaging, clock: services.clock)
         let throttle = configuration.loginThrottle
-        let loginGuard = LoginGuard(settings: .init(freeFailures: throttle.freeFailures, baseDelay: throttle.baseDelay, maxDelay: throttle.maxDelay,
-                                                    lockAfter: throttle.lockAfter),
-                                    security: services.repositories.security, delivery: delivery, clock: services.clock, logger: logger,
-                                    metrics: metrics)
-        let bot = DiaryBot(accounts: accounts, diary: school.diary, journal: school.journal, duties: school.duties, messaging: school.messaging,
-                           boards: school.boards, security: school.security, delivery: delivery)
+        let loginGuard = LoginGuard(
+            settings: .init(
+                freeFailures: throttle.freeFailures, baseDelay: throttle.baseDelay, maxDelay: throttle.maxDelay,
+                lockAfter: throttle.lockAfter),
+            security: services.repositories.security, delivery: delivery, clock: services.clock, logger: logger,
+            metrics: metrics)
+        let bot = DiaryBot(
+            accounts: accounts, diary: school.diary, journal: school.journal, duties: school.duties,
+            messaging: school.messaging,
+            boards: school.boards, security: school.security, delivery: delivery)
         self.notifier = notifier
         // Only with a gateway: a client must be shut down (`close()`), and most schools have none.
         let http = try configuration.sms.map { [group] in try SMSGateway.client($0, group: group) }
         self.http = http
-        sender = ExternalSender(messaging: services.repositories.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group, http: http,
-                                clock: services.clock, logger: logger)
-        digests = DigestScheduler(bot: bot, duties: services.repositories.duties, outbox: outbox, clock: services.clock,
-                                  timeZone: configuration.timeZone, logger: logger)
-        context = ServerContext(configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
-                                messaging: services.repositories.messaging, boards: school.boards, conversations: school.conversations, channels: channels, loginGuard: loginGuard,
-                                metrics: metrics, logger: logger, createdAt: Date())
+        sender = ExternalSender(
+            messaging: services.repositories.messaging, smtp: configuration.smtp, sms: configuration.sms, group: group,
+            http: http,
+            clock: services.clock, logger: logger)
+        digests = DigestScheduler(
+            bot: bot, duties: services.repositories.duties, outbox: outbox, clock: services.clock,
+            timeZone: configuration.timeZone, logger: logger)
+        context = ServerContext(
+            configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
+            messaging: services.repositories.messaging, boards: school.boards, conversations: school.conversations,
+            channels: channels, loginGuard: loginGuard,
+            metrics: metrics, logger: logger, createdAt: Date())
         duties = services.repositories.duties
     }
 
@@ -148,7 +177,8 @@ public final class ClassbookServer: Sendable {
             channels.append(channel)
             listeners.withLockedValue { $0 = channels }
             webPort = channel.localAddress?.port
-            context.logger.info("web (IRC over WebSocket) on https://\(endpoint.host):\(webPort ?? endpoint.port)\(WebSocketTransport.path)")
+            let address = "https://\(endpoint.host):\(webPort ?? endpoint.port)\(WebSocketTransport.path)"
+            context.logger.info("web (IRC over WebSocket) on \(address)")
         }
         var metricsPort: Int?
         if let endpoint = configuration.metricsListen {
@@ -157,20 +187,26 @@ public final class ClassbookServer: Sendable {
             let logger = context.logger
             let channel = try await MetricsService.bind(endpoint, group: group) {
                 // Figures that live in the store are read when scraped.
-                do { metrics.outbox(try await duties.outboxBacklog(), now: Date()) } catch { logger.error("cannot read the outbox: \(error)") }
+                do { metrics.outbox(try await duties.outboxBacklog(), now: Date()) } catch {
+                    logger.error("cannot read the outbox: \(error)")
+                }
                 return metrics.registry.emitToBuffer()
             }
             metricsListener.withLockedValue { $0 = channel }
             metricsPort = channel.localAddress?.port
             context.logger.info("metrics on http://\(endpoint.host):\(metricsPort ?? endpoint.port)/metrics")
         }
-        return BoundPorts(tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort, web: webPort,
-                          proxy: proxyPort)
+        return BoundPorts(
+            tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort,
+            web: webPort,
+            proxy: proxyPort)
     }
 
     /// A line listener: TLS or plaintext IRC; `proxied`, behind a balancer that starts each
     /// connection with a PROXY protocol header naming the client (`proxy-listen`).
-    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool, proxied: Bool = false) async throws -> any Channel {
+    private func bindListener(_ endpoint: ServerConfiguration.Endpoint, tls: Bool, proxied: Bool = false) async throws
+        -> any Channel
+    {
         let sslContext = self.sslContext
         let maxSendQueue = context.configuration.maxSendQueue
         return try await ServerBootstrap(group: group)
@@ -181,7 +217,9 @@ public final class ClassbookServer: Sendable {
             // Each connection keeps its receive buffer between reads: chat lines are short, so
             // it starts at 512 bytes rather than NIO's 2 KiB (grown on demand, up to a TLS
             // record), which is most of a kibibyte and a half less per idle session.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 16384))
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 16384)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ticket = self.admission.enter(channel)
@@ -192,7 +230,8 @@ public final class ClassbookServer: Sendable {
                         try self.accept(channel, transport: tls ? "tls" : "plaintext", ticket: ticket, host: host)
                     }
                     if proxied {
-                        try channel.pipeline.syncOperations.addHandler(ProxyHeaderHandler { channel, host in try setUp(channel, host) })
+                        try channel.pipeline.syncOperations.addHandler(
+                            ProxyHeaderHandler { channel, host in try setUp(channel, host) })
                     } else {
                         try setUp(channel, nil)
                     }
@@ -223,12 +262,17 @@ public final class ClassbookServer: Sendable {
                     let upgrader = NIOWebSocketServerUpgrader(
                         maxFrameSize: IRCLimits.lineBytes,
                         shouldUpgrade: { channel, head in
-                            let allowed = head.uri == WebSocketTransport.path
-                                && WebSocketTransport.allows(head, allowed: configuration.webAllowedOrigins, serverName: configuration.serverName,
-                                                             port: port.withLockedValue { $0 })
+                            let allowed =
+                                head.uri == WebSocketTransport.path
+                                && WebSocketTransport.allows(
+                                    head, allowed: configuration.webAllowedOrigins,
+                                    serverName: configuration.serverName,
+                                    port: port.withLockedValue { $0 })
                             guard allowed else { return channel.eventLoop.makeSucceededFuture(nil) }
                             var headers = HTTPHeaders()
-                            if let subprotocol = WebSocketTransport.subprotocol(head) { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
+                            if let subprotocol = WebSocketTransport.subprotocol(head) {
+                                headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol)
+                            }
                             return channel.eventLoop.makeSucceededFuture(headers)
                         },
                         upgradePipelineHandler: { channel, head in
@@ -242,9 +286,12 @@ public final class ClassbookServer: Sendable {
                         })
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
-                            context.pipeline.syncOperations.removeHandler(http, promise: nil)
-                        }))
+                        withServerUpgrade: (
+                            upgraders: [upgrader],
+                            completionHandler: { context in
+                                context.pipeline.syncOperations.removeHandler(http, promise: nil)
+                            }
+                        ))
                     try channel.pipeline.syncOperations.addHandler(http)
                 }
             }
@@ -257,8 +304,10 @@ public final class ClassbookServer: Sendable {
     /// Sets up an accepted connection, on its event loop: a session driven by its pipeline
     /// (`SessionDriver`), or a refusal when its address has too many already.
     /// `host`: the client's address when a PROXY header named it, else the connection's peer.
-    private func accept(_ channel: any Channel, transport: String, decodesLines: Bool = true, ticket: AdmissionGate.Ticket,
-                        host: String? = nil) throws {
+    private func accept(
+        _ channel: any Channel, transport: String, decodesLines: Bool = true, ticket: AdmissionGate.Ticket,
+        host: String? = nil
+    ) throws {
         let host = host ?? channel.remoteAddress?.ipAddress ?? "unknown"
         let key = ObjectIdentifier(channel)
         let done = channel.eventLoop.makePromise(of: Void.self)
@@ -268,7 +317,8 @@ public final class ClassbookServer: Sendable {
                 _ = self.connections.withLockedValue { $0.removeValue(forKey: key) }
                 done.succeed()
             }
-            try channel.pipeline.syncOperations.addHandler(RefusalHandler(reason: "Too many connections from your address"))
+            try channel.pipeline.syncOperations.addHandler(
+                RefusalHandler(reason: "Too many connections from your address"))
             return
         }
         let handle = SessionHandle(id: ServerContext.messageID(), channel: channel, host: host, transport: transport)
@@ -295,7 +345,9 @@ public final class ClassbookServer: Sendable {
         let last = context.registry.release(handle)
         let left = context.channels.leaveAll(handle)
         if last, let nick = handle.nick {
-            let quit = IRCMessage(source: "\(nick)!\(handle.device.username)@\(context.cloakedHost)", command: "QUIT", parameters: ["Connection closed"])
+            let quit = IRCMessage(
+                source: "\(nick)!\(handle.device.username)@\(context.cloakedHost)", command: "QUIT",
+                parameters: ["Connection closed"])
             for channel in left { context.channels.broadcast(quit, to: channel) }
         }
     }

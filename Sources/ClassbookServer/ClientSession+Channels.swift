@@ -46,7 +46,9 @@ extension ClientSession {
         }
         if let board = try? await context.boards.board(named: name) {
             guard (try? await context.boards.isMember(principal, of: board)) == true else {
-                if refuse { reply(.inviteOnlyChannel, board.name, "Cannot join channel (+i) — not a member of this board") }
+                if refuse {
+                    reply(.inviteOnlyChannel, board.name, "Cannot join channel (+i) — not a member of this board")
+                }
                 return nil
             }
             return ChatChannel(kind: .board(board))
@@ -64,7 +66,8 @@ extension ClientSession {
 
     /// The accounts shown with `@`: a room's operators.
     func channelOperators(_ channel: ChatChannel) async -> Set<AccountID> {
-        guard case .room(let room) = channel.kind, let members = try? await context.conversations.members(of: room) else { return [] }
+        guard case .room(let room) = channel.kind, let members = try? await context.conversations.members(of: room)
+        else { return [] }
         return Set(members.filter(\.isOperator).map(\.account))
     }
 
@@ -95,7 +98,7 @@ extension ClientSession {
         let board = try? await context.boards.board(named: name)
         let room = try? await context.conversations.room(named: name)
         if board != nil || room != nil {
-            _ = await memberChannel(name) // answers 473
+            _ = await memberChannel(name)  // answers 473
             return nil
         }
         do {
@@ -122,15 +125,18 @@ extension ClientSession {
             }
         }
         let topic = try? await context.boards.boards.topic(board: name)
-        let marker: Date?? = if let principal, sessions.contains(where: \.flags.readMarker) {
-            try? await context.conversations.readMarker(of: principal, in: name)
-        } else { nil }
+        let marker: Date?? =
+            if let principal, sessions.contains(where: \.flags.readMarker) {
+                try? await context.conversations.readMarker(of: principal, in: name)
+            } else { nil }
         let operators = await channelOperators(channel)
         for session in joined {
             var messages = [joinMessage(source: source, channel: name, for: session)]
             if let topic {
                 messages.append(context.numeric(.topic, session.target, name, topic.text))
-                messages.append(context.numeric(.topicWhoTime, session.target, name, topic.setBy, String(Int(topic.at.timeIntervalSince1970))))
+                messages.append(
+                    context.numeric(
+                        .topicWhoTime, session.target, name, topic.setBy, String(Int(topic.at.timeIntervalSince1970))))
             }
             if session.flags.readMarker, let marker { messages.append(markRead(name, marker)) }
             messages += names(name, operators: operators, for: session)
@@ -140,8 +146,11 @@ extension ClientSession {
 
     /// JOIN as a member sees it: with the account and realname for `extended-join`.
     private func joinMessage(source: String, channel: String, for recipient: SessionHandle) -> IRCMessage {
-        guard recipient.flags.extendedJoin else { return IRCMessage(source: source, command: "JOIN", parameters: [channel]) }
-        return IRCMessage(source: source, command: "JOIN", parameters: [channel, handle.login ?? "*", handle.device.realname])
+        guard recipient.flags.extendedJoin else {
+            return IRCMessage(source: source, command: "JOIN", parameters: [channel])
+        }
+        return IRCMessage(
+            source: source, command: "JOIN", parameters: [channel, handle.login ?? "*", handle.device.realname])
     }
 
     /// At registration: a new device of an account joins what the account's other devices have
@@ -188,11 +197,17 @@ extension ClientSession {
         for member in context.channels.members(channel) {
             guard let nick = member.nick, seen.insert(SessionRegistry.fold(nick)).inserted else { continue }
             let prefix = member.account.map(operators.contains) == true ? "@" : ""
-            entries.append(prefix + (recipient.flags.userhostInNames ? "\(nick)!\(member.device.username)@\(context.cloakedHost)" : nick))
+            entries.append(
+                prefix
+                    + (recipient.flags.userhostInNames
+                        ? "\(nick)!\(member.device.username)@\(context.cloakedHost)" : nick))
         }
         var messages: [IRCMessage] = []
         for chunk in stride(from: 0, to: entries.count, by: 20) {
-            messages.append(context.numeric(.namesReply, recipient.target, "=", channel, entries[chunk..<min(entries.count, chunk + 20)].joined(separator: " ")))
+            messages.append(
+                context.numeric(
+                    .namesReply, recipient.target, "=", channel,
+                    entries[chunk..<min(entries.count, chunk + 20)].joined(separator: " ")))
         }
         messages.append(context.numeric(.endOfNames, recipient.target, channel, "End of /NAMES list"))
         return messages
@@ -224,18 +239,20 @@ extension ClientSession {
             }
             return
         }
-        let mayChange: Bool = switch channel.kind {
-        case .board(let board): (try? await context.boards.mayModerate(principal, board)) == true
-        case .room: await channelOperators(channel).contains(principal.account.id)
-        }
+        let mayChange: Bool =
+            switch channel.kind {
+            case .board(let board): (try? await context.boards.mayModerate(principal, board)) == true
+            case .room: await channelOperators(channel).contains(principal.account.id)
+            }
         guard mayChange else {
             reply(.chanOpPrivilegesNeeded, channel.name, "You're not a moderator of this channel")
             return
         }
         let text = String(message.parameters[1].prefix(300))
         do {
-            try await context.boards.boards.setTopic(board: channel.name, text: text, setBy: nick,
-                                                     context: AuditContext(principal: principal, at: context.boards.journal.clock.now()))
+            try await context.boards.boards.setTopic(
+                board: channel.name, text: text, setBy: nick,
+                context: AuditContext(principal: principal, at: context.boards.journal.clock.now()))
             let change = IRCMessage(source: userSource, command: "TOPIC", parameters: [channel.name, text])
             context.channels.broadcast(change, to: channel.name)
             if !context.channels.isJoined(channel.name, handle) { send(change) }
@@ -298,17 +315,25 @@ extension ClientSession {
             if !notice { reply(.cannotSendToChannel, channel.name, "Cannot send to channel: JOIN it first") }
             return
         }
-        let reference: BoardPost? = if let msgid = message.tag("+draft/reply") { try? await context.boards.boards.post(msgid: msgid) } else { nil }
+        let reference: BoardPost? =
+            if let msgid = message.tag("+draft/reply") { try? await context.boards.boards.post(msgid: msgid) } else {
+                nil
+            }
         let parent = reference?.board == channel.name ? reference : nil
         do {
-            let post: BoardPost = switch channel.kind {
-            case .board(let board):
-                try await context.boards.post(text, on: board, replyTo: parent, title: nil, nick: nick, msgid: ServerContext.messageID(), for: principal)
-            case .room(let room):
-                try await context.conversations.post(text, in: room, replyTo: parent, nick: nick, msgid: ServerContext.messageID(), for: principal)
-            }
-            announce(post, replyTo: parent?.msgid, command: message.command,
-                     clientTags: message.tags.filter { $0.key.hasPrefix("+") && $0.key != "+draft/reply" })
+            let post: BoardPost =
+                switch channel.kind {
+                case .board(let board):
+                    try await context.boards.post(
+                        text, on: board, replyTo: parent, title: nil, nick: nick, msgid: ServerContext.messageID(),
+                        for: principal)
+                case .room(let room):
+                    try await context.conversations.post(
+                        text, in: room, replyTo: parent, nick: nick, msgid: ServerContext.messageID(), for: principal)
+                }
+            announce(
+                post, replyTo: parent?.msgid, command: message.command,
+                clientTags: message.tags.filter { $0.key.hasPrefix("+") && $0.key != "+draft/reply" })
         } catch {
             reply(.cannotSendToChannel, channel.name, "Cannot send to channel")
         }
@@ -316,7 +341,8 @@ extension ClientSession {
 
     /// Relays a stored post to everyone on the channel (the author's device too with echo-message).
     func announce(_ post: BoardPost, replyTo: String?, command: String = "PRIVMSG", clientTags: [IRCTag] = []) {
-        context.channels.announce(post, replyTo: replyTo, serverName: context.configuration.serverName, command: command,
-                                  clientTags: clientTags, from: handle)
+        context.channels.announce(
+            post, replyTo: replyTo, serverName: context.configuration.serverName, command: command,
+            clientTags: clientTags, from: handle)
     }
 }

@@ -76,7 +76,8 @@ extension ClientSession {
         let start = ContinuousClock.now
         let answer = await run()
         let outcome: ServerMetrics.Outcome = answer.isFailure ? .failed : answer.isRefusal ? .refused : .ok
-        context.metrics.recordCommand(answer.command ?? "unknown", outcome: outcome, duration: ContinuousClock.now - start)
+        context.metrics.recordCommand(
+            answer.command ?? "unknown", outcome: outcome, duration: ContinuousClock.now - start)
         return answer
     }
 
@@ -140,9 +141,11 @@ extension ClientSession {
         guard let principal, account != principal.account.id, let msgid = relayed.tag("msgid") else { return }
         let sentAt = relayed.tag("time").flatMap(UTCTimestamp.parse) ?? Date()
         do {
-            try await context.messaging.recordDirect(DirectMessage(
-                msgid: msgid, sender: principal.account.id, senderLogin: principal.account.login, recipient: account, recipientLogin: login,
-                command: relayed.command, text: relayed.parameters[1], sentAt: sentAt))
+            try await context.messaging.recordDirect(
+                DirectMessage(
+                    msgid: msgid, sender: principal.account.id, senderLogin: principal.account.login,
+                    recipient: account, recipientLogin: login,
+                    command: relayed.command, text: relayed.parameters[1], sentAt: sentAt))
         } catch {
             context.logger.error("cannot keep a message in history: \(error)", metadata: ["session": "\(handle.id)"])
         }
@@ -174,8 +177,9 @@ extension ClientSession {
     }
 
     func markRead(_ target: String, _ marker: Date?) -> IRCMessage {
-        IRCMessage(source: context.configuration.serverName, command: "MARKREAD",
-                   parameters: [target, marker.map { "timestamp=" + UTCTimestamp.format($0) } ?? "*"])
+        IRCMessage(
+            source: context.configuration.serverName, command: "MARKREAD",
+            parameters: [target, marker.map { "timestamp=" + UTCTimestamp.format($0) } ?? "*"])
     }
 }
 

@@ -98,15 +98,20 @@ extension ClientSession {
                 for member in context.channels.members(channel.name) {
                     guard let nick = member.nick, seen.insert(SessionRegistry.fold(nick)).inserted else { continue }
                     let sessions = context.registry.sessions(nick: nick)
-                    entries.append(entry(nick: nick, sessions: sessions.isEmpty ? [member] : sessions, channel: channel.name,
-                                         isOperator: member.account.map(operators.contains) ?? false))
+                    entries.append(
+                        entry(
+                            nick: nick, sessions: sessions.isEmpty ? [member] : sessions, channel: channel.name,
+                            isOperator: member.account.map(operators.contains) ?? false))
                 }
             }
         } else {
             switch await visible(mask) {
             case .bot:
                 let bot = context.configuration.botNick
-                entries.append(WhoEntry(channel: "*", nick: bot, username: bot, host: server, realname: "diary", account: nil, flags: "HB"))
+                entries.append(
+                    WhoEntry(
+                        channel: "*", nick: bot, username: bot, host: server, realname: "diary", account: nil,
+                        flags: "HB"))
             case .person(let nick, let sessions):
                 entries.append(entry(nick: nick, sessions: sessions, channel: "*", isOperator: false))
             case nil:
@@ -120,7 +125,9 @@ extension ClientSession {
             for entry in entries { send(whox(entry, fields: fields, token: token)) }
         } else {
             for entry in entries {
-                reply(.whoReply, entry.channel, entry.username, entry.host, server, entry.nick, entry.flags, "0 \(entry.realname)")
+                reply(
+                    .whoReply, entry.channel, entry.username, entry.host, server, entry.nick, entry.flags,
+                    "0 \(entry.realname)")
             }
         }
         reply(.endOfWho, mask, "End of WHO list")
@@ -129,9 +136,10 @@ extension ClientSession {
     private func entry(nick: String, sessions: [SessionHandle], channel: String, isOperator: Bool) -> WhoEntry {
         let device = sessions[0].device
         let flags = (sessions.awayText == nil ? "H" : "G") + (isOperator ? "@" : "")
-        return WhoEntry(channel: channel, nick: nick, username: device.username,
-                        host: seesAddress(of: sessions) ? device.host : context.cloakedHost,
-                        realname: device.realname, account: sessions[0].login, flags: flags)
+        return WhoEntry(
+            channel: channel, nick: nick, username: device.username,
+            host: seesAddress(of: sessions) ? device.host : context.cloakedHost,
+            realname: device.realname, account: sessions[0].login, flags: flags)
     }
 
     /// RPL_WHOSPCRPL (354): the fields asked for, in the order WHOX fixes (t c u i h s n f d l a o r).
@@ -190,13 +198,19 @@ extension ClientSession {
     func handleMode(_ message: IRCMessage) async {
         let target = message.parameters[0]
         guard target.hasPrefix("#") else {
-            guard SessionRegistry.sameNick(target, nick) else { return reply(.usersDontMatch, "Can't change mode for other users") }
+            guard SessionRegistry.sameNick(target, nick) else {
+                return reply(.usersDontMatch, "Can't change mode for other users")
+            }
             return reply(.userModeIs, "+i")
         }
-        guard let channel = await memberChannel(target, refuse: false) else { return reply(.noSuchChannel, target, "No such channel") }
+        guard let channel = await memberChannel(target, refuse: false) else {
+            return reply(.noSuchChannel, target, "No such channel")
+        }
         guard message.parameters.count > 1 else {
             reply(.channelModeIs, channel.name, channel.modes)
-            if let created = channel.createdAt { reply(.creationTime, channel.name, String(Int(created.timeIntervalSince1970))) }
+            if let created = channel.createdAt {
+                reply(.creationTime, channel.name, String(Int(created.timeIntervalSince1970)))
+            }
             return
         }
         switch message.parameters[1] {
@@ -216,8 +230,12 @@ extension ClientSession {
         // 252 (operators) is left out: there are none. 254 only when a channel has someone in it.
         if channels > 0 { reply(.luserChannels, String(channels), "channels formed") }
         reply(.luserMe, "I have \(counts.sessions) clients and 0 servers")
-        reply(.localUsers, String(counts.sessions), String(counts.peak), "Current local users \(counts.sessions), max \(counts.peak)")
-        reply(.globalUsers, String(counts.sessions), String(counts.peak), "Current global users \(counts.sessions), max \(counts.peak)")
+        reply(
+            .localUsers, String(counts.sessions), String(counts.peak),
+            "Current local users \(counts.sessions), max \(counts.peak)")
+        reply(
+            .globalUsers, String(counts.sessions), String(counts.peak),
+            "Current global users \(counts.sessions), max \(counts.peak)")
     }
 
     // MARK: AWAY
@@ -230,11 +248,16 @@ extension ClientSession {
         let sessions = context.registry.sessions(nick: nick)
         let before = sessions.awayText
         handle.setAway(text)
-        if text == nil { reply(.unaway, "You are no longer marked as being away") } else { reply(.nowAway, "You have been marked as being away") }
+        if text == nil {
+            reply(.unaway, "You are no longer marked as being away")
+        } else {
+            reply(.nowAway, "You have been marked as being away")
+        }
         let after = context.registry.sessions(nick: nick).awayText
         guard before != after else { return }
         let notice = IRCMessage(source: userSource, command: "AWAY", parameters: after.map { [$0] } ?? [])
-        for member in context.channels.companions(of: handle) where member.flags.awayNotify && member.account != handle.account {
+        for member in context.channels.companions(of: handle)
+        where member.flags.awayNotify && member.account != handle.account {
             member.send(notice)
         }
     }

@@ -11,12 +11,15 @@ import IRC
 /// account's. A bare `NICK` holds nothing, so a connection that never logs in keeps no one out.
 extension ClientSession {
     func handleCap(_ message: IRCMessage) async {
-        let result = capabilities.handle(subcommand: message.parameters[0], argument: message.parameters.dropFirst().first,
-                                         registered: registered)
+        let result = capabilities.handle(
+            subcommand: message.parameters[0], argument: message.parameters.dropFirst().first,
+            registered: registered)
         let server = context.configuration.serverName
         switch result {
         case .list(let subcommand, let tokens):
-            send(IRCMessage(source: server, command: "CAP", parameters: [nick, subcommand, tokens.joined(separator: " ")]))
+            send(
+                IRCMessage(
+                    source: server, command: "CAP", parameters: [nick, subcommand, tokens.joined(separator: " ")]))
         case .ack(let request):
             handle.setCapabilities(capabilities.enabled)
             send(IRCMessage(source: server, command: "CAP", parameters: [nick, "ACK", request]))
@@ -59,8 +62,9 @@ extension ClientSession {
                 return
             }
             logIn(account)
-            reply(.loggedIn, "\(account.login)!\(username ?? "user")@\(context.cloakedHost)", account.login,
-                  "You are now logged in as \(account.login)")
+            reply(
+                .loggedIn, "\(account.login)!\(username ?? "user")@\(context.cloakedHost)", account.login,
+                "You are now logged in as \(account.login)")
             reply(.saslSuccess, "SASL authentication successful")
         }
     }
@@ -81,7 +85,9 @@ extension ClientSession {
         if registered, let principal {
             // The nick is the account's: it does not change.
             if !SessionRegistry.sameNick(wanted, principal.account.login) {
-                reply(.erroneousNickname, wanted, "You may not change your nickname: it is your account's (\(principal.account.login))")
+                reply(
+                    .erroneousNickname, wanted,
+                    "You may not change your nickname: it is your account's (\(principal.account.login))")
             }
             return
         }
@@ -123,16 +129,21 @@ extension ClientSession {
             reply(.needMoreParameters, "USER", "Not enough parameters: the realname is empty")
             return
         }
-        let name = message.parameters[0].filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
+        let name = message.parameters[0].filter {
+            $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-")
+        }
         username = name.isEmpty ? "user" : String(name.prefix(16))
-        handle.updateDevice { $0.username = self.username ?? "user"; $0.realname = String(realname.prefix(64)) }
+        handle.updateDevice {
+            $0.username = self.username ?? "user"; $0.realname = String(realname.prefix(64))
+        }
         await completeRegistration()
     }
 
     /// Registers once NICK and USER have arrived and CAP negotiation (if any) has ended;
     /// logs in with PASS `[SERVERPASS:]login:password` when SASL has not.
     func completeRegistration() async {
-        guard !registered, !closing, let requested = requestedNick, username != nil, !capabilities.isHoldingRegistration else { return }
+        guard !registered, !closing, let requested = requestedNick, username != nil, !capabilities.isHoldingRegistration
+        else { return }
         var credentials = passArgument
         if let required = context.configuration.serverPassword {
             guard let pass = passArgument, pass == required || pass.hasPrefix(required + ":") else {
@@ -144,8 +155,9 @@ extension ClientSession {
         }
         if principal == nil, let credentials {
             guard let colon = credentials.firstIndex(of: ":"),
-                  let account = await authenticate(login: String(credentials[..<colon]),
-                                                   password: String(credentials[credentials.index(after: colon)...]))
+                let account = await authenticate(
+                    login: String(credentials[..<colon]),
+                    password: String(credentials[credentials.index(after: colon)...]))
             else {
                 reply(.passwordMismatch, "Password incorrect")
                 close("Bad login or password")
@@ -163,8 +175,10 @@ extension ClientSession {
             reply(.nicknameInUse, requested, "Nickname is already in use")
             return
         }
-        switch context.registry.register(handle, nick: account?.login ?? requested, account: account?.id,
-                                         limit: context.configuration.maxSessionsPerAccount) {
+        switch context.registry.register(
+            handle, nick: account?.login ?? requested, account: account?.id,
+            limit: context.configuration.maxSessionsPerAccount)
+        {
         case .registered:
             break
         case .nickInUse:
@@ -189,7 +203,9 @@ extension ClientSession {
         // only from a `nick!user@host`), not from the bot, so that clients do not show the request
         // in the conversation with the diary. No one can have that nick: a nick has no dot.
         let server = context.configuration.serverName
-        send(IRCMessage(source: "\(server)!\(server)@\(server)", command: "PRIVMSG", parameters: [nick, "\u{1}VERSION\u{1}"]))
+        send(
+            IRCMessage(
+                source: "\(server)!\(server)@\(server)", command: "PRIVMSG", parameters: [nick, "\u{1}VERSION\u{1}"]))
         await joinAccountChannels()
         await context.outbox.recordLogin(account.id)
         // What arrived while the person was away, in order, with its original time.
@@ -207,7 +223,9 @@ extension ClientSession {
                 context.loginGuard.succeeded(login: key, address: host)
             }
             // Never log the password; log the login only as attempted.
-            context.logger.info("login \(account == nil ? "refused" : "accepted")", metadata: ["login": "\(login.prefix(32))", "session": "\(handle.id)"])
+            context.logger.info(
+                "login \(account == nil ? "refused" : "accepted")",
+                metadata: ["login": "\(login.prefix(32))", "session": "\(handle.id)"])
             return account
         } catch is ThreadPoolExecutor.Busy {
             // More logins at once than the hashing queue holds: refused now, not after a wait
@@ -229,13 +247,18 @@ extension ClientSession {
     private func sendWelcome() {
         let configuration = context.configuration
         let name = principal?.account.displayName ?? nick
-        let welcome = language.t("server.welcome", ["network": configuration.networkName, "name": name, "bot": configuration.botNick])
+        let welcome = language.t(
+            "server.welcome", ["network": configuration.networkName, "name": name, "bot": configuration.botNick])
         send([
             context.numeric(.welcome, nick, welcome),
-            context.numeric(.yourHost, nick, "Your host is \(configuration.serverName), running version \(ClassbookServer.version)"),
+            context.numeric(
+                .yourHost, nick,
+                "Your host is \(configuration.serverName), running version "
+                    + "\(ClassbookServer.version)"),
             context.numeric(.created, nick, "This server was created \(UTCTimestamp.format(context.createdAt))"),
             context.numeric(.myInfo, nick, configuration.serverName, ClassbookServer.version, "iB", "int"),
-            context.numeric(.isupport, nick, parameters: Self.isupport(configuration) + ["are supported by this server"]),
+            context.numeric(
+                .isupport, nick, parameters: Self.isupport(configuration) + ["are supported by this server"])
         ])
         sendLusers()
         sendMOTD()
@@ -248,8 +271,11 @@ extension ClientSession {
     }
 
     static func isupport(_ configuration: ServerConfiguration) -> [String] {
-        ["NETWORK=\(configuration.networkName)", "CASEMAPPING=ascii", "CHANTYPES=#", "CHANMODES=,,,int", "PREFIX=(o)@", "NICKLEN=32",
-         "BOT=B", "UTF8ONLY", "LINELEN=512", "CHATHISTORY=100", "MSGREFTYPES=msgid,timestamp", "WHOX", "AWAYLEN=200"]
+        [
+            "NETWORK=\(configuration.networkName)", "CASEMAPPING=ascii", "CHANTYPES=#", "CHANMODES=,,,int",
+            "PREFIX=(o)@", "NICKLEN=32",
+            "BOT=B", "UTF8ONLY", "LINELEN=512", "CHATHISTORY=100", "MSGREFTYPES=msgid,timestamp", "WHOX", "AWAYLEN=200"
+        ]
     }
 
     func sendMOTD() {
@@ -258,15 +284,19 @@ extension ClientSession {
             reply(.noMotd, "MOTD File is missing")
             return
         }
-        var messages = [context.numeric(.motdStart, nick, "- \(context.configuration.serverName) Message of the day - ")]
+        var messages = [
+            context.numeric(.motdStart, nick, "- \(context.configuration.serverName) Message of the day - ")
+        ]
         for line in lines { messages.append(context.numeric(.motd, nick, "- \(line)")) }
         messages.append(context.numeric(.endOfMotd, nick, "End of /MOTD command."))
         send(messages)
     }
 
     func handlePing(_ message: IRCMessage) {
-        send(IRCMessage(source: context.configuration.serverName, command: "PONG",
-                        parameters: [context.configuration.serverName, message.parameters[0]]))
+        send(
+            IRCMessage(
+                source: context.configuration.serverName, command: "PONG",
+                parameters: [context.configuration.serverName, message.parameters[0]]))
     }
 
     func handleQuit(_ message: IRCMessage) {

@@ -26,13 +26,17 @@ extension ClientSession {
                 send(try await commandTable(principal) + [classbook("END", "COMMANDS")])
             case "TOKEN":
                 guard !principal.account.mustChangePassword else {
-                    return fail("CLASSBOOK", "PASSWORD_CHANGE_REQUIRED", subcommand, "Replace the one-time password first")
+                    return fail(
+                        "CLASSBOOK", "PASSWORD_CHANGE_REQUIRED", subcommand, "Replace the one-time password first")
                 }
                 let name = message.parameters.dropFirst().joined(separator: " ")
-                let (stored, token) = try await context.accounts.issueDeviceToken(named: name.isEmpty ? "web" : name, for: principal)
+                let (stored, token) = try await context.accounts.issueDeviceToken(
+                    named: name.isEmpty ? "web" : name, for: principal)
                 send(classbook("TOKEN", token, stored.name))
             case "FORGET":
-                guard message.parameters.count >= 2 else { return fail("CLASSBOOK", "INVALID_PARAMS", subcommand, "Give the token") }
+                guard message.parameters.count >= 2 else {
+                    return fail("CLASSBOOK", "INVALID_PARAMS", subcommand, "Give the token")
+                }
                 let revoked = try await context.accounts.revokeDeviceToken(value: message.parameters[1], for: principal)
                 send(classbook("FORGET", revoked ? "OK" : "UNKNOWN"))
             default:
@@ -50,8 +54,12 @@ extension ClientSession {
 
     private func profile(_ principal: Principal) async throws -> [IRCMessage] {
         let account = principal.account
-        var lines = [classbook("PROFILE", account.login, account.roles.sorted().map(\.rawValue).joined(separator: ","), language.rawValue,
-                               account.mustChangePassword ? "1" : "0", account.displayName)]
+        var lines = [
+            classbook(
+                "PROFILE", account.login, account.roles.sorted().map(\.rawValue).joined(separator: ","),
+                language.rawValue,
+                account.mustChangePassword ? "1" : "0", account.displayName)
+        ]
         let diary = context.bot.diary
         if principal.has(.guardian) {
             for student in try await diary.students(visibleTo: principal) {
@@ -60,10 +68,14 @@ extension ClientSession {
         }
         if principal.has(.guardian) || principal.has(.student) {
             for contact in try await diary.contacts(for: principal) {
-                guard let login = try await context.accounts.accounts.account(id: contact.account)?.login else { continue }
+                guard let login = try await context.accounts.accounts.account(id: contact.account)?.login else {
+                    continue
+                }
                 var roles = contact.classTeacherOf.map { language.t("server.classTeacher", ["value": $0]) }
                 roles += contact.subjects
-                lines.append(classbook("CONTACT", login, contact.name + (roles.isEmpty ? "" : " — " + roles.joined(separator: ", "))))
+                lines.append(
+                    classbook(
+                        "CONTACT", login, contact.name + (roles.isEmpty ? "" : " — " + roles.joined(separator: ", "))))
             }
         }
         lines += try await commandTable(principal)
@@ -77,7 +89,8 @@ extension ClientSession {
     /// the choices a part offers this person: their children's names, a keyword's words.
     func commandTable(_ principal: Principal) async throws -> [IRCMessage] {
         var lines: [IRCMessage] = []
-        let children = principal.has(.guardian) || principal.has(.student)
+        let children =
+            principal.has(.guardian) || principal.has(.student)
             ? try await context.bot.diary.students(visibleTo: principal).map(\.shortName) : []
         for command in context.bot.commands where command.isAllowed(for: principal) {
             let forms = command.forms.filter { $0.isAllowed(for: principal) }
@@ -87,9 +100,13 @@ extension ClientSession {
                 let number = String(index + 1)
                 lines.append(classbook("FORM", command.name, number, form.example(command: command.name, language)))
                 for part in form.parts {
-                    lines.append(classbook("PART", command.name, number, part.kind.rawValue, part.isOptional ? "optional" : "required",
-                                           part.title(language)))
-                    let choices = part.kind == .child ? children : part.choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }
+                    lines.append(
+                        classbook(
+                            "PART", command.name, number, part.kind.rawValue, part.isOptional ? "optional" : "required",
+                            part.title(language)))
+                    let choices =
+                        part.kind == .child
+                        ? children : part.choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }
                     for choice in choices {
                         lines.append(classbook("CHOICE", command.name, number, part.kind.rawValue, choice))
                     }

@@ -76,7 +76,9 @@ final class ClientSession {
             close("Excess Flood")
             return
         }
-        activity.withLockedValue { $0.lastLine = .now(); $0.pingSentAt = nil }
+        activity.withLockedValue {
+            $0.lastLine = .now(); $0.pingSentAt = nil
+        }
         switch event {
         case .tooLong:
             reply(.inputTooLong, "Input line was too long")
@@ -135,7 +137,9 @@ final class ClientSession {
             }
             // Raw verbs for clients that pass unknown /commands to the server: `MARKS 7А`.
             let arguments = message.parameters.flatMap { $0.split(separator: " ").map(String.init) }
-            let answer = await measured { await context.bot.run(message.command, arguments: arguments, principal: principal) }
+            let answer = await measured {
+                await context.bot.run(message.command, arguments: arguments, principal: principal)
+            }
             if answer.isRefusal && handle.flags.standardReplies {
                 for line in answer.lines { fail(message.command, "REFUSED", line) }
                 return
@@ -179,7 +183,7 @@ final class ClientSession {
         "MODE": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleMode($1) },
         "LUSERS": Verb(minimumParameters: 0, beforeRegistration: false) { session, _ in session.sendLusers() },
         "AWAY": Verb(minimumParameters: 0, beforeRegistration: false) { await $0.handleAway($1) },
-        "CLASSBOOK": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleClassbook($1) },
+        "CLASSBOOK": Verb(minimumParameters: 1, beforeRegistration: false) { await $0.handleClassbook($1) }
     ]
 
     // MARK: Output
@@ -225,7 +229,9 @@ final class ClientSession {
 
     /// A standard reply (`FAIL command CODE [context…] :text`).
     func fail(_ command: String, _ code: String, _ parameters: String...) {
-        send(IRCMessage(source: context.configuration.serverName, command: "FAIL", parameters: [command, code] + parameters))
+        send(
+            IRCMessage(
+                source: context.configuration.serverName, command: "FAIL", parameters: [command, code] + parameters))
     }
 
     func close(_ reason: String) {
@@ -236,7 +242,9 @@ final class ClientSession {
 
     static func isValidNick(_ nick: String) -> Bool {
         let special: Set<Character> = ["[", "]", "\\", "^", "_", "`", "{", "|", "}"]
-        guard (1...32).contains(nick.count), let first = nick.first, first.isASCII, first.isLetter || special.contains(first) else {
+        guard (1...32).contains(nick.count), let first = nick.first, first.isASCII,
+            first.isLetter || special.contains(first)
+        else {
             return false
         }
         return nick.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || special.contains($0)) }

@@ -28,8 +28,9 @@ struct DigestScheduler: Sendable {
         guard now.timeIntervalSince(instant) < Self.lateness else { return 0 }
         let key = "weekly:\(date.iso)"
         guard try await !duties.digestRunExists(key: key) else { return 0 }
-        let messages = try await DiaryBot.digests(for: try await duties.digestRecipients(), sessionID: "digest:\(date.iso)",
-                                                  duties: bot.duties, timeZone: timeZone)
+        let messages = try await DiaryBot.digests(
+            for: try await duties.digestRecipients(), sessionID: "digest:\(date.iso)",
+            duties: bot.duties, timeZone: timeZone)
         guard try await duties.recordDigestRun(key: key, messages: messages, at: now) else { return 0 }
         logger.info("weekly digest \(date.iso) queued for \(messages.count) people")
         for (account, _) in messages { await outbox.deliverPending(to: account) }

@@ -28,22 +28,27 @@ struct ExternalSender: Sendable {
     func runDue() async throws -> Int {
         var sent = 0
         var down: Set<ExternalMessage.Channel> = []
-        for message in try await messaging.dueExternal(at: clock.now(), limit: 100) where !down.contains(message.channel) {
+        for message in try await messaging.dueExternal(at: clock.now(), limit: 100)
+        where !down.contains(message.channel) {
             do {
                 switch message.channel {
                 case .email:
                     guard let smtp else { throw SMTPClient.Failure(description: "no SMTP server is configured") }
-                    try await SMTPClient(configuration: smtp, group: group).send(to: message.address, subject: message.subject,
-                                                                                body: message.body, date: clock.now())
+                    try await SMTPClient(configuration: smtp, group: group).send(
+                        to: message.address, subject: message.subject,
+                        body: message.body, date: clock.now())
                 case .sms:
-                    guard let sms, let http else { throw SMSGateway.Failure(description: "no SMS gateway is configured") }
+                    guard let sms, let http else {
+                        throw SMSGateway.Failure(description: "no SMS gateway is configured")
+                    }
                     try await SMSGateway(configuration: sms, client: http).send(to: message.address, text: message.body)
                 }
                 try await messaging.markExternalSent(message.id, at: clock.now())
                 sent += 1
             } catch {
                 let retry = clock.now().addingTimeInterval(Self.retryDelay(afterAttempts: message.attempts + 1))
-                logger.warning("\(message.channel.rawValue) #\(message.id) not sent (attempt \(message.attempts + 1)): \(error)")
+                logger.warning(
+                    "\(message.channel.rawValue) #\(message.id) not sent (attempt \(message.attempts + 1)): \(error)")
                 down.insert(message.channel)
                 try await messaging.markExternalFailed(message.id, error: "\(error)", retryAt: retry)
             }

@@ -32,8 +32,10 @@ public struct FloodControl: Sendable {
     mutating func admit(now: ContinuousClock.Instant = .now) -> Decision {
         let elapsed = now - last
         last = now
-        tokens = min(settings.burst, tokens + Double(elapsed.components.seconds) * settings.linesPerSecond
-                     + Double(elapsed.components.attoseconds) / 1e18 * settings.linesPerSecond)
+        tokens = min(
+            settings.burst,
+            tokens + Double(elapsed.components.seconds) * settings.linesPerSecond
+                + Double(elapsed.components.attoseconds) / 1e18 * settings.linesPerSecond)
         tokens -= 1
         guard tokens < 0 else {
             delayedInARow = 0

@@ -67,7 +67,9 @@ struct IRCLineDecoder: ByteToMessageDecoder {
         }
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         // A last line without a line end is not a message.
         buffer.moveReaderIndex(to: buffer.writerIndex)
         return .needMoreData

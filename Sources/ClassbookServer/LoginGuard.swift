@@ -27,8 +27,11 @@ struct LoginGuard: Sendable {
     let metrics: ServerMetrics
     private let failures = NIOLockedValueBox<[String: Int]>([:])
 
-    init(settings: Settings, security: any SecurityRepository, delivery: ServerDelivery, clock: any SchoolClock, logger: Logger,
-         metrics: ServerMetrics) {
+    init(
+        settings: Settings, security: any SecurityRepository, delivery: ServerDelivery, clock: any SchoolClock,
+        logger: Logger,
+        metrics: ServerMetrics
+    ) {
         self.settings = settings
         self.security = security
         self.delivery = delivery
@@ -50,7 +53,9 @@ struct LoginGuard: Sendable {
     }
 
     func succeeded(login: String, address: String) {
-        failures.withLockedValue { $0["login:" + login] = nil; $0["address:" + address] = nil }
+        failures.withLockedValue {
+            $0["login:" + login] = nil; $0["address:" + address] = nil
+        }
     }
 
     /// Counts a failure; locks an existing account that reached the limit.
@@ -64,12 +69,15 @@ struct LoginGuard: Sendable {
         guard settings.lockAfter > 0, count == settings.lockAfter, LoginRules.isValid(login) else { return }
         do {
             guard let account = try await security.account(login: login),
-                  try await security.lock(account.id, reason: "failed logins", context: AuditContext(actor: nil, sessionID: "login-guard", at: clock.now()))
+                try await security.lock(
+                    account.id, reason: "failed logins",
+                    context: AuditContext(actor: nil, sessionID: "login-guard", at: clock.now()))
             else { return }
             metrics.lockouts.increment()
             logger.warning("account locked after \(count) failed logins", metadata: ["login": "\(login)"])
-            try await delivery.alert([Language.ru.t("server.lockoutAlert", ["login": login, "count": count, "address": address])],
-                                     to: try await security.alertRecipients())
+            try await delivery.alert(
+                [Language.ru.t("server.lockoutAlert", ["login": login, "count": count, "address": address])],
+                to: try await security.alertRecipients())
         } catch {
             logger.error("cannot lock an account: \(error)")
         }

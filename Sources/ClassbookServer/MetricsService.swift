@@ -22,9 +22,12 @@ struct MetricsService: Service {
 
     /// GET (or HEAD) `/metrics`: the registry's text, collected off the event loop; 405 for
     /// another method, 404 for another path.
-    private static func answer(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, collect: @escaping @Sendable () async -> [UInt8]) {
+    private static func answer(
+        _ context: ChannelHandlerContext, _ request: HTTPRequestHead, collect: @escaping @Sendable () async -> [UInt8]
+    ) {
         guard request.method == .GET || request.method == .HEAD else {
-            return HTTPAnswer.send(context, .methodNotAllowed, body: Array("GET /metrics\n".utf8), headers: [("Allow", "GET, HEAD")])
+            return HTTPAnswer.send(
+                context, .methodNotAllowed, body: Array("GET /metrics\n".utf8), headers: [("Allow", "GET, HEAD")])
         }
         guard request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") else {
             return HTTPAnswer.send(context, .notFound, body: Array("Classbook's metrics are at /metrics\n".utf8))
@@ -32,21 +35,26 @@ struct MetricsService: Service {
         let head = request.method == .HEAD
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask { await collect() }.whenSuccess { body in
-            HTTPAnswer.send(loopBound.value, .ok, body: head ? [] : body, length: body.count, contentType: "text/plain; version=0.0.4; charset=utf-8")
+            HTTPAnswer.send(
+                loopBound.value, .ok, body: head ? [] : body, length: body.count,
+                contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
 
     /// Binds the endpoint; `collect` gives the body of a scrape.
-    static func bind(_ endpoint: ServerConfiguration.Endpoint, group: any EventLoopGroup,
-                     collect: @escaping @Sendable () async -> [UInt8]) async throws -> any Channel {
+    static func bind(
+        _ endpoint: ServerConfiguration.Endpoint, group: any EventLoopGroup,
+        collect: @escaping @Sendable () async -> [UInt8]
+    ) async throws -> any Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(OneRequestHandler { context, request in
-                        answer(context, request, collect: collect)
-                    })
+                    try channel.pipeline.syncOperations.addHandler(
+                        OneRequestHandler { context, request in
+                            answer(context, request, collect: collect)
+                        })
                 }
             }
             .bind(host: endpoint.host, port: endpoint.port)
@@ -57,11 +65,17 @@ struct MetricsService: Service {
 /// One HTTP answer and then the connection's close: what the metrics and the web listeners send
 /// for a plain request.
 enum HTTPAnswer {
-    static func send(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, body: [UInt8], length: Int? = nil,
-                     contentType: String = "text/plain; charset=utf-8", headers extra: [(String, String)] = []) {
-        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", String(length ?? body.count)), ("Connection", "close")])
+    static func send(
+        _ context: ChannelHandlerContext, _ status: HTTPResponseStatus, body: [UInt8], length: Int? = nil,
+        contentType: String = "text/plain; charset=utf-8", headers extra: [(String, String)] = []
+    ) {
+        var headers = HTTPHeaders([
+            ("Content-Type", contentType), ("Content-Length", String(length ?? body.count)), ("Connection", "close")
+        ])
         for (name, value) in extra { headers.add(name: name, value: value) }
-        context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+            promise: nil)
         if !body.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: body.count)
             buffer.writeBytes(body)

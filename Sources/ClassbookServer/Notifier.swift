@@ -38,19 +38,23 @@ struct Notifier: Sendable {
             for line in lines { try await messaging.queueForSummary(line, for: account.id, at: now) }
             return
         }
-        try await send(lines, to: account, prefs: prefs, held: prefs.isQuiet(at: now, in: timeZone) ? prefs.nextQuietEnd(after: now, in: timeZone) : nil)
+        try await send(
+            lines, to: account, prefs: prefs,
+            held: prefs.isQuiet(at: now, in: timeZone) ? prefs.nextQuietEnd(after: now, in: timeZone) : nil)
     }
 
     private func send(_ lines: [String], to account: Account, prefs: NotificationPrefs, held: Date?) async throws {
         let now = clock.now()
         if prefs.chat { try await outbox.send(lines, to: account.id, deliverAfter: held) }
         if let email = prefs.email {
-            try await messaging.enqueueExternal(.email, account: account.id, address: email, subject: NotificationRendering.subject(account.language),
-                                                body: lines.joined(separator: "\n"), notBefore: held ?? now, at: now)
+            try await messaging.enqueueExternal(
+                .email, account: account.id, address: email, subject: NotificationRendering.subject(account.language),
+                body: lines.joined(separator: "\n"), notBefore: held ?? now, at: now)
         }
         if let phone = prefs.sms {
-            try await messaging.enqueueExternal(.sms, account: account.id, address: phone, subject: "", body: lines.joined(separator: "; "),
-                                                notBefore: held ?? now, at: now)
+            try await messaging.enqueueExternal(
+                .sms, account: account.id, address: phone, subject: "", body: lines.joined(separator: "; "),
+                notBefore: held ?? now, at: now)
         }
     }
 
@@ -64,7 +68,8 @@ struct Notifier: Sendable {
             guard lastEnd <= now else { continue }
             let due = items.filter { $0.createdAt < lastEnd }
             guard !due.isEmpty, let person = try await accounts.account(id: account) else { continue }
-            try await send(NotificationRendering.summary(due.map(\.text), person.language), to: person, prefs: prefs, held: nil)
+            try await send(
+                NotificationRendering.summary(due.map(\.text), person.language), to: person, prefs: prefs, held: nil)
             try await messaging.markSummarized(due.map(\.id), at: now)
         }
     }
@@ -90,8 +95,10 @@ struct ServerDelivery: BotDelivery {
         for account in accounts {
             try await outbox.send(lines, to: account.id)
             if let email = try await messaging.prefs(of: account.id).email {
-                try await messaging.enqueueExternal(.email, account: account.id, address: email, subject: account.language.t("server.securityEmailSubject"),
-                                                    body: lines.joined(separator: "\n"), notBefore: clock.now(), at: clock.now())
+                try await messaging.enqueueExternal(
+                    .email, account: account.id, address: email,
+                    subject: account.language.t("server.securityEmailSubject"),
+                    body: lines.joined(separator: "\n"), notBefore: clock.now(), at: clock.now())
             }
         }
     }
@@ -104,8 +111,9 @@ struct ServerDelivery: BotDelivery {
         outbox.registry.sessions(of: account).map { handle in
             let device = handle.device
             let client = device.client ?? (device.realname.isEmpty ? "?" : device.realname)
-            return DeviceSession(id: handle.id, client: client, address: Self.mask(device.host), since: device.connectedAt,
-                                 lastActive: device.lastActive)
+            return DeviceSession(
+                id: handle.id, client: client, address: Self.mask(device.host), since: device.connectedAt,
+                lastActive: device.lastActive)
         }
     }
 

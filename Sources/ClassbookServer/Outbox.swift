@@ -23,15 +23,20 @@ struct Outbox: Sendable {
 
     /// Stores lines for an account and delivers them now if the person is connected (and the
     /// message is not held until `deliverAfter`). `source` is a person's `nick!user@host`; nil for the bot.
-    func send(_ lines: [String], to account: AccountID, source: String? = nil, deliverAfter: Date? = nil, msgid: String? = nil) async throws {
-        try await duties.enqueue(lines, for: account, at: clock.now(), source: source, deliverAfter: deliverAfter, msgid: msgid)
+    func send(
+        _ lines: [String], to account: AccountID, source: String? = nil, deliverAfter: Date? = nil, msgid: String? = nil
+    ) async throws {
+        try await duties.enqueue(
+            lines, for: account, at: clock.now(), source: source, deliverAfter: deliverAfter, msgid: msgid)
         if deliverAfter == nil { await deliverPending(to: account) }
     }
 
     /// Delivers held messages whose moment has come to whoever of their recipients is connected.
     func deliverDue() async {
         do {
-            for account in try await duties.accountsWithDueMessages(at: clock.now()) { await deliverPending(to: account) }
+            for account in try await duties.accountsWithDueMessages(at: clock.now()) {
+                await deliverPending(to: account)
+            }
         } catch {
             logger.error("cannot deliver held messages: \(error)")
         }
@@ -61,10 +66,12 @@ extension Outbox {
     func messages(_ message: OutboxMessage, to target: String) -> [IRCMessage] {
         var messages: [IRCMessage] = []
         for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) {
-            messages += BotText.messages(String(line), from: message.source ?? botSource, to: target, time: message.createdAt, ids: false)
+            messages += BotText.messages(
+                String(line), from: message.source ?? botSource, to: target, time: message.createdAt, ids: false)
         }
         for index in messages.indices {
-            messages[index].tags.insert(IRCTag("msgid", index == 0 ? message.msgid : "\(message.msgid).\(index)"), at: 0)
+            messages[index].tags.insert(
+                IRCTag("msgid", index == 0 ? message.msgid : "\(message.msgid).\(index)"), at: 0)
         }
         return messages
     }
@@ -73,7 +80,9 @@ extension Outbox {
 /// Bot text as PRIVMSGs, split so that every line fits IRC's 512 bytes.
 enum BotText {
     /// `ids: false` for a client that did not negotiate message-tags, which would be sent none.
-    static func messages(_ text: String, from source: String, to target: String, time: Date? = nil, ids: Bool = true) -> [IRCMessage] {
+    static func messages(_ text: String, from source: String, to target: String, time: Date? = nil, ids: Bool = true)
+        -> [IRCMessage]
+    {
         IRCTextSplitter.split(text, maxBytes: budget(from: source, to: target)).map { piece in
             var tags: [IRCTag] = []
             if ids { tags.append(IRCTag("msgid", ServerContext.messageID())) }

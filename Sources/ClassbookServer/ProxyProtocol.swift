@@ -38,7 +38,9 @@ enum ProxyProtocol {
             return try parseV2(bytes)
         }
         let prefix = Array("PROXY ".utf8)
-        guard bytes.prefix(prefix.count).elementsEqual(prefix.prefix(min(bytes.count, prefix.count))) else { throw .notProxyProtocol }
+        guard bytes.prefix(prefix.count).elementsEqual(prefix.prefix(min(bytes.count, prefix.count))) else {
+            throw .notProxyProtocol
+        }
         guard let lf = bytes.prefix(v1Limit).firstIndex(of: 0x0A) else {
             if bytes.count >= v1Limit { throw .malformed }
             return nil
@@ -55,7 +57,8 @@ enum ProxyProtocol {
             return .local
         case "TCP4", "TCP6":
             guard words.count == 6, let source = SocketAddress.validated(words[2], v6: words[1] == "TCP6"),
-                  SocketAddress.validated(words[3], v6: words[1] == "TCP6") != nil, UInt16(words[4]) != nil, UInt16(words[5]) != nil
+                SocketAddress.validated(words[3], v6: words[1] == "TCP6") != nil, UInt16(words[4]) != nil,
+                UInt16(words[5]) != nil
             else { throw .malformed }
             return .client(source)
         default:
@@ -76,13 +79,19 @@ enum ProxyProtocol {
             let body = Array(bytes[16..<total])
             switch family >> 4 {
             case 0x1:
-                guard body.count >= 12, let address = SocketAddress.validated(body[0..<4].map(String.init).joined(separator: "."), v6: false)
+                guard body.count >= 12,
+                    let address = SocketAddress.validated(
+                        body[0..<4].map(String.init).joined(separator: "."), v6: false)
                 else { throw .malformed }
                 return (.client(address), total)
             case 0x2:
                 guard body.count >= 36 else { throw .malformed }
-                let groups = stride(from: 0, to: 16, by: 2).map { String(Int(body[$0]) << 8 | Int(body[$0 + 1]), radix: 16) }
-                guard let address = SocketAddress.validated(groups.joined(separator: ":"), v6: true) else { throw .malformed }
+                let groups = stride(from: 0, to: 16, by: 2).map {
+                    String(Int(body[$0]) << 8 | Int(body[$0 + 1]), radix: 16)
+                }
+                guard let address = SocketAddress.validated(groups.joined(separator: ":"), v6: true) else {
+                    throw .malformed
+                }
                 return (.client(address), total)
             default:
                 // AF_UNIX or unspecified: nothing to learn about the client.
@@ -143,10 +152,11 @@ final class ProxyHeaderHandler: ChannelInboundHandler, RemovableChannelHandler, 
             var rest = buffered!
             buffered = nil
             rest.moveReaderIndex(forwardBy: length)
-            let address: String = switch header {
-            case .client(let address): address
-            case .local: context.channel.remoteAddress?.ipAddress ?? "unknown"
-            }
+            let address: String =
+                switch header {
+                case .client(let address): address
+                case .local: context.channel.remoteAddress?.ipAddress ?? "unknown"
+                }
             try setUp(context.channel, address)
             if rest.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(rest)) }
             context.pipeline.syncOperations.removeHandler(self, promise: nil)

@@ -37,8 +37,11 @@ struct SMSGateway: Sendable {
     static func client(_ configuration: SMSConfiguration, group: any EventLoopGroup) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
-        if let root = configuration.trustRoot { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root)) }
-        var settings = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: .seconds(30)))
+        if let root = configuration.trustRoot {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root))
+        }
+        var settings = HTTPClient.Configuration(
+            tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: .seconds(30)))
         settings.httpVersion = .http1Only
         return HTTPClient(eventLoopGroupProvider: .shared(group), configuration: settings)
     }
@@ -59,7 +62,8 @@ struct SMSGateway: Sendable {
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "Classbook")
         if let username = configuration.username, let password = configuration.password {
-            request.headers.add(name: "Authorization", value: "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
+            request.headers.add(
+                name: "Authorization", value: "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
         }
         let response = try await client.execute(request, timeout: .seconds(30))
         // The body is read (and dropped) so that the connection is done with.

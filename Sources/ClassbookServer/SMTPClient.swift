@@ -28,8 +28,10 @@ public struct SMTPConfiguration: Sendable, Equatable {
     public var replyTimeout: Duration = .seconds(30)
     public var timeout: Duration = .seconds(120)
 
-    public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String,
-                trustRoot: String? = nil) {
+    public init(
+        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String,
+        trustRoot: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -60,7 +62,8 @@ struct SMTPClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if tlsFromStart {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: host))
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tlsContext, serverHostname: host))
                     }
                     try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler(queue: replies))
                 }
@@ -93,10 +96,13 @@ struct SMTPClient: Sendable {
         let me = "classbook.local"
         var features = try await command("EHLO \(me)", expect: [250])
         if configuration.security == .starttls {
-            guard features.uppercased().contains("STARTTLS") else { throw Failure(description: "the server does not offer STARTTLS") }
+            guard features.uppercased().contains("STARTTLS") else {
+                throw Failure(description: "the server does not offer STARTTLS")
+            }
             _ = try await command("STARTTLS", expect: [220])
             try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: host), position: .first)
+                try channel.pipeline.syncOperations.addHandler(
+                    try NIOSSLClientHandler(context: tlsContext, serverHostname: host), position: .first)
             }.get()
             features = try await command("EHLO \(me)", expect: [250])
         }
@@ -108,15 +114,18 @@ struct SMTPClient: Sendable {
         _ = try await command("MAIL FROM:<\(configuration.from)>", expect: [250])
         _ = try await command("RCPT TO:<\(recipient)>", expect: [250, 251])
         _ = try await command("DATA", expect: [354])
-        _ = try await command(Self.message(from: configuration.from, to: recipient, subject: subject, body: body, date: date) + "\r\n.",
-                              expect: [250])
+        _ = try await command(
+            Self.message(from: configuration.from, to: recipient, subject: subject, body: body, date: date) + "\r\n.",
+            expect: [250])
         _ = try? await command("QUIT", expect: [221])
     }
 
     private func makeTLSContext() throws -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
-        if let root = configuration.trustRoot { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root)) }
+        if let root = configuration.trustRoot {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root))
+        }
         return try NIOSSLContext(configuration: tls)
     }
 
@@ -126,10 +135,14 @@ struct SMTPClient: Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let encodedSubject = "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
-        let headers = ["From: \(from)", "To: \(to)", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: date))",
-                       "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"]
+        let headers = [
+            "From: \(from)", "To: \(to)", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: date))",
+            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"
+        ]
         // Base64 keeps Cyrillic intact through any relay; 76-character lines.
-        let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(body.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed
+        ])
         return (headers + ["", encoded]).joined(separator: "\r\n")
     }
 }
@@ -161,7 +174,8 @@ final class ReplyQueue: Sendable {
 
     /// Every wait, now and later, ends with `error` (the first reason given stays).
     func fail(_ error: any Error) {
-        let (waiters, reason) = state.withLockedValue { state -> ([CheckedContinuation<(Int, String), any Error>], any Error) in
+        let (waiters, reason) = state.withLockedValue {
+            state -> ([CheckedContinuation<(Int, String), any Error>], any Error) in
             let reason = state.failure ?? error
             state.failure = reason
             defer { state.waiters = [] }
@@ -226,7 +240,9 @@ final class SMTPReplyHandler: ChannelInboundHandler {
             pending.removeSubrange(..<end.upperBound)
             lines.append(line)
             let characters = Array(line)
-            if characters.count >= 3, let code = Int(String(characters[0..<3])), characters.count == 3 || characters[3] == " " {
+            if characters.count >= 3, let code = Int(String(characters[0..<3])),
+                characters.count == 3 || characters[3] == " "
+            {
                 queue.push((code, lines.map { String($0.dropFirst(4)) }.joined(separator: " ")))
                 lines = []
             }

@@ -15,7 +15,9 @@ public struct ServerConfiguration: Sendable {
 
         /// Parses `HOST:PORT` or `[IPv6]:PORT`.
         public init?(parsing text: String) {
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else {
                 return nil
             }
             var host = String(text[..<colon])

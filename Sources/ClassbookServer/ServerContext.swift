@@ -28,9 +28,13 @@ final class ServerContext: Sendable {
     /// `diary!diary@classbook.local`
     let botSource: String
 
-    init(configuration: ServerConfiguration, registry: SessionRegistry, bot: DiaryBot, accounts: AccountService, outbox: Outbox,
-         messaging: any MessagingRepository, boards: BoardService, conversations: ConversationService, channels: ChannelRegistry, loginGuard: LoginGuard,
-         metrics: ServerMetrics, logger: Logger, createdAt: Date) {
+    init(
+        configuration: ServerConfiguration, registry: SessionRegistry, bot: DiaryBot, accounts: AccountService,
+        outbox: Outbox,
+        messaging: any MessagingRepository, boards: BoardService, conversations: ConversationService,
+        channels: ChannelRegistry, loginGuard: LoginGuard,
+        metrics: ServerMetrics, logger: Logger, createdAt: Date
+    ) {
         self.configuration = configuration
         self.registry = registry
         self.bot = bot
@@ -64,7 +68,7 @@ final class ServerContext: Sendable {
         ("extended-join", nil),
         ("cap-notify", nil),
         ("standard-replies", nil),
-        ("draft/read-marker", nil),
+        ("draft/read-marker", nil)
     ]
 
     /// Set when the server begins to stop: sessions stop answering what waits and flood control stops waiting.

@@ -44,25 +44,34 @@ final class ServerMetrics: Sendable {
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
         // Commands answer in microseconds to a second (a report of a class): buckets to match.
-        factory.defaultDurationHistogramBuckets = [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
-                                                   .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                                                   .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5)]
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5)
+        ]
         factory.valueHistogramBuckets["classbook_group_commit_writes"] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
         self.factory = factory
-        sessions = Dictionary(uniqueKeysWithValues: Self.transports.map {
-            ($0, CoreMetrics.Meter(label: "classbook_sessions", dimensions: [("transport", $0)], factory: factory))
-        })
+        sessions = Dictionary(
+            uniqueKeysWithValues: Self.transports.map {
+                ($0, CoreMetrics.Meter(label: "classbook_sessions", dimensions: [("transport", $0)], factory: factory))
+            })
         registrations = CoreMetrics.Counter(label: "classbook_registrations_total", factory: factory)
         failedLogins = CoreMetrics.Counter(label: "classbook_failed_logins_total", factory: factory)
         lockouts = CoreMetrics.Counter(label: "classbook_lockouts_total", factory: factory)
         loginsShed = CoreMetrics.Counter(label: "classbook_logins_shed_total", factory: factory)
         commands = NIOLockedValueBox([:])
-        outboxDepth = Dictionary(uniqueKeysWithValues: Self.queues.map {
-            ($0, CoreMetrics.Meter(label: "classbook_outbox_depth", dimensions: [("queue", $0)], factory: factory))
-        })
-        outboxOldestAge = Dictionary(uniqueKeysWithValues: Self.queues.map {
-            ($0, CoreMetrics.Meter(label: "classbook_outbox_oldest_age_seconds", dimensions: [("queue", $0)], factory: factory))
-        })
+        outboxDepth = Dictionary(
+            uniqueKeysWithValues: Self.queues.map {
+                ($0, CoreMetrics.Meter(label: "classbook_outbox_depth", dimensions: [("queue", $0)], factory: factory))
+            })
+        outboxOldestAge = Dictionary(
+            uniqueKeysWithValues: Self.queues.map {
+                (
+                    $0,
+                    CoreMetrics.Meter(
+                        label: "classbook_outbox_oldest_age_seconds", dimensions: [("queue", $0)], factory: factory)
+                )
+            })
         storeWriteLatency = CoreMetrics.Timer(label: "classbook_store_write_duration_seconds", factory: factory)
         groupCommitSize = CoreMetrics.Recorder(label: "classbook_group_commit_writes", factory: factory)
         eventLoopLag = CoreMetrics.Timer(label: "classbook_event_loop_lag_seconds", factory: factory)
@@ -73,10 +82,14 @@ final class ServerMetrics: Sendable {
         commands.withLockedValue { commands in
             if let command = commands[name] { return command }
             func counter(_ outcome: String) -> CoreMetrics.Counter {
-                CoreMetrics.Counter(label: "classbook_commands_total", dimensions: [("command", name), ("outcome", outcome)], factory: factory)
+                CoreMetrics.Counter(
+                    label: "classbook_commands_total", dimensions: [("command", name), ("outcome", outcome)],
+                    factory: factory)
             }
-            let command = Command(ok: counter("ok"), refused: counter("refused"), failed: counter("failed"),
-                                  latency: CoreMetrics.Timer(label: "classbook_command_duration_seconds", dimensions: [("command", name)], factory: factory))
+            let command = Command(
+                ok: counter("ok"), refused: counter("refused"), failed: counter("failed"),
+                latency: CoreMetrics.Timer(
+                    label: "classbook_command_duration_seconds", dimensions: [("command", name)], factory: factory))
             commands[name] = command
             return command
         }

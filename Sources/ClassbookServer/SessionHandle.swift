@@ -132,7 +132,8 @@ public final class SessionHandle: Sendable {
     func sendText(_ lines: [String], from source: String) {
         guard !lines.isEmpty else { return }
         let (nick, flags) = state.withLockedValue { ($0.nick, $0.flags) }
-        var buffer = channel.allocator.buffer(capacity: Self.textCapacity(lines, source: source, target: nick ?? "*", flags: flags))
+        var buffer = channel.allocator.buffer(
+            capacity: Self.textCapacity(lines, source: source, target: nick ?? "*", flags: flags))
         Self.writeText(lines, from: source, to: nick ?? "*", flags: flags, into: &buffer)
         write(buffer)
     }
@@ -208,22 +209,28 @@ public final class SessionHandle: Sendable {
     /// Bot text as the wire lines `write(_:flags:into:)` makes of `BotText.messages`:
     /// `@time=…;msgid=… :source PRIVMSG target :piece` CR LF for each piece, with the tags
     /// the client negotiated (a new msgid for each piece, as the bot's live replies get).
-    static func writeText(_ lines: [String], from source: String, to target: String, flags: CapabilityFlags,
-                          into buffer: inout ByteBuffer) {
+    static func writeText(
+        _ lines: [String], from source: String, to target: String, flags: CapabilityFlags,
+        into buffer: inout ByteBuffer
+    ) {
         let budget = BotText.budget(from: source, to: target)
         for line in lines {
             if let hasSpace = IRCTextSplitter.wholeLine(line, maxBytes: budget) {
                 writePiece(line, hasSpace: hasSpace, from: source, to: target, flags: flags, into: &buffer)
             } else {
                 for piece in IRCTextSplitter.split(line, maxBytes: budget) {
-                    writePiece(piece, hasSpace: IRCMessage.hasByte(32, in: piece), from: source, to: target, flags: flags, into: &buffer)
+                    writePiece(
+                        piece, hasSpace: IRCMessage.hasByte(32, in: piece), from: source, to: target, flags: flags,
+                        into: &buffer)
                 }
             }
         }
     }
 
-    private static func writePiece(_ piece: String, hasSpace: Bool, from source: String, to target: String, flags: CapabilityFlags,
-                                   into buffer: inout ByteBuffer) {
+    private static func writePiece(
+        _ piece: String, hasSpace: Bool, from source: String, to target: String, flags: CapabilityFlags,
+        into buffer: inout ByteBuffer
+    ) {
         // Tag values here (a timestamp, a hex id) have nothing to escape.
         if flags.serverTime || flags.messageTags {
             buffer.writeStaticString("@")
@@ -255,7 +262,8 @@ public final class SessionHandle: Sendable {
 
     /// Room for the lines written by `writeText`, so that the buffer is allocated once.
     private static func textCapacity(_ lines: [String], source: String, target: String, flags: CapabilityFlags) -> Int {
-        let perLine = source.utf8.count + target.utf8.count + 16 + (flags.serverTime ? 30 : 0) + (flags.messageTags ? 40 : 0)
+        let perLine =
+            source.utf8.count + target.utf8.count + 16 + (flags.serverTime ? 30 : 0) + (flags.messageTags ? 40 : 0)
         return lines.reduce(0) { $0 + $1.utf8.count + perLine }
     }
 

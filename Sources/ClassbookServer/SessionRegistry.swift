@@ -79,7 +79,8 @@ public final class SessionRegistry: Sendable {
     @discardableResult
     func release(_ handle: SessionHandle) -> Bool {
         sessions.withLockedValue { sessions in
-            guard let nick = handle.nick, sessions.byNick[Self.fold(nick)]?.contains(where: { $0 === handle }) == true else { return false }
+            guard let nick = handle.nick, sessions.byNick[Self.fold(nick)]?.contains(where: { $0 === handle }) == true
+            else { return false }
             Self.remove(handle, from: &sessions.byNick, key: Self.fold(nick))
             sessions.count -= 1
             if let account = handle.account {
@@ -90,7 +91,9 @@ public final class SessionRegistry: Sendable {
         }
     }
 
-    private static func remove<Key: Hashable>(_ handle: SessionHandle, from table: inout [Key: [SessionHandle]], key: Key) {
+    private static func remove<Key: Hashable>(
+        _ handle: SessionHandle, from table: inout [Key: [SessionHandle]], key: Key
+    ) {
         table[key]?.removeAll { $0 === handle }
         if table[key]?.isEmpty == true { table[key] = nil }
     }

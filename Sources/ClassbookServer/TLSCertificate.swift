@@ -16,7 +16,9 @@ public enum TLSCertificate {
 
     /// Writes a self-signed ECDSA P-256 certificate for `commonName` (also valid for
     /// localhost, 127.0.0.1 and ::1), with its private key readable by the owner only.
-    public static func writeSelfSigned(commonName: String, certificatePath: String, privateKeyPath: String, days: Int = 825) throws {
+    public static func writeSelfSigned(
+        commonName: String, certificatePath: String, privateKeyPath: String, days: Int = 825
+    ) throws {
         guard cb_write_self_signed_certificate(commonName, Int32(days), certificatePath, privateKeyPath) == 1 else {
             throw Failure.generationFailed(certificatePath)
         }

@@ -26,7 +26,7 @@ struct WebPage: Sendable {
         ("irc.js", "text/javascript; charset=utf-8", PackageResources.irc_js),
         ("i18n.js", "text/javascript; charset=utf-8", PackageResources.i18n_js),
         ("style.css", "text/css; charset=utf-8", PackageResources.style_css),
-        ("icon.svg", "image/svg+xml", PackageResources.icon_svg),
+        ("icon.svg", "image/svg+xml", PackageResources.icon_svg)
     ]
 
     let files: [String: File]
@@ -35,8 +35,9 @@ struct WebPage: Sendable {
     init(hsts: Bool) {
         var files: [String: File] = [:]
         for (name, contentType, body) in Self.assets {
-            files["/" + name] = File(contentType: contentType, body: body,
-                                     etag: "\"" + String(Digest.sha256Hex(String(decoding: body, as: UTF8.self)).prefix(20)) + "\"")
+            files["/" + name] = File(
+                contentType: contentType, body: body,
+                etag: "\"" + String(Digest.sha256Hex(String(decoding: body, as: UTF8.self)).prefix(20)) + "\"")
         }
         files["/"] = files["/index.html"]
         self.files = files
@@ -50,19 +51,26 @@ struct WebPage: Sendable {
     func answer(_ context: ChannelHandlerContext, _ request: HTTPRequestHead) {
         let path = String(request.uri.prefix { $0 != "?" && $0 != "#" })
         if path == WebSocketTransport.path {
-            return HTTPAnswer.send(context, .forbidden, body: Array("This origin may not open the diary's socket.\n".utf8), headers: headers)
+            return HTTPAnswer.send(
+                context, .forbidden, body: Array("This origin may not open the diary's socket.\n".utf8),
+                headers: headers)
         }
         guard request.method == .GET || request.method == .HEAD else {
-            return HTTPAnswer.send(context, .methodNotAllowed, body: Array("GET or HEAD\n".utf8), headers: headers + [("Allow", "GET, HEAD")])
+            return HTTPAnswer.send(
+                context, .methodNotAllowed, body: Array("GET or HEAD\n".utf8),
+                headers: headers + [("Allow", "GET, HEAD")])
         }
         guard let file = files[path] else {
             return HTTPAnswer.send(context, .notFound, body: Array("Not found.\n".utf8), headers: headers)
         }
         let tagged = headers + [("ETag", file.etag)]
         if request.headers[canonicalForm: "If-None-Match"].contains(where: { $0 == file.etag || $0 == "*" }) {
-            return HTTPAnswer.send(context, .notModified, body: [], length: 0, contentType: file.contentType, headers: tagged)
+            return HTTPAnswer.send(
+                context, .notModified, body: [], length: 0, contentType: file.contentType, headers: tagged)
         }
-        HTTPAnswer.send(context, .ok, body: request.method == .HEAD ? [] : file.body, length: file.body.count, contentType: file.contentType,
-                        headers: tagged)
+        HTTPAnswer.send(
+            context, .ok, body: request.method == .HEAD ? [] : file.body, length: file.body.count,
+            contentType: file.contentType,
+            headers: tagged)
     }
 }

@@ -15,7 +15,9 @@ public enum WebSocketTransport {
 
     /// The subprotocol to answer with: the first of the two the client names, in its order.
     static func subprotocol(_ head: HTTPRequestHead) -> String? {
-        let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map { $0.trimmingCharacters(in: .whitespaces) }
+        let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         return offered.first { $0 == text || $0 == binary }
     }
 
@@ -33,11 +35,13 @@ public enum WebSocketTransport {
 
     /// No inline script or style, nothing from elsewhere, no framing.
     static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy",
-         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'"
+        ),
         ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
+        ("Referrer-Policy", "no-referrer")
     ]
 }
 
@@ -133,7 +137,8 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
             closeSent = true
             var data = context.channel.allocator.buffer(capacity: 2)
             data.write(webSocketErrorCode: .normalClosure)
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
         }
         context.close(mode: mode, promise: promise)
     }
@@ -144,9 +149,10 @@ final class WebSocketLineHandler: ChannelDuplexHandler, @unchecked Sendable {
             var data = context.channel.allocator.buffer(capacity: 2)
             data.write(webSocketErrorCode: code)
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
-                channel.close(promise: nil)
-            }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
+                .whenComplete { _ in
+                    channel.close(promise: nil)
+                }
         }
     }
 }

@@ -33,9 +33,10 @@ public struct AuditVerifier: Sendable {
                 if prevHash != previous {
                     return .broken(recordID: id, reason: "its previous-hash does not match record \(id - 1)")
                 }
-                let hash = AuditLog.chainHash(id: id, at: row["at"], actor: row["actor_id"], session: row["session_id"],
-                                              action: row["action"], entity: row["entity"], entityID: row["entity_id"],
-                                              old: row["old_value"], new: row["new_value"], previous: prevHash)
+                let hash = AuditLog.chainHash(
+                    id: id, at: row["at"], actor: row["actor_id"], session: row["session_id"],
+                    action: row["action"], entity: row["entity"], entityID: row["entity_id"],
+                    old: row["old_value"], new: row["new_value"], previous: prevHash)
                 if hash != (row["hash"] as String) {
                     return .broken(recordID: id, reason: "its contents do not match its hash")
                 }

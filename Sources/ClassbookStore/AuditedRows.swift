@@ -69,9 +69,11 @@ enum AuditedRows {
     /// The row's text as the audit log last recorded it; nil when it was never recorded or
     /// was recorded as removed.
     static func lastRecorded(_ db: Database, _ table: AuditedTable, key: String) throws -> String? {
-        try String.fetchOne(db, prepared: """
-            SELECT new_value FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1
-            """, arguments: [table.rawValue, key])
+        try String.fetchOne(
+            db,
+            prepared: """
+                SELECT new_value FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1
+                """, arguments: [table.rawValue, key])
     }
 
     /// Audits the row's state after a change made in this transaction: `action` names the
@@ -81,22 +83,27 @@ enum AuditedRows {
         try record(db, table, key: String(id), action: action, context: context)
     }
 
-    static func record(_ db: Database, _ table: AuditedTable, key: String, action: String, context: AuditContext,
-                       isNew: Bool = false) throws {
+    static func record(
+        _ db: Database, _ table: AuditedTable, key: String, action: String, context: AuditContext,
+        isNew: Bool = false
+    ) throws {
         let new = try fetchRow(db, table, key: key).map(canonical)
         let old = isNew ? nil : try lastRecorded(db, table, key: key)
         guard new != old else { return }
-        try AuditLog.append(db, context: context, action: action, entity: table.rawValue, entityID: key, old: old, new: new)
+        try AuditLog.append(
+            db, context: context, action: action, entity: table.rawValue, entityID: key, old: old, new: new)
     }
 
     /// One audit record per existing row of every audited table (used when auditing starts).
     static func baseline(_ db: Database, context: AuditContext) throws {
         for table in AuditedTable.allCases where try db.tableExists(table.rawValue) {
-            let rows = try Row.fetchAll(db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue) ORDER BY 1")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue) ORDER BY 1")
             for row in rows {
-                try AuditLog.append(db, context: context, action: "audit.baseline", entity: table.rawValue,
-                                    entityID: keyText(row["audit_key"] as DatabaseValue),
-                                    new: canonical(row))
+                try AuditLog.append(
+                    db, context: context, action: "audit.baseline", entity: table.rawValue,
+                    entityID: keyText(row["audit_key"] as DatabaseValue),
+                    new: canonical(row))
             }
         }
     }
@@ -105,10 +112,12 @@ enum AuditedRows {
     static func firstMismatch(_ db: Database) throws -> String? {
         for table in AuditedTable.allCases {
             var recorded: [String: String?] = [:]
-            let latest = try Row.fetchCursor(db, sql: """
-                SELECT a.entity_id, a.new_value FROM audit_log a
-                JOIN (SELECT max(id) AS id FROM audit_log WHERE entity = ? GROUP BY entity_id) l ON l.id = a.id
-                """, arguments: [table.rawValue])
+            let latest = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT a.entity_id, a.new_value FROM audit_log a
+                    JOIN (SELECT max(id) AS id FROM audit_log WHERE entity = ? GROUP BY entity_id) l ON l.id = a.id
+                    """, arguments: [table.rawValue])
             while let row = try latest.next() { recorded[row["entity_id"]] = row["new_value"] as String? }
             let rows = try Row.fetchCursor(db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue)")
             var seen = 0
@@ -118,13 +127,16 @@ enum AuditedRows {
                     return "\(table.rawValue) row \(key) has no audit record (added outside the application)"
                 }
                 if canonical(row) != expected {
-                    return "\(table.rawValue) row \(key) differs from its last audit record (changed outside the application)"
+                    return
+                        "\(table.rawValue) row \(key) differs from its last audit record (changed outside the "
+                        + "application)"
                 }
                 seen += 1
             }
             let live = recorded.filter { $0.value != nil }
             if live.count != seen {
-                let present = Set(try String.fetchAll(db, sql: "SELECT CAST(\(table.key) AS TEXT) FROM \(table.rawValue)"))
+                let present = Set(
+                    try String.fetchAll(db, sql: "SELECT CAST(\(table.key) AS TEXT) FROM \(table.rawValue)"))
                 let missing = live.keys.filter { !present.contains($0) }.sorted().first ?? "?"
                 return "\(table.rawValue) row \(missing) is missing (removed outside the application)"
             }

@@ -67,9 +67,16 @@ public final class ClassbookDatabase: Sendable {
     /// is checked first: SQLite's integrity check and the audit chain must pass; the database it
     /// replaces is kept beside it as `classbook.sqlite.before-restore`.
     public static func restore(from backup: String, into directory: String) async throws -> Int {
-        let probe = try DatabaseQueue(path: backup, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let probe = try DatabaseQueue(
+            path: backup,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
         let (integrity, isClassbook) = try await probe.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "", try db.tableExists("audit_log") && db.tableExists("grdb_migrations"))
+            (
+                try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "",
+                try db.tableExists("audit_log") && db.tableExists("grdb_migrations")
+            )
         }
         try probe.close()
         guard isClassbook else { throw BackupError.notClassbook(backup) }
@@ -101,9 +108,16 @@ public final class ClassbookDatabase: Sendable {
         FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(fileName))
     }
 
-    public var accounts: SQLiteAccountRepository { SQLiteAccountRepository(pool: pool, writer: writer, readers: readers) }
-    public var diary: SQLiteDiaryRepository { SQLiteDiaryRepository(pool: pool, writer: writer, cache: cache, marksCache: marksCache, roster: roster, readers: readers) }
-    public var journal: SQLiteJournalRepository { SQLiteJournalRepository(pool: pool, writer: writer, cache: cache, readers: readers) }
+    public var accounts: SQLiteAccountRepository {
+        SQLiteAccountRepository(pool: pool, writer: writer, readers: readers)
+    }
+    public var diary: SQLiteDiaryRepository {
+        SQLiteDiaryRepository(
+            pool: pool, writer: writer, cache: cache, marksCache: marksCache, roster: roster, readers: readers)
+    }
+    public var journal: SQLiteJournalRepository {
+        SQLiteJournalRepository(pool: pool, writer: writer, cache: cache, readers: readers)
+    }
     public var duties: SQLiteDutiesRepository { SQLiteDutiesRepository(pool: pool, writer: writer) }
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }

@@ -6,12 +6,14 @@ import GRDB
 /// transaction as the change itself.
 enum DeviceTokens {
     static func voidAll(_ db: Database, account: AccountID, at: Date) throws {
-        try db.execute(sql: "UPDATE device_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                       arguments: [at, account.rawValue])
+        try db.execute(
+            sql: "UPDATE device_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+            arguments: [at, account.rawValue])
     }
 
     static func token(_ row: Row) -> DeviceToken {
-        DeviceToken(id: row["id"], account: AccountID(row["account_id"]), name: row["name"], createdAt: row["created_at"],
-                    lastUsedAt: row["last_used_at"])
+        DeviceToken(
+            id: row["id"], account: AccountID(row["account_id"]), name: row["name"], createdAt: row["created_at"],
+            lastUsedAt: row["last_used_at"])
     }
 }

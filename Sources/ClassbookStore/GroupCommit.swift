@@ -123,7 +123,9 @@ public final class GroupCommit: Sendable {
                     guard db.isInsideTransaction else { throw GroupCommitError.transactionLost }
                     return answers
                 }
-                counts.withLock { $0.writes += batch.count; $0.commits += 1 }
+                counts.withLock {
+                    $0.writes += batch.count; $0.commits += 1
+                }
                 commitCount.add(1, ordering: .releasing)
                 observer.withLock { $0 }?(batch.count, ContinuousClock.now - start)
                 for answer in answers { answer() }

@@ -58,8 +58,9 @@ final class MarksCache: Sendable {
     /// The rows as the diary shows them, with `weights` (the mark kinds table) applied.
     static func entries(_ rows: [Row], weights: [String: Double]) -> [MarkEntry] {
         rows.map { row in
-            MarkEntry(id: row.id, date: row.date, subject: row.subject, value: row.value, kind: row.kind,
-                      weight: weights[row.kind] ?? row.storedWeight, comment: row.comment)
+            MarkEntry(
+                id: row.id, date: row.date, subject: row.subject, value: row.value, kind: row.kind,
+                weight: weights[row.kind] ?? row.storedWeight, comment: row.comment)
         }
     }
 

@@ -10,11 +10,15 @@ import Synchronization
 // come here. A list of ids goes in as one argument instead (`SQLList`).
 
 extension Row {
-    static func fetchAll(_ db: Database, prepared sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+    static func fetchAll(_ db: Database, prepared sql: String, arguments: StatementArguments = StatementArguments())
+        throws -> [Row]
+    {
         try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
-    static func fetchOne(_ db: Database, prepared sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+    static func fetchOne(_ db: Database, prepared sql: String, arguments: StatementArguments = StatementArguments())
+        throws -> Row?
+    {
         try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 }
@@ -36,8 +40,10 @@ extension Row {
     /// a column by name in a dictionary; a row copied out by `fetchAll` lowercases every
     /// column name and compares them one by one, which on reads of thousands of rows (the
     /// weekly digest, reports) costs more than the query.
-    static func map<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(),
-                       _ transform: (Row) throws -> T) throws -> [T] {
+    static func map<T>(
+        _ statement: Statement, arguments: StatementArguments = StatementArguments(),
+        _ transform: (Row) throws -> T
+    ) throws -> [T] {
         var result: [T] = []
         let cursor = try fetchCursor(statement, arguments: arguments)
         while let row = try cursor.next() { result.append(try transform(row)) }
@@ -46,11 +52,12 @@ extension Row {
 }
 
 extension DatabaseValueConvertible {
-    static func fetchOne(_ db: Database, prepared sql: String, arguments: StatementArguments = StatementArguments()) throws -> Self? {
+    static func fetchOne(_ db: Database, prepared sql: String, arguments: StatementArguments = StatementArguments())
+        throws -> Self?
+    {
         try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 }
-
 
 /// Connections of their own for point reads: one person's rows through an index, over in
 /// microseconds, run synchronously on the calling thread (for a chat command, the

@@ -33,7 +33,9 @@ final class RosterCache: Sendable {
     /// Read before the rows it stamps: a change committed meanwhile leaves them under an
     /// older stamp, which the next reader does not accept.
     var stamp: Stamp {
-        Stamp(generation: changes.load(ordering: .acquiring), window: Int((ContinuousClock.now - born) / StructureCache.lifetime))
+        Stamp(
+            generation: changes.load(ordering: .acquiring),
+            window: Int((ContinuousClock.now - born) / StructureCache.lifetime))
     }
 
     /// Called once a roster change is on disk.
@@ -81,7 +83,11 @@ final class RosterObserver: TransactionObserver, Sendable {
     }
 
     func databaseDidCommit(_ db: Database) {
-        if changed.withLock({ let was = $0; $0 = false; return was }) { cache.rosterChanged() }
+        if changed.withLock({
+            let was = $0; $0 = false; return was
+        }) {
+            cache.rosterChanged()
+        }
     }
 
     func databaseDidRollback(_ db: Database) {

@@ -17,7 +17,7 @@ public struct Catalog: Sendable {
     /// (and by the catalog tests before any release).
     public static let standard = Catalog(texts: [
         .ru: compiled(PackageResources.ru_catalog, "ru.catalog"),
-        .en: compiled(PackageResources.en_catalog, "en.catalog"),
+        .en: compiled(PackageResources.en_catalog, "en.catalog")
     ])
 
     private static func compiled(_ bytes: [UInt8], _ name: String) -> [String: String] {
@@ -34,8 +34,10 @@ public struct Catalog: Sendable {
 
     /// The text of `key` in `language` with `arguments` put in. A key missing from the catalog
     /// (which the completeness test rules out) shows as itself rather than as nothing.
-    public func text(_ key: String, _ language: Language,
-                     _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String {
+    public func text(
+        _ key: String, _ language: Language,
+        _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]
+    ) -> String {
         guard let template = texts[language]?[key] ?? texts[.ru]?[key] else { return key }
         return Self.fill(template) { name in arguments.first(where: { $0.key == name })?.value.description }
     }
@@ -91,13 +93,16 @@ public struct Catalog: Sendable {
                 continue
             }
             if line.first == " " || line.first == "\t" {
-                guard let key = lastKey else { throw ParseError(line: offset + 1, reason: "a continuation with nothing to continue") }
+                guard let key = lastKey else {
+                    throw ParseError(line: offset + 1, reason: "a continuation with nothing to continue")
+                }
                 texts[key, default: ""] += " " + trimmed
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else { throw ParseError(line: offset + 1, reason: "no \"=\"") }
             let key = String(line[..<equals].trimmingSpaces())
-            guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }) else {
+            guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
+            else {
                 throw ParseError(line: offset + 1, reason: "a key is ASCII letters, digits, dots and underscores")
             }
             guard texts[key] == nil else { throw ParseError(line: offset + 1, reason: "\(key) given twice") }
@@ -130,7 +135,8 @@ public struct Localized: Sendable, Hashable {
 
     public init(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) {
         self.key = key.description
-        self.arguments = Dictionary(arguments.map { ($0.key, $0.value.description) }, uniquingKeysWith: { first, _ in first })
+        self.arguments = Dictionary(
+            arguments.map { ($0.key, $0.value.description) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func callAsFunction(_ language: Language, catalog: Catalog = .standard) -> String {
@@ -141,7 +147,8 @@ public struct Localized: Sendable, Hashable {
 
 extension Language {
     /// `text` in this language: `language.t("bot.welcome", ["name": name])`.
-    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String {
+    public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String
+    {
         Catalog.standard.text(key.description, self, arguments)
     }
 }

@@ -45,7 +45,8 @@ extension IRCMessage {
         let isNumeric = command.utf8.count == 3 && command.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
         // Letters of any script: clients pass unknown `/команды` to the server as verbs.
         // ASCII letters first, without a look-up of each scalar's properties.
-        let isWord = command.utf8.allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+        let isWord =
+            command.utf8.allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
             || command.unicodeScalars.allSatisfy { $0.properties.isAlphabetic }
         guard isNumeric || isWord else { throw .invalidCommand }
         rest = rest[commandEnd...]
@@ -108,7 +109,9 @@ extension IRCMessage {
         if name.first == "+" { name = name.dropFirst() }
         if let slash = name.lastIndex(of: "/") {
             let vendor = name[name.startIndex..<slash]
-            guard !vendor.isEmpty, vendor.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
+            guard !vendor.isEmpty,
+                vendor.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+            else {
                 return false
             }
             name = name[name.index(after: slash)...]

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension IRCMessage {
@@ -51,7 +51,9 @@ extension IRCMessage {
         for (index, parameter) in parameters.enumerated() {
             let isLast = index == parameters.count - 1
             target.write(" ")
-            if isLast && (parameter.isEmpty || Self.hasByte(32, in: parameter) || parameter.utf8.first == 58) { target.write(":") }
+            if isLast && (parameter.isEmpty || Self.hasByte(32, in: parameter) || parameter.utf8.first == 58) {
+                target.write(":")
+            }
             target.write(parameter)
         }
     }
@@ -79,7 +81,9 @@ public enum IRCTextSplitter {
         }
         if let scanned { return scanned }
         // Text whose storage is not contiguous (bridged).
-        guard !text.isEmpty, text.utf8.count <= maxBytes, !text.utf8.contains(13), !text.utf8.contains(10) else { return nil }
+        guard !text.isEmpty, text.utf8.count <= maxBytes, !text.utf8.contains(13), !text.utf8.contains(10) else {
+            return nil
+        }
         return text.utf8.contains(32)
     }
 
@@ -119,7 +123,8 @@ public enum IRCTextSplitter {
         if fitsOneLine(text, maxBytes: maxBytes) { return [text] }
         var pieces: [String] = []
         // CR goes: at the scalar level, since "\r\n" is one Character to Swift's String.
-        let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
+        let text =
+            text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
         // Lines split at LF bytes, which are always a character boundary: splitting the
         // String by Character would find every grapheme boundary of the text first.
         var lines: [Substring] = []

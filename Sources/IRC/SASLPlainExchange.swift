@@ -94,10 +94,10 @@ public struct SASLPlainExchange: Sendable {
         guard let data = Data(base64Encoded: base64) else { return nil }
         let parts = data.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3,
-              let authorization = String(data: Data(parts[0]), encoding: .utf8),
-              let login = String(data: Data(parts[1]), encoding: .utf8),
-              let password = String(data: Data(parts[2]), encoding: .utf8),
-              !login.isEmpty
+            let authorization = String(data: Data(parts[0]), encoding: .utf8),
+            let login = String(data: Data(parts[1]), encoding: .utf8),
+            let password = String(data: Data(parts[2]), encoding: .utf8),
+            !login.isEmpty
         else { return nil }
         return .credentials(authorizationID: authorization, login: login, password: password)
     }

@@ -5,7 +5,8 @@ import Foundation
 
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "account", abstract: "Manage accounts (works while the server runs).", subcommands: [Add.self, Passwd.self])
+        commandName: "account", abstract: "Manage accounts (works while the server runs).",
+        subcommands: [Add.self, Passwd.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -19,7 +20,11 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "The person's full name, as it is shown to others.")
         var name: String
 
-        @Option(help: "A role (guardian, student, teacher, class-teacher, deputy, director, admin); repeat or separate with commas.")
+        @Option(
+            help: ArgumentHelp(
+                "A role (guardian, student, teacher, class-teacher, deputy, director, admin); repeat or separate "
+                    + "with commas.")
+        )
         var role: [String]
 
         @OptionGroup var passwordInput: PasswordInput
@@ -31,11 +36,14 @@ struct AccountCommand: AsyncParsableCommand {
             var roles: Set<Role> = []
             for item in role.flatMap({ $0.split(separator: ",").map(String.init) }) {
                 guard let parsed = Role(parsing: item.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("unknown role '\(item)'; roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError(
+                        "unknown role '\(item)'; roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 roles.insert(parsed)
             }
-            guard let language = Language(rawValue: language) else { throw ValidationError("--language must be ru or en") }
+            guard let language = Language(rawValue: language) else {
+                throw ValidationError("--language must be ru or en")
+            }
             let (password, generated) = try passwordInput.read()
             let service = try Composition.open(data).school.accounts
             do {
@@ -47,11 +55,16 @@ struct AccountCommand: AsyncParsableCommand {
             } catch let error as AccountService.CreationError {
                 switch error {
                 case .invalidLogin(let login):
-                    throw ValidationError("invalid login '\(login)': use 2-32 Latin lower-case letters, digits, '.', '_' or '-', starting with a letter")
+                    throw ValidationError(
+                        "invalid login '\(login)': use 2-32 Latin lower-case letters, digits, '.', '_' or '-', "
+                            + "starting with a letter"
+                    )
                 case .loginTaken(let login): throw ValidationError("the login '\(login)' is taken")
                 case .emptyName: throw ValidationError("--name must not be empty")
                 case .noRoles: throw ValidationError("give at least one --role")
-                case .weakPassword: throw ValidationError("the password must have at least \(AccountService.minimumPasswordLength) characters")
+                case .weakPassword:
+                    throw ValidationError(
+                        "the password must have at least \(AccountService.minimumPasswordLength) characters")
                 }
             }
         }
@@ -60,7 +73,10 @@ struct AccountCommand: AsyncParsableCommand {
 
     struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set an account's password (imported accounts have none). Without --password-stdin one is generated and printed once.")
+            abstract:
+                "Set an account's password (imported accounts have none). Without --password-stdin one is generated "
+                + "and printed once."
+        )
 
         @OptionGroup var data: DataOptions
 
@@ -73,10 +89,12 @@ struct AccountCommand: AsyncParsableCommand {
             let (password, generated) = try passwordInput.read()
             let service = try Composition.open(data).school.accounts
             do {
-                try await service.setPassword(login: login, password: password,
-                                              context: AuditContext(actor: nil, sessionID: "cli:account-passwd", at: Date()))
+                try await service.setPassword(
+                    login: login, password: password,
+                    context: AuditContext(actor: nil, sessionID: "cli:account-passwd", at: Date()))
             } catch AccountService.CreationError.weakPassword {
-                throw ValidationError("the password must have at least \(AccountService.minimumPasswordLength) characters")
+                throw ValidationError(
+                    "the password must have at least \(AccountService.minimumPasswordLength) characters")
             } catch RepositoryError.notFound {
                 throw ValidationError("no account '\(login)'")
             }

@@ -8,7 +8,10 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the audit log's hash chain and check every journal row against it; exit 2 naming the first broken record or row.")
+            abstract:
+                "Recompute the audit log's hash chain and check every journal row against it; exit 2 naming the "
+                + "first broken record or row."
+        )
 
         @OptionGroup var data: DataOptions
 

@@ -27,7 +27,10 @@ struct BackupCommand: AsyncParsableCommand {
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Put a backup in place of the database (stop the server first); the replaced database is kept as classbook.sqlite.before-restore.")
+        abstract:
+            "Put a backup in place of the database (stop the server first); the replaced database is kept as "
+            + "classbook.sqlite.before-restore."
+    )
 
     @OptionGroup var data: DataOptions
 

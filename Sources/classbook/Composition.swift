@@ -9,7 +9,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "The school's data directory (database, certificates).")
     var data: String
 
-    @Option(name: .long, help: "The config file `serve` reads (deploy/classbook.yaml): its time zone and rules apply here too.")
+    @Option(
+        name: .long,
+        help: "The config file `serve` reads (deploy/classbook.yaml): its time zone and rules apply here too.")
     var config: String?
 }
 
@@ -29,8 +31,9 @@ struct Composition {
         }
         let configuration = try settings(options)
         let database = try ClassbookDatabase(directory: options.data)
-        let school = SchoolServices(repositories: database.repositories, timeZone: configuration.timeZone,
-                                    roomCreation: configuration.rooms, executor: DetachedThreadExecutor())
+        let school = SchoolServices(
+            repositories: database.repositories, timeZone: configuration.timeZone,
+            roomCreation: configuration.rooms, executor: DetachedThreadExecutor())
         return Composition(configuration: configuration, database: database, school: school)
     }
 
@@ -49,7 +52,9 @@ struct Composition {
 extension ClassbookDatabase {
     /// The store's repositories, as `SchoolServices` takes them.
     var repositories: SchoolServices.Repositories {
-        .init(accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards, security: security)
+        .init(
+            accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
+            security: security)
     }
 }
 

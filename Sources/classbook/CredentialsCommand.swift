@@ -7,8 +7,13 @@ import Foundation
 struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credentials",
-        abstract: "Issue one-time passwords to a class's students and guardians who cannot log in yet, and print slips to hand out.",
-        discussion: "Each password is printed once and stored only as a hash; at the first login its owner must set their own (/passwd).")
+        abstract:
+            "Issue one-time passwords to a class's students and guardians who cannot log in yet, and print slips to "
+            + "hand out.",
+        discussion:
+            "Each password is printed once and stored only as a hash; at the first login its owner must set their "
+            + "own (/passwd)."
+    )
 
     @OptionGroup var data: DataOptions
 
@@ -38,7 +43,8 @@ struct CredentialsCommand: AsyncParsableCommand {
         let schoolClass: SchoolClass
         do {
             (schoolClass, issued) = try await services.duties.issueCredentials(
-                className: className, includePending: all, context: AuditContext(actor: nil, sessionID: "cli:credentials", at: Date()))
+                className: className, includePending: all,
+                context: AuditContext(actor: nil, sessionID: "cli:credentials", at: Date()))
         } catch JournalError.noSuchClass(let name) {
             throw ValidationError("no class \(name)")
         }
@@ -49,7 +55,10 @@ struct CredentialsCommand: AsyncParsableCommand {
             print("\(issued.count) slip(s) for \(schoolClass.name): \(out!)")
         default:
             if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data(slips.text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                guard
+                    FileManager.default.createFile(
+                        atPath: out, contents: Data(slips.text.utf8), attributes: [.posixPermissions: 0o600])
+                else {
                     throw ValidationError("cannot write \(out)")
                 }
                 print("\(issued.count) slip(s) for \(schoolClass.name): \(out)")
@@ -59,4 +68,3 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
     }
 }
-

@@ -24,18 +24,23 @@ struct DigestCommand: AsyncParsableCommand {
         if let login {
             recipients = recipients.filter { $0.login == login.lowercased() }
             guard !recipients.isEmpty else {
-                throw ValidationError("\(login) gets no weekly digest (only class teachers, subject teachers, deputies and directors do)")
+                throw ValidationError(
+                    "\(login) gets no weekly digest (only class teachers, subject teachers, deputies and directors do)")
             }
         }
         let start = ContinuousClock.now
-        let digests = try await DiaryBot.digests(for: recipients, sessionID: "cli:digest", duties: services.duties, timeZone: timeZone)
+        let digests = try await DiaryBot.digests(
+            for: recipients, sessionID: "cli:digest", duties: services.duties, timeZone: timeZone)
         let people = digests.count
         let lines = digests.map(\.1.count).reduce(0, +)
         if login != nil {
             digests.first?.1.forEach { print($0) }
         } else {
             let ms = (ContinuousClock.now - start).milliseconds
-            print("composed \(people) digests of \(recipients.count) recipients, \(lines) lines, in \(String(format: "%.0f", ms)) ms")
+            print(
+                "composed \(people) digests of \(recipients.count) recipients, \(lines) lines, in "
+                    + "\(String(format: "%.0f", ms)) ms"
+            )
         }
     }
 }

@@ -7,14 +7,19 @@ import Foundation
 struct ExtractCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
-        abstract: "Print paper extracts of the diary (PDF): one student's, or every student's of a class whose family gets the diary on paper.")
+        abstract:
+            "Print paper extracts of the diary (PDF): one student's, or every student's of a class whose family gets "
+            + "the diary on paper."
+    )
 
     @OptionGroup var data: DataOptions
 
     @Option(help: "The student's login.")
     var student: String?
 
-    @Option(name: .customLong("class"), help: "A class: an extract for each student whose guardians refused electronic information.")
+    @Option(
+        name: .customLong("class"),
+        help: "A class: an extract for each student whose guardians refused electronic information.")
     var className: String?
 
     @Option(help: "A date in the week (YYYY-MM-DD); this week by default.")
@@ -27,7 +32,9 @@ struct ExtractCommand: AsyncParsableCommand {
     var out: String
 
     func validate() throws {
-        guard (student == nil) != (className == nil) else { throw ValidationError("give --student LOGIN or --class CLASS") }
+        guard (student == nil) != (className == nil) else {
+            throw ValidationError("give --student LOGIN or --class CLASS")
+        }
         if week != nil && period != nil { throw ValidationError("give --week or --period, not both") }
         if period != nil && className != nil { throw ValidationError("a class's batch is weekly: use --week") }
         if let week, SchoolDate(iso: week) == nil { throw ValidationError("--week is a date, YYYY-MM-DD") }
@@ -39,7 +46,9 @@ struct ExtractCommand: AsyncParsableCommand {
         let extracts: [Extract]
         do {
             if let student {
-                extracts = [try await services.reports.extract(login: student, range: period.map { .period($0) } ?? .week(day))]
+                extracts = [
+                    try await services.reports.extract(login: student, range: period.map { .period($0) } ?? .week(day))
+                ]
             } else {
                 extracts = try await services.reports.paperExtracts(className: className!, week: day)
             }

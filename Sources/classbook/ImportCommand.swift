@@ -6,8 +6,11 @@ import Foundation
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a school from CSV files (periods, holidays, staff, classes, students, guardians, assignments, timetable).",
-        discussion: "Each file's kind is told by its columns (docs/import.md). Nothing is written unless every file is valid.")
+        abstract:
+            "Import a school from CSV files (periods, holidays, staff, classes, students, guardians, assignments, "
+            + "timetable).",
+        discussion:
+            "Each file's kind is told by its columns (docs/import.md). Nothing is written unless every file is valid.")
 
     @OptionGroup var data: DataOptions
 
@@ -18,14 +21,18 @@ struct ImportCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw ValidationError("name at least one CSV file") }
         var contents: [(name: String, data: Data)] = []
         for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path)")
+            }
             contents.append((path, data))
         }
         let database = try Composition.open(data, create: true).database
         do {
             let summary = try await CSVImporter(database: database)
                 .run(files: contents, context: AuditContext(actor: nil, sessionID: "cli:import", at: Date()))
-            print("imported: " + summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            print(
+                "imported: "
+                    + summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("imported accounts have no password yet: set one with 'classbook account passwd --login LOGIN'")
             // Folds the import's WAL into the database file now, unless the server has it open.
             try database.close()

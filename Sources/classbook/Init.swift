@@ -18,14 +18,19 @@ struct Init: AsyncParsableCommand {
     @Option(help: "The seed of the demo school: the same seed gives the same school.")
     var seed: UInt64 = 1
 
-    @Option(name: .customLong("as-of"), help: "The day the demo's six weeks of lessons end (YYYY-MM-DD); today by default.")
+    @Option(
+        name: .customLong("as-of"), help: "The day the demo's six weeks of lessons end (YYYY-MM-DD); today by default.")
     var asOf: String?
 
-    @Flag(name: .customLong("full-year"), help: "Give the demo lessons, marks and absences for the whole school year, not six weeks (for benchmarks).")
+    @Flag(
+        name: .customLong("full-year"),
+        help: "Give the demo lessons, marks and absences for the whole school year, not six weeks (for benchmarks).")
     var fullYear = false
 
     func validate() throws {
-        guard students >= 3 && students <= 100_000 else { throw ValidationError("--students must be between 3 and 100000") }
+        guard students >= 3 && students <= 100_000 else {
+            throw ValidationError("--students must be between 3 and 100000")
+        }
         if let asOf, SchoolDate(iso: asOf) == nil { throw ValidationError("--as-of must be a date as YYYY-MM-DD") }
     }
 
@@ -47,8 +52,11 @@ struct Init: AsyncParsableCommand {
         }
         let csvPath = (data.data as NSString).appendingPathComponent("demo-accounts.csv")
         try Self.writeCredentials(output.credentials, to: csvPath)
-        print("demo school \(snapshot.yearName): \(snapshot.classes.count) classes, \(snapshot.students.count) students, "
-              + "\(snapshot.people.count) accounts, \(snapshot.marks.count) marks, \(snapshot.absences.count) absences")
+        print(
+            "demo school \(snapshot.yearName): \(snapshot.classes.count) classes, \(snapshot.students.count) students, "
+                + "\(snapshot.people.count) accounts, \(snapshot.marks.count) marks, \(snapshot.absences.count) "
+                + "absences"
+        )
         print("logins and passwords: \(csvPath)")
         // Closing checkpoints the WAL: a generated year is half a gigabyte of it, which the
         // first write after the next start (a migration) would otherwise fold in.
@@ -79,16 +87,22 @@ struct Init: AsyncParsableCommand {
     static func writeCredentials(_ credentials: [DemoSchoolGenerator.Credential], to path: String) throws {
         var csv = "login,password,roles,name,children\n"
         for credential in credentials {
-            let fields = [credential.login, credential.password, credential.roles.sorted().map(\.rawValue).joined(separator: ";"),
-                          credential.name, credential.children.joined(separator: ";")]
+            let fields = [
+                credential.login, credential.password, credential.roles.sorted().map(\.rawValue).joined(separator: ";"),
+                credential.name, credential.children.joined(separator: ";")
+            ]
             csv += fields.map(csvField).joined(separator: ",") + "\n"
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(csv.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(csv.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw ValidationError("cannot write \(path)")
         }
     }
 
     static func csvField(_ text: String) -> String {
-        text.contains(",") || text.contains("\"") || text.contains("\n") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        text.contains(",") || text.contains("\"") || text.contains("\n")
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

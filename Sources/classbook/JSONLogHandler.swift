@@ -18,12 +18,16 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var fields: [String: any Sendable] = [
-            "time": Self.timestamp(Date()), "level": event.level.rawValue, "label": label, "message": "\(event.message)",
-            "source": event.source,
+            "time": Self.timestamp(Date()), "level": event.level.rawValue, "label": label,
+            "message": "\(event.message)",
+            "source": event.source
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         if !merged.isEmpty { fields["metadata"] = merged.mapValues { "\($0)" } }
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
     }
 

@@ -10,7 +10,9 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Build a class report: " + ReportKind.allCases.map(\.rawValue).joined(separator: ", ") + ".",
         discussion: "Figures are defined in docs/reports.md.")
 
-    @Argument(help: ArgumentHelp("The report: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics."))
+    @Argument(
+        help: ArgumentHelp(
+            "The report: attendance, preliminary, period, results, marks, attendance-sheet, movement, analytics."))
     var name: String
 
     @OptionGroup var data: DataOptions
@@ -38,7 +40,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ReportKind(rawValue: name) != nil else {
-            throw ValidationError("unknown report '\(name)'; reports: " + ReportKind.allCases.map(\.rawValue).joined(separator: ", "))
+            throw ValidationError(
+                "unknown report '\(name)'; reports: " + ReportKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         guard ["text", "csv", "pdf"].contains(format) else { throw ValidationError("--format is text, csv or pdf") }
         if format == "pdf" && out == nil { throw ValidationError("a PDF needs --out FILE") }
@@ -55,8 +58,10 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let report: Report
         do {
-            report = try await services.reports.report(.init(kind: ReportKind(rawValue: name)!, className: className, period: period,
-                                                             month: month, student: student))
+            report = try await services.reports.report(
+                .init(
+                    kind: ReportKind(rawValue: name)!, className: className, period: period,
+                    month: month, student: student))
         } catch let error as JournalError {
             throw ValidationError(CLIErrors.describe(error))
         }
@@ -79,7 +84,10 @@ enum CLIOutput {
             print(text, terminator: "")
             return
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw ValidationError("cannot write \(path)")
         }
     }
@@ -93,7 +101,8 @@ enum CLIErrors {
         case .noSuchPeriod(let text): "no reporting period '\(text)'"
         case .invalidDate(let text): "cannot read the date or month '\(text)' (YYYY-MM)"
         case .noSuchStudent(let text): "no student '\(text)' in the class"
-        case .ambiguousStudent(let text, let students): "'\(text)' matches several students: " + students.map(\.shortName).joined(separator: ", ")
+        case .ambiguousStudent(let text, let students):
+            "'\(text)' matches several students: " + students.map(\.shortName).joined(separator: ", ")
         default: "\(error)"
         }
     }

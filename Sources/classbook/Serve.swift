@@ -30,13 +30,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("plaintext-listen"), help: "A plaintext listener on a loopback address, 127.0.0.1:PORT.")
     var plaintextListen: String?
 
-    @Option(name: .customLong("web-listen"), help: "HTTPS with IRC over WebSocket at /socket, HOST:PORT (off by default).")
+    @Option(
+        name: .customLong("web-listen"), help: "HTTPS with IRC over WebSocket at /socket, HOST:PORT (off by default).")
     var webListen: String?
 
-    @Option(name: .customLong("proxy-listen"), help: "TLS IRC behind a load balancer that sends the PROXY protocol (v1 or v2), HOST:PORT (off by default).")
+    @Option(
+        name: .customLong("proxy-listen"),
+        help: "TLS IRC behind a load balancer that sends the PROXY protocol (v1 or v2), HOST:PORT (off by default).")
     var proxyListen: String?
 
-    @Option(name: .customLong("metrics-listen"), help: "Prometheus's /metrics, HOST:PORT (default 127.0.0.1:9477; 'off' turns it off).")
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: "Prometheus's /metrics, HOST:PORT (default 127.0.0.1:9477; 'off' turns it off).")
     var metricsListen: String?
 
     @Option(name: .customLong("server-name"), help: "The server's name as clients see it.")
@@ -50,7 +55,9 @@ struct Serve: AsyncParsableCommand {
 
     /// The server's configuration from the settings: listeners and names (serve's own) and the
     /// school's (`Settings.apply`), checked.
-    static func configuration(_ settings: Settings, certificatePath: String, privateKeyPath: String) throws -> ServerConfiguration {
+    static func configuration(_ settings: Settings, certificatePath: String, privateKeyPath: String) throws
+        -> ServerConfiguration
+    {
         var configuration = ServerConfiguration(certificatePath: certificatePath, privateKeyPath: privateKeyPath)
         configuration.serverName = settings.string("server-name") ?? "classbook.local"
         if let endpoint = try settings.endpoint("listen") { configuration.tlsListen = endpoint }
@@ -61,10 +68,11 @@ struct Serve: AsyncParsableCommand {
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.ValidationError {
-            let key = switch error {
-            case .plaintextNotLoopback: "plaintext-listen"
-            case .serverPasswordContainsColon: "password"
-            }
+            let key =
+                switch error {
+                case .plaintextNotLoopback: "plaintext-listen"
+                case .serverPasswordContainsColon: "password"
+                }
             throw settings.failure(key, error.description)
         }
         return configuration
@@ -81,10 +89,13 @@ struct Serve: AsyncParsableCommand {
 
     /// The flags given, by the settings' keys: they come first (`Settings`).
     var flags: [String: String] {
-        let given: [String: String?] = ["data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen, "web-listen": webListen,
-                                        "proxy-listen": proxyListen,
-                                        "metrics-listen": metricsListen, "server-name": serverName, "password": password,
-                                        "allow-guests": allowGuests ? "true" : nil]
+        let given: [String: String?] = [
+            "data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
+            "web-listen": webListen,
+            "proxy-listen": proxyListen,
+            "metrics-listen": metricsListen, "server-name": serverName, "password": password,
+            "allow-guests": allowGuests ? "true" : nil
+        ]
         return given.compactMapValues { $0 }
     }
 
@@ -101,14 +112,18 @@ struct Serve: AsyncParsableCommand {
 
         let certificate = settings.string("cert")
         let privateKey = settings.string("key")
-        guard (certificate == nil) == (privateKey == nil) else { throw ValidationError("give --cert and --key together") }
+        guard (certificate == nil) == (privateKey == nil) else {
+            throw ValidationError("give --cert and --key together")
+        }
         let tlsDirectory = (dataDirectory as NSString).appendingPathComponent("tls")
         let certificatePath = certificate ?? (tlsDirectory as NSString).appendingPathComponent("cert.pem")
         let privateKeyPath = privateKey ?? (tlsDirectory as NSString).appendingPathComponent("key.pem")
-        let configuration = try Self.configuration(settings, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        let configuration = try Self.configuration(
+            settings, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
         if certificate == nil && !FileManager.default.fileExists(atPath: certificatePath) {
             try FileManager.default.createDirectory(atPath: tlsDirectory, withIntermediateDirectories: true)
-            try TLSCertificate.writeSelfSigned(commonName: configuration.serverName, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+            try TLSCertificate.writeSelfSigned(
+                commonName: configuration.serverName, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
             logger.info("made a self-signed certificate: \(certificatePath)")
         }
 
@@ -125,16 +140,21 @@ struct Serve: AsyncParsableCommand {
         // The store's commits, for the metrics: their size and how long they take.
         database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
-        print("classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
-              + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? "")
-              + (ports.web.map { ", web on https://\(configuration.webListen!.host):\($0)\(WebSocketTransport.path)" } ?? "")
-              + (ports.proxy.map { ", TLS behind a balancer (PROXY protocol) on \(configuration.proxyListen!.host):\($0)" } ?? ""))
+        print(
+            "classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
+                + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? "")
+                + (ports.web.map { ", web on https://\(configuration.webListen!.host):\($0)\(WebSocketTransport.path)" }
+                    ?? "")
+                + (ports.proxy.map {
+                    ", TLS behind a balancer (PROXY protocol) on \(configuration.proxyListen!.host):\($0)"
+                } ?? ""))
         // Service managers and scripts read this line as it comes, not when a buffer fills.
         fflush(nil)
         // One group: the store first, so that it is stopped last; SIGTERM or SIGINT stops the
         // listeners (every client told, writes under way finished), then the jobs, then the store.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: StoreService(database: database, logger: logger))] + server.services.map { .init(service: $0) },
+            services: [.init(service: StoreService(database: database, logger: logger))]
+                + server.services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()

@@ -6,17 +6,24 @@ import Foundation
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
-        abstract: "Show or change the school's rules: the rounding threshold of finals, mark weights, missed days, the digest's day and time, the risk thresholds.",
-        discussion: "Keys: " + SchoolSetting.keys.joined(separator: ", ") + ". Every change is audited; see docs/reports.md for the figures they affect.")
+        abstract:
+            "Show or change the school's rules: the rounding threshold of finals, mark weights, missed days, the "
+            + "digest's day and time, the risk thresholds.",
+        discussion: "Keys: " + SchoolSetting.keys.joined(separator: ", ")
+            + ". Every change is audited; see docs/reports.md for the figures they affect.")
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .customLong("set"), help: "KEY=VALUE, for example final-rounding-threshold=0.6 or weight.control=2; repeat for several.")
+    @Option(
+        name: .customLong("set"),
+        help: "KEY=VALUE, for example final-rounding-threshold=0.6 or weight.control=2; repeat for several.")
     var assignments: [String] = []
 
     func run() async throws {
         let settings = try assignments.map { text in
-            do { return try SchoolSetting(parsing: text) } catch let error as SchoolSetting.ParseError { throw ValidationError(error.description) }
+            do { return try SchoolSetting(parsing: text) } catch let error as SchoolSetting.ParseError {
+                throw ValidationError(error.description)
+            }
         }
         let composition = try Composition.open(data)
         let journal = composition.database.journal
@@ -26,7 +33,8 @@ struct SettingsCommand: AsyncParsableCommand {
                 try await journal.updateSetting(setting, context: context)
             } catch RepositoryError.notFound {
                 let kinds = try await journal.gradingRules().weights.keys.sorted().joined(separator: ", ")
-                throw ValidationError("no such mark kind in '\(assignments[settings.firstIndex(of: setting)!])'; kinds: \(kinds)")
+                throw ValidationError(
+                    "no such mark kind in '\(assignments[settings.firstIndex(of: setting)!])'; kinds: \(kinds)")
             }
         }
         let rules = try await journal.gradingRules()

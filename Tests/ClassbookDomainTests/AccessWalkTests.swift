@@ -45,15 +45,18 @@ struct AccessWalkTests {
         /// only the role is walked here; ownership is tested with real objects in the duties,
         /// board and security tests. A form that changes the asker's own account is walked by role.
         var roleOnly: Bool {
-            !template.contains("{C}") && !template.contains("{K}") && !form.actions.contains { AccessWalkTests.accountActions.contains($0) }
+            !template.contains("{C}") && !template.contains("{K}")
+                && !form.actions.contains { AccessWalkTests.accountActions.contains($0) }
         }
     }
 
     static func probes(_ commands: [BotCommand]) -> [Probe] {
         commands.flatMap { command in
             command.forms.enumerated().map { index, form in
-                Probe(command: command, form: form,
-                      template: overrides["\(command.name) \(index)"] ?? form.parts.compactMap(sample).joined(separator: " "))
+                Probe(
+                    command: command, form: form,
+                    template: overrides["\(command.name) \(index)"]
+                        ?? form.parts.compactMap(sample).joined(separator: " "))
             }
         }
     }
@@ -75,8 +78,10 @@ struct AccessWalkTests {
 
     /// What the bot says when it refuses for access; data errors (no such group, a session
     /// number not in the list) do not count: the walk is about who may, not about the fixture.
-    static let refusalMarks = ["вам недоступна", "Вы не ведёте", "вам недоступен", "могут только", "Это может только",
-                               "Расписание меняет", "Среди ваших детей такого нет", "Не нашёл «", "Не понял «", "Это действие вам недоступно"]
+    static let refusalMarks = [
+        "вам недоступна", "Вы не ведёте", "вам недоступен", "могут только", "Это может только",
+        "Расписание меняет", "Среди ваших детей такого нет", "Не нашёл «", "Не понял «", "Это действие вам недоступно"
+    ]
 
     static func isRefusal(_ reply: [String]) -> Bool {
         let text = reply.joined(separator: "\n")
@@ -86,7 +91,7 @@ struct AccessWalkTests {
     /// Probes that would change the fixture under the rest of the walk: a student who arrives
     /// is a new one, and one who departs leaves at the end of the term or is the new one.
     static let overrides: [String: String] = [
-        "arrive 0": "{C} Новиков Олег", "depart 0": "{C} {N} 30.12 проверка", "depart 1": "{C} Новиков Олег",
+        "arrive 0": "{C} Новиков Олег", "depart 0": "{C} {N} 30.12 проверка", "depart 1": "{C} Новиков Олег"
     ]
 
     static let accountActions: Set<AccessPolicy.Action> = [.manageOwnConsent, .manageOwnSettings, .readCalendar]
@@ -112,14 +117,17 @@ struct AccessWalkTests {
         let ownWords = ownChild.split(separator: " ").map { String($0.prefix(3)) }
         let otherRecord = snapshot.students.first { record in
             record.className != ownClass && !record.guardianLogins.contains(guardian.login)
-                && !ownWords.contains(String(record.lastName.prefix(3))) && !ownWords.contains(String(record.firstName.prefix(3)))
+                && !ownWords.contains(String(record.lastName.prefix(3)))
+                && !ownWords.contains(String(record.firstName.prefix(3)))
         }!
         let otherChild = "\(otherRecord.lastName) \(otherRecord.firstName)"
         let otherClass = otherRecord.className
         // A teacher who does not teach in every class (mathematics is taught in grades 5–6 only).
         let maths = snapshot.assignments.filter { $0.subject == "Математика" }
         let teacher = maths[0].teacherLogin
-        let untaught = snapshot.classes.first { c in !snapshot.assignments.contains { $0.className == c.name && $0.teacherLogin == teacher } }!
+        let untaught = snapshot.classes.first { c in
+            !snapshot.assignments.contains { $0.className == c.name && $0.teacherLogin == teacher }
+        }!
         let classTeacher = snapshot.classes[0]
         let studentRecord = snapshot.students.first { $0.login != nil }!
         let studentOther = snapshot.students.first {
@@ -127,26 +135,53 @@ struct AccessWalkTests {
                 && $0.firstName.prefix(3) != studentRecord.firstName.prefix(3)
         }!
 
-        func context(_ label: String, _ className: String, subject named: String? = nil, child: String = ownChild,
-                     _ relations: Set<AccessPolicy.Relation>) -> Context {
-            Context(label: label, className: className, subject: named ?? Self.subjectWord(subject(in: className)),
-                    student: student(in: className), child: child, relations: relations)
+        func context(
+            _ label: String, _ className: String, subject named: String? = nil, child: String = ownChild,
+            _ relations: Set<AccessPolicy.Relation>
+        ) -> Context {
+            Context(
+                label: label, className: className, subject: named ?? Self.subjectWord(subject(in: className)),
+                student: student(in: className), child: child, relations: relations)
         }
 
         let actors: [(login: String, role: Role, contexts: [Context])] = [
-            (guardian.login, .guardian, [context("own child", ownClass, [.guardianOf]),
-                                         context("other family", otherClass, child: otherChild, [.unrelated])]),
-            (studentRecord.login!, .student, [context("themself", studentRecord.className,
-                                                      child: "\(studentRecord.lastName) \(studentRecord.firstName)", [.isStudent]),
-                                              context("another student", studentOther.className,
-                                                      child: "\(studentOther.lastName) \(studentOther.firstName)", [.unrelated])]),
-            (teacher, .teacher, [context("own class and subject", maths[0].className, subject: "Математика", [.teachesSubject, .teachesClass]),
-                                 context("other class", untaught.name, [.unrelated])]),
-            (classTeacher.classTeacherLogin, .classTeacher, [context("own class", classTeacher.name, [.classTeacherOf]),
-                                                             context("other class", snapshot.classes[1].name, [.unrelated])]),
+            (
+                guardian.login, .guardian,
+                [
+                    context("own child", ownClass, [.guardianOf]),
+                    context("other family", otherClass, child: otherChild, [.unrelated])
+                ]
+            ),
+            (
+                studentRecord.login!, .student,
+                [
+                    context(
+                        "themself", studentRecord.className,
+                        child: "\(studentRecord.lastName) \(studentRecord.firstName)", [.isStudent]),
+                    context(
+                        "another student", studentOther.className,
+                        child: "\(studentOther.lastName) \(studentOther.firstName)", [.unrelated])
+                ]
+            ),
+            (
+                teacher, .teacher,
+                [
+                    context(
+                        "own class and subject", maths[0].className, subject: "Математика",
+                        [.teachesSubject, .teachesClass]),
+                    context("other class", untaught.name, [.unrelated])
+                ]
+            ),
+            (
+                classTeacher.classTeacherLogin, .classTeacher,
+                [
+                    context("own class", classTeacher.name, [.classTeacherOf]),
+                    context("other class", snapshot.classes[1].name, [.unrelated])
+                ]
+            ),
             ("zavuch", .deputy, [context("any class", ownClass, [.unrelated])]),
             ("director", .director, [context("any class", ownClass, [.unrelated])]),
-            ("admin", .admin, [context("any class", ownClass, [.unrelated])]),
+            ("admin", .admin, [context("any class", ownClass, [.unrelated])])
         ]
 
         let commands = school.bot.commands
@@ -165,8 +200,9 @@ struct AccessWalkTests {
                         // Not run: it would act on the object named (`/breach` would lock the asker).
                         if expected { checked += 1; continue }
                     } else if let action = probe.form.actions.first {
-                        expected = AccessPolicy.allows(action, for: [actor.role],
-                                                       relations: Self.accountActions.contains(action) ? [.own] : context.relations)
+                        expected = AccessPolicy.allows(
+                            action, for: [actor.role],
+                            relations: Self.accountActions.contains(action) ? [.own] : context.relations)
                     } else {
                         expected = true
                     }
@@ -175,10 +211,15 @@ struct AccessWalkTests {
                     #expect(Self.isRefusal(reply.lines) == !expected, "\(where_)")
                     #expect(!reply.lines.isEmpty && !reply.isFailure, "\(where_)")
                     // A refusal about someone else's child says no more than one about nobody.
-                    if !expected, context.relations == [.unrelated], probe.template.contains("{K}"), [.guardian, .student].contains(actor.role) {
-                        let nobody = await school.ask("/\(probe.command.name) " + probe.template.replacingOccurrences(of: "{K}", with: "Абвгд Еёжз"),
-                                                      as: principal)
-                        #expect(reply.lines.map { $0.replacingOccurrences(of: context.child, with: "?") }
+                    if !expected, context.relations == [.unrelated], probe.template.contains("{K}"),
+                        [.guardian, .student].contains(actor.role)
+                    {
+                        let nobody = await school.ask(
+                            "/\(probe.command.name) "
+                                + probe.template.replacingOccurrences(of: "{K}", with: "Абвгд Еёжз"),
+                            as: principal)
+                        #expect(
+                            reply.lines.map { $0.replacingOccurrences(of: context.child, with: "?") }
                                 == nobody.map { $0.replacingOccurrences(of: "Абвгд Еёжз", with: "?") }, "\(where_)")
                     }
                     checked += 1
@@ -196,15 +237,22 @@ struct AccessWalkTests {
 
     @Test("no row of the table lets a family member touch the journal or the class list")
     func familiesNeverEdit() {
-        let staffActions: [AccessPolicy.Action] = [.editJournal, .readJournal, .writeRemark, .excuseAbsence, .manageGroups,
-                                                   .manageClassList, .readPersonalData, .changeTimetable]
+        let staffActions: [AccessPolicy.Action] = [
+            .editJournal, .readJournal, .writeRemark, .excuseAbsence, .manageGroups,
+            .manageClassList, .readPersonalData, .changeTimetable
+        ]
         for action in staffActions {
             for relation in AccessPolicy.Relation.allCases {
-                #expect(!AccessPolicy.allows(action, for: [.guardian, .student], relations: [relation]), "\(action) \(relation)")
+                #expect(
+                    !AccessPolicy.allows(action, for: [.guardian, .student], relations: [relation]),
+                    "\(action) \(relation)")
             }
         }
         // The journal is edited only by the subject's teacher: a class teacher, the deputy and the director read it.
-        #expect(!AccessPolicy.allows(.editJournal, for: [.classTeacher, .deputy, .director, .admin], relations: Set(AccessPolicy.Relation.allCases)))
+        #expect(
+            !AccessPolicy.allows(
+                .editJournal, for: [.classTeacher, .deputy, .director, .admin],
+                relations: Set(AccessPolicy.Relation.allCases)))
         #expect(AccessPolicy.allows(.editJournal, for: [.teacher], relations: [.teachesSubject]))
         #expect(!AccessPolicy.allows(.editJournal, for: [.teacher], relations: [.teachesClass, .classTeacherOf]))
     }

@@ -13,7 +13,8 @@ struct AuditChainTests {
         let context = AuditContext(actor: nil, sessionID: "test", at: Date())
         for login in ["a.one", "b.two", "c.three"] {
             let account = try await database.accounts.createAccount(
-                NewAccount(login: login, displayName: "Тест \(login)", roles: [.guardian], passwordHash: "$scrypt$x"), context: context)
+                NewAccount(login: login, displayName: "Тест \(login)", roles: [.guardian], passwordHash: "$scrypt$x"),
+                context: context)
             try await database.accounts.setLanguage(.en, for: account.id, context: context)
         }
         return (database, directory)
@@ -33,7 +34,9 @@ struct AuditChainTests {
         let (database, directory) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await database.pool.write { try $0.execute(sql: "UPDATE audit_log SET new_value = 'ru' WHERE id = 4") }
-        #expect(try await AuditVerifier(database: database).verify() == .broken(recordID: 4, reason: "its contents do not match its hash"))
+        #expect(
+            try await AuditVerifier(database: database).verify()
+                == .broken(recordID: 4, reason: "its contents do not match its hash"))
     }
 
     @Test("removing a record, or editing one and replacing its hash, breaks the chain")
@@ -41,11 +44,15 @@ struct AuditChainTests {
         let (database, directory) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await database.pool.write { try $0.execute(sql: "DELETE FROM audit_log WHERE id = 3") }
-        #expect(try await AuditVerifier(database: database).verify() == .broken(recordID: 3, reason: "record 3 is missing (next is 4)"))
+        #expect(
+            try await AuditVerifier(database: database).verify()
+                == .broken(recordID: 3, reason: "record 3 is missing (next is 4)"))
 
         let (second, secondDirectory) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: secondDirectory) }
-        try await second.pool.write { try $0.execute(sql: "UPDATE audit_log SET new_value = 'ru', hash = 'ff' WHERE id = 2") }
+        try await second.pool.write {
+            try $0.execute(sql: "UPDATE audit_log SET new_value = 'ru', hash = 'ff' WHERE id = 2")
+        }
         let outcome = try await AuditVerifier(database: second).verify()
         #expect(outcome == .broken(recordID: 2, reason: "its contents do not match its hash"))
     }

@@ -5,19 +5,24 @@ import Testing
 @Suite("Diary rules")
 struct DiaryRulesTests {
     func mark(_ value: MarkValue, weight: Double = 1) -> MarkEntry {
-        MarkEntry(id: 1, date: SchoolDate(year: 2026, month: 11, day: 10), subject: "Алгебра", value: value, kind: "oral", weight: weight, comment: nil)
+        MarkEntry(
+            id: 1, date: SchoolDate(year: 2026, month: 11, day: 10), subject: "Алгебра", value: value, kind: "oral",
+            weight: weight, comment: nil)
     }
 
     @Test("the average weighs each mark and ignores pass/fail")
     func weightedAverage() throws {
-        let average = try #require(GradingRules.weightedAverage([mark(.grade(5)), mark(.grade(3), weight: 2), mark(.pass)]))
+        let average = try #require(
+            GradingRules.weightedAverage([mark(.grade(5)), mark(.grade(3), weight: 2), mark(.pass)]))
         #expect(average == Fraction(11, 3))
         #expect(GradingRules.weightedAverage([mark(.pass), mark(.fail)]) == nil)
     }
 
-    @Test("periods are named as people name them", arguments: [
-        ("2", 2), ("II", 2), ("q3", 3), ("2 четверть", 2), ("2-я четверть", 2), ("IV", 4),
-    ])
+    @Test(
+        "periods are named as people name them",
+        arguments: [
+            ("2", 2), ("II", 2), ("q3", 3), ("2 четверть", 2), ("2-я четверть", 2), ("IV", 4)
+        ])
     func periodNames(_ text: String, _ ordinal: Int) {
         #expect(DiaryService.periodOrdinal(text) == ordinal)
     }
@@ -29,7 +34,8 @@ struct DiaryRulesTests {
 
     @Test("a child is found by the beginning of a name, ё or е, any case")
     func nameMatching() {
-        let student = Student(id: StudentID(1), lastName: "Королёв", firstName: "Пётр", classID: ClassID(1), className: "7А", grade: 7)
+        let student = Student(
+            id: StudentID(1), lastName: "Королёв", firstName: "Пётр", classID: ClassID(1), className: "7А", grade: 7)
         #expect(DiaryService.NameQuery("петр").matches(student))
         #expect(DiaryService.NameQuery("Королев П").matches(student))
         #expect(DiaryService.NameQuery("ПЁТР").matches(student))
@@ -63,8 +69,9 @@ struct DiaryRulesTests {
             let c = calendar.dateComponents([.year, .month, .day, .weekday], from: instant)
             let date = origin.adding(days: offset)
             guard date == SchoolDate(year: c.year!, month: c.month!, day: c.day!),
-                  date.isoWeekday == (c.weekday! == 1 ? 7 : c.weekday! - 1),
-                  date.days(since: origin) == offset else {
+                date.isoWeekday == (c.weekday! == 1 ? 7 : c.weekday! - 1),
+                date.days(since: origin) == offset
+            else {
                 Issue.record("\(date) at offset \(offset) disagrees with \(c)")
                 return
             }
@@ -74,7 +81,9 @@ struct DiaryRulesTests {
 
     @Test("the date of an instant in a time zone agrees with Foundation's calendar, across offsets and DST changes")
     func dateOfInstant() throws {
-        for zone in ["Europe/Moscow", "Asia/Vladivostok", "Europe/Kaliningrad", "America/New_York", "Pacific/Chatham", "UTC"] {
+        for zone in [
+            "Europe/Moscow", "Asia/Vladivostok", "Europe/Kaliningrad", "America/New_York", "Pacific/Chatham", "UTC"
+        ] {
             let timeZone = try #require(TimeZone(identifier: zone))
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = timeZone
@@ -83,7 +92,8 @@ struct DiaryRulesTests {
             var instant = Date(timeIntervalSince1970: 1_262_304_000)
             while instant.timeIntervalSince1970 < 1_420_070_400 {
                 let c = calendar.dateComponents([.year, .month, .day], from: instant)
-                guard SchoolDate(instant, in: timeZone) == SchoolDate(year: c.year!, month: c.month!, day: c.day!) else {
+                guard SchoolDate(instant, in: timeZone) == SchoolDate(year: c.year!, month: c.month!, day: c.day!)
+                else {
                     Issue.record("\(instant) in \(zone): \(SchoolDate(instant, in: timeZone)), Foundation says \(c)")
                     return
                 }
@@ -133,7 +143,12 @@ struct PasswordHasherTests {
         #expect(!hasher.verify("correct horsE", against: hash))
     }
 
-    @Test("a hash made by another scrypt (Python's hashlib on OpenSSL) verifies: stored hashes survive the switch of library")
+    @Test(
+        """
+        a hash made by another scrypt (Python's hashlib on OpenSSL) verifies: stored hashes survive the switch of \
+        library
+        """
+    )
     func knownAnswer() {
         let stored = "$scrypt$ln=10,r=8,p=1$Y2xhc3Nib29rLWthdC0xNg==$vOJRzYCoV2GU3/6fY5QMkIBV+TwV25wpfmSxSpBGFL0="
         #expect(hasher.verify("correct horse", against: stored))
@@ -145,9 +160,12 @@ struct PasswordHasherTests {
         #expect(try hasher.hash("same") != hasher.hash("same"))
     }
 
-    @Test("malformed or absurd stored hashes never match", arguments: [
-        "", "plain", "$scrypt$ln=10,r=8,p=1$AAAA", "$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA", "$bcrypt$x$y$z",
-    ])
+    @Test(
+        "malformed or absurd stored hashes never match",
+        arguments: [
+            "", "plain", "$scrypt$ln=10,r=8,p=1$AAAA", "$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA",
+            "$bcrypt$x$y$z"
+        ])
     func malformed(_ stored: String) {
         #expect(!hasher.verify("x", against: stored))
     }
@@ -177,7 +195,8 @@ struct DemoSchoolTests {
         #expect(output.credentials.contains { $0.roles == [.guardian] && $0.children.count == 2 })
         // Lessons held up to the day; after it only planned control works.
         let held = school.lessons.filter { $0.date <= day }
-        #expect(school.lessons.filter { $0.date > day }.allSatisfy { $0.isControlWork && $0.date <= day.adding(days: 16) })
+        #expect(
+            school.lessons.filter { $0.date > day }.allSatisfy { $0.isControlWork && $0.date <= day.adding(days: 16) })
         let dates = Set(held.map(\.date)).sorted()
         let first = try #require(dates.first), last = try #require(dates.last)
         #expect(last == day)
@@ -198,7 +217,7 @@ struct DemoSchoolTests {
 struct NumberTextTests {
     @Test("averages print with two decimals, rounded half away from zero, the same in replies and reports")
     func twoDecimals() {
-        #expect(NumberText.twoDecimals(Fraction(33, 8)) == "4,13")          // 4.125
+        #expect(NumberText.twoDecimals(Fraction(33, 8)) == "4,13")  // 4.125
         #expect(NumberText.twoDecimals(Fraction(4)) == "4,00")
         #expect(NumberText.twoDecimals(Fraction(3999, 1000)) == "4,00")
         #expect(NumberText.twoDecimals(Fraction(405, 100), comma: false) == "4.05")
@@ -207,8 +226,10 @@ struct NumberTextTests {
         // 1.005 is 1.00499999999999989… in binary: printed from a double it would be 1,00.
         #expect(NumberText.twoDecimals(Fraction(1005, 1000)) == "1,01")
         #expect(NumberText.decimal(Fraction(2, 3), places: 0) == "1")
-        #expect(NumberText.percent(9, of: 16) == "56,3%")                   // 56.25 %: half up, not to even
-        #expect(NumberText.percent(1, of: 3) == "33,3%" && NumberText.percent(2, of: 3) == "66,7%" && NumberText.percent(1, of: 0) == "—")
+        #expect(NumberText.percent(9, of: 16) == "56,3%")  // 56.25 %: half up, not to even
+        #expect(
+            NumberText.percent(1, of: 3) == "33,3%" && NumberText.percent(2, of: 3) == "66,7%"
+                && NumberText.percent(1, of: 0) == "—")
     }
 }
 
@@ -220,13 +241,16 @@ struct UTCTimestampTests {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
         var generator = SystemRandomNumberGenerator()
-        let instants = [0, 1, 999, 1_000, -1, -1_000, 1_764_000_000_123] + (0..<5_000).map { _ in
-            Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator)
-        }
+        let instants =
+            [0, 1, 999, 1_000, -1, -1_000, 1_764_000_000_123]
+            + (0..<5_000).map { _ in
+                Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator)
+            }
         for milliseconds in instants {
             let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
             guard UTCTimestamp.format(date) == formatter.string(from: date) else {
-                Issue.record("\(milliseconds) ms: \(UTCTimestamp.format(date)), Foundation \(formatter.string(from: date))")
+                Issue.record(
+                    "\(milliseconds) ms: \(UTCTimestamp.format(date)), Foundation \(formatter.string(from: date))")
                 return
             }
         }

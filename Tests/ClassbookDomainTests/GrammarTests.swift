@@ -12,7 +12,8 @@ struct GrammarTests {
 
     static func shape(_ line: String, _ form: BotCommand.Form) -> Bool {
         let words = line.split(separator: " ").map(String.init).dropFirst()
-        let parser = GrammarParser(words: Array(words), parts: form.parts, today: today, children: [], subjects: [], shapeOnly: true)
+        let parser = GrammarParser(
+            words: Array(words), parts: form.parts, today: today, children: [], subjects: [], shapeOnly: true)
         if case .success = parser.parse() { return true }
         return false
     }
@@ -51,12 +52,20 @@ struct GrammarTests {
 
     @Test("the diary's words: a child, a subject of any length, a period at the end")
     func diaryForm() throws {
-        let children = [Student(id: StudentID(1), lastName: "Иванов", firstName: "Пётр", classID: ClassID(1), className: "7А", grade: 7),
-                        Student(id: StudentID(2), lastName: "Иванова", firstName: "Мария", classID: ClassID(1), className: "5Б", grade: 5)]
+        let children = [
+            Student(
+                id: StudentID(1), lastName: "Иванов", firstName: "Пётр", classID: ClassID(1), className: "7А",
+                grade: 7),
+            Student(
+                id: StudentID(2), lastName: "Иванова", firstName: "Мария", classID: ClassID(1), className: "5Б",
+                grade: 5)
+        ]
         let marks: [ArgumentPart] = [.optional(.child), .diarySubject, .optional(.period)]
         func parse(_ line: String, _ children: [Student]) -> Result<Arguments, GrammarFailure> {
-            GrammarParser(words: line.split(separator: " ").map(String.init), parts: marks, today: Self.today, children: children,
-                          subjects: []).parse()
+            GrammarParser(
+                words: line.split(separator: " ").map(String.init), parts: marks, today: Self.today, children: children,
+                subjects: []
+            ).parse()
         }
         let full = try parse("Мария русский язык 2 четверть", children).get()
         #expect(full.child?.firstName == "Мария" && full.subject == "русский язык" && full.period == "2 четверть")
@@ -64,40 +73,54 @@ struct GrammarTests {
         #expect(only.child?.firstName == "Пётр" && only.subject == "алгебра" && only.period == nil)
         guard case .failure(let which) = parse("", children) else { Issue.record("no child chosen"); return }
         #expect(which.error as? DiaryError == .studentRequired(children))
-        guard case .failure(let ambiguous) = parse("Иванов алгебра", children) else { Issue.record("ambiguous"); return }
+        guard case .failure(let ambiguous) = parse("Иванов алгебра", children) else {
+            Issue.record("ambiguous"); return
+        }
         #expect(ambiguous.error as? DiaryError == .ambiguousStudent(children))
     }
 
     @Test("the middle takes the fewest words: a date and a note after a name, a page after a period")
     func middle() throws {
         func parse(_ line: String, _ parts: [ArgumentPart]) throws -> Arguments {
-            try GrammarParser(words: line.split(separator: " ").map(String.init), parts: parts, today: Self.today, children: [],
-                              subjects: []).parse().get()
+            try GrammarParser(
+                words: line.split(separator: " ").map(String.init), parts: parts, today: Self.today, children: [],
+                subjects: []
+            ).parse().get()
         }
-        let depart = try parse("7А Иванов Пётр 30.12 в другую школу",
-                               [.required(.schoolClass), .required(.person), .required(.date), .optional(.text)])
-        #expect(depart.person == "Иванов Пётр" && depart.date == SchoolDate(year: 2026, month: 12, day: 30)
+        let depart = try parse(
+            "7А Иванов Пётр 30.12 в другую школу",
+            [.required(.schoolClass), .required(.person), .required(.date), .optional(.text)])
+        #expect(
+            depart.person == "Иванов Пётр" && depart.date == SchoolDate(year: 2026, month: 12, day: 30)
                 && depart.freeText == "в другую школу")
-        let report = try parse("results 7А 2 стр 3", [.required(.reportKind), .required(.schoolClass), .optional(.text), .optional(.page)])
+        let report = try parse(
+            "results 7А 2 стр 3", [.required(.reportKind), .required(.schoolClass), .optional(.text), .optional(.page)])
         #expect(report.freeText == "2" && report.page == 3)
-        let excuse = try parse("7А Петров 23.11 24.11 б", [.ledClass, .required(.person), .required(.dates), .optional(.reason)])
+        let excuse = try parse(
+            "7А Петров 23.11 24.11 б", [.ledClass, .required(.person), .required(.dates), .optional(.reason)])
         #expect(excuse.person == "Петров" && excuse.dates.count == 2 && excuse.reason == .illness)
-        let change = try parse("7А 24.11 2 move 25.11 №3", ClassTeacherCommands.lessonSlot
-                               + [.keyword(["move"]), .required(.date), .required(.lessonSlot)])
-        #expect(change.lessonNumber == 2 && change.secondLessonNumber == 3 && change.secondDate == SchoolDate(year: 2026, month: 11, day: 25))
+        let change = try parse(
+            "7А 24.11 2 move 25.11 №3",
+            ClassTeacherCommands.lessonSlot
+                + [.keyword(["move"]), .required(.date), .required(.lessonSlot)])
+        #expect(
+            change.lessonNumber == 2 && change.secondLessonNumber == 3
+                && change.secondDate == SchoolDate(year: 2026, month: 11, day: 25))
     }
 
-    @Test("a malformed line gets one refusal: what was expected, the usage, an example", arguments: [
-        ("/mark 7А", "Не хватает данных: предмет", "/mark 7А алгебра Иванов 5, Петров 4 кр"),
-        ("/journal", "Не хватает данных: класс", "/journal 7А алгебра"),
-        ("/consent может", "Не понял «может»: здесь нужно указать да|нет", "/consent да"),
-        ("/lang de", "Не понял «de»: здесь нужно указать ru|en", "/lang ru"),
-        ("/read первое", "Не понял «первое»: здесь нужно указать номер", "/read 12"),
-        ("/holidays завтра", "Лишнее в команде: «завтра»", "/holidays"),
-        ("/letters", "Не хватает данных: класс", "/letters 7А"),
-        ("/thread", "Не хватает данных: номер", "/thread 12"),
-        ("/hide 3", "Не хватает данных: текст", "/hide 12 текст"),
-    ])
+    @Test(
+        "a malformed line gets one refusal: what was expected, the usage, an example",
+        arguments: [
+            ("/mark 7А", "Не хватает данных: предмет", "/mark 7А алгебра Иванов 5, Петров 4 кр"),
+            ("/journal", "Не хватает данных: класс", "/journal 7А алгебра"),
+            ("/consent может", "Не понял «может»: здесь нужно указать да|нет", "/consent да"),
+            ("/lang de", "Не понял «de»: здесь нужно указать ru|en", "/lang ru"),
+            ("/read первое", "Не понял «первое»: здесь нужно указать номер", "/read 12"),
+            ("/holidays завтра", "Лишнее в команде: «завтра»", "/holidays"),
+            ("/letters", "Не хватает данных: класс", "/letters 7А"),
+            ("/thread", "Не хватает данных: номер", "/thread 12"),
+            ("/hide 3", "Не хватает данных: текст", "/hide 12 текст")
+        ])
     func malformed(_ line: String, _ start: String, _ example: String) async throws {
         let school = try await JournalSchool.make()
         defer { school.remove() }
@@ -106,7 +129,9 @@ struct GrammarTests {
         let reply = await school.bot.respond(to: line, from: principal)
         #expect(reply.isRefusal, "\(line): \(reply.lines)")
         let text = reply.lines.joined(separator: "\n")
-        #expect(text.contains(start) && text.contains("Формат: /") && text.contains("Пример: ") && text.contains(example), "\(line): \(text)")
+        #expect(
+            text.contains(start) && text.contains("Формат: /") && text.contains("Пример: ") && text.contains(example),
+            "\(line): \(text)")
     }
 
     @Test("the refusal is in the person's language")
@@ -116,7 +141,11 @@ struct GrammarTests {
         var principal = try await school.principal("admin", roles: Set(Role.allCases))
         principal.account.language = .en
         let reply = await school.bot.respond(to: "/mark 7А алгебра", from: principal)
-        #expect(reply.lines == ["Something is missing: surnames and marks. Usage: /mark class subject [date] [#N] Surname mark [kind] [(comment)], …. "
-                                + "Example: /mark 7А algebra Ivanov 5, Petrov 4 кр"])
+        #expect(
+            reply.lines == [
+                "Something is missing: surnames and marks. Usage: /mark class subject [date] [#N] Surname mark "
+                    + "[kind] [(comment)], …. "
+                    + "Example: /mark 7А algebra Ivanov 5, Petrov 4 кр"
+            ])
     }
 }

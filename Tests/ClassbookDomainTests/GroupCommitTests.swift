@@ -12,7 +12,12 @@ struct GroupCommitTests {
         return (try ClassbookDatabase(directory: directory), directory)
     }
 
-    @Test("concurrent writes share transactions, each is on disk when its caller hears, and a failing one spoils none of the others")
+    @Test(
+        """
+        concurrent writes share transactions, each is on disk when its caller hears, and a failing one spoils none \
+        of the others
+        """
+    )
     func concurrentWrites() async throws {
         let (database, directory) = try Self.database()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -26,7 +31,9 @@ struct GroupCommitTests {
                 group.addTask {
                     do {
                         _ = try await database.accounts.createAccount(
-                            NewAccount(login: login, displayName: "Тест \(index)", roles: [.guardian], passwordHash: "$scrypt$x"),
+                            NewAccount(
+                                login: login, displayName: "Тест \(index)", roles: [.guardian],
+                                passwordHash: "$scrypt$x"),
                             context: context)
                         return true
                     } catch {
@@ -49,8 +56,10 @@ struct GroupCommitTests {
         try database.close()
         let reopened = try DatabaseQueue(path: directory + "/" + ClassbookDatabase.fileName)
         let (accounts, audited) = try await reopened.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM accounts WHERE login LIKE 'user.%'") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE entity = 'account'") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM accounts WHERE login LIKE 'user.%'") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE entity = 'account'") ?? 0
+            )
         }
         #expect(accounts == 200)
         #expect(audited == 200)
@@ -65,7 +74,9 @@ struct GroupCommitTests {
             for index in 0..<50 {
                 group.addTask {
                     _ = try? await database.accounts.createAccount(
-                        NewAccount(login: "p.\(index)", displayName: "Тест", roles: [.guardian], passwordHash: "$scrypt$x"), context: context)
+                        NewAccount(
+                            login: "p.\(index)", displayName: "Тест", roles: [.guardian], passwordHash: "$scrypt$x"),
+                        context: context)
                 }
             }
         }

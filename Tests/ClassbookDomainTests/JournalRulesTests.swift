@@ -8,21 +8,25 @@ struct JournalRulesTests {
     static let day = SchoolDate(year: 2026, month: 11, day: 20)
 
     func mark(_ value: Int, _ kind: MarkKind, rules: GradingRules = .standard) -> MarkEntry {
-        MarkEntry(id: 1, date: Self.day, subject: "Алгебра", value: .grade(value), kind: kind.rawValue,
-                  weight: rules.weight(of: kind.rawValue), comment: nil)
+        MarkEntry(
+            id: 1, date: Self.day, subject: "Алгебра", value: .grade(value), kind: kind.rawValue,
+            weight: rules.weight(of: kind.rawValue), comment: nil)
     }
 
     @Test("the weighted average weighs control works twice and independent works one and a half times")
     func weights() throws {
         // (5·2 + 3·1 + 4·1.5) / 4.5 = 19 / 4.5
-        let average = try #require(GradingRules.weightedAverage([mark(5, .control), mark(3, .oral), mark(4, .independent)]))
+        let average = try #require(
+            GradingRules.weightedAverage([mark(5, .control), mark(3, .oral), mark(4, .independent)]))
         #expect(average == Fraction(190, 45))
     }
 
-    @Test("the suggested final follows the school's rounding threshold", arguments: [
-        (450, 0.5, 5), (449, 0.5, 4), (450, 0.6, 4), (460, 0.6, 5), (464, 0.65, 4), (465, 0.65, 5),
-        (250, 0.5, 3), (499, 0.5, 5), (500, 0.5, 5), (120, 0.5, 1), (300, 0.6, 3),
-    ])
+    @Test(
+        "the suggested final follows the school's rounding threshold",
+        arguments: [
+            (450, 0.5, 5), (449, 0.5, 4), (450, 0.6, 4), (460, 0.6, 5), (464, 0.65, 4), (465, 0.65, 5),
+            (250, 0.5, 3), (499, 0.5, 5), (500, 0.5, 5), (120, 0.5, 1), (300, 0.6, 3)
+        ])
     func rounding(_ hundredths: Int64, _ threshold: Double, _ expected: Int) {
         var rules = GradingRules.standard
         rules.roundingThreshold = threshold
@@ -51,11 +55,14 @@ struct JournalRulesTests {
         let tuesday = monday.adding(days: 1)
         let absences = [
             absence(monday, 1, .illness), absence(monday, 2, .illness), absence(monday, 3, .illness),
-            absence(tuesday, 1, .unexcused), absence(tuesday, 2, .late), absence(tuesday, 3, .excused),
+            absence(tuesday, 1, .unexcused), absence(tuesday, 2, .late), absence(tuesday, 3, .excused)
         ]
         let perDay = [monday: 3, tuesday: 5]
         let standard = GradingRules.standard.attendance(absences, lessonsPerDay: perDay)
-        #expect(standard == GradingRules.Attendance(missedLessons: 5, excusedLessons: 4, illnessLessons: 3, lateArrivals: 1, missedDays: 1))
+        #expect(
+            standard
+                == GradingRules.Attendance(
+                    missedLessons: 5, excusedLessons: 4, illnessLessons: 3, lateArrivals: 1, missedDays: 1))
         // Illness (Б) 3, other valid reasons (УП) 1, without a valid reason (Н) 1: they add up to the missed.
         #expect(standard.otherExcusedLessons == 1 && standard.unexcusedLessons == 1)
 
@@ -87,7 +94,9 @@ struct JournalRulesTests {
         #expect(SchoolDate(spoken: "вчера", today: today) == SchoolDate(year: 2026, month: 11, day: 19))
         #expect(SchoolDate(spoken: "24.11", today: today) == SchoolDate(year: 2026, month: 11, day: 24))
         // In January, 30.12 is last December.
-        #expect(SchoolDate(spoken: "30.12", today: SchoolDate(year: 2027, month: 1, day: 15)) == SchoolDate(year: 2026, month: 12, day: 30))
+        #expect(
+            SchoolDate(spoken: "30.12", today: SchoolDate(year: 2027, month: 1, day: 15))
+                == SchoolDate(year: 2026, month: 12, day: 30))
         #expect(SchoolDate(spoken: "24.11.2026", today: today) == SchoolDate(year: 2026, month: 11, day: 24))
         #expect(SchoolDate(spoken: "31.02", today: today) == nil)
         #expect(SchoolDate(spoken: "5", today: today) == nil)
@@ -107,25 +116,32 @@ struct JournalRulesTests {
     func markLine() throws {
         let words = "Иванов 5, Петров П 4 кр, Сидорова 3 (у доски), Кузнецов зач".split(separator: " ").map(String.init)
         let requests = try JournalArguments.entries(words).map(JournalArguments.markRequest)
-        #expect(requests == [
-            .init(student: "Иванов", value: .grade(5), kind: nil, comment: nil),
-            .init(student: "Петров П", value: .grade(4), kind: "control", comment: nil),
-            .init(student: "Сидорова", value: .grade(3), kind: nil, comment: "у доски"),
-            .init(student: "Кузнецов", value: .pass, kind: nil, comment: nil),
-        ])
+        #expect(
+            requests == [
+                .init(student: "Иванов", value: .grade(5), kind: nil, comment: nil),
+                .init(student: "Петров П", value: .grade(4), kind: "control", comment: nil),
+                .init(student: "Сидорова", value: .grade(3), kind: nil, comment: "у доски"),
+                .init(student: "Кузнецов", value: .pass, kind: nil, comment: nil)
+            ])
         #expect(throws: JournalError.invalidMark("Иванов")) { try JournalArguments.markRequest(["Иванов"]) }
         #expect(throws: JournalError.invalidMark("Иванов 7")) { try JournalArguments.markRequest(["Иванов", "7"]) }
-        #expect(throws: JournalError.invalidKind("отлично")) { try JournalArguments.markRequest(["Иванов", "5", "отлично"]) }
+        #expect(throws: JournalError.invalidKind("отлично")) {
+            try JournalArguments.markRequest(["Иванов", "5", "отлично"])
+        }
     }
 
     @Test("class, subject, date and lesson number come first in a teacher's command")
     func journalArguments() throws {
         let subjects = [Subject(id: SubjectID(1), name: "Русский язык"), Subject(id: SubjectID(2), name: "Алгебра")]
-        let grammar: [ArgumentPart] = [.required(.schoolClass), .required(.subject), .optional(.date), .optional(.lessonNumber),
-                                       .required(.marks)]
+        let grammar: [ArgumentPart] = [
+            .required(.schoolClass), .required(.subject), .optional(.date), .optional(.lessonNumber),
+            .required(.marks)
+        ]
         func parse(_ line: String) -> Result<Arguments, GrammarFailure> {
-            GrammarParser(words: line.split(separator: " ").map(String.init), parts: grammar, today: Self.day, children: [],
-                          subjects: subjects).parse()
+            GrammarParser(
+                words: line.split(separator: " ").map(String.init), parts: grammar, today: Self.day, children: [],
+                subjects: subjects
+            ).parse()
         }
         let parsed = try parse("7А русский язык 23.11 №2 Иванов 5").get()
         #expect(parsed.schoolClass == "7А" && parsed.subject == "русский язык" && parsed.lessonNumber == 2)

@@ -25,47 +25,73 @@ struct ReportTests {
         let database = try ClassbookDatabase(directory: directory)
         let calendar = DemoSchoolGenerator.calendar(containing: day)
         func d(_ day: Int) -> SchoolDate { SchoolDate(year: 2026, month: 11, day: day) }
-        let people = [("teacher.m", "Учитель Математики", Set<Role>([.teacher, .classTeacher])), ("teacher.r", "Учитель Русского", [.teacher])]
-            .map { SchoolSnapshot.Person(login: $0.0, displayName: $0.1, roles: $0.2, passwordHash: "!") }
+        let people = [
+            ("teacher.m", "Учитель Математики", Set<Role>([.teacher, .classTeacher])),
+            ("teacher.r", "Учитель Русского", [.teacher])
+        ]
+        .map { SchoolSnapshot.Person(login: $0.0, displayName: $0.1, roles: $0.2, passwordHash: "!") }
         let students = [("Андреев", "Антон"), ("Борисова", "Вера"), ("Власов", "Глеб"), ("Дмитриева", "Ева")].map {
-            SchoolSnapshot.StudentRecord(login: nil, className: "5А", lastName: $0.0, firstName: $0.1, middleName: "", guardianLogins: [])
+            SchoolSnapshot.StudentRecord(
+                login: nil, className: "5А", lastName: $0.0, firstName: $0.1, middleName: "", guardianLogins: [])
         }
         let lessons: [SchoolSnapshot.Lesson] = [
-            .init(className: "5А", subject: "Математика", teacherLogin: "teacher.m", date: d(9), number: 1, topic: "Дроби", homework: "№1"),
-            .init(className: "5А", subject: "Русский язык", teacherLogin: "teacher.r", date: d(9), number: 2, topic: "Наречие", homework: "упр. 1"),
-            .init(className: "5А", subject: "Математика", teacherLogin: "teacher.m", date: d(10), number: 1, topic: "Контрольная", homework: nil, isControlWork: true),
-            .init(className: "5А", subject: "Русский язык", teacherLogin: "teacher.r", date: d(10), number: 2, topic: "Наречие", homework: "упр. 2"),
-            .init(className: "5А", subject: "Математика", teacherLogin: "teacher.m", date: d(11), number: 1, topic: "Дроби", homework: "№2"),
+            .init(
+                className: "5А", subject: "Математика", teacherLogin: "teacher.m", date: d(9), number: 1,
+                topic: "Дроби", homework: "№1"),
+            .init(
+                className: "5А", subject: "Русский язык", teacherLogin: "teacher.r", date: d(9), number: 2,
+                topic: "Наречие", homework: "упр. 1"),
+            .init(
+                className: "5А", subject: "Математика", teacherLogin: "teacher.m", date: d(10), number: 1,
+                topic: "Контрольная", homework: nil, isControlWork: true),
+            .init(
+                className: "5А", subject: "Русский язык", teacherLogin: "teacher.r", date: d(10), number: 2,
+                topic: "Наречие", homework: "упр. 2"),
+            .init(
+                className: "5А", subject: "Математика", teacherLogin: "teacher.m", date: d(11), number: 1,
+                topic: "Дроби", homework: "№2")
         ]
         let marks: [SchoolSnapshot.Mark] = [
-            .init(lesson: 0, student: 0, value: .grade(5), kind: .oral), .init(lesson: 2, student: 0, value: .grade(5), kind: .control),
-            .init(lesson: 1, student: 0, value: .grade(5), kind: .oral), .init(lesson: 3, student: 0, value: .grade(4), kind: .oral),
-            .init(lesson: 0, student: 1, value: .grade(4), kind: .oral), .init(lesson: 2, student: 1, value: .grade(3), kind: .control),
+            .init(lesson: 0, student: 0, value: .grade(5), kind: .oral),
+            .init(lesson: 2, student: 0, value: .grade(5), kind: .control),
+            .init(lesson: 1, student: 0, value: .grade(5), kind: .oral),
+            .init(lesson: 3, student: 0, value: .grade(4), kind: .oral),
+            .init(lesson: 0, student: 1, value: .grade(4), kind: .oral),
+            .init(lesson: 2, student: 1, value: .grade(3), kind: .control),
             .init(lesson: 3, student: 1, value: .grade(5), kind: .oral),
-            .init(lesson: 0, student: 2, value: .grade(2), kind: .oral), .init(lesson: 2, student: 2, value: .grade(2), kind: .control),
-            .init(lesson: 1, student: 2, value: .grade(3), kind: .oral),
+            .init(lesson: 0, student: 2, value: .grade(2), kind: .oral),
+            .init(lesson: 2, student: 2, value: .grade(2), kind: .control),
+            .init(lesson: 1, student: 2, value: .grade(3), kind: .oral)
         ]
         let absences: [SchoolSnapshot.Absence] = [
             .init(lesson: 0, student: 0, reason: .late), .init(lesson: 1, student: 1, reason: .illness),
-            .init(lesson: 4, student: 1, reason: .illness), .init(lesson: 3, student: 2, reason: .unexcused),
+            .init(lesson: 4, student: 1, reason: .illness), .init(lesson: 3, student: 2, reason: .unexcused)
         ]
         let snapshot = SchoolSnapshot(
-            yearName: calendar.name, yearStart: calendar.start, yearEnd: calendar.end, periods: calendar.periods, holidays: calendar.holidays,
-            subjects: ["Математика", "Русский язык"], people: people, classes: [.init(name: "5А", grade: 5, classTeacherLogin: "teacher.m")],
-            students: students, assignments: [.init(teacherLogin: "teacher.m", subject: "Математика", className: "5А"),
-                                              .init(teacherLogin: "teacher.r", subject: "Русский язык", className: "5А")],
+            yearName: calendar.name, yearStart: calendar.start, yearEnd: calendar.end, periods: calendar.periods,
+            holidays: calendar.holidays,
+            subjects: ["Математика", "Русский язык"], people: people,
+            classes: [.init(name: "5А", grade: 5, classTeacherLogin: "teacher.m")],
+            students: students,
+            assignments: [
+                .init(teacherLogin: "teacher.m", subject: "Математика", className: "5А"),
+                .init(teacherLogin: "teacher.r", subject: "Русский язык", className: "5А")
+            ],
             lessons: lessons, marks: marks, absences: absences)
         let context = AuditContext(actor: nil, sessionID: "test", at: Date())
         try await SchoolImporter(database: database).write(snapshot, context: context)
         let clock = FixedDay(day: day)
         let diary = DiaryService(diary: database.diary, journal: database.journal, clock: clock)
         let journal = JournalService(journal: database.journal, diary: database.diary, clock: clock)
-        let duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
+        let duties = DutiesService(
+            duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
         let roster = try await database.journal.students(inClass: try await database.journal.classes()[0].id, on: day)
         let russian = try await database.journal.subjects().first { $0.name == "Русский язык" }!
-        _ = try await database.journal.writeFinals([(roster.first { $0.lastName == "Борисова" }!.id, .grade(4))], subject: russian.id,
-                                                   period: 2, on: day, context: context)
-        try await database.journal.recordDeparture(student: roster.first { $0.lastName == "Дмитриева" }!.id, on: d(12), note: "переезд", context: context)
+        _ = try await database.journal.writeFinals(
+            [(roster.first { $0.lastName == "Борисова" }!.id, .grade(4))], subject: russian.id,
+            period: 2, on: day, context: context)
+        try await database.journal.recordDeparture(
+            student: roster.first { $0.lastName == "Дмитриева" }!.id, on: d(12), note: "переезд", context: context)
         return (database, ReportService(journal: journal, duties: duties), directory)
     }
 
@@ -97,18 +123,23 @@ struct ReportTests {
         #expect(r["Итого"] == ["20", "3", "2", "0", "1", "1", "1"])
     }
 
-    @Test("the summary sheet of marks: finals where set, suggested ones marked, averages of the period marks by row and by column")
+    @Test(
+        """
+        the summary sheet of marks: finals where set, suggested ones marked, averages of the period marks by row \
+        and by column
+        """
+    )
     func marksSheet() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2"))
         #expect(report.tables[0].header == ["Обучающийся", "Математика", "Русский язык", "Средний балл"])
         let r = rows(report)
-        #expect(r["Андреев Антон"] == ["5*", "5*", "5,00"])      // (5 + 5) / 2
-        #expect(r["Борисова Вера"] == ["3*", "4", "3,50"])       // (3 + 4) / 2
-        #expect(r["Власов Глеб"] == ["2*", "3*", "2,50"])        // (2 + 3) / 2
-        #expect(r["Дмитриева Ева"] == nil)                        // left before the period's end
-        #expect(r["Средний балл класса"] == ["3,33", "4,00", ""]) // (5 + 3 + 2) / 3, (5 + 4 + 3) / 3
+        #expect(r["Андреев Антон"] == ["5*", "5*", "5,00"])  // (5 + 5) / 2
+        #expect(r["Борисова Вера"] == ["3*", "4", "3,50"])  // (3 + 4) / 2
+        #expect(r["Власов Глеб"] == ["2*", "3*", "2,50"])  // (2 + 3) / 2
+        #expect(r["Дмитриева Ева"] == nil)  // left before the period's end
+        #expect(r["Средний балл класса"] == ["3,33", "4,00", ""])  // (5 + 3 + 2) / 3, (5 + 4 + 3) / 3
     }
 
     @Test("results: one excellent, one with a single 3, one failing; success 66.7%, quality 33.3%")
@@ -123,7 +154,9 @@ struct ReportTests {
         #expect(r["Неуспевающие"] == ["1", "Власов Глеб"])
         #expect(r["Не аттестованы"] == ["0", ""])
         let figures = rows(report, table: 1)
-        #expect(figures["Обучающихся"] == ["3"] && figures["Успеваемость"] == ["66,7%"] && figures["Качество знаний"] == ["33,3%"])
+        #expect(
+            figures["Обучающихся"] == ["3"] && figures["Успеваемость"] == ["66,7%"]
+                && figures["Качество знаний"] == ["33,3%"])
     }
 
     @Test("movement: the departure with its date, and the counts at the start and at the end")
@@ -133,7 +166,8 @@ struct ReportTests {
         let report = try await reports.report(.init(kind: .movement, className: "5А", period: "2"))
         #expect(report.tables[0].rows == [["12.11.2026", "Дмитриева Ева", "выбыл(а)", "переезд"]])
         let counts = rows(report, table: 1)
-        #expect(counts["Обучающихся на 05.11.2026"] == ["4"] && counts["Прибыло"] == ["0"] && counts["Выбыло"] == ["1"]
+        #expect(
+            counts["Обучающихся на 05.11.2026"] == ["4"] && counts["Прибыло"] == ["0"] && counts["Выбыло"] == ["1"]
                 && counts["Обучающихся на 20.11.2026"] == ["3"])
     }
 
@@ -142,8 +176,11 @@ struct ReportTests {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sheet = try await reports.report(.init(kind: .attendanceSheet, className: "5А", period: "2"))
-        #expect(sheet.tables[0].header == ["Обучающийся", "ноябрь: пропущено", "ноябрь: уваж.", "декабрь: пропущено", "декабрь: уваж.",
-                                           "Всего пропущено", "Всего уваж.", "Пропущено дней"])
+        #expect(
+            sheet.tables[0].header == [
+                "Обучающийся", "ноябрь: пропущено", "ноябрь: уваж.", "декабрь: пропущено", "декабрь: уваж.",
+                "Всего пропущено", "Всего уваж.", "Пропущено дней"
+            ])
         #expect(rows(sheet)["Борисова Вера"] == ["2", "2", "0", "0", "2", "2", "1"])
         let period = try await reports.report(.init(kind: .period, className: "5А", period: "2"))
         let subjects = rows(period, table: 3)
@@ -168,6 +205,8 @@ struct ReportTests {
         try PDFRenderer.write(ReportRenderer.document(report), to: path)
         let text = try await PrintTests.pdfText(path)
         #expect(text.contains("Сводная ведомость учёта успеваемости"))
-        for figure in ["Андреев Антон", "Борисова Вера", "5,00", "3,50", "2,50", "3,33"] { #expect(text.contains(figure), "\(figure)") }
+        for figure in ["Андреев Антон", "Борисова Вера", "5,00", "3,50", "2,50", "3,33"] {
+            #expect(text.contains(figure), "\(figure)")
+        }
     }
 }

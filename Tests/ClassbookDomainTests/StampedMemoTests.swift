@@ -3,7 +3,12 @@ import Testing
 
 @Suite("Stamped memo")
 struct StampedMemoTests {
-    @Test("a value is handed out only under an equal stamp; of two stored under an equal stamp the first is kept; a new stamp replaces it")
+    @Test(
+        """
+        a value is handed out only under an equal stamp; of two stored under an equal stamp the first is kept; a \
+        new stamp replaces it
+        """
+    )
     func stamps() {
         let memo = StampedMemo<Int, Int, [String]>(capacity: 8)
         #expect(memo.value(1, stamp: 1) == nil)
@@ -16,7 +21,9 @@ struct StampedMemoTests {
         let second = ["a"] + ["b"]
         let kept = memo.store(second, for: 1, stamp: 1)
         #expect(kept.withUnsafeBufferPointer { $0.baseAddress } == first.withUnsafeBufferPointer { $0.baseAddress })
-        #expect(memo.value(1, stamp: 1).map { $0.withUnsafeBufferPointer { $0.baseAddress } } == first.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(
+            memo.value(1, stamp: 1).map { $0.withUnsafeBufferPointer { $0.baseAddress } }
+                == first.withUnsafeBufferPointer { $0.baseAddress })
 
         // A newer stamp replaces it.
         #expect(memo.store(["c"], for: 1, stamp: 2) == ["c"])

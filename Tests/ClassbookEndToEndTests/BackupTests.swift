@@ -21,7 +21,10 @@ struct BackupTests {
         // A change after the backup is not in it.
         _ = try await teacher.ask("\(l.line) 2")
         let (marksThen, auditThen): (Int, Int) = try await server.database.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM marks") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM marks") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0
+            )
         }
         await teacher.close()
         try await server.stop()
@@ -30,8 +33,11 @@ struct BackupTests {
         let records = try await ClassbookDatabase.restore(from: backup, into: restoredDirectory)
         let restored = try ClassbookDatabase(directory: restoredDirectory)
         let (marks, audit, value): (Int, Int, String?) = try await restored.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM marks") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0,
-             try String.fetchOne(db, sql: "SELECT value FROM marks ORDER BY id DESC LIMIT 1"))
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM marks") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0,
+                try String.fetchOne(db, sql: "SELECT value FROM marks ORDER BY id DESC LIMIT 1")
+            )
         }
         #expect(marks == marksThen && audit == records && audit < auditThen && value == "5")
         // Restoring over an existing database keeps the old one beside it.
@@ -40,7 +46,9 @@ struct BackupTests {
         // Not a Classbook database: refused, nothing replaced.
         let junk = school.directory + "/junk.sqlite"
         try await DatabaseQueue(path: junk).write { try $0.execute(sql: "CREATE TABLE t (x)") }
-        await #expect(throws: ClassbookDatabase.BackupError.self) { try await ClassbookDatabase.restore(from: junk, into: restoredDirectory) }
+        await #expect(throws: ClassbookDatabase.BackupError.self) {
+            try await ClassbookDatabase.restore(from: junk, into: restoredDirectory)
+        }
     }
 
     @Test("stopping the server tells every client before closing")

@@ -18,14 +18,15 @@ struct BotTextWireTests {
         "first line\nsecond line\r\n\nafter an empty one",
         String(repeating: "Русский текст с пробелами ", count: 40),
         String(repeating: "ж", count: 700),
-        "ends with a space ",
+        "ends with a space "
     ]
-    static let flagSets: [SessionHandle.CapabilityFlags] = [(false, false), (true, false), (false, true), (true, true)].map { time, tags in
-        var flags = SessionHandle.CapabilityFlags()
-        flags.serverTime = time
-        flags.messageTags = tags
-        return flags
-    }
+    static let flagSets: [SessionHandle.CapabilityFlags] = [(false, false), (true, false), (false, true), (true, true)]
+        .map { time, tags in
+            var flags = SessionHandle.CapabilityFlags()
+            flags.serverTime = time
+            flags.messageTags = tags
+            return flags
+        }
 
     /// Tag values differ from call to call (a timestamp, a counter): compared as placeholders.
     static func masked(_ wire: String) throws -> String {

@@ -34,7 +34,8 @@ extension CrashTests {
         try await process.waitForExit(within: .seconds(5))
 
         let text = try String(contentsOfFile: log, encoding: .utf8)
-        #expect(text.contains("login accepted") && text.contains("login refused"), "the log says who logged in:\n\(text)")
+        #expect(
+            text.contains("login accepted") && text.contains("login refused"), "the log says who logged in:\n\(text)")
         for secret in [guardian.password, teacher.password, wrong, changed] {
             let sasl = Data("\0\(guardian.login)\0\(secret)".utf8).base64EncodedString()
             for line in text.split(separator: "\n") {
@@ -44,7 +45,9 @@ extension CrashTests {
         }
     }
 
-    @Test("log-format json: every line the server logs is a JSON object with its time, level, label, message and metadata")
+    @Test(
+        "log-format json: every line the server logs is a JSON object with its time, level, label, message and metadata"
+    )
     func jsonLogLines() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }

@@ -13,27 +13,43 @@ import Testing
 struct CrashTests {
     /// The `classbook` executable built beside the test bundle.
     static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("classbook").path
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("classbook")
+            .path
     }
 
-    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0, log: String? = nil) throws -> ChildProcess.Spawned {
-        try ChildProcess.Spawned(binary, ["serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath,
-                                          "--key", school.privateKeyPath, "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen", "127.0.0.1:\(port)"],
-                                 errors: log ?? "/dev/null")
+    static func serve(_ school: TestSchool, port: Int, config: String, tlsPort: Int = 0, log: String? = nil) throws
+        -> ChildProcess.Spawned
+    {
+        try ChildProcess.Spawned(
+            binary,
+            [
+                "serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath,
+                "--key", school.privateKeyPath, "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen",
+                "127.0.0.1:\(port)"
+            ],
+            errors: log ?? "/dev/null")
     }
 
     /// The real server on `school`, its config the tests' own (no scheduled jobs, `/metrics` on a
     /// free port) and `settings`: the process, its plaintext port, and the file its log goes to.
-    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0) async throws -> (process: ChildProcess.Spawned, port: Int, log: String) {
+    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0) async throws -> (
+        process: ChildProcess.Spawned, port: Int, log: String
+    ) {
         let name = school.directory + "/serve-" + UUID().uuidString.prefix(8)
-        try ("job-interval: 0\nmetrics-listen: 127.0.0.1:0\n" + settings).write(toFile: name + ".yaml", atomically: true, encoding: .utf8)
+        try ("job-interval: 0\nmetrics-listen: 127.0.0.1:0\n" + settings).write(
+            toFile: name + ".yaml", atomically: true, encoding: .utf8)
         let port = try await ExternalServer.freePort()
-        return (try serve(school, port: port, config: name + ".yaml", tlsPort: tlsPort, log: name + ".log"), port, name + ".log")
+        return (
+            try serve(school, port: port, config: name + ".yaml", tlsPort: tlsPort, log: name + ".log"), port,
+            name + ".log"
+        )
     }
 
     static func connect(port: Int) async throws -> IRCTestClient {
         for _ in 0..<200 {
-            if let client = try? await IRCTestClient.connect(port: port, certificatePath: nil, group: MultiThreadedEventLoopGroup.singleton) {
+            if let client = try? await IRCTestClient.connect(
+                port: port, certificatePath: nil, group: MultiThreadedEventLoopGroup.singleton)
+            {
                 return client
             }
             try await Task.sleep(for: .milliseconds(25))
@@ -52,23 +68,30 @@ struct CrashTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let config = school.directory + "/crash.yaml"
-        try "flood-burst: 100000\nflood-rate: 100000\njob-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "flood-burst: 100000\nflood-rate: 100000\njob-interval: 0\nmetrics-listen: 127.0.0.1:0\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         // A class teacher writing remarks, and a guardian acknowledging, as fast as they can.
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
         let className = try await { () async throws -> String in
             let database = try ClassbookDatabase(directory: school.directory)
             defer { try? database.close() }
             return try await database.pool.read { db in
-                try String.fetchOne(db, sql: "SELECT c.name FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE a.login = ?",
-                                    arguments: [teacher.login]) ?? ""
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT c.name FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE a.login = ?",
+                    arguments: [teacher.login]) ?? ""
             }
         }()
         let pupil = try await { () async throws -> String in
             let database = try ClassbookDatabase(directory: school.directory)
             defer { try? database.close() }
             return try await database.pool.read { db in
-                try String.fetchOne(db, sql: "SELECT s.last_name || ' ' || s.first_name FROM students s JOIN classes c ON c.id = s.class_id WHERE c.name = ? LIMIT 1",
-                                    arguments: [className]) ?? ""
+                try String.fetchOne(
+                    db,
+                    sql:
+                        "SELECT s.last_name || ' ' || s.first_name FROM students s JOIN classes c ON c.id = "
+                        + "s.class_id WHERE c.name = ? LIMIT 1",
+                    arguments: [className]) ?? ""
             }
         }()
         var confirmed: [String] = []
@@ -96,16 +119,26 @@ struct CrashTests {
         // After the last kill: start again, and check everything confirmed is there.
         let database = try ClassbookDatabase(directory: school.directory)
         let (integrity, texts) = try await database.pool.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA integrity_check"), Set(try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'crash-%'")))
+            (
+                try String.fetchOne(db, sql: "PRAGMA integrity_check"),
+                Set(try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'crash-%'"))
+            )
         }
         #expect(integrity == "ok")
         let missing = confirmed.filter { !texts.contains($0) }
         #expect(missing.isEmpty, "confirmed but lost: \(missing)")
         #expect(confirmed.count >= 3)
-        guard case .intact = try await AuditVerifier(database: database).verify() else { Issue.record("audit broken after crashes"); return }
+        guard case .intact = try await AuditVerifier(database: database).verify() else {
+            Issue.record("audit broken after crashes"); return
+        }
     }
 
-    @Test("SIGTERM right after a 20,000-line flood: the process exits within 2 s, every client told, no confirmed write lost")
+    @Test(
+        """
+        SIGTERM right after a 20,000-line flood: the process exits within 2 s, every client told, no confirmed \
+        write lost
+        """
+    )
     func stopDuringFlood() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
@@ -114,10 +147,13 @@ struct CrashTests {
             let database = try ClassbookDatabase(directory: school.directory)
             defer { try? database.close() }
             return try await database.pool.read { db in
-                let row = try Row.fetchOne(db, sql: """
-                    SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c JOIN accounts a ON a.id = c.class_teacher_id
-                    JOIN students s ON s.class_id = c.id WHERE a.login = ? LIMIT 1
-                    """, arguments: [teacher.login])!
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c JOIN
+                            accounts a ON a.id = c.class_teacher_id
+                        JOIN students s ON s.class_id = c.id WHERE a.login = ? LIMIT 1
+                        """, arguments: [teacher.login])!
                 return (row["class"], row["pupil"])
             }
         }()
@@ -147,7 +183,10 @@ struct CrashTests {
 
         let database = try ClassbookDatabase(directory: school.directory)
         defer { try? database.close() }
-        let texts = Set(try await database.pool.read { db in try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'stop-%'") })
+        let texts = Set(
+            try await database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'stop-%'")
+            })
         #expect(confirmed.count == 5 && confirmed.allSatisfy(texts.contains), "confirmed \(confirmed), stored \(texts)")
     }
 
@@ -159,7 +198,8 @@ struct CrashTests {
         let (process, port, _) = try await Self.start(school, tlsPort: tlsPort)
         _ = try await Self.connect(port: port)
         let guardian = try school.guardianWithOneChild
-        let phone = try await IRCTestClient.connect(port: tlsPort, certificatePath: school.certificatePath, group: MultiThreadedEventLoopGroup.singleton)
+        let phone = try await IRCTestClient.connect(
+            port: tlsPort, certificatePath: school.certificatePath, group: MultiThreadedEventLoopGroup.singleton)
         try await phone.registerWithSASL(login: guardian.login, password: guardian.password, nick: "phone")
         try await phone.stopReading()
         let start = ContinuousClock.now

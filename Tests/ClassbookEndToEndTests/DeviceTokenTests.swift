@@ -25,14 +25,17 @@ struct DeviceTokenTests {
         }
     }
 
-    @Test("an app password logs in its own account only, is listed in /sessions, kept as a hash, and stops when revoked")
+    @Test(
+        "an app password logs in its own account only, is listed in /sessions, kept as a hash, and stops when revoked")
     func issueUseRevoke() async throws {
         try await withServer { server in
             let guardian = try server.school.guardianWithOneChild
             let other = try server.school.guardianWithTwoChildren
             let phone = try await server.login(guardian)
             let answer = try await phone.ask("/sessions token WeeChat")
-            #expect(answer.first?.hasPrefix("Пароль приложения для «WeeChat» (показан один раз): cbt-") == true, "\(answer)")
+            #expect(
+                answer.first?.hasPrefix("Пароль приложения для «WeeChat» (показан один раз): cbt-") == true, "\(answer)"
+            )
             let token = try Self.token(answer)
             #expect(try await Self.logsIn(server, guardian.login, token))
             #expect(try await !Self.logsIn(server, other.login, token), "a token logs in only its own account")
@@ -41,14 +44,22 @@ struct DeviceTokenTests {
             #expect(list.contains { $0.hasPrefix("1. WeeChat — выдан ") && $0.contains(", вход ") }, "\(list)")
             // Only the hash is kept, and the audit names the device, never the token.
             let (hashes, audited) = try await server.database.pool.read { db in
-                (try String.fetchAll(db, sql: "SELECT token_hash FROM device_tokens"),
-                 try String.fetchAll(db, sql: "SELECT coalesce(new_value, '') || coalesce(old_value, '') FROM audit_log WHERE action LIKE 'token.%'"))
+                (
+                    try String.fetchAll(db, sql: "SELECT token_hash FROM device_tokens"),
+                    try String.fetchAll(
+                        db,
+                        sql:
+                            "SELECT coalesce(new_value, '') || coalesce(old_value, '') FROM audit_log WHERE action "
+                            + "LIKE 'token.%'"
+                    )
+                )
             }
             #expect(hashes == [Digest.sha256Hex(token)])
             #expect(!audited.contains { $0.contains(token) } && audited.contains("WeeChat"))
             #expect(try await phone.ask("/sessions revoke 1") == ["Пароль приложения «WeeChat» отозван."])
             #expect(try await !Self.logsIn(server, guardian.login, token))
-            #expect(try await phone.ask("/sessions revoke 1").first?.hasPrefix("Укажите номер пароля приложения") == true)
+            #expect(
+                try await phone.ask("/sessions revoke 1").first?.hasPrefix("Укажите номер пароля приложения") == true)
             #expect(try await phone.ask("/sessions token").first?.hasPrefix("Назовите устройство") == true)
             await phone.close()
         }
@@ -76,9 +87,9 @@ struct DeviceTokenTests {
         let laptop = try await server.login(renewed)
         let idle = try Self.token(try await laptop.ask("/sessions token планшет"))
         let used = try Self.token(try await laptop.ask("/sessions token ноутбук"))
-        clock.set(ManualClock.moscow(2027, 1, 19, 10, 0))            // 60 days on
+        clock.set(ManualClock.moscow(2027, 1, 19, 10, 0))  // 60 days on
         #expect(try await Self.logsIn(server, guardian.login, used))
-        clock.set(ManualClock.moscow(2027, 2, 20, 10, 0))            // 92 days after issue, 32 after the last use
+        clock.set(ManualClock.moscow(2027, 2, 20, 10, 0))  // 92 days after issue, 32 after the last use
         #expect(try await !Self.logsIn(server, guardian.login, idle), "unused for 92 days")
         #expect(try await Self.logsIn(server, guardian.login, used))
 

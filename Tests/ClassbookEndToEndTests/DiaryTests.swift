@@ -10,13 +10,15 @@ struct DiaryTests {
     /// rendered the way the diary shows them: `Алгебра: 5 4к 3с`.
     static func expectedMarkLines(guardian login: String, in database: ClassbookDatabase) throws -> Set<String> {
         let rows: [Row] = try database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT sub.name AS subject, m.value, m.kind FROM marks m
-                JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
-                JOIN guardianships g ON g.student_id = m.student_id JOIN accounts a ON a.id = g.guardian_id
-                WHERE a.login = ? AND l.date BETWEEN '2026-11-05' AND '2026-12-27'
-                ORDER BY l.date, l.number, m.id
-                """, arguments: [login])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sub.name AS subject, m.value, m.kind FROM marks m
+                    JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
+                    JOIN guardianships g ON g.student_id = m.student_id JOIN accounts a ON a.id = g.guardian_id
+                    WHERE a.login = ? AND l.date BETWEEN '2026-11-05' AND '2026-12-27'
+                    ORDER BY l.date, l.number, m.id
+                    """, arguments: [login])
         }
         var bySubject: [String: [String]] = [:]
         var order: [String] = []
@@ -42,7 +44,9 @@ struct DiaryTests {
             let client = try await server.login(guardian)
             let reply = try await client.ask("/marks")
             let header = try #require(reply.first)
-            #expect(header.hasPrefix(child.replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: "")))
+            #expect(
+                header.hasPrefix(
+                    child.replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: "")))
             #expect(header.contains("2 четверть"))
             let expected = try Self.expectedMarkLines(guardian: guardian.login, in: server.database)
             #expect(!expected.isEmpty)
@@ -68,10 +72,15 @@ struct DiaryTests {
                 let refusal = try await client.ask("/\(command) \(strangersChild)")
                 let missing = try await client.ask("/\(command) Несуществующий Ребёнок")
                 #expect(refusal == missing, "\(command)")
-                #expect(refusal == ["Среди ваших детей такого нет. Назовите ребёнка по имени или фамилии (достаточно начала)."], "\(command)")
+                #expect(
+                    refusal == [
+                        "Среди ваших детей такого нет. Назовите ребёнка по имени или фамилии (достаточно начала)."
+                    ], "\(command)")
             }
             // Nothing was acknowledged for anyone.
-            let count = try await server.database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements") }
+            let count = try await server.database.pool.read {
+                try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements")
+            }
             #expect(count == 0)
             // Naming no child, a parent of two is asked which one.
             let which = try await client.ask("marks")
@@ -87,7 +96,8 @@ struct DiaryTests {
                 let refusal = try await singleClient.ask("/\(command) \(othersChild)")
                 let missing = try await singleClient.ask("/\(command) Абвгд Еёжз")
                 #expect(!refusal.isEmpty && !refusal[0].contains("—"), "\(command): \(refusal)")
-                #expect(refusal.map { $0.replacingOccurrences(of: othersChild, with: "?") }
+                #expect(
+                    refusal.map { $0.replacingOccurrences(of: othersChild, with: "?") }
                         == missing.map { $0.replacingOccurrences(of: "Абвгд Еёжз", with: "?") }, "\(command)")
             }
             await singleClient.close()
@@ -118,7 +128,7 @@ struct DiaryTests {
         var client = try await server.login(guardian)
         let ack = try await client.ask("/ack")
         #expect(ack.count == 1 && ack[0].hasPrefix("Записано: вы ознакомились с дневником"))
-        #expect(try await client.ask("/consent") .first?.contains("не записано") == true)
+        #expect(try await client.ask("/consent").first?.contains("не записано") == true)
         let consent = try await client.ask("/согласие нет")
         #expect(consent.first?.hasPrefix("Записан отказ") == true)
         #expect(try await client.ask("/consent yes").first?.hasPrefix("Записано: согласие") == true)
@@ -128,13 +138,26 @@ struct DiaryTests {
         server = try await RunningServer.start(school)
         client = try await server.login(guardian)
         let again = try await client.ask("/ознакомлен")
-        #expect(again.count == 1 && again[0].contains("Новых записей в дневнике") && again[0].contains("Последнее ознакомление: 20.11.2026 15:00"))
-        #expect(try await client.ask("consent").first?.hasPrefix("Согласие на обработку персональных данных и получение информации в электронном виде дано 20.11.2026 15:00") == true)
+        #expect(
+            again.count == 1 && again[0].contains("Новых записей в дневнике")
+                && again[0].contains("Последнее ознакомление: 20.11.2026 15:00"))
+        #expect(
+            try await client.ask("consent").first?.hasPrefix(
+                "Согласие на обработку персональных данных и получение информации в электронном виде дано 20.11.2026 "
+                    + "15:00"
+            ) == true)
         // The refusal was kept, not overwritten; both decisions and the acknowledgement are in the audit chain.
         let (decisions, audited, covered) = try await server.database.pool.read { db in
-            (try String.fetchAll(db, sql: "SELECT decision FROM consents ORDER BY id"),
-             try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE action IN ('consent.record', 'diary.acknowledge') ORDER BY id"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM acknowledgement_entries") ?? 0)
+            (
+                try String.fetchAll(db, sql: "SELECT decision FROM consents ORDER BY id"),
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT action FROM audit_log WHERE action IN ('consent.record', 'diary.acknowledge') ORDER "
+                        + "BY id"
+                ),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM acknowledgement_entries") ?? 0
+            )
         }
         #expect(decisions == ["refused", "granted"])
         #expect(audited == ["diary.acknowledge", "consent.record", "consent.record"])
@@ -155,7 +178,9 @@ struct DiaryTests {
             let english = try await client.ask("absences 1")
             #expect(english.first?.contains("absences, term 1") == true)
             #expect(english.count == absences.count)
-            #expect(try await client.ask("/marks 9") == ["No such reporting period: \"9\". Give its number, for example 2."])
+            #expect(
+                try await client.ask("/marks 9") == ["No such reporting period: \"9\". Give its number, for example 2."]
+            )
             await client.close()
         }
     }
@@ -170,7 +195,8 @@ struct DiaryTests {
             let lastAndFirst = student.name.components(separatedBy: " ").prefix(2).joined(separator: " ")
             #expect(marks.first?.hasPrefix(lastAndFirst) == true)
             #expect(try await client.ask("ack") == ["Команда /ack вам недоступна. Список ваших команд: /help"])
-            #expect(try await client.ask("consent да") == ["Команда /consent вам недоступна. Список ваших команд: /help"])
+            #expect(
+                try await client.ask("consent да") == ["Команда /consent вам недоступна. Список ваших команд: /help"])
             await client.close()
         }
     }

@@ -8,7 +8,12 @@ import Testing
 /// The weekly digest over TLS, driven by a clock the test moves.
 @Suite("The weekly digest", .timeLimit(.minutes(2)))
 struct DigestTests {
-    @Test("the digest goes out once at the configured time, survives a restart unsent twice, and reaches an offline teacher at login")
+    @Test(
+        """
+        the digest goes out once at the configured time, survives a restart unsent twice, and reaches an offline \
+        teacher at login
+        """
+    )
     func weeklyDigest() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
@@ -45,11 +50,18 @@ struct DigestTests {
         // The teacher who was away gets it at login, stamped with the time it was sent.
         let late = try await server.login(offline, capabilities: "sasl server-time")
         let delivered = try await late.botMessages()
-        #expect(delivered.first?.parameters[1] == "Еженедельная сводка, 16.11–22.11.", "\(delivered.map { $0.parameters[1] })")
+        #expect(
+            delivered.first?.parameters[1] == "Еженедельная сводка, 16.11–22.11.",
+            "\(delivered.map { $0.parameters[1] })")
         #expect(delivered.first?.tag("time") == "2026-11-20T12:01:00.000Z")
-        let undelivered = try await server.database.pool.read { try Int.fetchOne($0, sql: """
-            SELECT count(*) FROM bot_outbox o JOIN accounts a ON a.id = o.account_id WHERE a.login IN (?, ?) AND o.delivered_at IS NULL
-            """, arguments: [online.login, offline.login]) }
+        let undelivered = try await server.database.pool.read {
+            try Int.fetchOne(
+                $0,
+                sql: """
+                    SELECT count(*) FROM bot_outbox o JOIN accounts a ON a.id = o.account_id WHERE a.login IN (?, ?)
+                        AND o.delivered_at IS NULL
+                    """, arguments: [online.login, offline.login])
+        }
         #expect(undelivered == 0)
         // Logging in again brings nothing twice.
         let again = try await server.login(offline)
@@ -64,7 +76,9 @@ struct DigestTests {
             let deputy = try await server.login(try server.school.credential { $0.roles == [.deputy] })
             let summary = try await deputy.ask("/digest")
             #expect(summary.contains { $0.hasPrefix("— Школа: классы") }, "\(summary)")
-            #expect(summary.filter { $0.range(of: #"^\d+А: \d+; "#, options: .regularExpression) != nil }.count == 3, "\(summary)")
+            #expect(
+                summary.filter { $0.range(of: #"^\d+А: \d+; "#, options: .regularExpression) != nil }.count == 3,
+                "\(summary)")
             let teacher = try await server.login(try server.school.credential { $0.roles == [.teacher] })
             let own = try await teacher.ask("/digest")
             #expect(own.contains { $0.hasPrefix("— Ваш журнал: ") }, "\(own)")

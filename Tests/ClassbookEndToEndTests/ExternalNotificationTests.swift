@@ -11,7 +11,8 @@ struct ExternalNotificationTests {
     /// The decoded body of a maildir message (base64 text).
     static func body(_ raw: String) -> String {
         let parts = raw.components(separatedBy: "\n\n")
-        let encoded = parts.dropFirst().joined(separator: "\n").replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+        let encoded = parts.dropFirst().joined(separator: "\n").replacingOccurrences(of: "\r", with: "")
+            .replacingOccurrences(of: "\n", with: "")
         return Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
@@ -20,12 +21,14 @@ struct ExternalNotificationTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let port = try await ExternalServer.freePort()
-        let smtp = try await ExternalServer.smtp(port: port, directory: school.directory,
-                                                 certificate: (school.certificatePath, school.privateKeyPath))
+        let smtp = try await ExternalServer.smtp(
+            port: port, directory: school.directory,
+            certificate: (school.certificatePath, school.privateKeyPath))
         defer { smtp.stop() }
         let server = try await RunningServer.start(school) { configuration in
-            configuration.smtp = SMTPConfiguration(host: "localhost", port: port, security: .starttls, from: "diary@classbook.test",
-                                                   trustRoot: school.certificatePath)
+            configuration.smtp = SMTPConfiguration(
+                host: "localhost", port: port, security: .starttls, from: "diary@classbook.test",
+                trustRoot: school.certificatePath)
         }
         let l = try await MessagingTests.lesson(server)
         let guardian = try await server.login(l.guardian)
@@ -38,8 +41,11 @@ struct ExternalNotificationTests {
         #expect(mail.count == 1)
         let message = try #require(mail.first)
         #expect(message.contains("To: parent@example.org") && message.contains("From: diary@classbook.test"))
-        #expect(message.contains("Subject: =?UTF-8?B?\(Data("Электронный дневник: новые записи".utf8).base64EncodedString())?="))
-        #expect(Self.body(message) == "\(l.child): 5 по предмету «\(l.subject)», контрольная работа, 20.11", "\(message)")
+        #expect(
+            message.contains(
+                "Subject: =?UTF-8?B?\(Data("Электронный дневник: новые записи".utf8).base64EncodedString())?="))
+        #expect(
+            Self.body(message) == "\(l.child): 5 по предмету «\(l.subject)», контрольная работа, 20.11", "\(message)")
         for c in [guardian, teacher] { await c.close() }
         try await server.stop()
     }
@@ -50,16 +56,22 @@ struct ExternalNotificationTests {
         defer { school.remove() }
         let port = try await ExternalServer.freePort()
         let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
-        let configure: (inout ServerConfiguration) -> Void = { $0.smtp = SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, from: "diary@classbook.test") }
+        let configure: (inout ServerConfiguration) -> Void = {
+            $0.smtp = SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, from: "diary@classbook.test")
+        }
         var server = try await RunningServer.start(school, clock: clock, configure: configure)
         let l = try await MessagingTests.lesson(server)
         let guardian = try await server.login(l.guardian)
         _ = try await guardian.ask("/notify email parent@example.org")
         let teacher = try await server.login(l.teacher)
         _ = try await teacher.ask("\(l.line) 4")
-        try await server.server.runDueJobs()   // nobody listens: the attempt fails and is kept
-        let failed = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox") }
-        #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil && (failed?["last_error"] as String?) != nil)
+        try await server.server.runDueJobs()  // nobody listens: the attempt fails and is kept
+        let failed = try server.database.pool.read {
+            try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox")
+        }
+        #expect(
+            failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil
+                && (failed?["last_error"] as String?) != nil)
         for c in [guardian, teacher] { await c.close() }
         try await server.stop()
 
@@ -73,12 +85,19 @@ struct ExternalNotificationTests {
         #expect(smtp.mail.count == 1 && Self.body(smtp.mail[0]).hasPrefix("\(l.child): 4 по предмету"))
         try await server.server.runDueJobs()
         #expect(smtp.mail.count == 1, "sent once")
-        let sent = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at FROM external_outbox") }
+        let sent = try server.database.pool.read {
+            try Row.fetchOne($0, sql: "SELECT attempts, sent_at FROM external_outbox")
+        }
         #expect(sent?["attempts"] == 2 && (sent?["sent_at"] as Date?) != nil)
         try await server.stop()
     }
 
-    @Test("a mail server that accepts the connection and then stalls: the timeout fires, the message stays in the outbox and goes out on a retry")
+    @Test(
+        """
+        a mail server that accepts the connection and then stalls: the timeout fires, the message stays in the \
+        outbox and goes out on a retry
+        """
+    )
     func stalledMailServer() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
@@ -100,7 +119,10 @@ struct ExternalNotificationTests {
         // Before, the reply's wait ignored its timeout and this never returned.
         let start = ContinuousClock.now
         let attempt = Task { try await server.server.runDueJobs() }
-        while ContinuousClock.now - start < .seconds(20), try await server.database.pool.read({ try Int.fetchOne($0, sql: "SELECT attempts FROM external_outbox") }) == 0 {
+        while ContinuousClock.now - start < .seconds(20),
+            try await server.database.pool.read({ try Int.fetchOne($0, sql: "SELECT attempts FROM external_outbox") })
+                == 0
+        {
             try await Task.sleep(for: .milliseconds(50))
         }
         let took = ContinuousClock.now - start
@@ -108,9 +130,12 @@ struct ExternalNotificationTests {
         // A hung attempt is not awaited: the test fails rather than hangs.
         guard took < .seconds(20) else { return }
         try await attempt.value
-        let failed = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox") }
+        let failed = try server.database.pool.read {
+            try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox")
+        }
         #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil)
-        #expect((failed?["last_error"] as String?)?.contains("no reply within") == true, "\(String(describing: failed))")
+        #expect(
+            (failed?["last_error"] as String?)?.contains("no reply within") == true, "\(String(describing: failed))")
         // The mail server comes back working; after the retry delay the message goes out once.
         stalled.stop()
         let smtp = try await ExternalServer.smtp(port: port, directory: school.directory)
@@ -127,8 +152,9 @@ struct ExternalNotificationTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let port = try await ExternalServer.freePort()
-        let gateway = try await ExternalServer.smsGateway(port: port, directory: school.directory,
-                                                          certificate: (school.certificatePath, school.privateKeyPath))
+        let gateway = try await ExternalServer.smsGateway(
+            port: port, directory: school.directory,
+            certificate: (school.certificatePath, school.privateKeyPath))
         defer { gateway.stop() }
         let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
         let url = "https://localhost:\(port)/send?to={to}&text={text}"
@@ -139,22 +165,32 @@ struct ExternalNotificationTests {
         #expect(try await guardian.ask("/notify sms +7 900 123-45-67").first == "Записано.")
         let teacher = try await server.login(l.teacher)
         _ = try await teacher.ask("\(l.line) 5")
-        _ = try await teacher.ask("\(l.line) 4")     // a correction: a second message
+        _ = try await teacher.ask("\(l.line) 4")  // a correction: a second message
         try await server.server.runDueJobs()
         #expect(gateway.smsLog.isEmpty, "an unverified gateway got a message")
         // One attempt in the run: after a failure the channel's other messages wait for the next.
-        let attempts: [Int] = try await server.database.pool.read { db in try Int.fetchAll(db, sql: "SELECT attempts FROM external_outbox ORDER BY id") }
+        let attempts: [Int] = try await server.database.pool.read { db in
+            try Int.fetchAll(db, sql: "SELECT attempts FROM external_outbox ORDER BY id")
+        }
         #expect(attempts == [1, 0], "\(attempts)")
-        let failed = try server.database.pool.read { try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox ORDER BY id") }
+        let failed = try server.database.pool.read {
+            try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox ORDER BY id")
+        }
         #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil, "\(String(describing: failed))")
-        #expect((failed?["last_error"] as String?)?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(String(describing: failed))")
+        #expect(
+            (failed?["last_error"] as String?)?.contains("CERTIFICATE_VERIFY_FAILED") == true,
+            "\(String(describing: failed))")
         for c in [guardian, teacher] { await c.close() }
         try await server.stop()
         // With the school's CA as the trust root: both sent, once each, on the retry.
-        server = try await RunningServer.start(school, clock: clock) { $0.sms = SMSConfiguration(url: url, trustRoot: school.certificatePath) }
+        server = try await RunningServer.start(school, clock: clock) {
+            $0.sms = SMSConfiguration(url: url, trustRoot: school.certificatePath)
+        }
         clock.set(ManualClock.moscow(2026, 11, 20, 15, 2))
         try await server.server.runDueJobs()
-        #expect(gateway.smsLog.count == 2 && gateway.smsLog[0].hasPrefix("/send?to=%2B79001234567&text="), "\(gateway.smsLog)")
+        #expect(
+            gateway.smsLog.count == 2 && gateway.smsLog[0].hasPrefix("/send?to=%2B79001234567&text="),
+            "\(gateway.smsLog)")
         try await server.stop()
     }
 
@@ -166,7 +202,8 @@ struct ExternalNotificationTests {
         let gateway = try await ExternalServer.smsGateway(port: port, directory: school.directory)
         defer { gateway.stop() }
         let server = try await RunningServer.start(school) {
-            $0.sms = SMSConfiguration(url: "http://127.0.0.1:\(port)/send?to={to}&text={text}", username: "school", password: "secret")
+            $0.sms = SMSConfiguration(
+                url: "http://127.0.0.1:\(port)/send?to={to}&text={text}", username: "school", password: "secret")
         }
         let l = try await MessagingTests.lesson(server)
         let guardian = try await server.login(l.guardian)

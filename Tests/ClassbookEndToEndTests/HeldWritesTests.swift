@@ -40,12 +40,13 @@ struct HeldWritesTests {
         handle.send(IRCMessage(source: "server", command: "PONG", parameters: ["server", "t"]))
         #expect(try Self.writes(channel).isEmpty)
         handle.release()
-        #expect(try Self.writes(channel) == [
-            ":diary!diary@classbook.local PRIVMSG ivanova.mp :Алгебра: 5 4\r\n"
-                + ":diary!diary@classbook.local PRIVMSG ivanova.mp :Физика: 3\r\n"
-                + ":server NOTICE ivanova.mp :from another session\r\n"
-                + ":server PONG server t\r\n",
-        ])
+        #expect(
+            try Self.writes(channel) == [
+                ":diary!diary@classbook.local PRIVMSG ivanova.mp :Алгебра: 5 4\r\n"
+                    + ":diary!diary@classbook.local PRIVMSG ivanova.mp :Физика: 3\r\n"
+                    + ":server NOTICE ivanova.mp :from another session\r\n"
+                    + ":server PONG server t\r\n"
+            ])
         // Not holding: each send is written at once.
         handle.send(Self.message("one"))
         handle.send(Self.message("two"))
@@ -95,13 +96,20 @@ struct WriteOrderTests {
         init(hook: @escaping @Sendable () -> Void) { self.hook = NIOLockedValueBox(hook) }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let hook = self.hook.withLockedValue { hook in defer { hook = nil }; return hook }
+            let hook = self.hook.withLockedValue { hook in
+                defer { hook = nil }; return hook
+            }
             hook?()
             context.fireChannelRead(data)
         }
     }
 
-    @Test("a message another thread sent a connection before its line reached the session goes out before the line's answer")
+    @Test(
+        """
+        a message another thread sent a connection before its line reached the session goes out before the line's \
+        answer
+        """
+    )
     func sentBeforeAnswer() async throws {
         try await withServer { server in
             let client = try await server.login(try server.school.guardianWithOneChild)
@@ -114,7 +122,8 @@ struct WriteOrderTests {
             let hook: @Sendable () -> Void = {
                 let queued = DispatchSemaphore(value: 0)
                 Thread {
-                    handle.send(IRCMessage(source: "classbook.test", command: "NOTICE", parameters: ["order", "sent first"]))
+                    handle.send(
+                        IRCMessage(source: "classbook.test", command: "NOTICE", parameters: ["order", "sent first"]))
                     queued.signal()
                 }.start()
                 queued.wait()
@@ -122,12 +131,14 @@ struct WriteOrderTests {
             let channel = handle.channel
             try await channel.eventLoop.submit {
                 let driver = try channel.pipeline.syncOperations.context(handlerType: SessionDriver.self)
-                try channel.pipeline.syncOperations.addHandler(BeforeSession(hook: hook), position: .before(driver.handler))
+                try channel.pipeline.syncOperations.addHandler(
+                    BeforeSession(hook: hook), position: .before(driver.handler))
             }.get()
             try await client.send("PING :answer")
             let messages = try await client.consume(until: "PONG") { $0.command == "PONG" }
-            #expect(messages.contains { $0.command == "NOTICE" && $0.parameters.last == "sent first" },
-                    "the answer came first: \(messages.map { $0.command })")
+            #expect(
+                messages.contains { $0.command == "NOTICE" && $0.parameters.last == "sent first" },
+                "the answer came first: \(messages.map { $0.command })")
             await client.close()
         }
     }

@@ -13,7 +13,8 @@ import Testing
 struct HostileInputTests {
     /// The real flood control with these budgets (the test server's is all but off).
     static func flood(burst: Double, linesPerSecond: Double, hardLimit: Int = FloodControl.Settings().hardLimit)
-        -> (inout ServerConfiguration) -> Void {
+        -> (inout ServerConfiguration) -> Void
+    {
         { configuration in
             configuration.flood = .init()
             configuration.flood.burst = burst
@@ -45,7 +46,9 @@ struct HostileInputTests {
             _ = try await attacker.expectNumeric("417")
             // Invalid UTF-8: FAIL, dropped.
             try await attacker.sendRaw(Array("PRIVMSG diary :".utf8) + [0xFF, 0xFE, 0x0D, 0x0A])
-            _ = try await attacker.expect("FAIL INVALID_UTF8") { $0.command == "FAIL" && $0.parameters.dropFirst().first == "INVALID_UTF8" }
+            _ = try await attacker.expect("FAIL INVALID_UTF8") {
+                $0.command == "FAIL" && $0.parameters.dropFirst().first == "INVALID_UTF8"
+            }
             // NUL, bare CR and thousands of parameters.
             try await attacker.sendRaw(Array("PRIVMSG diary :mar\u{0}ks\r\n".utf8))
             try await attacker.sendRaw(Array("PRIVMSG diary :a\rb\r\n".utf8))
@@ -55,9 +58,11 @@ struct HostileInputTests {
             try await attacker.send("@=;;=\\ PING :tag")
             try await attacker.send("AUTHENTICATE @@@@")
             // Injection-looking arguments are data.
-            for text in ["/marks '; DROP TABLE marks; --", "/marks %s%s%n%x", "/note 20.11 '); DELETE FROM absences; --",
-                         "/mark 5А алгебра Robert'); DROP TABLE students;-- 5", "/report marks 5А стр 999999999999999999999",
-                         "/thread 99999999999999999999", "/read -1", "/final 5А математика год \u{202E}x 5"] {
+            for text in [
+                "/marks '; DROP TABLE marks; --", "/marks %s%s%n%x", "/note 20.11 '); DELETE FROM absences; --",
+                "/mark 5А алгебра Robert'); DROP TABLE students;-- 5", "/report marks 5А стр 999999999999999999999",
+                "/thread 99999999999999999999", "/read -1", "/final 5А математика год \u{202E}x 5"
+            ] {
                 let reply = try await attacker.ask(text)
                 #expect(!reply.isEmpty && !reply.joined().contains("внутренняя ошибка"), "\(text): \(reply)")
             }
@@ -70,7 +75,9 @@ struct HostileInputTests {
             #expect(try await attacker.ask("/help").count > 3)
             #expect(try await bystander.ask("/marks") == before)
             #expect(try await Self.snapshot(server) == stored)
-            let tables = try await server.database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE name IN ('marks', 'students')") }
+            let tables = try await server.database.pool.read {
+                try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE name IN ('marks', 'students')")
+            }
             #expect(tables == 2)
             for client in [attacker, bystander] { await client.close() }
         }
@@ -90,21 +97,28 @@ struct HostileInputTests {
         }
     }
 
-    @Test("lines sent together are answered together, but a reply is not held while flood control makes a later line wait")
+    @Test(
+        "lines sent together are answered together, but a reply is not held while flood control makes a later line wait"
+    )
     func batchedRepliesAndFloodWaits() async throws {
         try await withServer(Self.flood(burst: 5, linesPerSecond: 4)) { server in
             let client = try await server.login(try server.school.guardianWithOneChild)
             // One write, one batch: a command and the PING after it are answered in order.
             try await client.sendRaw(Array("PRIVMSG diary :/lang ru\r\nPING :after-lang\r\n".utf8))
-            let answered = try await client.consume(until: "PONG after-lang") { $0.command == "PONG" && $0.parameters.last == "after-lang" }
-            #expect(answered.contains { $0.command == "PRIVMSG" && $0.parameters.last == "Теперь я отвечаю по-русски." })
+            let answered = try await client.consume(until: "PONG after-lang") {
+                $0.command == "PONG" && $0.parameters.last == "after-lang"
+            }
+            #expect(
+                answered.contains { $0.command == "PRIVMSG" && $0.parameters.last == "Теперь я отвечаю по-русски." })
             // Eight more lines at once, over the budget: each waits its turn (a quarter of a
             // second), and what was answered before a wait is on its way meanwhile.
             var lines: [UInt8] = []
             for index in 0..<8 { lines += Array("PING :w\(index)\r\n".utf8) }
             try await client.sendRaw(lines)
             _ = try await client.expect("PONG w0") { $0.command == "PONG" && $0.parameters.last == "w0" }
-            #expect(!client.allLines.contains { $0.hasSuffix(" w7") || $0.hasSuffix(":w7") }, "the first reply came before the last line's turn")
+            #expect(
+                !client.allLines.contains { $0.hasSuffix(" w7") || $0.hasSuffix(":w7") },
+                "the first reply came before the last line's turn")
             _ = try await client.expect("PONG w7") { $0.command == "PONG" && $0.parameters.last == "w7" }
             await client.close()
         }

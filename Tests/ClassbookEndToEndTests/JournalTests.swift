@@ -25,16 +25,20 @@ struct JournalTests {
         let child = TestSchool.nameWithoutClass(guardian.children[0])
         let className = String(guardian.children[0].split(separator: "(")[1].dropLast())
         let row = try server.database.pool.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT s.name AS subject, l.number, a.login, a.display_name FROM lessons l JOIN classes c ON c.id = l.class_id
-                JOIN subjects s ON s.id = l.subject_id JOIN accounts a ON a.id = l.teacher_id
-                WHERE c.name = ? AND l.date = '2026-11-20' ORDER BY l.number LIMIT 1
-                """, arguments: [className])
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT s.name AS subject, l.number, a.login, a.display_name FROM lessons l JOIN classes c ON c.id =
+                        l.class_id
+                    JOIN subjects s ON s.id = l.subject_id JOIN accounts a ON a.id = l.teacher_id
+                    WHERE c.name = ? AND l.date = '2026-11-20' ORDER BY l.number LIMIT 1
+                    """, arguments: [className])
         }
         let found = try #require(row)
         let teacher = try school.credential { $0.login == found["login"] as String }
-        return Setting(guardian: guardian, teacher: teacher, child: child, className: className, subject: found["subject"],
-                       number: found["number"], teacherName: found["display_name"])
+        return Setting(
+            guardian: guardian, teacher: teacher, child: child, className: className, subject: found["subject"],
+            number: found["number"], teacherName: found["display_name"])
     }
 
     static func count(_ server: RunningServer, _ sql: String) async throws -> Int {
@@ -49,24 +53,32 @@ struct JournalTests {
             let teacher = try await server.login(s.teacher)
             let lesson = "/mark \(s.className) \(subjectWord) 20.11 №\(s.number)"
             let saved = try await teacher.ask("\(lesson) \(s.child) 5 кр")
-            #expect(saved.count == 1 && saved[0].hasPrefix("Записано: \(s.subject), пт 20.11, \(s.number)-й урок: \(s.child) — 5к."), "\(saved)")
+            #expect(
+                saved.count == 1
+                    && saved[0].hasPrefix("Записано: \(s.subject), пт 20.11, \(s.number)-й урок: \(s.child) — 5к."),
+                "\(saved)")
 
             let guardian = try await server.login(s.guardian)
             let marks = try await guardian.ask("/marks")
             let line = try #require(marks.first { $0.hasPrefix(s.subject + ":") })
             #expect(line.contains("5к"))
 
-            #expect(try await teacher.ask("\(lesson) \(s.child) 3 кр").first?.contains("\(s.child) — 3к (исправлено)") == true)
-            #expect(try await teacher.ask("/unmark \(s.className) \(subjectWord) 20.11 №\(s.number) \(s.child) кр")
+            #expect(
+                try await teacher.ask("\(lesson) \(s.child) 3 кр").first?.contains("\(s.child) — 3к (исправлено)")
+                    == true)
+            #expect(
+                try await teacher.ask("/unmark \(s.className) \(subjectWord) 20.11 №\(s.number) \(s.child) кр")
                     == ["Удалено оценок: 1 (\(s.child), 20.11). Удаление видно в истории оценок."])
             let after = try await guardian.ask("/marks")
             #expect(after.first { $0.hasPrefix(s.subject + ":") } != line)
 
             let history = try await guardian.ask("/history \(subjectWord)")
             let steps = history.filter { $0.contains("урок 20.11") && $0.contains(s.teacherName) }
-            #expect(steps.map { $0.components(separatedBy: " — ").last! } == [
-                "поставлена 5к (\(s.teacherName))", "исправлена 5к → 3к (\(s.teacherName))", "удалена 3к (\(s.teacherName))",
-            ], "\(history)")
+            #expect(
+                steps.map { $0.components(separatedBy: " — ").last! } == [
+                    "поставлена 5к (\(s.teacherName))", "исправлена 5к → 3к (\(s.teacherName))",
+                    "удалена 3к (\(s.teacherName))"
+                ], "\(history)")
             #expect(steps.allSatisfy { $0.hasPrefix("20.11.2026 15:00: \(s.subject)") })
             await teacher.close()
             await guardian.close()
@@ -82,22 +94,32 @@ struct JournalTests {
             let auditBefore = try await Self.count(server, "SELECT count(*) FROM audit_log")
             // A subject of the class that this teacher does not teach.
             let other = try await server.database.pool.read { db in
-                try String.fetchOne(db, sql: """
-                    SELECT s.name FROM assignments a JOIN subjects s ON s.id = a.subject_id JOIN classes c ON c.id = a.class_id
-                    JOIN accounts t ON t.id = a.teacher_id WHERE c.name = ? AND t.login != ? ORDER BY s.name LIMIT 1
-                    """, arguments: [s.className, s.teacher.login])
+                try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.name FROM assignments a JOIN subjects s ON s.id = a.subject_id JOIN classes c ON c.id
+                            = a.class_id
+                        JOIN accounts t ON t.id = a.teacher_id WHERE c.name = ? AND t.login != ? ORDER BY s.name LIMIT 1
+                        """, arguments: [s.className, s.teacher.login])
             }
             let otherSubject = try #require(other)
             let refusal = try await teacher.ask("/mark \(s.className) \(otherSubject.lowercased()) \(s.child) 5")
-            #expect(refusal == ["Вы не ведёте «\(s.className), \(otherSubject)»: журнал заполняет только учитель этого предмета."])
+            #expect(
+                refusal == [
+                    "Вы не ведёте «\(s.className), \(otherSubject)»: журнал заполняет только учитель этого предмета."
+                ])
             let subjectWord = s.subject.split(separator: " ")[0].lowercased()
-            let unknown = try await teacher.ask("/mark \(s.className) \(subjectWord) 20.11 №\(s.number) \(s.child) 5, Несуществующий 4")
+            let unknown = try await teacher.ask(
+                "/mark \(s.className) \(subjectWord) 20.11 №\(s.number) \(s.child) 5, Несуществующий 4")
             #expect(unknown == ["В списке нет ученика «Несуществующий». Ничего не записано."])
             let badMark = try await teacher.ask("/mark \(s.className) \(subjectWord) \(s.child) 7")
             #expect(badMark.first?.hasPrefix("Не понял оценку") == true)
             // A guardian cannot use teachers' commands at all.
             let guardian = try await server.login(s.guardian)
-            #expect(try await guardian.ask("/mark \(s.className) \(subjectWord) \(s.child) 5") == ["Команда /mark вам недоступна. Список ваших команд: /help"])
+            #expect(
+                try await guardian.ask("/mark \(s.className) \(subjectWord) \(s.child) 5") == [
+                    "Команда /mark вам недоступна. Список ваших команд: /help"
+                ])
             #expect(try await Self.count(server, "SELECT count(*) FROM marks") == before)
             #expect(try await Self.count(server, "SELECT count(*) FROM audit_log") == auditBefore)
             await teacher.close()
@@ -111,34 +133,52 @@ struct JournalTests {
             let s = try await Self.setting(server)
             let subjectWord = s.subject.split(separator: " ")[0].lowercased()
             let teacher = try await server.login(s.teacher)
-            let saved = try await teacher.ask("/lesson \(s.className) \(subjectWord) 20.11 №\(s.number) тема: Повторение дз: выучить §7")
+            let saved = try await teacher.ask(
+                "/lesson \(s.className) \(subjectWord) 20.11 №\(s.number) тема: Повторение дз: выучить §7")
             #expect(saved.last == "Тема: Повторение; дз: выучить §7", "\(saved)")
             // The next lesson of the subject in the timetable after the day.
             let slot = try await server.database.pool.read { db in
-                try Int.fetchOne(db, sql: """
-                    SELECT t.weekday FROM timetable t JOIN classes c ON c.id = t.class_id JOIN subjects s ON s.id = t.subject_id
-                    WHERE c.name = ? AND s.name = ? ORDER BY t.weekday LIMIT 1
-                    """, arguments: [s.className, s.subject])
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t.weekday FROM timetable t JOIN classes c ON c.id = t.class_id JOIN subjects s ON s.id =
+                            t.subject_id
+                        WHERE c.name = ? AND s.name = ? ORDER BY t.weekday LIMIT 1
+                        """, arguments: [s.className, s.subject])
             }
             let weekday = try #require(slot)
-            let testDay = SchoolDate(year: 2026, month: 11, day: 22 + weekday) // 23.11 is a Monday
-            let scheduled = try await teacher.ask("/test \(s.className) \(subjectWord) \(testDay.dayMonth) Итоговая по теме")
-            #expect(scheduled.first?.hasPrefix("Контрольная работа назначена: \(s.className), \(s.subject)") == true, "\(scheduled)")
+            let testDay = SchoolDate(year: 2026, month: 11, day: 22 + weekday)  // 23.11 is a Monday
+            let scheduled = try await teacher.ask(
+                "/test \(s.className) \(subjectWord) \(testDay.dayMonth) Итоговая по теме")
+            #expect(
+                scheduled.first?.hasPrefix("Контрольная работа назначена: \(s.className), \(s.subject)") == true,
+                "\(scheduled)")
 
             let deputy = try await server.login(try server.school.credential { $0.roles == [.deputy] })
             let change = try await deputy.ask("/change \(s.className) 23.11 №1 отмена")
             #expect(change.first?.hasPrefix("Отмена записана") == true, "\(change)")
-            #expect(try await teacher.ask("/change \(s.className) 23.11 №2 отмена") == ["Команда /change вам недоступна. Список ваших команд: /help"])
+            #expect(
+                try await teacher.ask("/change \(s.className) 23.11 №2 отмена") == [
+                    "Команда /change вам недоступна. Список ваших команд: /help"
+                ])
 
             let guardian = try await server.login(s.guardian)
             #expect(try await guardian.ask("/homework 20.11").contains("пт 20.11, \(s.subject): выучить §7"))
             let tests = try await guardian.ask("/tests")
-            #expect(tests.contains { $0.hasPrefix("\(self.weekdayName(testDay)) \(testDay.dayMonth), \(s.subject): Итоговая по теме (предстоит)") }, "\(tests)")
+            #expect(
+                tests.contains {
+                    $0.hasPrefix(
+                        "\(self.weekdayName(testDay)) \(testDay.dayMonth), \(s.subject): Итоговая по теме (предстоит)")
+                }, "\(tests)")
             let schedule = try await guardian.ask("/schedule 23.11")
-            #expect(schedule.count > 1 && schedule[1].hasPrefix("1. ") && schedule[1].contains("— ОТМЕНЁН"), "\(schedule)")
+            #expect(
+                schedule.count > 1 && schedule[1].hasPrefix("1. ") && schedule[1].contains("— ОТМЕНЁН"), "\(schedule)")
             #expect(schedule.filter { $0.contains("ОТМЕНЁН") }.count == 1)
             let week = try await guardian.ask("/расписание след")
-            #expect(week.contains { $0.contains(testDay.dayMonth) && $0.contains(s.subject) && $0.hasSuffix("[контрольная]") }, "\(week)")
+            #expect(
+                week.contains {
+                    $0.contains(testDay.dayMonth) && $0.contains(s.subject) && $0.hasSuffix("[контрольная]")
+                }, "\(week)")
             for client in [teacher, deputy, guardian] { await client.close() }
         }
     }
@@ -152,32 +192,44 @@ struct JournalTests {
         try await withServer { server in
             // An unexcused absence in some class, its class teacher and the student's guardian.
             let found = try server.database.pool.read { db in
-                try Row.fetchOne(db, sql: """
-                    SELECT c.name AS class, ct.login AS teacher, st.last_name || ' ' || st.first_name AS student, l.date,
-                           s.name AS subject, g.login AS guardian
-                    FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN classes c ON c.id = l.class_id
-                    JOIN accounts ct ON ct.id = c.class_teacher_id JOIN students st ON st.id = a.student_id
-                    JOIN subjects s ON s.id = l.subject_id JOIN guardianships gs ON gs.student_id = st.id JOIN accounts g ON g.id = gs.guardian_id
-                    WHERE a.reason = 'Н' AND l.date >= '2026-11-05' AND NOT EXISTS (
-                        SELECT 1 FROM assignments x WHERE x.class_id = c.id AND x.subject_id = l.subject_id AND x.teacher_id = ct.id)
-                    ORDER BY l.date DESC LIMIT 1
-                    """)
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.name AS class, ct.login AS teacher, st.last_name || ' ' || st.first_name AS student,
+                            l.date,
+                               s.name AS subject, g.login AS guardian
+                        FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN classes c ON c.id = l.class_id
+                        JOIN accounts ct ON ct.id = c.class_teacher_id JOIN students st ON st.id = a.student_id
+                        JOIN subjects s ON s.id = l.subject_id JOIN guardianships gs ON gs.student_id = st.id JOIN
+                            accounts g ON g.id = gs.guardian_id
+                        WHERE a.reason = 'Н' AND l.date >= '2026-11-05' AND NOT EXISTS (
+                            SELECT 1 FROM assignments x WHERE x.class_id = c.id AND x.subject_id = l.subject_id AND
+                                x.teacher_id = ct.id)
+                        ORDER BY l.date DESC LIMIT 1
+                        """)
             }
             let row = try #require(found)
             let className: String = row["class"], subject: String = row["subject"], student: String = row["student"]
             let date = try #require(SchoolDate(iso: row["date"]))
-            let classTeacher = try await server.login(try server.school.credential { $0.login == row["teacher"] as String })
+            let classTeacher = try await server.login(
+                try server.school.credential { $0.login == row["teacher"] as String })
             let subjectWord = subject.split(separator: " ")[0].lowercased()
             let journal = try await classTeacher.ask("/journal \(className) \(subjectWord) \(date.dayMonth)")
             #expect(journal.first?.hasPrefix("\(className), \(subject), ") == true)
             #expect(journal.contains { $0.contains("\(student) Н") }, "\(journal)")
-            #expect(try await classTeacher.ask("/mark \(className) \(subjectWord) \(student) 5").first?.hasPrefix("Вы не ведёте") == true)
+            #expect(
+                try await classTeacher.ask("/mark \(className) \(subjectWord) \(student) 5").first?.hasPrefix(
+                    "Вы не ведёте") == true)
 
             let excused = try await classTeacher.ask("/excuse \(className) \(student) \(date.dayMonth) б")
             #expect(excused.first?.hasPrefix("Пропусков отмечено как «Б»: ") == true, "\(excused)")
-            let guardian = try await server.login(try server.school.credential { $0.login == row["guardian"] as String })
+            let guardian = try await server.login(
+                try server.school.credential { $0.login == row["guardian"] as String })
             let absences = try await guardian.ask("/absences \(student)")
-            #expect(absences.contains { $0.hasPrefix(date.dayMonth) && $0.contains(subject) && $0.contains("— Б (болезнь)") }, "\(absences)")
+            #expect(
+                absences.contains {
+                    $0.hasPrefix(date.dayMonth) && $0.contains(subject) && $0.contains("— Б (болезнь)")
+                }, "\(absences)")
             #expect(!absences.contains { $0.hasPrefix(date.dayMonth) && $0.contains("— Н ") })
             await classTeacher.close()
             await guardian.close()

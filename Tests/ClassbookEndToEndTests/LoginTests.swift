@@ -18,7 +18,8 @@ struct LoginTests {
             try await client.send("CAP REQ :sasl")
             try await client.send("AUTHENTICATE PLAIN")
             try await client.expect("AUTHENTICATE +") { $0.command == "AUTHENTICATE" }
-            try await client.send("AUTHENTICATE " + Data("\0\(guardian.login)\0\(guardian.password)".utf8).base64EncodedString())
+            try await client.send(
+                "AUTHENTICATE " + Data("\0\(guardian.login)\0\(guardian.password)".utf8).base64EncodedString())
             let loggedIn = try await client.expectNumeric("900")
             #expect(loggedIn.parameters[2] == guardian.login)
             try await client.expectNumeric("903")
@@ -26,7 +27,9 @@ struct LoginTests {
             #expect(!client.allLines.contains { $0.contains(" 001 ") })
             try await client.send("CAP END")
             try await client.expectNumeric("001")
-            let greeting = try await client.expect("the bot's greeting") { $0.command == "PRIVMSG" && $0.source?.hasPrefix("diary!") == true }
+            let greeting = try await client.expect("the bot's greeting") {
+                $0.command == "PRIVMSG" && $0.source?.hasPrefix("diary!") == true
+            }
             #expect(greeting.parameters[1].contains(guardian.name))
             await client.close()
         }
@@ -133,12 +136,16 @@ struct LoginTests {
             // A second connection to the same file, as `classbook account add` opens.
             let other = try ClassbookDatabase(directory: school.directory)
             let service = AccountService(accounts: other.accounts, executor: DetachedThreadExecutor())
-            _ = try await service.createAccount(login: "new.parent", displayName: "Новикова Анна Петровна", roles: [.guardian],
-                                                password: "long enough password", context: AuditContext(actor: nil, sessionID: "cli", at: Date()))
+            _ = try await service.createAccount(
+                login: "new.parent", displayName: "Новикова Анна Петровна", roles: [.guardian],
+                password: "long enough password", context: AuditContext(actor: nil, sessionID: "cli", at: Date()))
             let client = try await server.connect()
             try await client.registerWithSASL(login: "new.parent", password: "long enough password", nick: "anna")
             let reply = try await client.ask("marks")
-            #expect(reply == ["К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю."])
+            #expect(
+                reply == [
+                    "К вашей учётной записи не привязан ни один обучающийся. Обратитесь к классному руководителю."
+                ])
             await client.close()
         }
     }
@@ -180,7 +187,9 @@ struct LoginTests {
     @Test("over max-registering connections between accept and registration, the listener waits until one is through")
     func admission() async throws {
         // Places held up to 30 s here, so that a loaded machine's pauses do not free them first.
-        try await withServer({ $0.maxRegistering = 2; $0.registeringHold = 30 }) { server in
+        try await withServer({
+            $0.maxRegistering = 2; $0.registeringHold = 30
+        }) { server in
             let people = server.school.credentials.filter { $0.roles == [.guardian] }
             // Two connections hold the two places: accepted, not registered.
             let first = try await server.connect()
@@ -188,7 +197,9 @@ struct LoginTests {
             try await Task.sleep(for: .milliseconds(100))
             // A third waits in the kernel's queue: not even its TLS handshake is answered.
             let third = try await server.connect()
-            let waiting = Task { try await third.registerWithSASL(login: people[2].login, password: people[2].password, nick: "c") }
+            let waiting = Task {
+                try await third.registerWithSASL(login: people[2].login, password: people[2].password, nick: "c")
+            }
             try await Task.sleep(for: .milliseconds(500))
             #expect(third.allLines.isEmpty, "served while two were registering: \(third.allLines)")
             // The first one's registration frees a place: the third is served.
@@ -222,7 +233,9 @@ struct LoginTests {
     func plaintextLoopbackOnly() throws {
         var configuration = ServerConfiguration(certificatePath: "c", privateKeyPath: "k")
         configuration.plaintextListen = .init(host: "0.0.0.0", port: 6667)
-        #expect(throws: ServerConfiguration.ValidationError.plaintextNotLoopback("0.0.0.0:6667")) { try configuration.validate() }
+        #expect(throws: ServerConfiguration.ValidationError.plaintextNotLoopback("0.0.0.0:6667")) {
+            try configuration.validate()
+        }
         configuration.plaintextListen = .init(host: "192.168.1.5", port: 6667)
         #expect(throws: ServerConfiguration.ValidationError.self) { try configuration.validate() }
         configuration.plaintextListen = .init(host: "127.0.0.1", port: 6667)

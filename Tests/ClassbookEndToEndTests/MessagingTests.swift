@@ -9,11 +9,16 @@ import Testing
 @Suite("Messages and notifications", .timeLimit(.minutes(2)))
 struct MessagingTests {
     /// A Friday lesson of the class of a guardian's child (as in the journal tests).
-    static func lesson(_ server: RunningServer) async throws -> (teacher: DemoSchoolGenerator.Credential, guardian: DemoSchoolGenerator.Credential,
-                                                                 child: String, line: String, subject: String) {
+    static func lesson(_ server: RunningServer) async throws -> (
+        teacher: DemoSchoolGenerator.Credential, guardian: DemoSchoolGenerator.Credential,
+        child: String, line: String, subject: String
+    ) {
         let s = try await JournalTests.setting(server)
         let subjectWord = s.subject.split(separator: " ")[0].lowercased()
-        return (s.teacher, s.guardian, s.child, "/mark \(s.className) \(subjectWord) 20.11 №\(s.number) \(s.child)", s.subject)
+        return (
+            s.teacher, s.guardian, s.child, "/mark \(s.className) \(subjectWord) 20.11 №\(s.number) \(s.child)",
+            s.subject
+        )
     }
 
     @Test("a new mark reaches the guardian at once; a guardian who is away gets it at login; corrections say so")
@@ -26,7 +31,10 @@ struct MessagingTests {
             let got = try await guardian.botMessages().map { $0.parameters[1] }
             #expect(got == ["\(l.child): 5 по предмету «\(l.subject)», контрольная работа, 20.11"], "\(got)")
             _ = try await teacher.ask("\(l.line) 4 кр")
-            #expect(try await guardian.botMessages().map { $0.parameters[1] } == ["\(l.child): 4 по предмету «\(l.subject)» (исправлено), контрольная работа, 20.11"])
+            #expect(
+                try await guardian.botMessages().map { $0.parameters[1] } == [
+                    "\(l.child): 4 по предмету «\(l.subject)» (исправлено), контрольная работа, 20.11"
+                ])
             // An unchanged mark is not news.
             _ = try await teacher.ask("\(l.line) 4 кр")
             #expect(try await guardian.botMessages().isEmpty)
@@ -34,7 +42,9 @@ struct MessagingTests {
             _ = try await teacher.ask("\(l.line) 3")
             let back = try await server.login(l.guardian, capabilities: "sasl server-time")
             let waiting = try await back.botMessages()
-            #expect(waiting.map { $0.parameters[1] } == ["\(l.child): 3 по предмету «\(l.subject)», 20.11"], "\(waiting.map { $0.parameters[1] })")
+            #expect(
+                waiting.map { $0.parameters[1] } == ["\(l.child): 3 по предмету «\(l.subject)», 20.11"],
+                "\(waiting.map { $0.parameters[1] })")
             #expect(waiting.first?.tag("time") == "2026-11-20T12:00:00.000Z")
             for c in [teacher, back] { await c.close() }
         }
@@ -53,7 +63,10 @@ struct MessagingTests {
         #expect(try await guardian.botMessages().isEmpty, "nothing during quiet hours")
         clock.set(ManualClock.moscow(2026, 11, 21, 7, 1))
         try await server.server.runDueJobs()
-        #expect(try await guardian.botMessages().map { $0.parameters[1] } == ["\(l.child): 5 по предмету «\(l.subject)», 20.11"])
+        #expect(
+            try await guardian.botMessages().map { $0.parameters[1] } == [
+                "\(l.child): 5 по предмету «\(l.subject)», 20.11"
+            ])
 
         // A daily summary instead: nothing at once, one message at 07:00 the next day.
         #expect(try await guardian.ask("/notify pace daily quiet 22:00-07:30").first == "Записано.")
@@ -108,20 +121,31 @@ struct MessagingTests {
     func letters() async throws {
         try await withServer { server in
             let rows = try server.database.pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT c.name AS class, ct.login AS teacher, g.login AS guardian FROM classes c JOIN accounts ct ON ct.id = c.class_teacher_id
-                    JOIN students s ON s.class_id = c.id JOIN guardianships gs ON gs.student_id = s.id JOIN accounts g ON g.id = gs.guardian_id
-                    WHERE c.name = (SELECT min(name) FROM classes) ORDER BY g.login
-                    """)
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.name AS class, ct.login AS teacher, g.login AS guardian FROM classes c JOIN accounts
+                            ct ON ct.id = c.class_teacher_id
+                        JOIN students s ON s.class_id = c.id JOIN guardianships gs ON gs.student_id = s.id JOIN
+                            accounts g ON g.id = gs.guardian_id
+                        WHERE c.name = (SELECT min(name) FROM classes) ORDER BY g.login
+                        """)
             }
             let className: String = rows[0]["class"]
             let guardianLogins = Array(Set(rows.map { $0["guardian"] as String })).sorted()
-            let classTeacher = try await server.login(try server.school.credential { $0.login == rows[0]["teacher"] as String })
+            let classTeacher = try await server.login(
+                try server.school.credential { $0.login == rows[0]["teacher"] as String })
             let online = try await server.login(try server.school.credential { $0.login == guardianLogins[0] })
             let sent = try await classTeacher.ask("/letter \(className) Собрание в четверг в 18:00, каб. 12")
-            #expect(sent == ["Письмо №1 отправлено родителям \(className): \(guardianLogins.count). Кто прочитал: /letters \(className)"])
+            #expect(
+                sent == [
+                    "Письмо №1 отправлено родителям \(className): \(guardianLogins.count). Кто прочитал: /letters "
+                        + "\(className)"
+                ])
             let received = try await online.botMessages().map { $0.parameters[1] }
-            #expect(received.first?.hasPrefix("Информационное письмо №1 (\(className), ") == true && received.first?.hasSuffix("Собрание в четверг в 18:00, каб. 12") == true)
+            #expect(
+                received.first?.hasPrefix("Информационное письмо №1 (\(className), ") == true
+                    && received.first?.hasSuffix("Собрание в четверг в 18:00, каб. 12") == true)
             #expect(received.last == "Подтвердите прочтение: /read 1")
             #expect(try await online.ask("/read 1") == ["Записано: вы прочитали письмо №1."])
             #expect(try await online.ask("/read 7") == ["Нет письма №7, адресованного вам."])
@@ -130,7 +154,9 @@ struct MessagingTests {
             let status = try await classTeacher.ask("/letters \(className)")
             #expect(status.first?.contains("прочитали 1 из \(guardianLogins.count)") == true, "\(status)")
             // Another class's guardian cannot confirm it.
-            let stranger = try server.school.credential { $0.roles == [.guardian] && !guardianLogins.contains($0.login) }
+            let stranger = try server.school.credential {
+                $0.roles == [.guardian] && !guardianLogins.contains($0.login)
+            }
             let other = try await server.login(stranger)
             #expect(try await other.ask("/read 1") == ["Нет письма №1, адресованного вам."])
             for c in [classTeacher, online, offline, other] { await c.close() }

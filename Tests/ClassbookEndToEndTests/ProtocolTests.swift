@@ -80,7 +80,9 @@ struct ProtocolTests {
             try await client.sendRaw(Array("PRIVMSG diary :ack ".utf8) + [0xFF, 0xFE] + Array("\r\n".utf8))
             let fail = try await client.expect("FAIL") { $0.command == "FAIL" }
             #expect(fail.parameters.prefix(2) == ["*", "INVALID_UTF8"])
-            let count = try await server.database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements") }
+            let count = try await server.database.pool.read {
+                try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements")
+            }
             #expect(count == 0)
             await client.close()
         }
@@ -97,12 +99,16 @@ struct ProtocolTests {
             let bob = try await server.login(guardians[1], capabilities: "sasl message-tags server-time")
             try await alice.send("@+draft/reply=abc PRIVMSG \(guardians[1].login) :Здравствуйте! Собрание в 18:00")
             let fromAlice = "\(teacher.login)!"
-            let received = try await bob.expect("PRIVMSG from alice") { $0.command == "PRIVMSG" && $0.source?.hasPrefix(fromAlice) == true }
+            let received = try await bob.expect("PRIVMSG from alice") {
+                $0.command == "PRIVMSG" && $0.source?.hasPrefix(fromAlice) == true
+            }
             #expect(received.parameters == [guardians[1].login, "Здравствуйте! Собрание в 18:00"])
             let msgid = try #require(received.tag("msgid"))
             #expect(received.tag("time") != nil)
             #expect(received.tag("+draft/reply") == "abc")
-            let echo = try await alice.expect("echo") { $0.command == "PRIVMSG" && $0.parameters.first == guardians[1].login }
+            let echo = try await alice.expect("echo") {
+                $0.command == "PRIVMSG" && $0.parameters.first == guardians[1].login
+            }
             #expect(echo.tag("msgid") == msgid)
             // NOTICE to a missing nick is silent; PRIVMSG gets 401.
             try await alice.send("NOTICE nobody :hi")
@@ -112,7 +118,9 @@ struct ProtocolTests {
             // A client without message-tags gets no tags at all.
             let carol = try await server.login(guardians[2])
             try await alice.send("PRIVMSG \(guardians[2].login) :plain")
-            let plain = try await carol.expect("PRIVMSG from alice") { $0.command == "PRIVMSG" && $0.source?.hasPrefix(fromAlice) == true }
+            let plain = try await carol.expect("PRIVMSG from alice") {
+                $0.command == "PRIVMSG" && $0.source?.hasPrefix(fromAlice) == true
+            }
             #expect(plain.tags.isEmpty)
             for client in [alice, bob, carol] { await client.close() }
         }
@@ -125,11 +133,12 @@ struct ProtocolTests {
             let client = try await server.login(try school.guardianWithOneChild)
             _ = try await client.ask("help consent")
             _ = try await client.ask("marks 1")
-            #expect(client.allLines.allSatisfy { line in
-                var message = try! IRCMessage(parsing: line)
-                message.tags = []
-                return message.serialized().utf8.count + 2 <= 512
-            })
+            #expect(
+                client.allLines.allSatisfy { line in
+                    var message = try! IRCMessage(parsing: line)
+                    message.tags = []
+                    return message.serialized().utf8.count + 2 <= 512
+                })
             await client.close()
         }
     }

@@ -24,8 +24,9 @@ struct ProxyProtocolTests {
     }
 
     static func connect(_ server: RunningServer, _ prelude: [UInt8]) async throws -> IRCTestClient {
-        try await IRCTestClient.connect(port: try #require(server.ports.proxy), certificatePath: server.school.certificatePath,
-                                        group: RunningServer.clientGroup, prelude: prelude)
+        try await IRCTestClient.connect(
+            port: try #require(server.ports.proxy), certificatePath: server.school.certificatePath,
+            group: RunningServer.clientGroup, prelude: prelude)
     }
 
     /// Where WHOIS says one's account's devices come from (378, one a device, shown to oneself).
@@ -44,14 +45,18 @@ struct ProxyProtocolTests {
             #expect(try await Self.ownAddresses(phone, guardian.login) == ["203.0.113.7"])
             #expect(try await phone.ask("/sessions").contains { $0.contains("203.0.*.*") })
 
-            let laptop = try await Self.connect(server, Self.v2([0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [5]))
+            let laptop = try await Self.connect(
+                server, Self.v2([0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [5]))
             try await laptop.registerWithSASL(login: guardian.login, password: guardian.password, nick: "l")
             let addresses = try await laptop.ask("/sessions")
             #expect(addresses.contains { $0.contains("2001:db8:…") }, "\(addresses)")
             // A balancer's own check (v2 LOCAL) is the connection's own address.
             let check = try await Self.connect(server, Self.v2([UInt8](repeating: 0, count: 16), local: true))
             try await check.registerWithSASL(login: guardian.login, password: guardian.password, nick: "c")
-            #expect(try await Self.ownAddresses(check, guardian.login).sorted() == ["127.0.0.1", "2001:db8::5", "203.0.113.7"])
+            #expect(
+                try await Self.ownAddresses(check, guardian.login).sorted() == [
+                    "127.0.0.1", "2001:db8::5", "203.0.113.7"
+                ])
             for client in [phone, laptop, check] { await client.close() }
         }
     }
@@ -74,11 +79,14 @@ struct ProxyProtocolTests {
             #expect(other.nick == people[1].login)
 
             // No header (a client that bypassed the balancer), a malformed one: closed unserved.
-            for prelude in [[UInt8](), Array("PROXY TCP4 banana 10.0.0.1 1 2\r\n".utf8), Array("GET / HTTP/1.1\r\n\r\n".utf8)] {
+            for prelude in [
+                [UInt8](), Array("PROXY TCP4 banana 10.0.0.1 1 2\r\n".utf8), Array("GET / HTTP/1.1\r\n\r\n".utf8)
+            ] {
                 let stray = try await Self.connect(server, prelude)
                 try? await stray.send("NICK x")
                 _ = try? await stray.expectClosed(timeout: .seconds(15))
-                #expect(stray.isClosed && !stray.allLines.contains { $0.contains(" 001 ") }, "served: \(stray.allLines)")
+                #expect(
+                    stray.isClosed && !stray.allLines.contains { $0.contains(" 001 ") }, "served: \(stray.allLines)")
                 await stray.close()
             }
             for client in [first, other] { await client.close() }

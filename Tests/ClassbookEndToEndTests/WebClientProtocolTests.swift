@@ -10,8 +10,10 @@ struct WebClientProtocolTests {
     /// The CLASSBOOK lines answering `CLASSBOOK PROFILE`, up to `END PROFILE`.
     static func profile(_ client: IRCTestClient) async throws -> [IRCMessage] {
         try await client.send("CLASSBOOK PROFILE")
-        return try await client.consume(until: "END PROFILE") { $0.command == "CLASSBOOK" && $0.parameters == ["END", "PROFILE"] }
-            .filter { $0.command == "CLASSBOOK" }
+        return try await client.consume(until: "END PROFILE") {
+            $0.command == "CLASSBOOK" && $0.parameters == ["END", "PROFILE"]
+        }
+        .filter { $0.command == "CLASSBOOK" }
     }
 
     @Test("a guardian's profile: who, the children, the staff to write to, and the commands a guardian may run")
@@ -21,12 +23,16 @@ struct WebClientProtocolTests {
             let client = try await server.login(guardian)
             let lines = try await Self.profile(client)
             #expect(lines.first?.parameters == ["PROFILE", guardian.login, "guardian", "ru", "0", guardian.name])
-            let children = lines.filter { $0.parameters[0] == "CHILD" }.map { "\($0.parameters[2]) (\($0.parameters[1]))" }
+            let children = lines.filter { $0.parameters[0] == "CHILD" }.map {
+                "\($0.parameters[2]) (\($0.parameters[1]))"
+            }
             #expect(children.sorted() == guardian.children.sorted())
             let contacts = lines.filter { $0.parameters[0] == "CONTACT" }
             #expect(contacts.contains { $0.parameters[2].contains("классный руководитель") }, "\(contacts)")
             #expect(contacts.count == Set(contacts.map { $0.parameters[1] }).count, "each person once")
-            let commands = Dictionary(lines.filter { $0.parameters[0] == "COMMAND" }.map { ($0.parameters[1], $0.parameters[2]) }) { a, _ in a }
+            let commands = Dictionary(
+                lines.filter { $0.parameters[0] == "COMMAND" }.map { ($0.parameters[1], $0.parameters[2]) }
+            ) { a, _ in a }
             #expect(commands["marks"] == "optional" && commands["ack"] == "optional" && commands["help"] == "optional")
             #expect(commands["mark"] == nil && commands["journal"] == nil, "no teacher's commands")
             let marks = lines.first { $0.parameters[0] == "USAGE" && $0.parameters[1] == "marks" }
@@ -47,7 +53,9 @@ struct WebClientProtocolTests {
             let lines = try await Self.profile(client)
             #expect(lines.first?.parameters.prefix(5) == ["PROFILE", teacher.login, "teacher", "ru", "0"])
             #expect(!lines.contains { ["CHILD", "CONTACT"].contains($0.parameters[0]) })
-            let commands = Dictionary(lines.filter { $0.parameters[0] == "COMMAND" }.map { ($0.parameters[1], $0.parameters[2]) }) { a, _ in a }
+            let commands = Dictionary(
+                lines.filter { $0.parameters[0] == "COMMAND" }.map { ($0.parameters[1], $0.parameters[2]) }
+            ) { a, _ in a }
             #expect(commands["mark"] == "required" && commands["lesson"] == "required")
             #expect(commands["marks"] == nil && commands["ack"] == nil)
             await client.close()
@@ -69,13 +77,17 @@ struct WebClientProtocolTests {
             // Someone else cannot revoke it, even knowing it.
             let stranger = try await server.login(other)
             try await stranger.send("CLASSBOOK FORGET \(token)")
-            #expect(try await stranger.expect("FORGET") { $0.command == "CLASSBOOK" }.parameters == ["FORGET", "UNKNOWN"])
+            #expect(
+                try await stranger.expect("FORGET") { $0.command == "CLASSBOOK" }.parameters == ["FORGET", "UNKNOWN"])
             #expect(try await DeviceTokenTests.logsIn(server, guardian.login, token))
             try await phone.send("CLASSBOOK FORGET \(token)")
             #expect(try await phone.expect("FORGET") { $0.command == "CLASSBOOK" }.parameters == ["FORGET", "OK"])
             #expect(try await !DeviceTokenTests.logsIn(server, guardian.login, token))
             try await phone.send("CLASSBOOK WHATEVER")
-            #expect(try await phone.expect("FAIL") { $0.command == "FAIL" }.parameters.prefix(3) == ["CLASSBOOK", "INVALID_PARAMS", "WHATEVER"])
+            #expect(
+                try await phone.expect("FAIL") { $0.command == "FAIL" }.parameters.prefix(3) == [
+                    "CLASSBOOK", "INVALID_PARAMS", "WHATEVER"
+                ])
             try await phone.send("CLASSBOOK")
             _ = try await phone.expectNumeric("461")
             await phone.close()
@@ -88,12 +100,16 @@ struct WebClientProtocolTests {
         try await withServer { server in
             let guardian = try server.school.guardianWithOneChild
             try await server.database.pool.write {
-                try $0.execute(sql: "UPDATE accounts SET must_change_password = 1 WHERE login = ?", arguments: [guardian.login])
+                try $0.execute(
+                    sql: "UPDATE accounts SET must_change_password = 1 WHERE login = ?", arguments: [guardian.login])
             }
             let client = try await server.login(guardian)
             #expect(try await Self.profile(client).first?.parameters[4] == "1")
             try await client.send("CLASSBOOK TOKEN web")
-            #expect(try await client.expect("FAIL") { $0.command == "FAIL" }.parameters.prefix(2) == ["CLASSBOOK", "PASSWORD_CHANGE_REQUIRED"])
+            #expect(
+                try await client.expect("FAIL") { $0.command == "FAIL" }.parameters.prefix(2) == [
+                    "CLASSBOOK", "PASSWORD_CHANGE_REQUIRED"
+                ])
             #expect(try await client.ask("/passwd новый-надёжный-пароль").first?.hasPrefix("Пароль изменён") == true)
             #expect(try await Self.profile(client).first?.parameters[4] == "0")
             await client.close()
@@ -104,20 +120,27 @@ struct WebClientProtocolTests {
     func commandTable() async throws {
         try await withServer { server in
             let school = server.school
-            let people = [try school.guardianWithTwoChildren, try school.credential { $0.roles == [.student] },
-                          try school.credential { $0.roles == [.teacher] }, try school.credential { $0.roles.contains(.classTeacher) },
-                          try school.credential { $0.roles == [.deputy] }, try school.credential { $0.roles == [.director] },
-                          try school.credential { $0.roles == [.admin] }]
+            let people = [
+                try school.guardianWithTwoChildren, try school.credential { $0.roles == [.student] },
+                try school.credential { $0.roles == [.teacher] },
+                try school.credential { $0.roles.contains(.classTeacher) },
+                try school.credential { $0.roles == [.deputy] }, try school.credential { $0.roles == [.director] },
+                try school.credential { $0.roles == [.admin] }
+            ]
             for person in people {
                 let client = try await server.login(person)
                 try await client.send("CLASSBOOK COMMANDS")
-                let lines = try await client.consume(until: "END COMMANDS") { $0.command == "CLASSBOOK" && $0.parameters == ["END", "COMMANDS"] }
-                    .map(\.parameters).filter { $0[0] != "END" }
+                let lines = try await client.consume(until: "END COMMANDS") {
+                    $0.command == "CLASSBOOK" && $0.parameters == ["END", "COMMANDS"]
+                }
+                .map(\.parameters).filter { $0[0] != "END" }
                 let commands = lines.filter { $0[0] == "COMMAND" }
                 let usages = Dictionary(uniqueKeysWithValues: lines.filter { $0[0] == "USAGE" }.map { ($0[1], $0[2]) })
                 // /help: a heading, "usage — summary" for each command, a closing line.
                 let help = try await client.ask("/help")
-                #expect(Array(help.dropFirst().dropLast()) == commands.map { "\(usages[$0[1]]!) — \($0[3])" }, "\(person.roles)")
+                #expect(
+                    Array(help.dropFirst().dropLast()) == commands.map { "\(usages[$0[1]]!) — \($0[3])" },
+                    "\(person.roles)")
                 for command in commands {
                     let forms = lines.filter { $0[0] == "FORM" && $0[1] == command[1] }
                     #expect(!forms.isEmpty && forms.allSatisfy { $0[3].hasPrefix("/\(command[1])") }, "\(command)")
@@ -127,7 +150,8 @@ struct WebClientProtocolTests {
                 }
                 if person.roles == [.guardian] {
                     // The children switch's names are the choices of a child.
-                    let choices = Set(lines.filter { $0[0] == "CHOICE" && $0[1] == "marks" && $0[3] == "child" }.map { $0[4] })
+                    let choices = Set(
+                        lines.filter { $0[0] == "CHOICE" && $0[1] == "marks" && $0[3] == "child" }.map { $0[4] })
                     #expect(choices == Set(person.children.map { $0.components(separatedBy: " (")[0] }), "\(choices)")
                     #expect(lines.contains(["CHOICE", "consent", "1", "keyword", "да"]))
                 }

@@ -11,7 +11,8 @@ import Testing
 /// with the strict headers; HSTS only with a certificate that is not self-signed.
 @Suite("The web page over HTTPS", .timeLimit(.minutes(2)))
 struct WebPageTests {
-    static let web = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let web = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Sources/ClassbookServer/Web")
 
     static func client() -> HTTPClient {
@@ -20,8 +21,10 @@ struct WebPageTests {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
     }
 
-    static func get(_ client: HTTPClient, _ port: Int, _ path: String, method: HTTPMethod = .GET,
-                    headers: [(String, String)] = []) async throws -> (HTTPClientResponse, [UInt8]) {
+    static func get(
+        _ client: HTTPClient, _ port: Int, _ path: String, method: HTTPMethod = .GET,
+        headers: [(String, String)] = []
+    ) async throws -> (HTTPClientResponse, [UInt8]) {
         var request = HTTPClientRequest(url: "https://127.0.0.1:\(port)\(path)")
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -52,10 +55,20 @@ struct WebPageTests {
             let (response, body) = try await Self.get(client, port, "/" + name)
             #expect(response.status == .ok, "\(name)")
             let same = body == source
-            #expect(same, "\(name) is not served as in Web/ (\(body.count) bytes served, \(source.count) in the file); a new file is listed in Package.swift and WebPage")
+            #expect(
+                same,
+                Comment(
+                    rawValue:
+                        "\(name) is not served as in Web/ (\(body.count) bytes served, \(source.count) in the file); "
+                        + "a new file is listed in Package.swift and WebPage")
+            )
             let type = response.headers.first(name: "Content-Type") ?? ""
-            let expected = name.hasSuffix(".js") ? "text/javascript" : name.hasSuffix(".css") ? "text/css"
-                : name.hasSuffix(".html") ? "text/html" : "image/svg+xml"
+            let expected =
+                name.hasSuffix(".js")
+                ? "text/javascript"
+                : name.hasSuffix(".css")
+                    ? "text/css"
+                    : name.hasSuffix(".html") ? "text/html" : "image/svg+xml"
             #expect(type.hasPrefix(expected), "\(name): \(type)")
             let policy = response.headers.first(name: "Content-Security-Policy") ?? ""
             for part in ["default-src 'self'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"] {
@@ -63,7 +76,9 @@ struct WebPageTests {
             }
             #expect(!policy.contains("unsafe-inline"))
             #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
-            #expect(response.headers.first(name: "Strict-Transport-Security") == nil, "no HSTS with a self-signed certificate")
+            #expect(
+                response.headers.first(name: "Strict-Transport-Security") == nil,
+                "no HSTS with a self-signed certificate")
             // Revalidation by ETag.
             let etag = try #require(response.headers.first(name: "ETag"))
             let (again, empty) = try await Self.get(client, port, "/" + name, headers: [("If-None-Match", etag)])
@@ -89,12 +104,20 @@ struct WebPageTests {
         // A CA and a server certificate it signed, made with the openssl tool.
         let directory = school.directory
         let steps = [
-            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
-             "-keyout", "\(directory)/ca.key", "-out", "\(directory)/ca.pem"],
-            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
-             "-keyout", "\(directory)/signed.key", "-out", "\(directory)/signed.csr"],
-            ["x509", "-req", "-in", "\(directory)/signed.csr", "-CA", "\(directory)/ca.pem", "-CAkey", "\(directory)/ca.key",
-             "-CAcreateserial", "-days", "2", "-out", "\(directory)/signed.pem"],
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj",
+                "/CN=Test CA",
+                "-keyout", "\(directory)/ca.key", "-out", "\(directory)/ca.pem"
+            ],
+            [
+                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
+                "-keyout", "\(directory)/signed.key", "-out", "\(directory)/signed.csr"
+            ],
+            [
+                "x509", "-req", "-in", "\(directory)/signed.csr", "-CA", "\(directory)/ca.pem", "-CAkey",
+                "\(directory)/ca.key",
+                "-CAcreateserial", "-days", "2", "-out", "\(directory)/signed.pem"
+            ]
         ]
         for arguments in steps {
             let result = try await ChildProcess.run("/usr/bin/openssl", arguments, in: directory)

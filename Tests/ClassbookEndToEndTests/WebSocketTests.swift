@@ -10,11 +10,17 @@ import Testing
 struct WebSocketTests {
     /// Runs the client script; the lines it printed. Waited for without blocking a thread (the
     /// server under test runs on the same cooperative pool), its output in a file.
-    static func client(_ server: RunningServer, subprotocol: String = "none", origin: String = "none", _ steps: [String]) async throws -> [String] {
+    static func client(
+        _ server: RunningServer, subprotocol: String = "none", origin: String = "none", _ steps: [String]
+    ) async throws -> [String] {
         let port = try #require(server.ports.web)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/ws_client.py").path
-        return try await ChildProcess.run("/usr/bin/env", ["python3", script, "wss://127.0.0.1:\(port)/socket", subprotocol, origin] + steps,
-                                          in: server.school.directory, keepsErrors: false).lines
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Support/ws_client.py"
+        ).path
+        return try await ChildProcess.run(
+            "/usr/bin/env", ["python3", script, "wss://127.0.0.1:\(port)/socket", subprotocol, origin] + steps,
+            in: server.school.directory, keepsErrors: false
+        ).lines
     }
 
     static func login(_ credential: DemoSchoolGenerator.Credential) -> [String] {
@@ -25,18 +31,32 @@ struct WebSocketTests {
         configuration.webListen = .init(host: "127.0.0.1", port: 0)
     }
 
-    @Test("text.ircv3.net, binary.ircv3.net and neither: the same registration and bot as over TLS, in the negotiated frames")
+    @Test(
+        """
+        text.ircv3.net, binary.ircv3.net and neither: the same registration and bot as over TLS, in the negotiated \
+        frames
+        """
+    )
     func subprotocols() async throws {
         try await withServer(Self.web) { server in
             let guardian = try server.school.guardianWithOneChild
-            for (subprotocol, frame, answered) in [("text.ircv3.net", "T ", "text.ircv3.net"), ("binary.ircv3.net", "B ", "binary.ircv3.net"),
-                                                   ("none", "T ", "None")] {
-                let lines = try await Self.client(server, subprotocol: subprotocol, Self.login(guardian) + ["PRIVMSG diary :help lang", "QUIT :bye"])
+            for (subprotocol, frame, answered) in [
+                ("text.ircv3.net", "T ", "text.ircv3.net"), ("binary.ircv3.net", "B ", "binary.ircv3.net"),
+                ("none", "T ", "None")
+            ] {
+                let lines = try await Self.client(
+                    server, subprotocol: subprotocol, Self.login(guardian) + ["PRIVMSG diary :help lang", "QUIT :bye"])
                 #expect(lines.first == "SUBPROTOCOL \(answered)", "\(lines)")
-                #expect(lines.contains { $0.hasPrefix(frame) && $0.contains(" 001 \(guardian.login) ") }, "\(subprotocol): \(lines)")
-                #expect(lines.contains { $0.hasPrefix(frame + ":diary!") && $0.contains("/lang ru|en") }, "\(subprotocol): \(lines)")
+                #expect(
+                    lines.contains { $0.hasPrefix(frame) && $0.contains(" 001 \(guardian.login) ") },
+                    "\(subprotocol): \(lines)")
+                #expect(
+                    lines.contains { $0.hasPrefix(frame + ":diary!") && $0.contains("/lang ru|en") },
+                    "\(subprotocol): \(lines)")
                 #expect(lines.allSatisfy { !$0.contains("\r") }, "a frame holds one line, without CR LF")
-                #expect(lines.contains { $0.contains("ERROR :Quit: bye") } && lines.last?.hasPrefix("CLOSED") == true, "\(lines)")
+                #expect(
+                    lines.contains { $0.contains("ERROR :Quit: bye") } && lines.last?.hasPrefix("CLOSED") == true,
+                    "\(lines)")
             }
         }
     }
@@ -46,16 +66,29 @@ struct WebSocketTests {
         try await withServer(Self.web) { server in
             let port = try #require(server.ports.web)
             #expect(try await Self.client(server, origin: "https://evil.example", []) == ["REFUSED 403"])
-            #expect(try await Self.client(server, origin: "https://127.0.0.1:\(port)", ["QUIT"]).first == "SUBPROTOCOL None")
-            #expect(try await Self.client(server, origin: "https://localhost:\(port)", ["QUIT"]).first == "SUBPROTOCOL None")
+            #expect(
+                try await Self.client(server, origin: "https://127.0.0.1:\(port)", ["QUIT"]).first == "SUBPROTOCOL None"
+            )
+            #expect(
+                try await Self.client(server, origin: "https://localhost:\(port)", ["QUIT"]).first == "SUBPROTOCOL None"
+            )
         }
     }
 
-    @Test("a frame with CR or LF is refused and the connection kept; an over-long frame closes it (1009); ping, pong and close")
+    @Test(
+        """
+        a frame with CR or LF is refused and the connection kept; an over-long frame closes it (1009); ping, pong \
+        and close
+        """
+    )
     func frames() async throws {
         try await withServer(Self.web) { server in
             let guardian = try server.school.guardianWithOneChild
-            let lines = try await Self.client(server, Self.login(guardian) + ["@UNTIL: 001 ", "@CRLF", "@PING", "PING :still-here", "@UNTIL:still-here", "@CLOSE"])
+            let lines = try await Self.client(
+                server,
+                Self.login(guardian) + [
+                    "@UNTIL: 001 ", "@CRLF", "@PING", "PING :still-here", "@UNTIL:still-here", "@CLOSE"
+                ])
             #expect(lines.contains { $0.contains("FAIL * INVALID_MESSAGE") }, "\(lines)")
             #expect(lines.contains { $0.contains("PONG classbook.test still-here") }, "the connection stays: \(lines)")
             #expect(lines.contains("PONG"), "a WebSocket ping is answered: \(lines)")

@@ -21,26 +21,34 @@ struct WeeChatTests {
             // Sent once the server has welcomed the connection, however long that takes.
             "/set irc.server.classbook.command \"/msg diary marks\"",
             "/connect classbook",
-            "/wait \(quitAfter) /quit",
+            "/wait \(quitAfter) /quit"
         ]
     }
 
     /// Starts WeeChat in `home` with `commands` run at start; the task ends when it has quit
     /// (stopped after 40 s, or when the task is cancelled).
     static func runWeeChat(home: String, commands: [String]) throws -> Task<Void, any Error> {
-        let process = try ChildProcess.Spawned(executable, [
-            "--dir", home, "--no-plugin=python,perl,ruby,lua,tcl,guile,javascript,php,spell,fifo,relay,script,trigger,xfer,exec,typing",
-            "--run-command", commands.joined(separator: ";")], keepsErrors: false)
+        let process = try ChildProcess.Spawned(
+            executable,
+            [
+                "--dir", home,
+                "--no-plugin=python,perl,ruby,lua,tcl,guile,javascript,php,spell,fifo,relay,script,trigger,xfer,exec,"
+                    + "typing",
+                "--run-command", commands.joined(separator: ";")
+            ], keepsErrors: false)
         return Task {
             let deadline = ContinuousClock.now + .seconds(40)
-            while process.isRunning && ContinuousClock.now < deadline && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+            while process.isRunning && ContinuousClock.now < deadline && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
             if process.isRunning { process.terminate() }
         }
     }
 
     @Test("WeeChat logs in with SASL over TLS, asks the bot for marks and sees the answer")
     func marksThroughWeeChat() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "commands/setup installs weechat-headless")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.executable), "commands/setup installs weechat-headless")
         try await withServer { server in
             let school = server.school
             let guardian = try school.guardianWithOneChild
@@ -59,36 +67,49 @@ struct WeeChatTests {
                 text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             }
             weechat.cancel()
-            let child = guardian.children[0].replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: "")
+            let child = guardian.children[0].replacingOccurrences(of: " (", with: ", ").replacingOccurrences(
+                of: ")", with: "")
             #expect(text.contains("\(child) — оценки, 2 четверть"), "WeeChat's log of the query with diary:\n\(text)")
             #expect(text.contains(" — средний "))
         }
     }
 
-    @Test("WeeChat and irssi connected as the same account at once: the same nick, and each shows what the other sent the bot")
+    @Test(
+        """
+        WeeChat and irssi connected as the same account at once: the same nick, and each shows what the other sent \
+        the bot
+        """
+    )
     func weeChatAndIrssiAsOneAccount() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "commands/setup installs weechat-headless")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.executable), "commands/setup installs weechat-headless")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/irssi"), "commands/setup installs irssi")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "commands/setup installs tmux")
         try await withServer { server in
             let guardian = try server.school.guardianWithOneChild
             let home = server.school.directory + "/weechat"
             let irssiHome = server.school.directory + "/irssi"
-            for directory in [home, irssiHome] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            for directory in [home, irssiHome] {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
             let session = "classbook-irssi-\(UUID().uuidString.prefix(8))"
             func tmux(_ arguments: String...) async throws {
                 // Polled, at most 10 s: the tmux client that starts a server can take its time.
                 _ = try await ChildProcess.run("/usr/bin/tmux", arguments, in: home, timeLimit: .seconds(10))
             }
             // irssi in a terminal of its own (tmux), logging every window to files.
-            try await tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50", "irssi --home=\(irssiHome) -n irssinick")
+            try await tmux(
+                "new-session", "-d", "-s", session, "-x", "200", "-y", "50", "irssi --home=\(irssiHome) -n irssinick")
             // Started, not waited for: a defer cannot await.
             defer { _ = try? ChildProcess.Spawned("/usr/bin/tmux", ["kill-session", "-t", session]) }
             try await Task.sleep(for: .seconds(1))
-            for line in ["/set autolog on", "/set autolog_path \(irssiHome)/logs/$0.log",
-                         "/network add -sasl_mechanism PLAIN -sasl_username \(guardian.login) -sasl_password \(guardian.password) classbook",
-                         "/server add -tls -notls_verify -network classbook 127.0.0.1 \(server.ports.tls)",
-                         "/connect classbook"] {
+            for line in [
+                "/set autolog on", "/set autolog_path \(irssiHome)/logs/$0.log",
+                "/network add -sasl_mechanism PLAIN -sasl_username \(guardian.login) -sasl_password "
+                    + "\(guardian.password) classbook",
+                "/server add -tls -notls_verify -network classbook 127.0.0.1 \(server.ports.tls)",
+                "/connect classbook"
+            ] {
                 try await tmux("send-keys", "-t", session, line, "Enter")
                 try await Task.sleep(for: .milliseconds(300))
             }
@@ -98,12 +119,17 @@ struct WeeChatTests {
             try await tmux("send-keys", "-t", session, "/msg diary homework", "Enter")
             try await weechat.value
 
-            let weechatLog = (try? String(contentsOfFile: home + "/logs/irc.classbook.diary.weechatlog", encoding: .utf8)) ?? ""
+            let weechatLog =
+                (try? String(contentsOfFile: home + "/logs/irc.classbook.diary.weechatlog", encoding: .utf8)) ?? ""
             let irssiLog = (try? String(contentsOfFile: irssiHome + "/logs/diary.log", encoding: .utf8)) ?? ""
             // Each client shows, in its query with the bot, the command the other sent, under the account's nick.
-            #expect(weechatLog.contains("\(guardian.login)\thomework"), "WeeChat's log of the query with diary:\n\(weechatLog)")
+            #expect(
+                weechatLog.contains("\(guardian.login)\thomework"),
+                "WeeChat's log of the query with diary:\n\(weechatLog)")
             #expect(irssiLog.contains("<\(guardian.login)> marks"), "irssi's log of the query with diary:\n\(irssiLog)")
-            #expect(irssiLog.contains("— оценки, 2 четверть"), "irssi shows the bot's answer to WeeChat's command:\n\(irssiLog)")
+            #expect(
+                irssiLog.contains("— оценки, 2 четверть"),
+                "irssi shows the bot's answer to WeeChat's command:\n\(irssiLog)")
         }
     }
 }

@@ -26,8 +26,10 @@ public enum ChildProcess {
 
     /// Runs a program to its end (or `timeLimit`). `keepsErrors: false` drops standard error (a
     /// client whose output is parsed line by line).
-    public static func run(_ executable: String, _ arguments: [String], in directory: String = NSTemporaryDirectory(),
-                    timeLimit: Duration = .seconds(60), keepsErrors: Bool = true) async throws -> Result {
+    public static func run(
+        _ executable: String, _ arguments: [String], in directory: String = NSTemporaryDirectory(),
+        timeLimit: Duration = .seconds(60), keepsErrors: Bool = true
+    ) async throws -> Result {
         let outputPath = directory + "/process-\(UUID().uuidString.prefix(8)).txt"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let child = try Spawned(executable, arguments, output: outputPath, keepsErrors: keepsErrors)
@@ -42,10 +44,12 @@ public enum ChildProcess {
 
     /// Runs a program to its end with its standard error apart: status, output, errors.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws
-        -> (status: Int32, output: String, errors: String) {
+        -> (status: Int32, output: String, errors: String)
+    {
         let base = NSTemporaryDirectory() + "process-\(UUID().uuidString.prefix(8))"
         defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
-        let child = try Spawned(executable, arguments, output: base + ".out", errors: base + ".err", environment: environment)
+        let child = try Spawned(
+            executable, arguments, output: base + ".out", errors: base + ".err", environment: environment)
         _ = try await child.waitForExit()
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         return (child.exitStatus ?? -1, read(base + ".out"), read(base + ".err"))
@@ -67,8 +71,11 @@ public enum ChildProcess {
 
         /// `errors`: a file for standard error apart; else it joins the output (`keepsErrors`) or
         /// is dropped. `environment`: the child's whole environment; nil, the test process's.
-        public init(_ executable: String, _ arguments: [String], output: String? = nil, keepsErrors: Bool = true, errors: String? = nil,
-             environment: [String: String]? = nil) throws {
+        public init(
+            _ executable: String, _ arguments: [String], output: String? = nil, keepsErrors: Bool = true,
+            errors: String? = nil,
+            environment: [String: String]? = nil
+        ) throws {
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
@@ -84,10 +91,13 @@ public enum ChildProcess {
             _ = Self.closeFrom(&actions, 3)
             var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
             defer { for argument in argv { free(argument) } }
-            var envp: [UnsafeMutablePointer<CChar>?] = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] } ?? []
+            var envp: [UnsafeMutablePointer<CChar>?] =
+                environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] } ?? []
             defer { for entry in envp { free(entry) } }
             var pid: pid_t = 0
-            let result = envp.isEmpty ? posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+            let result =
+                envp.isEmpty
+                ? posix_spawn(&pid, executable, &actions, nil, &argv, environ)
                 : posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
             guard result == 0 else { throw SpawnFailure(executable: executable, code: result) }
             self.pid = pid
@@ -95,12 +105,15 @@ public enum ChildProcess {
 
         /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's
         /// Glibc module does not declare.
-        private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
-            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-                fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
-            }
-            return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-        }()
+        private static let closeFrom:
+            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+                guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+                    fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
+                }
+                return unsafeBitCast(
+                    symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self
+                )
+            }()
 
         public var isRunning: Bool {
             reaped.withLockedValue { status in

@@ -5,7 +5,8 @@ import Testing
 struct IRCMessageTests {
     @Test("a full message parses into tags, source, verb and parameters")
     func parsesEverything() throws {
-        let message = try IRCMessage(parsing: "@msgid=abc;+draft/reply=x\\sy :nick!user@host PRIVMSG diary :hello there")
+        let message = try IRCMessage(
+            parsing: "@msgid=abc;+draft/reply=x\\sy :nick!user@host PRIVMSG diary :hello there")
         #expect(message.tags == [IRCTag("msgid", "abc"), IRCTag("+draft/reply", "x y")])
         #expect(message.source == "nick!user@host")
         #expect(message.command == "PRIVMSG")
@@ -19,15 +20,18 @@ struct IRCMessageTests {
         #expect(try IRCMessage(parsing: "001 nick :Welcome").command == "001")
     }
 
-    @Test("serializing and parsing again gives the same message", arguments: [
-        IRCMessage(command: "PING", parameters: ["token"]),
-        IRCMessage(source: "srv", command: "001", parameters: ["nick", "Welcome to the network"]),
-        IRCMessage(source: "srv", command: "CAP", parameters: ["*", "LS", ""]),
-        IRCMessage(command: "PRIVMSG", parameters: ["diary", ":starts with a colon"]),
-        IRCMessage(tags: [IRCTag("time", "2026-11-23T10:00:00.000Z"), IRCTag("a", "semi;colon space\\back\r\n")],
-                   source: "n!u@h", command: "PRIVMSG", parameters: ["x", "Привет, мир"]),
-        IRCMessage(tags: [IRCTag("flag")], command: "TAGMSG", parameters: ["x"]),
-    ])
+    @Test(
+        "serializing and parsing again gives the same message",
+        arguments: [
+            IRCMessage(command: "PING", parameters: ["token"]),
+            IRCMessage(source: "srv", command: "001", parameters: ["nick", "Welcome to the network"]),
+            IRCMessage(source: "srv", command: "CAP", parameters: ["*", "LS", ""]),
+            IRCMessage(command: "PRIVMSG", parameters: ["diary", ":starts with a colon"]),
+            IRCMessage(
+                tags: [IRCTag("time", "2026-11-23T10:00:00.000Z"), IRCTag("a", "semi;colon space\\back\r\n")],
+                source: "n!u@h", command: "PRIVMSG", parameters: ["x", "Привет, мир"]),
+            IRCMessage(tags: [IRCTag("flag")], command: "TAGMSG", parameters: ["x"])
+        ])
     func roundTrip(_ message: IRCMessage) throws {
         #expect(try IRCMessage(parsing: message.serialized()) == message)
     }
@@ -58,17 +62,19 @@ struct IRCMessageTests {
         #expect(throws: IRCParseError.tagsTooLong) { try IRCMessage(parsing: tags + " PING x") }
     }
 
-    @Test("malformed lines are refused with a reason", arguments: [
-        ("", IRCParseError.emptyLine),
-        ("@a=b", IRCParseError.missingCommand),
-        (":source", IRCParseError.missingCommand),
-        ("PRIV-MSG x", IRCParseError.invalidCommand),
-        ("12 x", IRCParseError.invalidCommand),
-        ("@bad key=1 PING x", IRCParseError.invalidCommand),
-        ("@=1 PING x", IRCParseError.invalidTag),
-        ("PING a\u{0}b", IRCParseError.containsNUL),
-        ("CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", IRCParseError.tooManyParameters),
-    ])
+    @Test(
+        "malformed lines are refused with a reason",
+        arguments: [
+            ("", IRCParseError.emptyLine),
+            ("@a=b", IRCParseError.missingCommand),
+            (":source", IRCParseError.missingCommand),
+            ("PRIV-MSG x", IRCParseError.invalidCommand),
+            ("12 x", IRCParseError.invalidCommand),
+            ("@bad key=1 PING x", IRCParseError.invalidCommand),
+            ("@=1 PING x", IRCParseError.invalidTag),
+            ("PING a\u{0}b", IRCParseError.containsNUL),
+            ("CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", IRCParseError.tooManyParameters)
+        ])
     func refusals(_ line: String, _ error: IRCParseError) {
         #expect(throws: error) { try IRCMessage(parsing: line) }
     }
@@ -78,7 +84,12 @@ struct IRCMessageTests {
         #expect(try IRCMessage(parsing: "USER  a   0 *  :Real Name").parameters == ["a", "0", "*", "Real Name"])
     }
 
-    @Test("the separators are bytes: a space before a combining mark still separates, a colon before one still starts the trailing parameter")
+    @Test(
+        """
+        the separators are bytes: a space before a combining mark still separates, a colon before one still starts \
+        the trailing parameter
+        """
+    )
     func byteSeparators() throws {
         // To Swift's String " \u{301}" is one Character, not a space.
         let message = try IRCMessage(parsing: "PRIVMSG a \u{301}b :\u{301}c d")
@@ -109,7 +120,10 @@ struct IRCTextSplitterTests {
 
     @Test("CR LF and bare CR never reach a piece: lines split at LF, CR dropped")
     func lineEnds() {
-        #expect(IRCTextSplitter.split("первая\r\nвторая\rтретья\n\nконец", maxBytes: 100) == ["первая", "вторая" + "третья", " ", "конец"])
+        #expect(
+            IRCTextSplitter.split("первая\r\nвторая\rтретья\n\nконец", maxBytes: 100) == [
+                "первая", "вторая" + "третья", " ", "конец"
+            ])
         #expect(IRCTextSplitter.split("a\r\n", maxBytes: 100) == ["a", " "])
     }
 
@@ -140,7 +154,9 @@ struct IRCTextSplitterTests {
                     let text = String(decoding: bytes, as: UTF8.self)
                     let utf8 = Array(text.utf8)
                     let expected: Bool? = utf8.contains(13) || utf8.contains(10) ? nil : utf8.contains(32)
-                    #expect(IRCTextSplitter.wholeLine(text, maxBytes: 1000) == expected, "length \(length), byte \(special) at \(position)")
+                    #expect(
+                        IRCTextSplitter.wholeLine(text, maxBytes: 1000) == expected,
+                        "length \(length), byte \(special) at \(position)")
                 }
             }
             let plain = String(decoding: (0..<length).map { filler[$0 % filler.count] }, as: UTF8.self)

@@ -9,7 +9,8 @@ struct CapabilityNegotiationTests {
     @Test("CAP LS 302 lists values and holds registration until CAP END")
     func lsHoldsRegistration() {
         var cap = CapabilityNegotiation(offered: offered)
-        #expect(cap.handle(subcommand: "LS", argument: "302", registered: false)
+        #expect(
+            cap.handle(subcommand: "LS", argument: "302", registered: false)
                 == .list(subcommand: "LS", tokens: ["sasl=PLAIN", "server-time", "message-tags"]))
         #expect(cap.isHoldingRegistration)
         #expect(cap.handle(subcommand: "END", argument: nil, registered: false) == .end)
@@ -19,7 +20,8 @@ struct CapabilityNegotiationTests {
     @Test("CAP LS without 302 lists names only")
     func lsPlain() {
         var cap = CapabilityNegotiation(offered: offered)
-        #expect(cap.handle(subcommand: "LS", argument: nil, registered: false)
+        #expect(
+            cap.handle(subcommand: "LS", argument: nil, registered: false)
                 == .list(subcommand: "LS", tokens: ["sasl", "server-time", "message-tags"]))
     }
 
@@ -28,10 +30,13 @@ struct CapabilityNegotiationTests {
         var cap = CapabilityNegotiation(offered: offered)
         #expect(cap.handle(subcommand: "REQ", argument: "sasl bogus", registered: false) == .nak("sasl bogus"))
         #expect(cap.enabled.isEmpty)
-        #expect(cap.handle(subcommand: "REQ", argument: "sasl server-time", registered: false) == .ack("sasl server-time"))
+        #expect(
+            cap.handle(subcommand: "REQ", argument: "sasl server-time", registered: false) == .ack("sasl server-time"))
         #expect(cap.handle(subcommand: "REQ", argument: "-sasl", registered: true) == .ack("-sasl"))
         #expect(cap.enabled == ["server-time"])
-        #expect(cap.handle(subcommand: "LIST", argument: nil, registered: true) == .list(subcommand: "LIST", tokens: ["server-time"]))
+        #expect(
+            cap.handle(subcommand: "LIST", argument: nil, registered: true)
+                == .list(subcommand: "LIST", tokens: ["server-time"]))
     }
 
     @Test("an unknown sub-command is ERR_INVALIDCAPCMD")
@@ -49,7 +54,9 @@ struct SASLPlainExchangeTests {
     func plain() {
         var sasl = SASLPlainExchange()
         #expect(sasl.receive("PLAIN") == .continueWithPayload)
-        #expect(sasl.receive(Self.payload("\0ivanova\0secret pass")) == .credentials(authorizationID: "", login: "ivanova", password: "secret pass"))
+        #expect(
+            sasl.receive(Self.payload("\0ivanova\0secret pass"))
+                == .credentials(authorizationID: "", login: "ivanova", password: "secret pass"))
         sasl.finish(succeeded: true)
         #expect(sasl.receive("PLAIN") == .alreadyAuthenticated)
     }

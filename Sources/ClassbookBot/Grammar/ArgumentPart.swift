@@ -86,8 +86,10 @@ public struct ArgumentPart: Sendable {
     /// grammar («Назовите устройство или программу: /sessions token WeeChat»).
     public var whenMissing: Localized?
 
-    public init(_ kind: ArgumentKind, optional: Bool = false, choices: [[String]] = [], middle: Bool = false,
-                defaultsToLedClass: Bool = false) {
+    public init(
+        _ kind: ArgumentKind, optional: Bool = false, choices: [[String]] = [], middle: Bool = false,
+        defaultsToLedClass: Bool = false
+    ) {
         self.kind = kind
         self.isOptional = optional
         self.choices = choices

@@ -52,10 +52,14 @@ struct GrammarParser {
         return .failure(best ?? GrammarFailure(position: 0, problem: .unexpected(words.joined(separator: " "))))
     }
 
-    private func search(part index: Int, at position: Int, _ arguments: Arguments, best: inout GrammarFailure?) -> Arguments? {
+    private func search(part index: Int, at position: Int, _ arguments: Arguments, best: inout GrammarFailure?)
+        -> Arguments?
+    {
         guard index < parts.count else {
             if position == words.count { return arguments }
-            note(GrammarFailure(position: position, problem: .unexpected(words[position...].joined(separator: " "))), &best)
+            note(
+                GrammarFailure(position: position, problem: .unexpected(words[position...].joined(separator: " "))),
+                &best)
             return nil
         }
         let part = parts[index]
@@ -92,7 +96,10 @@ struct GrammarParser {
             for length in lengths {
                 switch middle(part, Array(words[position..<(position + length)])) {
                 case .success(let value): ways.append(Way(length: length, value: value))
-                case .failure(let error): failure = failure ?? GrammarFailure(position: position, problem: .invalid(part, words[position]), error: error)
+                case .failure(let error):
+                    failure =
+                        failure
+                        ?? GrammarFailure(position: position, problem: .invalid(part, words[position]), error: error)
                 }
             }
         } else if left > 0 {
@@ -107,7 +114,9 @@ struct GrammarParser {
                     let matches = children.filter { name.matches($0) }
                     if matches.count == 1 { ways.append(Way(length: length, value: .student(matches[0]))) }
                     if matches.count > 1 && length == 1 {
-                        failure = GrammarFailure(position: position, problem: .invalid(part, words[position]), error: DiaryError.ambiguousStudent(matches))
+                        failure = GrammarFailure(
+                            position: position, problem: .invalid(part, words[position]),
+                            error: DiaryError.ambiguousStudent(matches))
                     }
                 }
             case .subject:
@@ -119,17 +128,22 @@ struct GrammarParser {
                     }
                 }
                 if ways.isEmpty && !part.isOptional {
-                    failure = GrammarFailure(position: position, problem: .invalid(part, words[position]),
-                                             error: JournalError.noSuchSubject(words[position]))
+                    failure = GrammarFailure(
+                        position: position, problem: .invalid(part, words[position]),
+                        error: JournalError.noSuchSubject(words[position]))
                 }
             case .period:
                 for length in stride(from: min(2, left), through: 1, by: -1) {
                     let candidate = words[position..<(position + length)].joined(separator: " ")
-                    if DiaryService.periodOrdinal(candidate) != nil { ways.append(Way(length: length, value: .text(candidate))) }
+                    if DiaryService.periodOrdinal(candidate) != nil {
+                        ways.append(Way(length: length, value: .text(candidate)))
+                    }
                 }
             case .dates:
                 var dates: [SchoolDate] = []
-                while position + dates.count < words.count, let date = SchoolDate(spoken: words[position + dates.count], today: today) {
+                while position + dates.count < words.count,
+                    let date = SchoolDate(spoken: words[position + dates.count], today: today)
+                {
                     dates.append(date)
                 }
                 // The most dates first; fewer when a later part needs one of the words.
@@ -137,11 +151,14 @@ struct GrammarParser {
                     ways.append(Way(length: count, value: .dates(Array(dates.prefix(count)))))
                 }
                 if dates.isEmpty && !part.isOptional {
-                    failure = GrammarFailure(position: position, problem: .invalid(part, words[position]),
-                                             error: JournalError.invalidDate(words[position]))
+                    failure = GrammarFailure(
+                        position: position, problem: .invalid(part, words[position]),
+                        error: JournalError.invalidDate(words[position]))
                 }
             case .page:
-                if left >= 2, ["стр", "page", "p"].contains(words[position].lowercased()), let number = Int(words[position + 1]) {
+                if left >= 2, ["стр", "page", "p"].contains(words[position].lowercased()),
+                    let number = Int(words[position + 1])
+                {
                     ways.append(Way(length: 2, value: .number(number)))
                 }
             default:
@@ -160,7 +177,8 @@ struct GrammarParser {
             if children.count == 1 {
                 ways.append(Way(length: 0, value: .student(children[0])))
             } else if ways.isEmpty {
-                let error: DiaryError = children.isEmpty ? .noStudents : left == 0 ? .studentRequired(children) : .noSuchChild
+                let error: DiaryError =
+                    children.isEmpty ? .noStudents : left == 0 ? .studentRequired(children) : .noSuchChild
                 failure = failure ?? GrammarFailure(position: position, problem: .missing(part), error: error)
             }
         } else if part.isOptional && part.takesTheMiddle && !isLast {
@@ -169,7 +187,8 @@ struct GrammarParser {
         } else if part.isOptional {
             ways.append(Way(length: 0, value: nil))
         } else if ways.isEmpty && failure == nil {
-            failure = GrammarFailure(position: position, problem: left > 0 ? .invalid(part, words[position]) : .missing(part))
+            failure = GrammarFailure(
+                position: position, problem: left > 0 ? .invalid(part, words[position]) : .missing(part))
         }
         if let failure { note(failure, &best) }
         return ways
@@ -180,17 +199,22 @@ struct GrammarParser {
         switch part.kind {
         case .schoolClass:
             // `7А`: a digit first and a letter after it; a date or a lesson number is not a class.
-            guard word.first?.isNumber == true, word.contains(where: \.isLetter), SchoolDate(spoken: word, today: today) == nil else { return nil }
+            guard word.first?.isNumber == true, word.contains(where: \.isLetter),
+                SchoolDate(spoken: word, today: today) == nil
+            else { return nil }
             return .text(word)
         case .date:
             return SchoolDate(spoken: word, today: today).map(ArgumentValue.date)
         case .days:
             let lowered = word.lowercased()
             if ["неделя", "неделю", "week"].contains(lowered) { return .days(.week(containing: today)) }
-            if ["след", "следующая", "next"].contains(lowered) { return .days(.week(containing: today.adding(days: 7))) }
+            if ["след", "следующая", "next"].contains(lowered) {
+                return .days(.week(containing: today.adding(days: 7)))
+            }
             return SchoolDate(spoken: word, today: today).map { .days(.day($0)) }
         case .finalPeriod:
-            return DiaryService.periodOrdinal(word) != nil || ["год", "year"].contains(word.lowercased()) ? .text(word) : nil
+            return DiaryService.periodOrdinal(word) != nil || ["год", "year"].contains(word.lowercased())
+                ? .text(word) : nil
         case .lessonNumber:
             return JournalArguments.lessonNumber(word).map(ArgumentValue.number)
         case .lessonSlot:
@@ -235,22 +259,25 @@ struct GrammarParser {
         case .marks:
             return Result { .marks(try JournalArguments.entries(words).map(JournalArguments.markRequest)) }
         case .absences:
-            return .success(.absences(JournalArguments.entries(words).map { entry -> (student: String, reason: AbsenceReason) in
-                if entry.count > 1, let reason = JournalArguments.absenceReason(entry.last!) {
-                    return (entry.dropLast().joined(separator: " "), reason)
-                }
-                return (entry.joined(separator: " "), .unexcused)
-            }))
+            return .success(
+                .absences(
+                    JournalArguments.entries(words).map { entry -> (student: String, reason: AbsenceReason) in
+                        if entry.count > 1, let reason = JournalArguments.absenceReason(entry.last!) {
+                            return (entry.dropLast().joined(separator: " "), reason)
+                        }
+                        return (entry.joined(separator: " "), .unexcused)
+                    }))
         case .finals:
             return Result {
-                .finals(try JournalArguments.entries(words).map { entry -> (student: String, value: MarkValue?) in
-                    // `Иванов -` deletes a final set by mistake.
-                    if entry.count > 1, entry.last == "-" { return (entry.dropLast().joined(separator: " "), nil) }
-                    guard entry.count > 1, let value = JournalArguments.markValue(entry.last!) else {
-                        throw JournalError.invalidMark(entry.joined(separator: " "))
-                    }
-                    return (entry.dropLast().joined(separator: " "), value)
-                })
+                .finals(
+                    try JournalArguments.entries(words).map { entry -> (student: String, value: MarkValue?) in
+                        // `Иванов -` deletes a final set by mistake.
+                        if entry.count > 1, entry.last == "-" { return (entry.dropLast().joined(separator: " "), nil) }
+                        guard entry.count > 1, let value = JournalArguments.markValue(entry.last!) else {
+                            throw JournalError.invalidMark(entry.joined(separator: " "))
+                        }
+                        return (entry.dropLast().joined(separator: " "), value)
+                    })
             }
         case .lessonFields:
             return .success(.lessonFields(JournalArguments.lessonUpdate(words)))
@@ -270,7 +297,9 @@ struct GrammarParser {
         var settings: [(name: String, value: String)] = []
         var rest = words[...]
         while let word = rest.popFirst() {
-            guard let name = part.choice(word), var value = rest.popFirst() else { throw JournalError.invalidSetting(word) }
+            guard let name = part.choice(word), var value = rest.popFirst() else {
+                throw JournalError.invalidSetting(word)
+            }
             if name == "sms" {
                 while let next = rest.first, next.allSatisfy({ $0.isNumber || "+()-".contains($0) }) {
                     value += next

@@ -1,7 +1,8 @@
 /// Builds a realistic demo school: one school year with quarters and holidays, classes with
 /// subjects, teachers and a class teacher each, students with one or two guardians (some
 /// guardians with two children), and six weeks of lessons, marks, absences and homework
-/// ending on the given day (or, with `fullYear`, the whole year's). The result depends only on the seed, the size and the day.
+/// ending on the given day (or, with `fullYear`, the whole year's). The result depends only on
+/// the seed, the size and the day.
 public struct DemoSchoolGenerator: Sendable {
     /// One login with its clear password, as handed out on the demo's credentials sheet.
     public struct Credential: Sendable, Equatable {
@@ -43,24 +44,30 @@ public struct DemoSchoolGenerator: Sendable {
     public static func seniorPeriods(containing date: SchoolDate) -> [Period] {
         let y = date.month >= 9 ? date.year : date.year - 1
         return [
-            Period(ordinal: 1, name: "1 полугодие", start: SchoolDate(year: y, month: 9, day: 1), end: SchoolDate(year: y, month: 12, day: 27)),
-            Period(ordinal: 2, name: "2 полугодие", start: SchoolDate(year: y + 1, month: 1, day: 12), end: SchoolDate(year: y + 1, month: 5, day: 26)),
+            Period(
+                ordinal: 1, name: "1 полугодие", start: SchoolDate(year: y, month: 9, day: 1),
+                end: SchoolDate(year: y, month: 12, day: 27)),
+            Period(
+                ordinal: 2, name: "2 полугодие", start: SchoolDate(year: y + 1, month: 1, day: 12),
+                end: SchoolDate(year: y + 1, month: 5, day: 26))
         ]
     }
 
-    public static func calendar(containing date: SchoolDate) -> (name: String, start: SchoolDate, end: SchoolDate, periods: [Period], holidays: [Holiday]) {
+    public static func calendar(containing date: SchoolDate) -> (
+        name: String, start: SchoolDate, end: SchoolDate, periods: [Period], holidays: [Holiday]
+    ) {
         let y = date.month >= 9 ? date.year : date.year - 1
         func d(_ year: Int, _ month: Int, _ day: Int) -> SchoolDate { SchoolDate(year: year, month: month, day: day) }
         let periods = [
             Period(ordinal: 1, name: "1 четверть", start: d(y, 9, 1), end: d(y, 10, 24)),
             Period(ordinal: 2, name: "2 четверть", start: d(y, 11, 5), end: d(y, 12, 27)),
             Period(ordinal: 3, name: "3 четверть", start: d(y + 1, 1, 12), end: d(y + 1, 3, 21)),
-            Period(ordinal: 4, name: "4 четверть", start: d(y + 1, 3, 30), end: d(y + 1, 5, 26)),
+            Period(ordinal: 4, name: "4 четверть", start: d(y + 1, 3, 30), end: d(y + 1, 5, 26))
         ]
         let holidays = [
             Holiday(name: "Осенние каникулы", start: d(y, 10, 25), end: d(y, 11, 4)),
             Holiday(name: "Зимние каникулы", start: d(y, 12, 28), end: d(y + 1, 1, 11)),
-            Holiday(name: "Весенние каникулы", start: d(y + 1, 3, 22), end: d(y + 1, 3, 29)),
+            Holiday(name: "Весенние каникулы", start: d(y + 1, 3, 22), end: d(y + 1, 3, 29))
         ]
         return ("\(y)/\(y + 1)", d(y, 9, 1), d(y + 1, 5, 26), periods, holidays)
     }
@@ -69,8 +76,10 @@ public struct DemoSchoolGenerator: Sendable {
 
     /// Subjects of a grade with their lessons a week.
     static func curriculum(grade: Int) -> [(subject: String, hours: Int)] {
-        var plan: [(String, Int)] = [("Русский язык", 4), ("Литература", 2), ("Английский язык", 3), ("История", 2),
-                                     ("Биология", 1), ("География", 1), ("Физкультура", 2)]
+        var plan: [(String, Int)] = [
+            ("Русский язык", 4), ("Литература", 2), ("Английский язык", 3), ("История", 2),
+            ("Биология", 1), ("География", 1), ("Физкультура", 2)
+        ]
         if grade <= 6 {
             plan += [("Математика", 5)]
         } else {
@@ -81,20 +90,32 @@ public struct DemoSchoolGenerator: Sendable {
     }
 
     static let topics: [String: [String]] = [
-        "Русский язык": ["Причастный оборот", "Деепричастие", "Правописание н и нн", "Слитное и раздельное написание не", "Наречие", "Служебные части речи"],
-        "Литература": ["Пушкин. «Капитанская дочка»", "Гоголь. «Шинель»", "Лермонтов. «Мцыри»", "Тургенев. «Ася»", "Лирика Есенина"],
-        "Английский язык": ["Present Perfect", "Past Continuous", "Travelling", "My school", "Modal verbs", "Reading: London"],
-        "История": ["Смутное время", "Реформы Петра I", "Эпоха дворцовых переворотов", "Великие географические открытия"],
+        "Русский язык": [
+            "Причастный оборот", "Деепричастие", "Правописание н и нн", "Слитное и раздельное написание не", "Наречие",
+            "Служебные части речи"
+        ],
+        "Литература": [
+            "Пушкин. «Капитанская дочка»", "Гоголь. «Шинель»", "Лермонтов. «Мцыри»", "Тургенев. «Ася»", "Лирика Есенина"
+        ],
+        "Английский язык": [
+            "Present Perfect", "Past Continuous", "Travelling", "My school", "Modal verbs", "Reading: London"
+        ],
+        "История": [
+            "Смутное время", "Реформы Петра I", "Эпоха дворцовых переворотов", "Великие географические открытия"
+        ],
         "Биология": ["Строение клетки", "Ткани растений", "Фотосинтез", "Классификация животных"],
         "География": ["Литосфера", "Атмосфера", "Климатические пояса", "Население мира"],
         "Физкультура": ["Лёгкая атлетика", "Баскетбол", "Волейбол", "Гимнастика"],
         "Математика": ["Обыкновенные дроби", "Десятичные дроби", "Проценты", "Уравнения", "Координатная плоскость"],
-        "Алгебра": ["Линейная функция", "Степень с натуральным показателем", "Многочлены", "Формулы сокращённого умножения", "Системы уравнений"],
+        "Алгебра": [
+            "Линейная функция", "Степень с натуральным показателем", "Многочлены", "Формулы сокращённого умножения",
+            "Системы уравнений"
+        ],
         "Геометрия": ["Треугольники", "Признаки равенства треугольников", "Параллельные прямые", "Окружность"],
         "Физика": ["Механическое движение", "Плотность вещества", "Сила тяжести", "Давление", "Работа и мощность"],
         "Информатика": ["Кодирование информации", "Алгоритмы", "Электронные таблицы", "Основы программирования"],
         "Обществознание": ["Человек и общество", "Право", "Экономика семьи", "Гражданин"],
-        "Химия": ["Атомы и молекулы", "Валентность", "Химические реакции", "Оксиды"],
+        "Химия": ["Атомы и молекулы", "Валентность", "Химические реакции", "Оксиды"]
     ]
 
     // MARK: Generation
@@ -109,7 +130,8 @@ public struct DemoSchoolGenerator: Sendable {
         func addPerson(login: String, name: String, roles: Set<Role>, children: [String] = []) {
             let password = Self.password(&rng)
             people.append(SchoolSnapshot.Person(login: login, displayName: name, roles: roles, passwordHash: ""))
-            credentials.append(Credential(login: login, password: password, roles: roles, name: name, children: children))
+            credentials.append(
+                Credential(login: login, password: password, roles: roles, name: name, children: children))
         }
 
         addPerson(login: logins.take("admin"), name: "Администратор системы", roles: [.admin])
@@ -128,7 +150,7 @@ public struct DemoSchoolGenerator: Sendable {
 
         // Teachers: one per subject for every six classes that study it.
         let subjects = Array(Set(classes.flatMap { Self.curriculum(grade: $0.grade).map(\.subject) })).sorted()
-        var teacherOf: [String: [String: String]] = [:] // class → subject → login
+        var teacherOf: [String: [String: String]] = [:]  // class → subject → login
         var assignments: [SchoolSnapshot.Assignment] = []
         var teacherLogins: [String] = []
         var teacherNames: [String: String] = [:]
@@ -143,7 +165,9 @@ public struct DemoSchoolGenerator: Sendable {
                 let patronymic = rng.pick(RussianNames.patronymics)
                 let last = female ? RussianNames.feminine(surname) : surname
                 let name = "\(last) \(first) \(female ? patronymic.daughter : patronymic.son)"
-                let login = logins.take(RussianNames.transliterate(last) + "." + RussianNames.transliterate(String(first.prefix(1))) + RussianNames.transliterate(String(patronymic.father.prefix(1))))
+                let login = logins.take(
+                    RussianNames.transliterate(last) + "." + RussianNames.transliterate(String(first.prefix(1)))
+                        + RussianNames.transliterate(String(patronymic.father.prefix(1))))
                 teachers.append(login)
                 teacherLogins.append(login)
                 teacherNames[login] = name
@@ -175,7 +199,7 @@ public struct DemoSchoolGenerator: Sendable {
         var studentAbility: [Double] = []
         var perClass = [Int](repeating: 0, count: classes.count)
         for index in 0..<studentCount { perClass[index % classes.count] += 1 }
-        var slots: [Int] = [] // class index per student slot, in order
+        var slots: [Int] = []  // class index per student slot, in order
         for (classIndex, count) in perClass.enumerated() { slots += Array(repeating: classIndex, count: count) }
         var remaining = slots
         var guardianChildren: [String: [String]] = [:]
@@ -187,11 +211,23 @@ public struct DemoSchoolGenerator: Sendable {
             let motherPatronymic = rng.pick(RussianNames.patronymics)
             var family: [(login: String, name: String)] = []
             let motherName = "\(RussianNames.feminine(familySurname)) \(motherFirst) \(motherPatronymic.daughter)"
-            family.append((logins.take(RussianNames.transliterate(RussianNames.feminine(familySurname)) + "." + RussianNames.transliterate(String(motherFirst.prefix(1))) + RussianNames.transliterate(String(motherPatronymic.father.prefix(1)))), motherName))
+            family.append(
+                (
+                    logins.take(
+                        RussianNames.transliterate(RussianNames.feminine(familySurname)) + "."
+                            + RussianNames.transliterate(String(motherFirst.prefix(1)))
+                            + RussianNames.transliterate(String(motherPatronymic.father.prefix(1)))), motherName
+                ))
             if rng.chance(0.5) {
                 let fatherPatronymic = rng.pick(RussianNames.patronymics)
                 let name = "\(familySurname) \(fatherName.father) \(fatherPatronymic.son)"
-                family.append((logins.take(RussianNames.transliterate(familySurname) + "." + RussianNames.transliterate(String(fatherName.father.prefix(1))) + RussianNames.transliterate(String(fatherPatronymic.father.prefix(1)))), name))
+                family.append(
+                    (
+                        logins.take(
+                            RussianNames.transliterate(familySurname) + "."
+                                + RussianNames.transliterate(String(fatherName.father.prefix(1)))
+                                + RussianNames.transliterate(String(fatherPatronymic.father.prefix(1)))), name
+                    ))
             }
             // The first child takes the next slot; a second child (one family in six) a slot in another class.
             var childSlots = [remaining.removeFirst()]
@@ -205,8 +241,10 @@ public struct DemoSchoolGenerator: Sendable {
                 let middle = male ? fatherName.son : fatherName.daughter
                 let className = classes[classIndex].name
                 let login = logins.take(RussianNames.transliterate(first) + "." + RussianNames.transliterate(last))
-                students.append(.init(login: login, className: className, lastName: last, firstName: first, middleName: middle,
-                                      guardianLogins: family.map(\.login)))
+                students.append(
+                    .init(
+                        login: login, className: className, lastName: last, firstName: first, middleName: middle,
+                        guardianLogins: family.map(\.login)))
                 studentAbility.append(Double.random(in: 2.9...4.9, using: &rng))
                 for guardian in family {
                     if guardianChildren[guardian.login] == nil { guardianOrder.append(guardian) }
@@ -216,7 +254,9 @@ public struct DemoSchoolGenerator: Sendable {
             }
         }
         for guardian in guardianOrder {
-            addPerson(login: guardian.login, name: guardian.name, roles: [.guardian], children: guardianChildren[guardian.login]!)
+            addPerson(
+                login: guardian.login, name: guardian.name, roles: [.guardian],
+                children: guardianChildren[guardian.login]!)
         }
 
         // Six weeks of school days up to the day (or the whole year), within the year, outside holidays.
@@ -224,7 +264,9 @@ public struct DemoSchoolGenerator: Sendable {
         var days: [SchoolDate] = []
         var day = fullYear ? calendar.start : windowEnd.adding(days: -41)
         while day <= windowEnd {
-            if day >= calendar.start && !day.isWeekend && !calendar.holidays.contains(where: { $0.start <= day && day <= $0.end }) {
+            if day >= calendar.start && !day.isWeekend
+                && !calendar.holidays.contains(where: { $0.start <= day && day <= $0.end })
+            {
                 days.append(day)
             }
             day = day.adding(days: 1)
@@ -238,14 +280,18 @@ public struct DemoSchoolGenerator: Sendable {
         for (classIndex, schoolClass) in classes.enumerated() {
             // A weekly timetable: the week's lessons dealt over five days.
             var weekly: [String] = []
-            for item in Self.curriculum(grade: schoolClass.grade) { weekly += Array(repeating: item.subject, count: item.hours) }
+            for item in Self.curriculum(grade: schoolClass.grade) {
+                weekly += Array(repeating: item.subject, count: item.hours)
+            }
             weekly.shuffle(using: &rng)
             var timetable: [[String]] = Array(repeating: [], count: 5)
             for (index, subject) in weekly.enumerated() { timetable[index % 5].append(subject) }
             for (dayIndex, subjects) in timetable.enumerated() {
                 for (offset, subject) in subjects.enumerated() {
-                    timetableEntries.append(.init(className: schoolClass.name, weekday: dayIndex + 1, number: offset + 1, subject: subject,
-                                                  teacherLogin: teacherOf[schoolClass.name]![subject]!))
+                    timetableEntries.append(
+                        .init(
+                            className: schoolClass.name, weekday: dayIndex + 1, number: offset + 1, subject: subject,
+                            teacherLogin: teacherOf[schoolClass.name]![subject]!))
                 }
             }
             let classStudents = students.indices.filter { students[$0].className == schoolClass.name }
@@ -261,16 +307,24 @@ public struct DemoSchoolGenerator: Sendable {
                     let topic = topicList[(count - 1) / 3 % topicList.count]
                     let kind: MarkKind = count % 8 == 0 ? .control : (count % 5 == 0 ? .independent : .oral)
                     let lessonIndex = lessons.count
-                    lessons.append(.init(className: schoolClass.name, subject: subject, teacherLogin: teacherOf[schoolClass.name]![subject]!,
-                                         date: date, number: offset + 1, topic: kind == .control ? "Контрольная работа: \(topic)" : topic,
-                                         homework: "§\(count + 10), упр. \(Int.random(in: 1...30, using: &rng))", isControlWork: kind == .control))
+                    lessons.append(
+                        .init(
+                            className: schoolClass.name, subject: subject,
+                            teacherLogin: teacherOf[schoolClass.name]![subject]!,
+                            date: date, number: offset + 1,
+                            topic: kind == .control ? "Контрольная работа: \(topic)" : topic,
+                            homework: "§\(count + 10), упр. \(Int.random(in: 1...30, using: &rng))",
+                            isControlWork: kind == .control))
                     for student in classStudents {
                         if illToday.contains(student) {
                             absences.append(.init(lesson: lessonIndex, student: student, reason: .illness))
                             continue
                         }
                         if rng.chance(0.008) {
-                            absences.append(.init(lesson: lessonIndex, student: student, reason: rng.pick([.unexcused, .unexcused, .excused, .late])))
+                            absences.append(
+                                .init(
+                                    lesson: lessonIndex, student: student,
+                                    reason: rng.pick([.unexcused, .unexcused, .excused, .late])))
                             continue
                         }
                         let graded = kind != .oral || rng.chance(0.15)
@@ -283,8 +337,11 @@ public struct DemoSchoolGenerator: Sendable {
                         let value = min(5, max(2, Int(noisy.rounded())))
                         marks.append(.init(lesson: lessonIndex, student: student, value: .grade(value), kind: kind))
                         if value == 2 && rng.chance(0.3) {
-                            remarks.append(.init(student: student, authorLogin: teacherOf[schoolClass.name]![subject]!, subject: subject, date: date,
-                                                 kind: .recommendation, text: "Повторить тему «\(topic)»"))
+                            remarks.append(
+                                .init(
+                                    student: student, authorLogin: teacherOf[schoolClass.name]![subject]!,
+                                    subject: subject, date: date,
+                                    kind: .recommendation, text: "Повторить тему «\(topic)»"))
                         }
                     }
                 }
@@ -295,11 +352,17 @@ public struct DemoSchoolGenerator: Sendable {
                 var date = asOf.adding(days: 3)
                 while date <= asOf.adding(days: 16) {
                     let inHoliday = calendar.holidays.contains { $0.start <= date && date <= $0.end }
-                    if !date.isWeekend, !inHoliday, date <= calendar.end, let offset = timetable[date.isoWeekday - 1].firstIndex(of: subject) {
+                    if !date.isWeekend, !inHoliday, date <= calendar.end,
+                        let offset = timetable[date.isoWeekday - 1].firstIndex(of: subject)
+                    {
                         let topicList = Self.topics[subject] ?? ["Повторение"]
-                        lessons.append(.init(className: schoolClass.name, subject: subject, teacherLogin: teacherOf[schoolClass.name]![subject]!,
-                                             date: date, number: offset + 1, topic: "Контрольная работа: \(topicList[0])", homework: nil,
-                                             isControlWork: true))
+                        lessons.append(
+                            .init(
+                                className: schoolClass.name, subject: subject,
+                                teacherLogin: teacherOf[schoolClass.name]![subject]!,
+                                date: date, number: offset + 1, topic: "Контрольная работа: \(topicList[0])",
+                                homework: nil,
+                                isControlWork: true))
                         break
                     }
                     date = date.adding(days: 1)

@@ -12,7 +12,10 @@ public struct Account: Sendable, Equatable {
     /// Locked (a reported leak, too many failed logins): cannot log in until an administrator unlocks it.
     public var isLocked: Bool = false
 
-    public init(id: AccountID, login: String, displayName: String, roles: Set<Role>, language: Language, mustChangePassword: Bool = false) {
+    public init(
+        id: AccountID, login: String, displayName: String, roles: Set<Role>, language: Language,
+        mustChangePassword: Bool = false
+    ) {
         self.id = id
         self.login = login
         self.displayName = displayName
@@ -50,7 +53,8 @@ public struct DeviceToken: Sendable, Equatable {
 
     /// `cbt-` and 40 hex digits (160 random bits): told apart from a password by its form.
     public static func looksLikeToken(_ text: String) -> Bool {
-        text.hasPrefix("cbt-") && text.utf8.count == 44 && text.utf8.dropFirst(4).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        text.hasPrefix("cbt-") && text.utf8.count == 44
+            && text.utf8.dropFirst(4).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
 
@@ -83,7 +87,8 @@ public struct Principal: Sendable, Equatable {
 /// starting with a letter, so that a login is also a valid IRC account name.
 public enum LoginRules {
     public static func isValid(_ login: String) -> Bool {
-        guard (2...32).contains(login.count), let first = login.first, first.isASCII, first.isLetter, first.isLowercase else {
+        guard (2...32).contains(login.count), let first = login.first, first.isASCII, first.isLetter, first.isLowercase
+        else {
             return false
         }
         return login.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }

@@ -57,8 +57,10 @@ public struct BoardPost: Sendable, Equatable {
     public var createdAt: Date
     public var hidden: Bool
 
-    public init(id: Int64, board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
-                msgid: String, createdAt: Date, hidden: Bool) {
+    public init(
+        id: Int64, board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
+        msgid: String, createdAt: Date, hidden: Bool
+    ) {
         self.id = id
         self.board = board
         self.threadID = threadID
@@ -129,8 +131,10 @@ public enum RoomCreation: String, Sendable, CaseIterable {
 }
 
 public protocol BoardRepository: Sendable {
-    func addPost(board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
-                 msgid: String, at: Date) async throws -> BoardPost
+    func addPost(
+        board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
+        msgid: String, at: Date
+    ) async throws -> BoardPost
     func post(id: Int64) async throws -> BoardPost?
     func post(msgid: String) async throws -> BoardPost?
     func threads(board: String, limit: Int) async throws -> [BoardThread]

@@ -50,8 +50,10 @@ public struct AbsenceNote: Sendable, Equatable {
     public var createdAt: Date
     public var decisionNote: String?
 
-    public init(id: Int64, student: Student, guardianName: String, dates: [SchoolDate], reason: String, status: Status,
-                createdAt: Date, decisionNote: String?) {
+    public init(
+        id: Int64, student: Student, guardianName: String, dates: [SchoolDate], reason: String, status: Status,
+        createdAt: Date, decisionNote: String?
+    ) {
         self.id = id
         self.student = student
         self.guardianName = guardianName
@@ -106,8 +108,10 @@ public struct JournalFilling: Sendable, Equatable {
     public var teachersBehind: [TeacherLag]
     public var missingFinals: [MissingFinals]
 
-    public init(withoutTopic: [LessonGap] = [], withoutHomework: [LessonGap] = [], ungradedControlWorks: [LessonGap] = [],
-                teachersBehind: [TeacherLag] = [], missingFinals: [MissingFinals] = []) {
+    public init(
+        withoutTopic: [LessonGap] = [], withoutHomework: [LessonGap] = [], ungradedControlWorks: [LessonGap] = [],
+        teachersBehind: [TeacherLag] = [], missingFinals: [MissingFinals] = []
+    ) {
         self.withoutTopic = withoutTopic
         self.withoutHomework = withoutHomework
         self.ungradedControlWorks = ungradedControlWorks
@@ -116,7 +120,8 @@ public struct JournalFilling: Sendable, Equatable {
     }
 
     public var isEmpty: Bool {
-        withoutTopic.isEmpty && withoutHomework.isEmpty && ungradedControlWorks.isEmpty && teachersBehind.isEmpty && missingFinals.isEmpty
+        withoutTopic.isEmpty && withoutHomework.isEmpty && ungradedControlWorks.isEmpty && teachersBehind.isEmpty
+            && missingFinals.isEmpty
     }
 }
 
@@ -182,7 +187,8 @@ public struct DigestSchedule: Sendable, Equatable {
         let today = SchoolDate(now, in: timeZone)
         var day = today.adding(days: -((today.isoWeekday - weekday + 7) % 7))
         func instant(_ date: SchoolDate) -> Date {
-            calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute))!
+            calendar.date(
+                from: DateComponents(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute))!
         }
         if instant(day) > now { day = day.adding(days: -7) }
         return (instant(day), day)

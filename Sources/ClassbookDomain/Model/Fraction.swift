@@ -61,7 +61,9 @@ public struct Fraction: Sendable, Hashable, Comparable, CustomStringConvertible 
         let divisor = gcd128(numerator, denominator)
         numerator /= Int128(divisor)
         denominator /= Int128(divisor)
-        guard let n = Int64(exactly: numerator), let d = Int64(exactly: denominator) else { return approximateMean(values) }
+        guard let n = Int64(exactly: numerator), let d = Int64(exactly: denominator) else {
+            return approximateMean(values)
+        }
         return Fraction(n, d)
     }
 

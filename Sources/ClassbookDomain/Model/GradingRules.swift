@@ -37,7 +37,9 @@ public struct GradingRules: Sendable, Equatable {
         weights: Dictionary(uniqueKeysWithValues: MarkKind.allCases.map { ($0.rawValue, $0.defaultWeight) }),
         roundingThreshold: 0.5, missedDay: .allLessons, lateCountsAsMissed: false)
 
-    public init(weights: [String: Double], roundingThreshold: Double, missedDay: MissedDayRule, lateCountsAsMissed: Bool) {
+    public init(
+        weights: [String: Double], roundingThreshold: Double, missedDay: MissedDayRule, lateCountsAsMissed: Bool
+    ) {
         self.weights = weights
         self.roundingThreshold = roundingThreshold
         self.missedDay = missedDay
@@ -84,7 +86,9 @@ public struct GradingRules: Sendable, Equatable {
         public var lateArrivals: Int
         public var missedDays: Int
 
-        public init(missedLessons: Int, excusedLessons: Int, illnessLessons: Int = 0, lateArrivals: Int, missedDays: Int) {
+        public init(
+            missedLessons: Int, excusedLessons: Int, illnessLessons: Int = 0, lateArrivals: Int, missedDays: Int
+        ) {
             self.missedLessons = missedLessons
             self.excusedLessons = excusedLessons
             self.illnessLessons = illnessLessons
@@ -120,9 +124,10 @@ public struct GradingRules: Sendable, Equatable {
             case .atLeast(let minimum): count >= minimum
             }
         }.count
-        return Attendance(missedLessons: missed.count, excusedLessons: missed.filter { $0.reason.isExcused }.count,
-                          illnessLessons: missed.filter { $0.reason == .illness }.count,
-                          lateArrivals: absences.filter { $0.reason == .late }.count, missedDays: days)
+        return Attendance(
+            missedLessons: missed.count, excusedLessons: missed.filter { $0.reason.isExcused }.count,
+            illnessLessons: missed.filter { $0.reason == .illness }.count,
+            lateArrivals: absences.filter { $0.reason == .late }.count, missedDays: days)
     }
 }
 
@@ -141,29 +146,41 @@ public enum SchoolSetting: Sendable, Equatable {
         public var description: String
     }
 
-    public static let keys = ["final-rounding-threshold", "missed-day-rule", "late-counts-as-missed", "weight.KIND",
-                              "digest-weekday", "digest-time", "risk-average-below", "risk-twos", "risk-missed-share"]
+    public static let keys = [
+        "final-rounding-threshold", "missed-day-rule", "late-counts-as-missed", "weight.KIND",
+        "digest-weekday", "digest-time", "risk-average-below", "risk-twos", "risk-missed-share"
+    ]
 
     public init(parsing assignment: String) throws {
-        let parts = assignment.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2 else { throw ParseError(description: "write KEY=VALUE, one of: " + Self.keys.joined(separator: ", ")) }
+        let parts = assignment.split(separator: "=", maxSplits: 1).map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        }
+        guard parts.count == 2 else {
+            throw ParseError(description: "write KEY=VALUE, one of: " + Self.keys.joined(separator: ", "))
+        }
         let (key, value) = (parts[0], parts[1])
         switch key {
         case "final-rounding-threshold":
             guard let number = Double(value), number > 0, number < 1 else {
-                throw ParseError(description: "final-rounding-threshold is a fraction between 0 and 1, such as 0.5 or 0.6")
+                throw ParseError(
+                    description: "final-rounding-threshold is a fraction between 0 and 1, such as 0.5 or 0.6")
             }
             self = .roundingThreshold(number)
         case "missed-day-rule":
             guard let rule = GradingRules.MissedDayRule(setting: value) else {
-                throw ParseError(description: "missed-day-rule is 'all' (every lesson of the day missed) or a number of lessons")
+                throw ParseError(
+                    description: "missed-day-rule is 'all' (every lesson of the day missed) or a number of lessons")
             }
             self = .missedDay(rule)
         case "late-counts-as-missed":
-            guard ["yes", "no"].contains(value) else { throw ParseError(description: "late-counts-as-missed is yes or no") }
+            guard ["yes", "no"].contains(value) else {
+                throw ParseError(description: "late-counts-as-missed is yes or no")
+            }
             self = .lateCountsAsMissed(value == "yes")
         case "digest-weekday":
-            guard let day = Int(value), (1...7).contains(day) else { throw ParseError(description: "digest-weekday is 1 (Monday) to 7 (Sunday)") }
+            guard let day = Int(value), (1...7).contains(day) else {
+                throw ParseError(description: "digest-weekday is 1 (Monday) to 7 (Sunday)")
+            }
             self = .other(key: "digest_weekday", value: String(day))
         case "digest-time":
             let parts = value.split(separator: ":").compactMap { Int($0) }
@@ -172,19 +189,28 @@ public enum SchoolSetting: Sendable, Equatable {
             }
             self = .other(key: "digest_time", value: String(format: "%02d:%02d", parts[0], parts[1]))
         case "risk-average-below":
-            guard let number = Double(value), number > 1, number <= 5 else { throw ParseError(description: "risk-average-below is an average between 1 and 5, such as 3.0") }
+            guard let number = Double(value), number > 1, number <= 5 else {
+                throw ParseError(description: "risk-average-below is an average between 1 and 5, such as 3.0")
+            }
             self = .other(key: "risk_average_below", value: String(number))
         case "risk-twos":
-            guard let count = Int(value), count >= 1 else { throw ParseError(description: "risk-twos is a number of 2s, 1 or more") }
+            guard let count = Int(value), count >= 1 else {
+                throw ParseError(description: "risk-twos is a number of 2s, 1 or more")
+            }
             self = .other(key: "risk_twos", value: String(count))
         case "risk-missed-share":
-            guard let number = Double(value), number > 0, number <= 1 else { throw ParseError(description: "risk-missed-share is a fraction of lessons, such as 0.3") }
+            guard let number = Double(value), number > 0, number <= 1 else {
+                throw ParseError(description: "risk-missed-share is a fraction of lessons, such as 0.3")
+            }
             self = .other(key: "risk_missed_share", value: String(number))
         default:
             guard key.hasPrefix("weight."), key.count > 7 else {
-                throw ParseError(description: "unknown setting '\(key)'; settings: " + Self.keys.joined(separator: ", "))
+                throw ParseError(
+                    description: "unknown setting '\(key)'; settings: " + Self.keys.joined(separator: ", "))
             }
-            guard let number = Double(value), number > 0, number <= 10 else { throw ParseError(description: "a weight is a number above 0, at most 10") }
+            guard let number = Double(value), number > 0, number <= 10 else {
+                throw ParseError(description: "a weight is a number above 0, at most 10")
+            }
             self = .weight(kind: String(key.dropFirst(7)), number)
         }
     }

@@ -35,7 +35,8 @@ public struct GradeRange: Sendable, Equatable {
         for part in text.split(separator: ",") {
             let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil,
-                  (1...11).contains(low), (low...11).contains(high) else { return nil }
+                (1...11).contains(low), (low...11).contains(high)
+            else { return nil }
             grades.formUnion(low...high)
         }
         guard !grades.isEmpty else { return nil }
@@ -134,7 +135,9 @@ public struct MarkEntry: Sendable, Equatable {
     public var weight: Double
     public var comment: String?
 
-    public init(id: Int64, date: SchoolDate, subject: String, value: MarkValue, kind: String, weight: Double, comment: String?) {
+    public init(
+        id: Int64, date: SchoolDate, subject: String, value: MarkValue, kind: String, weight: Double, comment: String?
+    ) {
         self.id = id
         self.date = date
         self.subject = subject

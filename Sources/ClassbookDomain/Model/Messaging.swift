@@ -8,7 +8,8 @@ public enum JournalEvent: Sendable, Equatable {
 
     public var student: Student {
         switch self {
-        case .mark(let student, _, _, _, _, _), .absence(let student, _, _, _, _), .remark(let student, _, _, _): student
+        case .mark(let student, _, _, _, _, _), .absence(let student, _, _, _, _), .remark(let student, _, _, _):
+            student
         }
     }
 }
@@ -50,8 +51,9 @@ public struct NotificationPrefs: Sendable, Equatable {
     public var quietStart: TimeOfDay
     public var quietEnd: TimeOfDay
 
-    public static let standard = NotificationPrefs(chat: true, email: nil, sms: nil, pace: .instant,
-                                                   quietStart: TimeOfDay(hour: 21, minute: 0), quietEnd: TimeOfDay(hour: 7, minute: 0))
+    public static let standard = NotificationPrefs(
+        chat: true, email: nil, sms: nil, pace: .instant,
+        quietStart: TimeOfDay(hour: 21, minute: 0), quietEnd: TimeOfDay(hour: 7, minute: 0))
 
     public init(chat: Bool, email: String?, sms: String?, pace: Pace, quietStart: TimeOfDay, quietEnd: TimeOfDay) {
         self.chat = chat
@@ -85,8 +87,10 @@ public struct NotificationPrefs: Sendable, Equatable {
         let (day, _) = local(date, timeZone)
         for offset in 0...1 {
             let candidate = day.adding(days: offset)
-            let instant = calendar.date(from: DateComponents(year: candidate.year, month: candidate.month, day: candidate.day,
-                                                             hour: quietEnd.hour, minute: quietEnd.minute))!
+            let instant = calendar.date(
+                from: DateComponents(
+                    year: candidate.year, month: candidate.month, day: candidate.day,
+                    hour: quietEnd.hour, minute: quietEnd.minute))!
             if instant > date { return instant }
         }
         return date.addingTimeInterval(86_400)
@@ -105,7 +109,10 @@ public struct Letter: Sendable, Equatable {
 
     public static func == (a: Letter, b: Letter) -> Bool { a.id == b.id && a.readers.count == b.readers.count }
 
-    public init(id: Int64, className: String, authorName: String, text: String, createdAt: Date, readers: [(name: String, readAt: Date?)]) {
+    public init(
+        id: Int64, className: String, authorName: String, text: String, createdAt: Date,
+        readers: [(name: String, readAt: Date?)]
+    ) {
         self.id = id
         self.className = className
         self.authorName = authorName
@@ -152,8 +159,11 @@ public struct DirectMessage: Sendable, Equatable {
     public var text: String
     public var sentAt: Date
 
-    public init(msgid: String, sender: AccountID, senderLogin: String, recipient: AccountID, recipientLogin: String, command: String,
-                text: String, sentAt: Date) {
+    public init(
+        msgid: String, sender: AccountID, senderLogin: String, recipient: AccountID, recipientLogin: String,
+        command: String,
+        text: String, sentAt: Date
+    ) {
         self.msgid = msgid
         self.sender = sender
         self.senderLogin = senderLogin

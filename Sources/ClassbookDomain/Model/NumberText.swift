@@ -13,7 +13,8 @@ public enum NumberText {
         let sign = units < 0 ? "-" : ""
         guard places > 0 else { return "\(sign)\(magnitude)" }
         let fraction = String(magnitude % UInt64(scale))
-        return "\(sign)\(magnitude / UInt64(scale))\(comma ? "," : ".")\(String(repeating: "0", count: places - fraction.count))\(fraction)"
+        let padded = String(repeating: "0", count: places - fraction.count) + fraction
+        return "\(sign)\(magnitude / UInt64(scale))\(comma ? "," : ".")\(padded)"
     }
 
     /// An average: two decimals.

@@ -57,8 +57,9 @@ public enum ReportKind: String, Sendable, CaseIterable {
         let key = word.lowercased()
         let names: [String: ReportKind] = [
             "посещаемость": .attendance, "предварительный": .preliminary, "период": .period, "итоги": .results,
-            "успеваемость": .marks, "ведомость": .marks, "ведомость-посещаемости": .attendanceSheet, "движение": .movement,
-            "анализ": .analytics, "аналитика": .analytics,
+            "успеваемость": .marks, "ведомость": .marks, "ведомость-посещаемости": .attendanceSheet,
+            "движение": .movement,
+            "анализ": .analytics, "аналитика": .analytics
         ]
         return ReportKind(rawValue: key) ?? names[key]
     }

@@ -53,8 +53,10 @@ public struct Assignment: Sendable, Equatable {
     public var group: GroupID?
     public var groupName: String?
 
-    public init(teacher: AccountID, teacherName: String, subject: Subject, classID: ClassID, className: String,
-                group: GroupID?, groupName: String?) {
+    public init(
+        teacher: AccountID, teacherName: String, subject: Subject, classID: ClassID, className: String,
+        group: GroupID?, groupName: String?
+    ) {
         self.teacher = teacher
         self.teacherName = teacherName
         self.subject = subject
@@ -78,8 +80,10 @@ public struct Lesson: Sendable, Equatable {
     public var homework: String?
     public var isControlWork: Bool
 
-    public init(id: LessonID, classID: ClassID, group: GroupID?, subject: Subject, teacher: AccountID, date: SchoolDate,
-                number: Int, topic: String?, homework: String?, isControlWork: Bool) {
+    public init(
+        id: LessonID, classID: ClassID, group: GroupID?, subject: Subject, teacher: AccountID, date: SchoolDate,
+        number: Int, topic: String?, homework: String?, isControlWork: Bool
+    ) {
         self.id = id
         self.classID = classID
         self.group = group
@@ -105,8 +109,10 @@ public struct TimetableSlot: Sendable, Equatable {
     public var teacher: AccountID
     public var teacherName: String
 
-    public init(classID: ClassID, group: GroupID?, groupName: String?, weekday: Int, number: Int, subject: Subject,
-                teacher: AccountID, teacherName: String) {
+    public init(
+        classID: ClassID, group: GroupID?, groupName: String?, weekday: Int, number: Int, subject: Subject,
+        teacher: AccountID, teacherName: String
+    ) {
         self.classID = classID
         self.group = group
         self.groupName = groupName
@@ -163,8 +169,10 @@ public struct ScheduledLesson: Sendable, Equatable {
     public var status: Status
     public var isControlWork: Bool
 
-    public init(date: SchoolDate, number: Int, subject: String, teacherName: String, groupName: String?, status: Status,
-                isControlWork: Bool) {
+    public init(
+        date: SchoolDate, number: Int, subject: String, teacherName: String, groupName: String?, status: Status,
+        isControlWork: Bool
+    ) {
         self.date = date
         self.number = number
         self.subject = subject
@@ -261,7 +269,8 @@ public struct StudentMovement: Sendable, Equatable {
     public var className: String
     public var note: String
 
-    public init(student: StudentID, studentName: String, kind: Kind, date: SchoolDate, className: String, note: String) {
+    public init(student: StudentID, studentName: String, kind: Kind, date: SchoolDate, className: String, note: String)
+    {
         self.student = student
         self.studentName = studentName
         self.kind = kind
@@ -286,9 +295,10 @@ public enum PersonalField: String, Sendable, CaseIterable {
     public static func parse(_ word: String) -> PersonalField? {
         let key = word.lowercased().replacingOccurrences(of: "ё", with: "е")
         let names: [String: PersonalField] = [
-            "фамилия": .lastName, "имя": .firstName, "отчество": .middleName, "дата_рождения": .birthDate, "рождение": .birthDate,
+            "фамилия": .lastName, "имя": .firstName, "отчество": .middleName, "дата_рождения": .birthDate,
+            "рождение": .birthDate,
             "адрес": .address, "телефон": .phone, "почта": .email, "email": .email, "документ": .document,
-            "lastname": .lastName, "firstname": .firstName, "middlename": .middleName, "birthdate": .birthDate,
+            "lastname": .lastName, "firstname": .firstName, "middlename": .middleName, "birthdate": .birthDate
         ]
         return names[key] ?? PersonalField(rawValue: key)
     }

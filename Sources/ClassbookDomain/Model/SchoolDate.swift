@@ -22,8 +22,10 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
             return
         }
         let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]),
+            let d = Int(parts[2]),
+            (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
         let candidate = SchoolDate(year: y, month: m, day: d)
         // Reject 2026-02-30 and the like: the date must survive a round trip.
         guard candidate.adding(days: 0) == candidate else { return nil }
@@ -41,7 +43,9 @@ public struct SchoolDate: Hashable, Comparable, Sendable, CustomStringConvertibl
             }
             return value
         }
-        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m),
+            (1...31).contains(d)
+        else { return nil }
         let candidate = SchoolDate(year: y, month: m, day: d)
         return candidate.adding(days: 0) == candidate ? candidate : nil
     }
@@ -143,11 +147,14 @@ extension SchoolDate {
         if let date = SchoolDate(iso: text) ?? SchoolDate(russian: text) { self = date; return }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 || (parts.count == 3 && parts[2].isEmpty), parts[0].count <= 2, parts[1].count <= 2,
-              let day = Int(parts[0]), let month = Int(parts[1]) else { return nil }
+            let day = Int(parts[0]), let month = Int(parts[1])
+        else { return nil }
         let candidates = [today.year - 1, today.year, today.year + 1].compactMap {
             SchoolDate(iso: "\(Self.pad($0, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))")
         }
-        guard let nearest = candidates.min(by: { abs($0.days(since: today)) < abs($1.days(since: today)) }) else { return nil }
+        guard let nearest = candidates.min(by: { abs($0.days(since: today)) < abs($1.days(since: today)) }) else {
+            return nil
+        }
         self = nearest
     }
 

@@ -32,7 +32,10 @@ public struct SchoolSnapshot: Sendable {
         public var firstName: String
         public var middleName: String
         public var guardianLogins: [String]
-        public init(login: String?, className: String, lastName: String, firstName: String, middleName: String, guardianLogins: [String]) {
+        public init(
+            login: String?, className: String, lastName: String, firstName: String, middleName: String,
+            guardianLogins: [String]
+        ) {
             self.login = login
             self.className = className
             self.lastName = lastName
@@ -62,8 +65,11 @@ public struct SchoolSnapshot: Sendable {
         public var topic: String?
         public var homework: String?
         public var isControlWork: Bool
-        public init(className: String, subject: String, teacherLogin: String, date: SchoolDate, number: Int, topic: String?, homework: String?,
-                    isControlWork: Bool = false) {
+        public init(
+            className: String, subject: String, teacherLogin: String, date: SchoolDate, number: Int, topic: String?,
+            homework: String?,
+            isControlWork: Bool = false
+        ) {
             self.className = className
             self.subject = subject
             self.teacherLogin = teacherLogin
@@ -98,7 +104,9 @@ public struct SchoolSnapshot: Sendable {
         public var date: SchoolDate
         public var kind: Remark.Kind
         public var text: String
-        public init(student: Int, authorLogin: String, subject: String?, date: SchoolDate, kind: Remark.Kind, text: String) {
+        public init(
+            student: Int, authorLogin: String, subject: String?, date: SchoolDate, kind: Remark.Kind, text: String
+        ) {
             self.student = student
             self.authorLogin = authorLogin
             self.subject = subject
@@ -152,9 +160,11 @@ public struct SchoolSnapshot: Sendable {
     public var gradePeriods: [String: [Period]] = [:]
     public var remarks: [RemarkRecord] = []
 
-    public init(yearName: String, yearStart: SchoolDate, yearEnd: SchoolDate, periods: [Period], holidays: [Holiday],
-                subjects: [String], people: [Person], classes: [SchoolClass], students: [StudentRecord],
-                assignments: [Assignment], lessons: [Lesson], marks: [Mark], absences: [Absence]) {
+    public init(
+        yearName: String, yearStart: SchoolDate, yearEnd: SchoolDate, periods: [Period], holidays: [Holiday],
+        subjects: [String], people: [Person], classes: [SchoolClass], students: [StudentRecord],
+        assignments: [Assignment], lessons: [Lesson], marks: [Mark], absences: [Absence]
+    ) {
         self.yearName = yearName
         self.yearStart = yearStart
         self.yearEnd = yearEnd

@@ -113,70 +113,79 @@ public enum AccessPolicy {
     }
 
     /// Role × action × relation: the rows that allow. Everything else is refused.
-    public static let table: [Rule] = [
-        // Families read their own.
-        rule(.guardian, .readDiary, .guardianOf),
-        rule(.student, .readDiary, .isStudent),
-        rule(.guardian, .readMarkHistory, .guardianOf),
-        rule(.student, .readMarkHistory, .isStudent),
-        rule(.guardian, .acknowledgeDiary, .guardianOf),
-        rule(.guardian, .manageOwnConsent, .own),
-        // The journal is edited only by the subject's own teacher.
-        rule(.teacher, .editJournal, .teachesSubject),
-        rule(.teacher, .readJournal, .teachesSubject),
-        rule(.teacher, .writeRemark, .teachesClass),
-        // A class teacher reads the whole journal of the class without editing it.
-        rule(.classTeacher, .readJournal, .classTeacherOf),
-        rule(.classTeacher, .writeRemark, .classTeacherOf),
-        rule(.classTeacher, .excuseAbsence, .classTeacherOf),
-        rule(.classTeacher, .manageGroups, .classTeacherOf),
-        rule(.classTeacher, .manageClassList, .classTeacherOf),
-        rule(.classTeacher, .readPersonalData, .classTeacherOf),
-        // The administration reads everything in the school.
-        rule(.deputy, .readJournal, nil),
-        rule(.director, .readJournal, nil),
-        rule(.deputy, .readPersonalData, nil),
-        rule(.director, .readPersonalData, nil),
-        rule(.deputy, .changeTimetable, nil),
-        rule(.director, .changeTimetable, nil),
-        // The class teacher's duties.
-        rule(.classTeacher, .superviseClass, .classTeacherOf),
-        rule(.deputy, .superviseClass, nil),
-        rule(.director, .superviseClass, nil),
-        rule(.classTeacher, .issueCredentials, .classTeacherOf),
-        rule(.guardian, .submitAbsenceNote, .guardianOf),
-        rule(.classTeacher, .decideAbsenceNote, .classTeacherOf),
-        rule(.teacher, .reviewOwnJournal, .own),
-        rule(.deputy, .superviseSchool, nil),
-        rule(.director, .superviseSchool, nil),
-        rule(.classTeacher, .buildReports, .classTeacherOf),
-        rule(.classTeacher, .sendLetter, .classTeacherOf),
-        rule(.guardian, .readOwnLetters, .own),
-        rule(.classTeacher, .moderateBoard, .classTeacherOf),
-        rule(.admin, .moderateBoard, nil),
-        rule(.admin, .reportBreach, nil),
-        rule(.admin, .reviewBreach, nil),
-        // Boards: who is a member of which.
-        rule(.guardian, .joinSchoolBoard, nil), rule(.teacher, .joinSchoolBoard, nil), rule(.classTeacher, .joinSchoolBoard, nil),
-        rule(.deputy, .joinSchoolBoard, nil), rule(.director, .joinSchoolBoard, nil), rule(.admin, .joinSchoolBoard, nil),
-        rule(.teacher, .joinStaffBoard, nil), rule(.classTeacher, .joinStaffBoard, nil), rule(.deputy, .joinStaffBoard, nil),
-        rule(.director, .joinStaffBoard, nil), rule(.admin, .joinStaffBoard, nil),
-        rule(.guardian, .joinParentsBoard, .guardianOf), rule(.teacher, .joinParentsBoard, .teachesClass),
-        rule(.classTeacher, .joinParentsBoard, .classTeacherOf), rule(.deputy, .joinParentsBoard, nil), rule(.director, .joinParentsBoard, nil),
-        rule(.student, .joinStudentsBoard, .isStudent), rule(.teacher, .joinStudentsBoard, .teachesClass),
-        rule(.classTeacher, .joinStudentsBoard, .classTeacherOf), rule(.deputy, .joinStudentsBoard, nil), rule(.director, .joinStudentsBoard, nil),
-        rule(.deputy, .buildReports, nil),
-        rule(.director, .buildReports, nil),
-        // Who may write to whom (private messages and room invitations): staff to anyone in the
-        // school; families to their class's staff, the administration, their class's families and
-        // their own family. A stolen family account cannot write to the whole school.
-        rule(.teacher, .writeTo, nil), rule(.classTeacher, .writeTo, nil), rule(.deputy, .writeTo, nil),
-        rule(.director, .writeTo, nil), rule(.admin, .writeTo, nil),
-    ] + [Role.guardian, .student].flatMap { role in
-        [Relation.staffOfOwnClass, .administration, .familyOfOwnClass, .ownFamily].map { rule(role, .writeTo, $0) }
-    }
-    + Role.allCases.map { rule($0, .createRoom, nil) }
-    + Role.allCases.flatMap { [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own), rule($0, .reportBreach, .own)] }
+    public static let table: [Rule] =
+        [
+            // Families read their own.
+            rule(.guardian, .readDiary, .guardianOf),
+            rule(.student, .readDiary, .isStudent),
+            rule(.guardian, .readMarkHistory, .guardianOf),
+            rule(.student, .readMarkHistory, .isStudent),
+            rule(.guardian, .acknowledgeDiary, .guardianOf),
+            rule(.guardian, .manageOwnConsent, .own),
+            // The journal is edited only by the subject's own teacher.
+            rule(.teacher, .editJournal, .teachesSubject),
+            rule(.teacher, .readJournal, .teachesSubject),
+            rule(.teacher, .writeRemark, .teachesClass),
+            // A class teacher reads the whole journal of the class without editing it.
+            rule(.classTeacher, .readJournal, .classTeacherOf),
+            rule(.classTeacher, .writeRemark, .classTeacherOf),
+            rule(.classTeacher, .excuseAbsence, .classTeacherOf),
+            rule(.classTeacher, .manageGroups, .classTeacherOf),
+            rule(.classTeacher, .manageClassList, .classTeacherOf),
+            rule(.classTeacher, .readPersonalData, .classTeacherOf),
+            // The administration reads everything in the school.
+            rule(.deputy, .readJournal, nil),
+            rule(.director, .readJournal, nil),
+            rule(.deputy, .readPersonalData, nil),
+            rule(.director, .readPersonalData, nil),
+            rule(.deputy, .changeTimetable, nil),
+            rule(.director, .changeTimetable, nil),
+            // The class teacher's duties.
+            rule(.classTeacher, .superviseClass, .classTeacherOf),
+            rule(.deputy, .superviseClass, nil),
+            rule(.director, .superviseClass, nil),
+            rule(.classTeacher, .issueCredentials, .classTeacherOf),
+            rule(.guardian, .submitAbsenceNote, .guardianOf),
+            rule(.classTeacher, .decideAbsenceNote, .classTeacherOf),
+            rule(.teacher, .reviewOwnJournal, .own),
+            rule(.deputy, .superviseSchool, nil),
+            rule(.director, .superviseSchool, nil),
+            rule(.classTeacher, .buildReports, .classTeacherOf),
+            rule(.classTeacher, .sendLetter, .classTeacherOf),
+            rule(.guardian, .readOwnLetters, .own),
+            rule(.classTeacher, .moderateBoard, .classTeacherOf),
+            rule(.admin, .moderateBoard, nil),
+            rule(.admin, .reportBreach, nil),
+            rule(.admin, .reviewBreach, nil),
+            // Boards: who is a member of which.
+            rule(.guardian, .joinSchoolBoard, nil), rule(.teacher, .joinSchoolBoard, nil),
+            rule(.classTeacher, .joinSchoolBoard, nil),
+            rule(.deputy, .joinSchoolBoard, nil), rule(.director, .joinSchoolBoard, nil),
+            rule(.admin, .joinSchoolBoard, nil),
+            rule(.teacher, .joinStaffBoard, nil), rule(.classTeacher, .joinStaffBoard, nil),
+            rule(.deputy, .joinStaffBoard, nil),
+            rule(.director, .joinStaffBoard, nil), rule(.admin, .joinStaffBoard, nil),
+            rule(.guardian, .joinParentsBoard, .guardianOf), rule(.teacher, .joinParentsBoard, .teachesClass),
+            rule(.classTeacher, .joinParentsBoard, .classTeacherOf), rule(.deputy, .joinParentsBoard, nil),
+            rule(.director, .joinParentsBoard, nil),
+            rule(.student, .joinStudentsBoard, .isStudent), rule(.teacher, .joinStudentsBoard, .teachesClass),
+            rule(.classTeacher, .joinStudentsBoard, .classTeacherOf), rule(.deputy, .joinStudentsBoard, nil),
+            rule(.director, .joinStudentsBoard, nil),
+            rule(.deputy, .buildReports, nil),
+            rule(.director, .buildReports, nil),
+            // Who may write to whom (private messages and room invitations): staff to anyone in the
+            // school; families to their class's staff, the administration, their class's families and
+            // their own family. A stolen family account cannot write to the whole school.
+            rule(.teacher, .writeTo, nil), rule(.classTeacher, .writeTo, nil), rule(.deputy, .writeTo, nil),
+            rule(.director, .writeTo, nil), rule(.admin, .writeTo, nil)
+        ]
+        + [Role.guardian, .student].flatMap { role in
+            [Relation.staffOfOwnClass, .administration, .familyOfOwnClass, .ownFamily].map { rule(role, .writeTo, $0) }
+        }
+        + Role.allCases.map { rule($0, .createRoom, nil) }
+        + Role.allCases.flatMap {
+            [rule($0, .readCalendar, nil), rule($0, .manageOwnSettings, .own), rule($0, .reportBreach, .own)]
+        }
 
     /// True when one of the person's roles allows `action` given how they stand to its object.
     public static func allows(_ action: Action, for roles: Set<Role>, relations: Set<Relation>) -> Bool {

@@ -40,21 +40,24 @@ public struct PasswordHasher: Sendable {
         var salt = [UInt8](repeating: 0, count: Self.saltBytes)
         guard cb_random_bytes(&salt, salt.count) == 1 else { throw CryptoError.randomBytesUnavailable }
         let key = try Self.derive(password, salt: salt, cost: cost)
-        return "$scrypt$ln=\(cost.logN),r=\(cost.r),p=\(cost.p)$\(Data(salt).base64EncodedString())$\(Data(key).base64EncodedString())"
+        let encoded = (salt: Data(salt).base64EncodedString(), key: Data(key).base64EncodedString())
+        return "$scrypt$ln=\(cost.logN),r=\(cost.r),p=\(cost.p)$\(encoded.salt)$\(encoded.key)"
     }
 
     /// True when `password` matches `encoded`. A malformed hash never matches.
     public func verify(_ password: String, against encoded: String) -> Bool {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: true)
         guard parts.count == 4, parts[0] == "scrypt",
-              let cost = Self.parseCost(parts[1]), cost.isSane,
-              let salt = Data(base64Encoded: String(parts[2])),
-              let expected = Data(base64Encoded: String(parts[3])), expected.count == Self.keyBytes,
-              let derived = try? Self.derive(password, salt: Array(salt), cost: cost)
+            let cost = Self.parseCost(parts[1]), cost.isSane,
+            let salt = Data(base64Encoded: String(parts[2])),
+            let expected = Data(base64Encoded: String(parts[3])), expected.count == Self.keyBytes,
+            let derived = try? Self.derive(password, salt: Array(salt), cost: cost)
         else { return false }
         return expected.withUnsafeBytes { e in
             derived.withUnsafeBytes { d in
-                cb_equal_constant_time(e.bindMemory(to: UInt8.self).baseAddress, d.bindMemory(to: UInt8.self).baseAddress, Self.keyBytes) == 1
+                cb_equal_constant_time(
+                    e.bindMemory(to: UInt8.self).baseAddress, d.bindMemory(to: UInt8.self).baseAddress, Self.keyBytes)
+                    == 1
             }
         }
     }
@@ -79,8 +82,9 @@ public struct PasswordHasher: Sendable {
     private static func derive(_ password: String, salt: [UInt8], cost: Cost) throws -> [UInt8] {
         var key = [UInt8](repeating: 0, count: keyBytes)
         let passwordBytes = Array(password.utf8)
-        let ok = cb_scrypt(passwordBytes, passwordBytes.count, salt, salt.count,
-                           UInt64(1) << UInt64(cost.logN), UInt64(cost.r), UInt64(cost.p), &key, key.count)
+        let ok = cb_scrypt(
+            passwordBytes, passwordBytes.count, salt, salt.count,
+            UInt64(1) << UInt64(cost.logN), UInt64(cost.r), UInt64(cost.p), &key, key.count)
         guard ok == 1 else { throw CryptoError.scryptFailed }
         return key
     }

@@ -8,8 +8,10 @@ public struct AccountService: Sendable {
     public let clock: any SchoolClock
     private let decoy: String
 
-    public init(accounts: any AccountRepository, hasher: PasswordHasher = PasswordHasher(),
-                executor: any BlockingExecutor, clock: any SchoolClock = SystemClock()) {
+    public init(
+        accounts: any AccountRepository, hasher: PasswordHasher = PasswordHasher(),
+        executor: any BlockingExecutor, clock: any SchoolClock = SystemClock()
+    ) {
         self.accounts = accounts
         self.hasher = hasher
         self.executor = executor
@@ -25,8 +27,10 @@ public struct AccountService: Sendable {
         // A device token costs a hash and a look-up, not scrypt: a reconnect storm of remembered
         // devices does not queue on the hashing threads. It logs in only its own account.
         if DeviceToken.looksLikeToken(password) {
-            guard let (stored, token) = try await accounts.useDeviceToken(hash: Digest.sha256Hex(password), at: clock.now()),
-                  stored.account.login == normalized, !stored.account.isLocked, !token.isExpired(at: clock.now())
+            guard
+                let (stored, token) = try await accounts.useDeviceToken(
+                    hash: Digest.sha256Hex(password), at: clock.now()),
+                stored.account.login == normalized, !stored.account.isLocked, !token.isExpired(at: clock.now())
             else { return nil }
             return stored.account
         }
@@ -49,8 +53,10 @@ public struct AccountService: Sendable {
 
     public static let minimumPasswordLength = 8
 
-    public func createAccount(login: String, displayName: String, roles: Set<Role>, password: String,
-                              language: Language = .ru, context: AuditContext) async throws -> Account {
+    public func createAccount(
+        login: String, displayName: String, roles: Set<Role>, password: String,
+        language: Language = .ru, context: AuditContext
+    ) async throws -> Account {
         let normalized = login.lowercased()
         guard LoginRules.isValid(normalized) else { throw CreationError.invalidLogin(login) }
         let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -83,8 +89,9 @@ public struct AccountService: Sendable {
     public func issueDeviceToken(named name: String, for principal: Principal) async throws -> (DeviceToken, String) {
         let token = "cbt-" + Digest.hex(try Digest.randomBytes(20))
         let trimmed = String(name.trimmingCharacters(in: .whitespaces).prefix(40))
-        let stored = try await accounts.createDeviceToken(account: principal.account.id, name: trimmed.isEmpty ? "—" : trimmed,
-                                                          hash: Digest.sha256Hex(token), context: AuditContext(principal: principal, at: clock.now()))
+        let stored = try await accounts.createDeviceToken(
+            account: principal.account.id, name: trimmed.isEmpty ? "—" : trimmed,
+            hash: Digest.sha256Hex(token), context: AuditContext(principal: principal, at: clock.now()))
         return (stored, token)
     }
 
@@ -95,20 +102,22 @@ public struct AccountService: Sendable {
     }
 
     public func revokeDeviceToken(_ token: DeviceToken, for principal: Principal) async throws -> Bool {
-        try await accounts.revokeDeviceToken(token.id, of: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
+        try await accounts.revokeDeviceToken(
+            token.id, of: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }
 
     /// Revokes the token `value` when it is one of this person's (a device that logs out and
     /// forgets itself); false when it is not theirs or no longer logs in.
     public func revokeDeviceToken(value: String, for principal: Principal) async throws -> Bool {
         guard DeviceToken.looksLikeToken(value),
-              let (stored, token) = try await accounts.useDeviceToken(hash: Digest.sha256Hex(value), at: clock.now()),
-              stored.account.id == principal.account.id
+            let (stored, token) = try await accounts.useDeviceToken(hash: Digest.sha256Hex(value), at: clock.now()),
+            stored.account.id == principal.account.id
         else { return false }
         return try await revokeDeviceToken(token, for: principal)
     }
 
     public func setLanguage(_ language: Language, for principal: Principal) async throws {
-        try await accounts.setLanguage(language, for: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
+        try await accounts.setLanguage(
+            language, for: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }
 }

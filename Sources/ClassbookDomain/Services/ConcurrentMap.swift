@@ -2,8 +2,11 @@ extension Array where Element: Sendable {
     /// `transform` of every element, at most `width` running at once, the results in the
     /// elements' order. The first error thrown is rethrown, and the tasks still running are
     /// cancelled.
-    public func concurrentMap<Result: Sendable>(width: Int, _ transform: @escaping @Sendable (Element) async throws -> Result)
-        async throws -> [Result] {
+    public func concurrentMap<Result: Sendable>(
+        width: Int, _ transform: @escaping @Sendable (Element) async throws -> Result
+    )
+        async throws -> [Result]
+    {
         precondition(width >= 1)
         return try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var results = [Result?](repeating: nil, count: count)

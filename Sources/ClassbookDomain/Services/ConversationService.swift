@@ -40,7 +40,8 @@ public struct ConversationService: Sendable {
         let roles = principal.account.roles
         // A row without a relation (staff) allows whatever the relation: no reads needed.
         if AccessPolicy.allows(.writeTo, for: roles, relations: []) { return true }
-        return AccessPolicy.allows(.writeTo, for: roles, relations: try await relations(of: principal.account, to: target))
+        return AccessPolicy.allows(
+            .writeTo, for: roles, relations: try await relations(of: principal.account, to: target))
     }
 
     /// How `person` stands to `target` as someone to write to.
@@ -58,11 +59,15 @@ public struct ConversationService: Sendable {
         }
         if target.roles.contains(.guardian) {
             let theirs = try await diary.studentsInCare(of: target.id)
-            if theirs.contains(where: { ownStudents.contains($0.id) }) && person.roles.contains(.student) { relations.insert(.ownFamily) }
+            if theirs.contains(where: { ownStudents.contains($0.id) }) && person.roles.contains(.student) {
+                relations.insert(.ownFamily)
+            }
             if theirs.contains(where: { ownClasses.contains($0.classID) }) { relations.insert(.familyOfOwnClass) }
         }
-        if target.roles.contains(.student), person.roles.contains(.guardian), let student = try await diary.student(ownedBy: target.id),
-           ownStudents.contains(student.id) {
+        if target.roles.contains(.student), person.roles.contains(.guardian),
+            let student = try await diary.student(ownedBy: target.id),
+            ownStudents.contains(student.id)
+        {
             relations.insert(.ownFamily)
         }
         return relations
@@ -72,7 +77,9 @@ public struct ConversationService: Sendable {
     private func familyStudents(of account: Account) async throws -> [Student] {
         var students: [Student] = []
         if account.roles.contains(.guardian) { students += try await diary.studentsInCare(of: account.id) }
-        if account.roles.contains(.student), let own = try await diary.student(ownedBy: account.id) { students.append(own) }
+        if account.roles.contains(.student), let own = try await diary.student(ownedBy: account.id) {
+            students.append(own)
+        }
         return students
     }
 
@@ -98,8 +105,10 @@ public struct ConversationService: Sendable {
         guard Room.isValidName(name) else { throw RoomError.invalidName }
         guard mayCreateRooms(principal) else { throw RoomError.notAllowed }
         guard try await boards.board(named: name) == nil else { throw RoomError.taken }
-        guard let room = try await repository.createRoom(name: name, creator: principal.account.id,
-                                                         context: AuditContext(principal: principal, at: boards.journal.clock.now()))
+        guard
+            let room = try await repository.createRoom(
+                name: name, creator: principal.account.id,
+                context: AuditContext(principal: principal, at: boards.journal.clock.now()))
         else { throw RoomError.taken }
         return room
     }
@@ -118,27 +127,33 @@ public struct ConversationService: Sendable {
     public func invite(_ invitee: Account, to room: Room, by principal: Principal) async throws {
         guard try await mayWrite(principal, to: invitee) else { throw RoomError.unreachable }
         guard try await membership(of: principal, in: room)?.isOperator == true else { throw RoomError.notOperator }
-        guard try await repository.addRoomMember(room, account: invitee.id,
-                                                 context: AuditContext(principal: principal, at: boards.journal.clock.now()))
+        guard
+            try await repository.addRoomMember(
+                room, account: invitee.id,
+                context: AuditContext(principal: principal, at: boards.journal.clock.now()))
         else { throw RoomError.alreadyMember }
     }
 
     /// The person leaves the room (PART): they need a new invitation to come back.
     public func leave(_ room: Room, for principal: Principal) async throws {
-        _ = try await repository.removeRoomMember(room, account: principal.account.id,
-                                                  context: AuditContext(principal: principal, at: boards.journal.clock.now()))
+        _ = try await repository.removeRoomMember(
+            room, account: principal.account.id,
+            context: AuditContext(principal: principal, at: boards.journal.clock.now()))
     }
 
     /// A member's message to a room, kept for its history (`CHATHISTORY`); a reply names its
     /// thread by any post in it.
-    public func post(_ text: String, in room: Room, replyTo parent: BoardPost?, nick: String, msgid: String,
-                     for principal: Principal) async throws -> BoardPost {
+    public func post(
+        _ text: String, in room: Room, replyTo parent: BoardPost?, nick: String, msgid: String,
+        for principal: Principal
+    ) async throws -> BoardPost {
         guard try await membership(of: principal, in: room) != nil else { throw JournalError.noSuchBoard(room.name) }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw JournalError.emptyText }
-        return try await repository.addPost(board: room.name, threadID: parent.map { $0.threadID ?? $0.id }, title: nil,
-                                            author: principal.account.id, authorNick: nick, text: trimmed, msgid: msgid,
-                                            at: boards.journal.clock.now())
+        return try await repository.addPost(
+            board: room.name, threadID: parent.map { $0.threadID ?? $0.id }, title: nil,
+            author: principal.account.id, authorNick: nick, text: trimmed, msgid: msgid,
+            at: boards.journal.clock.now())
     }
 
     public func rooms(of principal: Principal) async throws -> [Room] {

@@ -40,10 +40,14 @@ extension DiaryService {
 
     /// Homework given in the lessons of a day or week; by default, the latest homework of each
     /// subject over the last two weeks (what is due now).
-    public func homework(of student: Student, days: Days?, for principal: Principal) async throws -> (Days?, [HomeworkItem]) {
+    public func homework(of student: Student, days: Days?, for principal: Principal) async throws -> (
+        Days?, [HomeworkItem]
+    ) {
         try await require(.readDiary, principal, on: student)
         let (from, through) = days?.range() ?? (today.adding(days: -14), today)
-        let lessons = try await lessons(of: student, from: from, through: through).filter { ($0.homework ?? "").isEmpty == false }
+        let lessons = try await lessons(of: student, from: from, through: through).filter {
+            ($0.homework ?? "").isEmpty == false
+        }
         var items = lessons.map { HomeworkItem(date: $0.date, subject: $0.subject.name, text: $0.homework!) }
         if days == nil {
             var latest: [String: HomeworkItem] = [:]
@@ -61,12 +65,15 @@ extension DiaryService {
         try await require(.readDiary, principal, on: student)
         let (from, through) = days.range()
         let groups = try await groups(of: student)
-        let slots = try await journal.timetable(ofClass: student.classID).filter { $0.group.map(groups.contains) ?? true }
+        let slots = try await journal.timetable(ofClass: student.classID).filter {
+            $0.group.map(groups.contains) ?? true
+        }
         let changes = try await journal.timetableChanges(ofClass: student.classID, from: from, through: through)
             .filter { $0.group.map(groups.contains) ?? true }
         let holidays = try await journal.holidays(on: from)
-        let controlWorks = Set(try await lessons(of: student, from: from, through: through).filter(\.isControlWork)
-            .map { "\($0.date.iso)#\($0.number)" })
+        let controlWorks = Set(
+            try await lessons(of: student, from: from, through: through).filter(\.isControlWork)
+                .map { "\($0.date.iso)#\($0.number)" })
         var result: [ScheduledLesson] = []
         var day = from
         while day <= through {
@@ -81,17 +88,24 @@ extension DiaryService {
                         case .moved(let date, let number): status = .movedTo(date, number)
                         }
                     }
-                    result.append(ScheduledLesson(date: day, number: slot.number, subject: slot.subject.name, teacherName: slot.teacherName,
-                                                  groupName: slot.groupName, status: status,
-                                                  isControlWork: controlWorks.contains("\(day.iso)#\(slot.number)")))
+                    result.append(
+                        ScheduledLesson(
+                            date: day, number: slot.number, subject: slot.subject.name, teacherName: slot.teacherName,
+                            groupName: slot.groupName, status: status,
+                            isControlWork: controlWorks.contains("\(day.iso)#\(slot.number)")))
                 }
                 // Lessons moved into this day from another.
                 for change in changes {
                     guard case .moved(let date, let number) = change.change, date == day,
-                          let slot = slots.first(where: { $0.weekday == change.date.isoWeekday && $0.number == change.number }) else { continue }
-                    result.append(ScheduledLesson(date: day, number: number, subject: slot.subject.name, teacherName: slot.teacherName,
-                                                  groupName: slot.groupName, status: .movedFrom(change.date, change.number),
-                                                  isControlWork: controlWorks.contains("\(day.iso)#\(number)")))
+                        let slot = slots.first(where: {
+                            $0.weekday == change.date.isoWeekday && $0.number == change.number
+                        })
+                    else { continue }
+                    result.append(
+                        ScheduledLesson(
+                            date: day, number: number, subject: slot.subject.name, teacherName: slot.teacherName,
+                            groupName: slot.groupName, status: .movedFrom(change.date, change.number),
+                            isControlWork: controlWorks.contains("\(day.iso)#\(number)")))
                 }
             }
             day = day.adding(days: 1)
@@ -109,15 +123,21 @@ extension DiaryService {
     }
 
     public func holidays(for principal: Principal) async throws -> [Holiday] {
-        guard AccessPolicy.allows(.readCalendar, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.readCalendar, for: principal.account.roles, relations: [.own]) else {
+            throw DiaryError.notAllowed
+        }
         return try await journal.holidays(on: today)
     }
 
     /// Who teaches the student (the whole class or the student's groups), and the class teacher.
-    public func teachers(of student: Student, for principal: Principal) async throws -> (classTeacher: String?, [Assignment]) {
+    public func teachers(of student: Student, for principal: Principal) async throws -> (
+        classTeacher: String?, [Assignment]
+    ) {
         try await require(.readDiary, principal, on: student)
         let groups = try await groups(of: student)
-        let assignments = try await journal.assignments(inClass: student.classID).filter { $0.group.map(groups.contains) ?? true }
+        let assignments = try await journal.assignments(inClass: student.classID).filter {
+            $0.group.map(groups.contains) ?? true
+        }
         var classTeacher: String?
         if let id = try await journal.classes().first(where: { $0.id == student.classID })?.classTeacher {
             classTeacher = try await journal.accountName(id)
@@ -131,21 +151,29 @@ extension DiaryService {
         var contacts: [Contact] = []
         func add(_ account: AccountID, _ name: String, classTeacherOf className: String?, subject: String?) {
             if let index = contacts.firstIndex(where: { $0.account == account }) {
-                if let className, !contacts[index].classTeacherOf.contains(className) { contacts[index].classTeacherOf.append(className) }
+                if let className, !contacts[index].classTeacherOf.contains(className) {
+                    contacts[index].classTeacherOf.append(className)
+                }
                 if let subject, !contacts[index].subjects.contains(subject) { contacts[index].subjects.append(subject) }
             } else {
-                contacts.append(Contact(account: account, name: name, classTeacherOf: className.map { [$0] } ?? [], subjects: subject.map { [$0] } ?? []))
+                contacts.append(
+                    Contact(
+                        account: account, name: name, classTeacherOf: className.map { [$0] } ?? [],
+                        subjects: subject.map { [$0] } ?? []))
             }
         }
         let classes = try await journal.classes()
         for student in try await students(visibleTo: principal) {
-            if let id = classes.first(where: { $0.id == student.classID })?.classTeacher, let name = try await journal.accountName(id) {
+            if let id = classes.first(where: { $0.id == student.classID })?.classTeacher,
+                let name = try await journal.accountName(id)
+            {
                 add(id, name, classTeacherOf: student.className, subject: nil)
             }
         }
         for student in try await students(visibleTo: principal) {
             let groups = try await groups(of: student)
-            for assignment in try await journal.assignments(inClass: student.classID) where assignment.group.map(groups.contains) ?? true {
+            for assignment in try await journal.assignments(inClass: student.classID)
+            where assignment.group.map(groups.contains) ?? true {
                 add(assignment.teacher, assignment.teacherName, classTeacherOf: nil, subject: assignment.subject.name)
             }
         }
@@ -167,8 +195,11 @@ extension DiaryService {
     }
 
     /// When each mark of the period was set, changed or deleted, and by whom, from the audit log.
-    public func markHistory(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws
-        -> (Period, [MarkHistoryEvent]) {
+    public func markHistory(
+        of student: Student, subject: String?, period periodQuery: String?, for principal: Principal
+    ) async throws
+        -> (Period, [MarkHistoryEvent])
+    {
         try await require(.readMarkHistory, principal, on: student)
         let period = try await period(periodQuery, grade: student.grade)
         var events = try await journal.markHistory(of: student.id, from: period.start, through: period.end)

@@ -15,8 +15,10 @@ public struct DiaryService: Sendable {
     /// Marks reports as last built (`MarksReportMemo`), shared by the copies of this service.
     let marksReports = MarksReportMemo()
 
-    public init(diary: any DiaryRepository, journal: any JournalRepository, clock: any SchoolClock = SystemClock(),
-                timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
+    public init(
+        diary: any DiaryRepository, journal: any JournalRepository, clock: any SchoolClock = SystemClock(),
+        timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!
+    ) {
         self.diary = diary
         self.journal = journal
         self.clock = clock
@@ -34,7 +36,8 @@ public struct DiaryService: Sendable {
             result += try await diary.studentsInCare(of: principal.account.id)
         }
         if principal.has(.student), let own = try await diary.student(ownedBy: principal.account.id),
-           !result.contains(where: { $0.id == own.id }) {
+            !result.contains(where: { $0.id == own.id })
+        {
             result.append(own)
         }
         return result
@@ -83,7 +86,10 @@ public struct DiaryService: Sendable {
     /// True when the two strings are the same UTF-8 bytes (a memcmp; `==` would normalize).
     static func sameBytes(_ a: String, _ b: String) -> Bool {
         var a = a, b = b
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        return a.withUTF8 { x in
+            b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+            }
+        }
     }
 
     /// Lower case, ё as е: how people type names.
@@ -125,7 +131,8 @@ public struct DiaryService: Sendable {
         guard let query else {
             return periods.current(on: today) ?? periods[0]
         }
-        guard let ordinal = Self.periodOrdinal(query), let period = periods.first(where: { $0.ordinal == ordinal }) else {
+        guard let ordinal = Self.periodOrdinal(query), let period = periods.first(where: { $0.ordinal == ordinal })
+        else {
             throw DiaryError.noSuchPeriod(query)
         }
         return period
@@ -165,13 +172,16 @@ public struct DiaryService: Sendable {
         public var rules: GradingRules
     }
 
-    public func marks(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal) async throws -> MarksReport {
+    public func marks(of student: Student, subject: String?, period periodQuery: String?, for principal: Principal)
+        async throws -> MarksReport
+    {
         try await require(.readDiary, principal, on: student)
         let period = try await period(periodQuery, grade: student.grade)
         // Read before the marks and finals, so that what is kept is never older than its stamp.
         let stamp = try await diary.marksStamp(of: student.id)
         let rules = try await journal.gradingRules()
-        let key = MarksReportKey(student: student.id, period: period.ordinal, start: period.start, end: period.end, subject: subject)
+        let key = MarksReportKey(
+            student: student.id, period: period.ordinal, start: period.start, end: period.end, subject: subject)
         let memoStamp = MarksReportStamp(marks: stamp, rules: rules)
         if var report = marksReports.value(key, stamp: memoStamp) {
             // The name, class and period's name are not part of the stamp: as they are now.
@@ -203,9 +213,12 @@ public struct DiaryService: Sendable {
         }
         let shown = Set(subjects.map(\.subject))
         let finals = try await journal.finals(of: student.id, on: today)
-            .filter { ($0.period == period.ordinal || $0.period == 0) && (subject == nil || shown.contains($0.subject)) }
-        var report = marksReports.store(MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: rules),
-                                        for: key, stamp: memoStamp)
+            .filter {
+                ($0.period == period.ordinal || $0.period == 0) && (subject == nil || shown.contains($0.subject))
+            }
+        var report = marksReports.store(
+            MarksReport(student: student, period: period, subjects: subjects, finals: finals, rules: rules),
+            for: key, stamp: memoStamp)
         report.student = student
         report.period = period
         return report
@@ -218,7 +231,9 @@ public struct DiaryService: Sendable {
         public var excusedCount: Int { absences.filter { $0.reason.isExcused }.count }
     }
 
-    public func absences(of student: Student, period periodQuery: String?, for principal: Principal) async throws -> AbsencesReport {
+    public func absences(of student: Student, period periodQuery: String?, for principal: Principal) async throws
+        -> AbsencesReport
+    {
         try await require(.readDiary, principal, on: student)
         let period = try await period(periodQuery, grade: student.grade)
         let absences = try await diary.absences(of: student.id, from: period.start, through: period.end)
@@ -237,21 +252,29 @@ public struct DiaryService: Sendable {
     public func acknowledge(_ student: Student, for principal: Principal) async throws -> AcknowledgementOutcome {
         try await require(.acknowledgeDiary, principal, on: student)
         let context = AuditContext(principal: principal, at: clock.now())
-        if let recorded = try await diary.acknowledge(student: student.id, guardian: principal.account.id, context: context) {
+        if let recorded = try await diary.acknowledge(
+            student: student.id, guardian: principal.account.id, context: context)
+        {
             return .recorded(recorded)
         }
-        return .nothingNew(last: try await diary.lastAcknowledgement(student: student.id, guardian: principal.account.id))
+        return .nothingNew(
+            last: try await diary.lastAcknowledgement(student: student.id, guardian: principal.account.id))
     }
 
     public func consent(of principal: Principal) async throws -> ConsentRecord? {
-        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relations: [.own]) else {
+            throw DiaryError.notAllowed
+        }
         return try await diary.latestConsent(guardian: principal.account.id)
     }
 
     /// Appends the decision; earlier decisions, refusals included, stay in the record.
     public func recordConsent(_ decision: ConsentDecision, for principal: Principal) async throws -> ConsentRecord {
-        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
-        return try await diary.recordConsent(decision, guardian: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
+        guard AccessPolicy.allows(.manageOwnConsent, for: principal.account.roles, relations: [.own]) else {
+            throw DiaryError.notAllowed
+        }
+        return try await diary.recordConsent(
+            decision, guardian: principal.account.id, context: AuditContext(principal: principal, at: clock.now()))
     }
 }
 

@@ -57,7 +57,9 @@ public actor DigestRun {
             task = Task { try await compute() }
             results[key] = task
         }
-        guard let value = try await task.value as? T else { preconditionFailure("digest run key \(key) holds another type") }
+        guard let value = try await task.value as? T else {
+            preconditionFailure("digest run key \(key) holds another type")
+        }
         return value
     }
 }
@@ -81,7 +83,8 @@ extension DutiesService {
             let guardians = try await duties.guardians(ofClass: schoolClass.id, on: today)
             let consents = try await duties.latestConsents(of: guardians.map(\.account))
             let (from, through) = week.instants(in: journal.timeZone)
-            let activity = try await duties.activity(of: guardians.map(\.account), from: from, through: through, days: week.monday...week.sunday)
+            let activity = try await duties.activity(
+                of: guardians.map(\.account), from: from, through: through, days: week.monday...week.sunday)
             return GuardianFacts(guardians: guardians, consents: consents, activity: activity)
         }
         guard let run else { return try await compute() }
@@ -93,15 +96,20 @@ extension DutiesService {
         let (guardians, consents, activity) = (facts.guardians, facts.consents, facts.activity)
         return ClassDigest(
             schoolClass: schoolClass, week: week,
-            unexcused: try await duties.unexcusedAbsences(ofClass: schoolClass.id, from: week.monday, through: min(week.sunday, today)),
+            unexcused: try await duties.unexcusedAbsences(
+                ofClass: schoolClass.id, from: week.monday, through: min(week.sunday, today)),
             pendingNotes: try await duties.absenceNotes(ofClass: schoolClass.id, pendingOnly: true),
             filling: try await filling(of: schoolClass, run: run),
             atRisk: try await atRisk(in: schoolClass, run: run),
             consentMissing: guardians.filter { consents[$0.account] == nil },
             consentRefused: guardians.filter { consents[$0.account]?.decision == .refused },
-            notAcknowledged: guardians.filter { consents[$0.account]?.decision != .refused && (activity[$0.account]?.acknowledgements ?? []).isEmpty },
+            notAcknowledged: guardians.filter {
+                consents[$0.account]?.decision != .refused && (activity[$0.account]?.acknowledgements ?? []).isEmpty
+            },
             neverLoggedIn: guardians.filter { activity[$0.account]?.lastLogin == nil },
-            dataCheckDue: today.day <= 7 ? try await duties.dataCheckDue(ofClass: schoolClass.id, since: today.adding(days: -30), on: today) : nil)
+            dataCheckDue: today.day <= 7
+                ? try await duties.dataCheckDue(ofClass: schoolClass.id, since: today.adding(days: -30), on: today)
+                : nil)
     }
 
     /// The school-wide summary: each class's journal gaps, acknowledgement and consent rates.
@@ -120,11 +128,13 @@ extension DutiesService {
             let facts = try await guardianFacts(schoolClass, week: week, run: run)
             let (guardians, consents, activity) = (facts.guardians, facts.consents, facts.activity)
             let filling = try await self.filling(of: schoolClass, run: run)
-            return .init(schoolClass: schoolClass,
-                         fillingGaps: filling.withoutTopic.count + filling.ungradedControlWorks.count + filling.missingFinals.count,
-                         guardians: guardians.count,
-                         acknowledged: guardians.filter { !(activity[$0.account]?.acknowledgements ?? []).isEmpty }.count,
-                         consented: guardians.filter { consents[$0.account]?.decision == .granted }.count)
+            return .init(
+                schoolClass: schoolClass,
+                fillingGaps: filling.withoutTopic.count + filling.ungradedControlWorks.count
+                    + filling.missingFinals.count,
+                guardians: guardians.count,
+                acknowledged: guardians.filter { !(activity[$0.account]?.acknowledgements ?? []).isEmpty }.count,
+                consented: guardians.filter { consents[$0.account]?.decision == .granted }.count)
         }
         return SchoolSummary(rows: try await classes.concurrentMap(width: 4, row))
     }

@@ -17,15 +17,20 @@ public protocol DutiesRepository: Sendable {
     func guardians(ofClass: ClassID, on date: SchoolDate) async throws -> [ClassGuardian]
     func latestConsents(of guardians: [AccountID]) async throws -> [AccountID: ConsentRecord]
     /// Logins and diary views in `[from, through]` (days in the school's calendar), acknowledgements in the same span.
-    func activity(of guardians: [AccountID], from: Date, through: Date, days: ClosedRange<SchoolDate>) async throws -> [AccountID: GuardianActivity]
+    func activity(of guardians: [AccountID], from: Date, through: Date, days: ClosedRange<SchoolDate>) async throws
+        -> [AccountID: GuardianActivity]
 
     // MARK: Absences
     func unexcusedAbsences(ofClass: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [UnexcusedAbsence]
-    func addAbsenceNote(student: StudentID, guardian: AccountID, dates: [SchoolDate], reason: String, context: AuditContext) async throws -> Int64
+    func addAbsenceNote(
+        student: StudentID, guardian: AccountID, dates: [SchoolDate], reason: String, context: AuditContext
+    ) async throws -> Int64
     func absenceNotes(ofClass: ClassID, pendingOnly: Bool) async throws -> [AbsenceNote]
     func absenceNote(id: Int64) async throws -> (note: AbsenceNote, classID: ClassID)?
     /// Accepting excuses the student's unexcused absences on the note's dates, in the same transaction.
-    func decideAbsenceNote(id: Int64, accept: Bool, note: String?, context: AuditContext) async throws -> (AbsenceNote, excused: Int)
+    func decideAbsenceNote(id: Int64, accept: Bool, note: String?, context: AuditContext) async throws -> (
+        AbsenceNote, excused: Int
+    )
 
     // MARK: Personal data
     func markDataChecked(student: StudentID, on date: SchoolDate, context: AuditContext) async throws
@@ -36,11 +41,15 @@ public protocol DutiesRepository: Sendable {
     /// Accounts of the class's students and guardians that cannot log in yet (no password set), and
     /// students who have no account at all.
     /// With `includePending`, also accounts whose one-time password was issued but not yet replaced.
-    func credentialsDue(ofClass: ClassID, on date: SchoolDate, includePending: Bool) async throws -> (accounts: [Account], studentsWithoutAccount: [Student])
+    func credentialsDue(ofClass: ClassID, on date: SchoolDate, includePending: Bool) async throws -> (
+        accounts: [Account], studentsWithoutAccount: [Student]
+    )
     /// Stores the hash of a one-time password; the account must change it at its next login.
     func setOneTimePassword(account: AccountID, hash: String, context: AuditContext) async throws
     /// Creates a student's own account with a one-time password.
-    func createStudentAccount(student: StudentID, login: String, displayName: String, hash: String, context: AuditContext) async throws -> Account
+    func createStudentAccount(
+        student: StudentID, login: String, displayName: String, hash: String, context: AuditContext
+    ) async throws -> Account
     func mustChangePassword(_ account: AccountID) async throws -> Bool
     /// Sets a password chosen by its owner and lifts the must-change mark.
     func changeOwnPassword(account: AccountID, hash: String, context: AuditContext) async throws
@@ -61,12 +70,15 @@ public protocol DutiesRepository: Sendable {
     /// held until `deliverAfter` when given (quiet hours). `msgid`: the id the message carries
     /// wherever it is seen (a person's message as its sender's other devices saw it); nil for
     /// one derived from the row (`OutboxMessage.msgid`).
-    func enqueue(_ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?, msgid: String?) async throws
+    func enqueue(
+        _ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?, msgid: String?)
+        async throws
     /// What waits for the account and may be delivered at `now`, in order.
     func pendingMessages(for account: AccountID, at now: Date) async throws -> [OutboxMessage]
     /// What the bot sent the account unasked (notifications, letters, digests) in `window`, at
     /// most `limit`, oldest first; nothing still held for later than `now`.
-    func botHistory(for account: AccountID, _ window: HistoryWindow, limit: Int, now: Date) async throws -> [OutboxMessage]
+    func botHistory(for account: AccountID, _ window: HistoryWindow, limit: Int, now: Date) async throws
+        -> [OutboxMessage]
     /// Accounts with held messages whose moment has come by `now`.
     func accountsWithDueMessages(at now: Date) async throws -> [AccountID]
     func markDelivered(_ ids: [Int64], at: Date) async throws

@@ -36,16 +36,23 @@ extension DutiesService {
             let periods = try await journal.periods(today, schoolClass.grade)
             let periodStart = periods.current(on: today)?.start ?? today
             let from = min(periodStart, today.adding(days: -Self.fillingWindow))
-            return ClassLessons(from: from, lessons: try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today))
+            return ClassLessons(
+                from: from,
+                lessons: try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: today)
+            )
         }
     }
 
     /// The class's lessons from `from` through `through`, in date order: within a digest run
     /// taken from `classLessons` when it covers them, otherwise read.
-    func lessons(of schoolClass: SchoolClass, from: SchoolDate, through: SchoolDate, run: DigestRun?) async throws -> [Lesson] {
+    func lessons(of schoolClass: SchoolClass, from: SchoolDate, through: SchoolDate, run: DigestRun?) async throws
+        -> [Lesson]
+    {
         if let run {
             let read = try await classLessons(of: schoolClass, run: run)
-            if read.from <= from && through <= today { return read.lessons.filter { from <= $0.date && $0.date <= through } }
+            if read.from <= from && through <= today {
+                return read.lessons.filter { from <= $0.date && $0.date <= through }
+            }
         }
         return try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: through)
     }
@@ -69,14 +76,19 @@ extension DutiesService {
         let from = today.adding(days: -Self.fillingWindow)
         let assignments = try await repository.assignments(inClass: schoolClass.id)
         let lessons = try await lessons(of: schoolClass, from: from, through: today, run: run)
-            .filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
+            .filter { lesson in
+                assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id }
+            }
         let entries = try await entries(of: lessons, in: schoolClass, run: run)
         var finalsDue: (Period, [Set<String>])?
         let periods = try await journal.periods(today, schoolClass.grade)
         if let period = periods.first(where: { $0.end.adding(days: -7) <= today && today <= $0.end.adding(days: 14) }) {
             var sets: [Set<String>] = []
             for student in try await repository.students(inClass: schoolClass.id, on: min(today, period.end)) {
-                sets.append(Set(try await repository.finals(of: student.id, on: today).filter { $0.period == period.ordinal }.map(\.subject)))
+                sets.append(
+                    Set(
+                        try await repository.finals(of: student.id, on: today).filter { $0.period == period.ordinal }
+                            .map(\.subject)))
             }
             finalsDue = (period, sets)
         }
@@ -86,57 +98,83 @@ extension DutiesService {
     /// Lessons held without a topic or homework, control works without marks, teachers with no
     /// marks in two weeks, and finals missing near a period's end, for one class; with `teacher`,
     /// only that teacher's lessons. `run` shares the class's reads within a digest run.
-    func filling(of schoolClass: SchoolClass, teacher: AccountID? = nil, run: DigestRun? = nil) async throws -> JournalFilling {
-        let inputs = if let run {
-            try await run.value("filling inputs \(schoolClass.id.rawValue)") { [self] in try await fillingInputs(of: schoolClass, run: run) }
-        } else {
-            try await fillingInputs(of: schoolClass)
-        }
+    func filling(of schoolClass: SchoolClass, teacher: AccountID? = nil, run: DigestRun? = nil) async throws
+        -> JournalFilling
+    {
+        let inputs =
+            if let run {
+                try await run.value("filling inputs \(schoolClass.id.rawValue)") { [self] in
+                    try await fillingInputs(of: schoolClass, run: run)
+                }
+            } else {
+                try await fillingInputs(of: schoolClass)
+            }
         return Self.filling(inputs, of: schoolClass, teacher: teacher, today: today)
     }
 
-    static func filling(_ inputs: FillingInputs, of schoolClass: SchoolClass, teacher: AccountID?, today: SchoolDate) -> JournalFilling {
+    static func filling(_ inputs: FillingInputs, of schoolClass: SchoolClass, teacher: AccountID?, today: SchoolDate)
+        -> JournalFilling
+    {
         let assignments = inputs.assignments.filter { teacher == nil || $0.teacher == teacher }
         let names = Dictionary(assignments.map { ($0.teacher, $0.teacherName) }, uniquingKeysWith: { a, _ in a })
-        let lessons = inputs.lessons.filter { lesson in assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id } }
+        let lessons = inputs.lessons.filter { lesson in
+            assignments.contains { $0.teacher == lesson.teacher && $0.subject.id == lesson.subject.id }
+        }
         func gap(_ lesson: Lesson) -> JournalFilling.LessonGap {
-            .init(className: schoolClass.name, subject: lesson.subject.name, date: lesson.date, number: lesson.number,
-                  teacherName: names[lesson.teacher] ?? "")
+            .init(
+                className: schoolClass.name, subject: lesson.subject.name, date: lesson.date, number: lesson.number,
+                teacherName: names[lesson.teacher] ?? "")
         }
         var filling = JournalFilling()
         filling.withoutTopic = lessons.filter { ($0.topic ?? "").isEmpty }.map(gap)
         filling.withoutHomework = lessons.filter { ($0.homework ?? "").isEmpty && !$0.isControlWork }.map(gap)
-        filling.ungradedControlWorks = lessons.filter { $0.isControlWork && $0.date < today && (inputs.marks[$0.id] ?? []).isEmpty }.map(gap)
+        filling.ungradedControlWorks = lessons.filter {
+            $0.isControlWork && $0.date < today && (inputs.marks[$0.id] ?? []).isEmpty
+        }.map(gap)
         for assignment in assignments {
-            let held = lessons.filter { $0.subject.id == assignment.subject.id && $0.teacher == assignment.teacher && $0.date < today }
+            let held = lessons.filter {
+                $0.subject.id == assignment.subject.id && $0.teacher == assignment.teacher && $0.date < today
+            }
             if held.count >= 2 && held.allSatisfy({ (inputs.marks[$0.id] ?? []).isEmpty }) {
-                filling.teachersBehind.append(.init(teacherName: assignment.teacherName, className: schoolClass.name,
-                                                    subject: assignment.subject.name, unmarkedLessons: held.count))
+                filling.teachersBehind.append(
+                    .init(
+                        teacherName: assignment.teacherName, className: schoolClass.name,
+                        subject: assignment.subject.name, unmarkedLessons: held.count))
             }
         }
         if let (period, finalsSets) = inputs.finalsDue {
             var missing: [String: Int] = [:]
             for set in finalsSets {
-                for assignment in assignments where !set.contains(assignment.subject.name) { missing[assignment.subject.name, default: 0] += 1 }
+                for assignment in assignments where !set.contains(assignment.subject.name) {
+                    missing[assignment.subject.name, default: 0] += 1
+                }
             }
             for assignment in assignments {
-                if let count = missing[assignment.subject.name], count > 0, !filling.missingFinals.contains(where: { $0.subject == assignment.subject.name }) {
-                    filling.missingFinals.append(.init(className: schoolClass.name, subject: assignment.subject.name,
-                                                       teacherName: assignment.teacherName, period: period, students: count))
+                if let count = missing[assignment.subject.name], count > 0,
+                    !filling.missingFinals.contains(where: { $0.subject == assignment.subject.name })
+                {
+                    filling.missingFinals.append(
+                        .init(
+                            className: schoolClass.name, subject: assignment.subject.name,
+                            teacherName: assignment.teacherName, period: period, students: count))
                 }
             }
         }
         return filling
     }
 
-    public func filling(className: String, for principal: Principal) async throws -> (JournalService.Scope, JournalFilling) {
+    public func filling(className: String, for principal: Principal) async throws -> (
+        JournalService.Scope, JournalFilling
+    ) {
         let scope = try await journal.scope(.superviseClass, className: className, subject: nil, for: principal)
         return (scope, try await filling(of: scope.schoolClass))
     }
 
     /// A subject teacher's own gaps, over every class they teach.
     public func ownFilling(for principal: Principal, run: DigestRun? = nil) async throws -> JournalFilling {
-        guard AccessPolicy.allows(.reviewOwnJournal, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.reviewOwnJournal, for: principal.account.roles, relations: [.own]) else {
+            throw DiaryError.notAllowed
+        }
         let classes = Set(try await repository.assignments(teacher: principal.account.id).map(\.classID))
         var total = JournalFilling()
         for schoolClass in try await repository.classes() where classes.contains(schoolClass.id) {
@@ -156,7 +194,9 @@ extension DutiesService {
     /// a low average in a subject, twos in the last two weeks of it (up to today while it runs),
     /// or a share of missed lessons — counted over the lessons held while each student was on the
     /// class list.
-    func atRisk(in schoolClass: SchoolClass, period asked: Period? = nil, run: DigestRun? = nil) async throws -> [StudentAtRisk] {
+    func atRisk(in schoolClass: SchoolClass, period asked: Period? = nil, run: DigestRun? = nil) async throws
+        -> [StudentAtRisk]
+    {
         let rules = try await duties.riskRules()
         let gradeRules = try await repository.gradingRules()
         let periods = try await journal.periods(today, schoolClass.grade)
@@ -174,7 +214,9 @@ extension DutiesService {
         var absencesOf: [StudentID: [(LessonID, AbsenceEntry)]] = [:]
         for lesson in lessons {
             for (who, mark) in entries.marks[lesson.id] ?? [] { marksOf[who, default: []].append((lesson.id, mark)) }
-            for (who, absence) in entries.absences[lesson.id] ?? [] { absencesOf[who, default: []].append((lesson.id, absence)) }
+            for (who, absence) in entries.absences[lesson.id] ?? [] {
+                absencesOf[who, default: []].append((lesson.id, absence))
+            }
         }
         // The lessons a student attends depend only on their groups and their time on the list,
         // which most of a class share: worked out once for each.
@@ -182,10 +224,13 @@ extension DutiesService {
         var attendedBy: [Attendance: (count: Int, ids: Set<LessonID>)] = [:]
         var result: [StudentAtRisk] = []
         for student in try await repository.students(inClass: schoolClass.id, on: through) {
-            let own = Attendance(groups: Set(groups.filter { $0.members.contains(student.id) }.map(\.id)),
-                                 enrollment: enrollments[student.id] ?? .always)
+            let own = Attendance(
+                groups: Set(groups.filter { $0.members.contains(student.id) }.map(\.id)),
+                enrollment: enrollments[student.id] ?? .always)
             if attendedBy[own] == nil {
-                let ids = lessons.filter { ($0.group.map(own.groups.contains) ?? true) && own.enrollment.includes($0.date) }.map(\.id)
+                let ids = lessons.filter {
+                    ($0.group.map(own.groups.contains) ?? true) && own.enrollment.includes($0.date)
+                }.map(\.id)
                 attendedBy[own] = (ids.count, Set(ids))
             }
             let (attendedCount, attendedIDs) = attendedBy[own]!
@@ -196,12 +241,15 @@ extension DutiesService {
                 marks[mark.subject, default: []].append(mark)
                 if mark.value == .grade(2) && mark.date >= recent { twos += 1 }
             }
-            for (lesson, absence) in absencesOf[student.id] ?? [] where attendedIDs.contains(lesson) && gradeRules.countsAsMissed(absence.reason) {
+            for (lesson, absence) in absencesOf[student.id] ?? []
+            where attendedIDs.contains(lesson) && gradeRules.countsAsMissed(absence.reason) {
                 missed += 1
             }
             var reasons: [StudentAtRisk.Reason] = []
             for subject in marks.keys.sorted() {
-                if let average = GradingRules.weightedAverage(marks[subject]!), average < Fraction(thousandths: rules.averageBelow) {
+                if let average = GradingRules.weightedAverage(marks[subject]!),
+                    average < Fraction(thousandths: rules.averageBelow)
+                {
                     reasons.append(.lowAverage(subject: subject, average: average))
                 }
             }
@@ -214,7 +262,9 @@ extension DutiesService {
         return result
     }
 
-    public func atRisk(className: String, for principal: Principal) async throws -> (JournalService.Scope, [StudentAtRisk]) {
+    public func atRisk(className: String, for principal: Principal) async throws -> (
+        JournalService.Scope, [StudentAtRisk]
+    ) {
         let scope = try await journal.scope(.superviseClass, className: className, subject: nil, for: principal)
         return (scope, try await atRisk(in: scope.schoolClass))
     }

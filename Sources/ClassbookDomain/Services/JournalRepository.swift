@@ -67,36 +67,47 @@ public protocol JournalRepository: Sendable {
 
     // MARK: Timetable
     func timetable(ofClass: ClassID) async throws -> [TimetableSlot]
-    func timetableChanges(ofClass: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [TimetableChangeRecord]
+    func timetableChanges(ofClass: ClassID, from: SchoolDate, through: SchoolDate) async throws
+        -> [TimetableChangeRecord]
     func recordTimetableChange(_ change: TimetableChangeRecord, context: AuditContext) async throws
 
     // MARK: Lessons
     func lessons(ofClass: ClassID, subject: SubjectID?, from: SchoolDate, through: SchoolDate) async throws -> [Lesson]
     /// Finds the lesson of a class (or group) and subject in a slot, creating it when absent.
-    func lesson(classID: ClassID, group: GroupID?, subject: SubjectID, teacher: AccountID, date: SchoolDate, number: Int,
-                context: AuditContext) async throws -> Lesson
+    func lesson(
+        classID: ClassID, group: GroupID?, subject: SubjectID, teacher: AccountID, date: SchoolDate, number: Int,
+        context: AuditContext
+    ) async throws -> Lesson
     func updateLesson(_ lesson: LessonID, _ update: LessonUpdate, context: AuditContext) async throws -> Lesson
 
     // MARK: Entries
     /// The marks and absences of a lesson, deleted ones excluded.
-    func entries(ofLessons: [LessonID]) async throws -> (marks: [LessonID: [(StudentID, MarkEntry)]], absences: [LessonID: [(StudentID, AbsenceEntry)]])
+    func entries(ofLessons: [LessonID]) async throws -> (
+        marks: [LessonID: [(StudentID, MarkEntry)]], absences: [LessonID: [(StudentID, AbsenceEntry)]]
+    )
     /// Writes all marks or none.
     func writeMarks(_ marks: [MarkWrite], lesson: LessonID, context: AuditContext) async throws -> [WriteOutcome]
     func deleteMarks(student: StudentID, lesson: LessonID, kind: String?, context: AuditContext) async throws -> Int
     /// Writes all absences or none; an existing absence in the lesson takes the new reason.
-    func writeAbsences(_ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext) async throws -> [WriteOutcome]
+    func writeAbsences(_ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext) async throws
+        -> [WriteOutcome]
     func deleteAbsence(student: StudentID, lesson: LessonID, context: AuditContext) async throws -> WriteOutcome
     /// Sets the reason of the student's unexcused (Н) and late-free absences on those dates; returns how many.
-    func excuseAbsences(student: StudentID, dates: [SchoolDate], reason: AbsenceReason, context: AuditContext) async throws -> Int
+    func excuseAbsences(student: StudentID, dates: [SchoolDate], reason: AbsenceReason, context: AuditContext)
+        async throws -> Int
 
     // MARK: Finals and remarks
     func finals(of student: StudentID, on date: SchoolDate) async throws -> [FinalMark]
     /// Sets finals; a nil value deletes the student's final (the row stays, marked deleted).
-    func writeFinals(_ finals: [(StudentID, MarkValue?)], subject: SubjectID, period: Int, on date: SchoolDate,
-                     context: AuditContext) async throws -> [WriteOutcome]
+    func writeFinals(
+        _ finals: [(StudentID, MarkValue?)], subject: SubjectID, period: Int, on date: SchoolDate,
+        context: AuditContext
+    ) async throws -> [WriteOutcome]
     func remarks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [Remark]
-    func addRemark(student: StudentID, kind: Remark.Kind, subject: SubjectID?, text: String, date: SchoolDate,
-                   context: AuditContext) async throws -> Remark
+    func addRemark(
+        student: StudentID, kind: Remark.Kind, subject: SubjectID?, text: String, date: SchoolDate,
+        context: AuditContext
+    ) async throws -> Remark
     /// Deletes the latest remark or recommendation this author wrote to the student; nil when there is none.
     func deleteLatestRemark(student: StudentID, author: AccountID, context: AuditContext) async throws -> Remark?
     /// The student's guardians with their contact data.
@@ -105,12 +116,17 @@ public protocol JournalRepository: Sendable {
     func markHistory(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [MarkHistoryEvent]
 
     // MARK: The class list
-    func createGroup(classID: ClassID, name: String, subject: SubjectID?, context: AuditContext) async throws -> StudyGroup
-    func setGroupMembership(group: GroupID, students: [StudentID], member: Bool, context: AuditContext) async throws -> Int
-    func addStudent(classID: ClassID, lastName: String, firstName: String, middleName: String, arrivedOn: SchoolDate,
-                    note: String, context: AuditContext) async throws -> Student
+    func createGroup(classID: ClassID, name: String, subject: SubjectID?, context: AuditContext) async throws
+        -> StudyGroup
+    func setGroupMembership(group: GroupID, students: [StudentID], member: Bool, context: AuditContext) async throws
+        -> Int
+    func addStudent(
+        classID: ClassID, lastName: String, firstName: String, middleName: String, arrivedOn: SchoolDate,
+        note: String, context: AuditContext
+    ) async throws -> Student
     func recordDeparture(student: StudentID, on date: SchoolDate, note: String, context: AuditContext) async throws
     func movements(ofClass: ClassID, from: SchoolDate, through: SchoolDate) async throws -> [StudentMovement]
     func personalData(of student: StudentID) async throws -> [(PersonalField, String)]
-    func setPersonalData(of student: StudentID, field: PersonalField, value: String, context: AuditContext) async throws -> WriteOutcome
+    func setPersonalData(of student: StudentID, field: PersonalField, value: String, context: AuditContext) async throws
+        -> WriteOutcome
 }

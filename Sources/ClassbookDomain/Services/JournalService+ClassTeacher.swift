@@ -4,13 +4,17 @@ import Foundation
 extension JournalService {
     /// `/excuse Иванов 20.11 21.11 [б]`: turns the student's unexcused absences (Н) on those
     /// days into excused ones (УП, or Б for illness).
-    public func excuse(student query: String, className: String, dates: [SchoolDate], reason: AbsenceReason,
-                       for principal: Principal) async throws -> (Student, Int) {
+    public func excuse(
+        student query: String, className: String, dates: [SchoolDate], reason: AbsenceReason,
+        for principal: Principal
+    ) async throws -> (Student, Int) {
         let scope = try await scope(.excuseAbsence, className: className, subject: nil, for: principal)
         guard !dates.isEmpty else { throw JournalError.nothingToDo }
         guard reason.isExcused else { throw JournalError.invalidMark(reason.rawValue) }
-        let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: dates.max()!))
-        let count = try await journal.excuseAbsences(student: student.id, dates: dates, reason: reason, context: audit(principal))
+        let student = try Self.pick(
+            query, among: try await journal.students(inClass: scope.schoolClass.id, on: dates.max()!))
+        let count = try await journal.excuseAbsences(
+            student: student.id, dates: dates, reason: reason, context: audit(principal))
         return (student, count)
     }
 
@@ -24,48 +28,63 @@ extension JournalService {
 
     public func groups(className: String, for principal: Principal) async throws -> (Scope, [StudyGroup], [Student]) {
         let scope = try await scope(.manageGroups, className: className, subject: nil, for: principal)
-        return (scope, try await journal.groups(inClass: scope.schoolClass.id),
-                try await journal.students(inClass: scope.schoolClass.id, on: today))
+        return (
+            scope, try await journal.groups(inClass: scope.schoolClass.id),
+            try await journal.students(inClass: scope.schoolClass.id, on: today)
+        )
     }
 
-    public func createGroup(name: String, subject subjectQuery: String?, className: String, for principal: Principal) async throws -> StudyGroup {
+    public func createGroup(name: String, subject subjectQuery: String?, className: String, for principal: Principal)
+        async throws -> StudyGroup
+    {
         let scope = try await scope(.manageGroups, className: className, subject: subjectQuery, for: principal)
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 40 else { throw JournalError.emptyText }
-        return try await journal.createGroup(classID: scope.schoolClass.id, name: trimmed, subject: scope.subject?.id, context: audit(principal))
+        return try await journal.createGroup(
+            classID: scope.schoolClass.id, name: trimmed, subject: scope.subject?.id, context: audit(principal))
     }
 
     /// Adds students to a group, or removes them; every name must be found, or nothing changes.
-    public func changeGroup(_ groupName: String, students queries: [String], add: Bool, className: String,
-                            for principal: Principal) async throws -> (StudyGroup, [Student], Int) {
+    public func changeGroup(
+        _ groupName: String, students queries: [String], add: Bool, className: String,
+        for principal: Principal
+    ) async throws -> (StudyGroup, [Student], Int) {
         let scope = try await scope(.manageGroups, className: className, subject: nil, for: principal)
-        guard let group = try await journal.groups(inClass: scope.schoolClass.id)
-            .first(where: { DiaryService.normalize($0.name) == DiaryService.normalize(groupName) }) else {
+        guard
+            let group = try await journal.groups(inClass: scope.schoolClass.id)
+                .first(where: { DiaryService.normalize($0.name) == DiaryService.normalize(groupName) })
+        else {
             throw JournalError.noSuchGroup(groupName)
         }
         guard !queries.isEmpty else { throw JournalError.nothingToDo }
         let roster = try await journal.students(inClass: scope.schoolClass.id, on: today)
         let students = try queries.map { try Self.pick($0, among: roster) }
-        let changed = try await journal.setGroupMembership(group: group.id, students: students.map(\.id), member: add, context: audit(principal))
+        let changed = try await journal.setGroupMembership(
+            group: group.id, students: students.map(\.id), member: add, context: audit(principal))
         return (group, students, changed)
     }
 
     // MARK: The class list
 
     /// `/arrive 7А Фамилия Имя [Отчество] [дата]`: a new student joins the class.
-    public func arrive(lastName: String, firstName: String, middleName: String, on date: SchoolDate?, note: String,
-                       className: String, for principal: Principal) async throws -> Student {
+    public func arrive(
+        lastName: String, firstName: String, middleName: String, on date: SchoolDate?, note: String,
+        className: String, for principal: Principal
+    ) async throws -> Student {
         let scope = try await scope(.manageClassList, className: className, subject: nil, for: principal)
         guard Self.isName(lastName), Self.isName(firstName), middleName.isEmpty || Self.isName(middleName) else {
             throw JournalError.invalidName([lastName, firstName, middleName].joined(separator: " "))
         }
-        return try await journal.addStudent(classID: scope.schoolClass.id, lastName: lastName, firstName: firstName,
-                                            middleName: middleName, arrivedOn: date ?? today, note: note, context: audit(principal))
+        return try await journal.addStudent(
+            classID: scope.schoolClass.id, lastName: lastName, firstName: firstName,
+            middleName: middleName, arrivedOn: date ?? today, note: note, context: audit(principal))
     }
 
     /// `/depart 7А Иванов [дата] [куда]`: the student leaves the class; their record stays.
-    public func depart(student query: String, on date: SchoolDate?, note: String, className: String,
-                       for principal: Principal) async throws -> Student {
+    public func depart(
+        student query: String, on date: SchoolDate?, note: String, className: String,
+        for principal: Principal
+    ) async throws -> Student {
         let scope = try await scope(.manageClassList, className: className, subject: nil, for: principal)
         let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
         try await journal.recordDeparture(student: student.id, on: date ?? today, note: note, context: audit(principal))
@@ -79,23 +98,33 @@ extension JournalService {
     }
 
     /// `/profile 7А Иванов`: the student's personal data and the guardians' contacts.
-    public func personalData(student query: String, className: String, for principal: Principal) async throws -> PersonalRecord {
+    public func personalData(student query: String, className: String, for principal: Principal) async throws
+        -> PersonalRecord
+    {
         let scope = try await scope(.readPersonalData, className: className, subject: nil, for: principal)
         let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
-        return PersonalRecord(student: student, fields: try await journal.personalData(of: student.id),
-                              guardians: try await journal.guardians(of: student.id))
+        return PersonalRecord(
+            student: student, fields: try await journal.personalData(of: student.id),
+            guardians: try await journal.guardians(of: student.id))
     }
 
     /// `/profile 7А Иванов телефон +7…`: changes one field.
-    public func setPersonalData(student query: String, field: PersonalField, value: String, className: String,
-                                for principal: Principal) async throws -> (Student, WriteOutcome) {
+    public func setPersonalData(
+        student query: String, field: PersonalField, value: String, className: String,
+        for principal: Principal
+    ) async throws -> (Student, WriteOutcome) {
         let scope = try await scope(.manageClassList, className: className, subject: nil, for: principal)
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 200 else { throw JournalError.emptyText }
         if field.isNamePart && !Self.isName(trimmed) { throw JournalError.invalidName(trimmed) }
-        if field == .birthDate && SchoolDate(russian: trimmed) == nil && SchoolDate(iso: trimmed) == nil { throw JournalError.invalidDate(trimmed) }
+        if field == .birthDate && SchoolDate(russian: trimmed) == nil && SchoolDate(iso: trimmed) == nil {
+            throw JournalError.invalidDate(trimmed)
+        }
         let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
-        return (student, try await journal.setPersonalData(of: student.id, field: field, value: trimmed, context: audit(principal)))
+        return (
+            student,
+            try await journal.setPersonalData(of: student.id, field: field, value: trimmed, context: audit(principal))
+        )
     }
 
     /// Letters, with hyphens and apostrophes inside: `Петров-Водкин`.
@@ -107,10 +136,13 @@ extension JournalService {
     // MARK: Timetable changes
 
     /// `/change 7А 24.11 3 замена petrova.an | отмена | перенос 26.11 5`: the deputy records it.
-    public func changeTimetable(_ change: TimetableChange, className: String, date: SchoolDate, number: Int,
-                                for principal: Principal) async throws -> TimetableChangeRecord {
+    public func changeTimetable(
+        _ change: TimetableChange, className: String, date: SchoolDate, number: Int,
+        for principal: Principal
+    ) async throws -> TimetableChangeRecord {
         let scope = try await scope(.changeTimetable, className: className, subject: nil, for: principal)
-        let record = TimetableChangeRecord(classID: scope.schoolClass.id, group: nil, date: date, number: number, change: change)
+        let record = TimetableChangeRecord(
+            classID: scope.schoolClass.id, group: nil, date: date, number: number, change: change)
         try await journal.recordTimetableChange(record, context: audit(principal))
         return record
     }

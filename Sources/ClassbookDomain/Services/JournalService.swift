@@ -13,8 +13,10 @@ public struct JournalService: Sendable {
     /// Told of new and corrected marks, absences and remarks once they are saved (notifications).
     public var onChange: (@Sendable ([JournalEvent]) async -> Void)?
 
-    public init(journal: any JournalRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
-                timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!) {
+    public init(
+        journal: any JournalRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
+        timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!
+    ) {
         self.journal = journal
         self.clock = clock
         self.timeZone = timeZone
@@ -37,11 +39,15 @@ public struct JournalService: Sendable {
     }
 
     /// How the person stands to a class and subject.
-    func relations(of principal: Principal, to schoolClass: SchoolClass, subject: SubjectID?) async throws -> (Set<AccessPolicy.Relation>, GroupID?) {
+    func relations(of principal: Principal, to schoolClass: SchoolClass, subject: SubjectID?) async throws -> (
+        Set<AccessPolicy.Relation>, GroupID?
+    ) {
         var relations: Set<AccessPolicy.Relation> = []
         var group: GroupID?
         if principal.has(.teacher) {
-            let own = try await journal.assignments(teacher: principal.account.id).filter { $0.classID == schoolClass.id }
+            let own = try await journal.assignments(teacher: principal.account.id).filter {
+                $0.classID == schoolClass.id
+            }
             if !own.isEmpty { relations.insert(.teachesClass) }
             if let subject, let assignment = own.first(where: { $0.subject.id == subject }) {
                 relations.insert(.teachesSubject)
@@ -54,7 +60,9 @@ public struct JournalService: Sendable {
     }
 
     /// Resolves the class and subject a command names and checks `action` on them.
-    public func scope(_ action: AccessPolicy.Action, className: String, subject subjectQuery: String?, for principal: Principal) async throws -> Scope {
+    public func scope(
+        _ action: AccessPolicy.Action, className: String, subject subjectQuery: String?, for principal: Principal
+    ) async throws -> Scope {
         let classes = try await journal.classes()
         guard let schoolClass = classes.first(where: { Self.sameClassName($0.name, className) }) else {
             throw JournalError.noSuchClass(className)
@@ -89,16 +97,18 @@ public struct JournalService: Sendable {
 
     static func normalizeClassName(_ name: String) -> String {
         let latin: [Character: Character] = ["A": "А", "B": "Б", "V": "В", "G": "Г", "D": "Д", "E": "Е"]
-        return String(name.uppercased().filter { $0 != " " && $0 != "-" }.map { latin[$0] ?? $0 }).replacingOccurrences(of: "Ё", with: "Е")
+        return String(name.uppercased().filter { $0 != " " && $0 != "-" }.map { latin[$0] ?? $0 }).replacingOccurrences(
+            of: "Ё", with: "Е")
     }
 
     /// True when every word of the query begins a word of the subject's name.
     public static func subjectMatches(_ name: String, _ query: String) -> Bool {
         let nameWords = DiaryService.normalize(name).split(separator: " ")
         let queryWords = DiaryService.normalize(query).split(separator: " ")
-        return !queryWords.isEmpty && queryWords.enumerated().allSatisfy { index, word in
-            index < nameWords.count && nameWords[index].hasPrefix(word)
-        }
+        return !queryWords.isEmpty
+            && queryWords.enumerated().allSatisfy { index, word in
+                index < nameWords.count && nameWords[index].hasPrefix(word)
+            }
     }
 
     // MARK: Students
@@ -107,7 +117,8 @@ public struct JournalService: Sendable {
     public func students(of scope: Scope, on date: SchoolDate) async throws -> [Student] {
         let all = try await journal.students(inClass: scope.schoolClass.id, on: date)
         guard let group = scope.group else { return all }
-        let members = Set(try await journal.groups(inClass: scope.schoolClass.id).first { $0.id == group }?.members ?? [])
+        let members = Set(
+            try await journal.groups(inClass: scope.schoolClass.id).first { $0.id == group }?.members ?? [])
         return all.filter { members.contains($0.id) }
     }
 
@@ -130,26 +141,37 @@ public struct JournalService: Sendable {
 
     /// The lesson of the scope's subject on a date: the one in slot `number`, else the only
     /// one held or planned that day, else the one the timetable puts there (created now).
-    public func lesson(for scope: Scope, on date: SchoolDate, number: Int?, principal: Principal) async throws -> Lesson {
+    public func lesson(for scope: Scope, on date: SchoolDate, number: Int?, principal: Principal) async throws -> Lesson
+    {
         guard let subject = scope.subject else { throw JournalError.noSuchSubject("") }
-        let existing = try await journal.lessons(ofClass: scope.schoolClass.id, subject: subject.id, from: date, through: date)
-            .filter { scope.group == nil || $0.group == scope.group }
+        let existing = try await journal.lessons(
+            ofClass: scope.schoolClass.id, subject: subject.id, from: date, through: date
+        )
+        .filter { scope.group == nil || $0.group == scope.group }
         if let number {
             if let lesson = existing.first(where: { $0.number == number }) { return lesson }
         } else if let lesson = existing.first {
             return lesson
         }
         let slots = try await journal.timetable(ofClass: scope.schoolClass.id)
-            .filter { $0.weekday == date.isoWeekday && $0.subject.id == subject.id && (scope.group == nil || $0.group == scope.group) }
+            .filter {
+                $0.weekday == date.isoWeekday && $0.subject.id == subject.id
+                    && (scope.group == nil || $0.group == scope.group)
+            }
         let slot = number.map { n in slots.first { $0.number == n } } ?? slots.first
-        guard let chosenNumber = number ?? slot?.number else { throw JournalError.noLesson(subject: subject.name, date: date) }
-        return try await journal.lesson(classID: scope.schoolClass.id, group: scope.group ?? slot?.group, subject: subject.id,
-                                        teacher: principal.account.id, date: date, number: chosenNumber, context: audit(principal))
+        guard let chosenNumber = number ?? slot?.number else {
+            throw JournalError.noLesson(subject: subject.name, date: date)
+        }
+        return try await journal.lesson(
+            classID: scope.schoolClass.id, group: scope.group ?? slot?.group, subject: subject.id,
+            teacher: principal.account.id, date: date, number: chosenNumber, context: audit(principal))
     }
 
     /// `/lesson`: sets a lesson's topic, homework or control-work flag.
-    public func recordLesson(_ update: LessonUpdate, className: String, subject: String, date: SchoolDate, number: Int?,
-                             for principal: Principal) async throws -> Lesson {
+    public func recordLesson(
+        _ update: LessonUpdate, className: String, subject: String, date: SchoolDate, number: Int?,
+        for principal: Principal
+    ) async throws -> Lesson {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         guard !update.isEmpty else { throw JournalError.nothingToDo }
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
@@ -181,8 +203,10 @@ public struct JournalService: Sendable {
     }
 
     /// `/mark`: every student must be found, or nothing is written.
-    public func enterMarks(_ requests: [MarkRequest], className: String, subject: String, date: SchoolDate, number: Int?,
-                           for principal: Principal) async throws -> (Lesson, [MarkResult]) {
+    public func enterMarks(
+        _ requests: [MarkRequest], className: String, subject: String, date: SchoolDate, number: Int?,
+        for principal: Principal
+    ) async throws -> (Lesson, [MarkResult]) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         guard !requests.isEmpty else { throw JournalError.nothingToDo }
         let rules = try await journal.gradingRules()
@@ -191,7 +215,9 @@ public struct JournalService: Sendable {
         for request in requests {
             let student = try Self.pick(request.student, among: roster)
             if let kind = request.kind, rules.weights[kind] == nil { throw JournalError.invalidKind(kind) }
-            writes.append(MarkWrite(student: student.id, value: request.value, kind: request.kind ?? "", comment: request.comment))
+            writes.append(
+                MarkWrite(student: student.id, value: request.value, kind: request.kind ?? "", comment: request.comment)
+            )
         }
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
         let defaultKind = lesson.isControlWork ? MarkKind.control.rawValue : MarkKind.oral.rawValue
@@ -201,22 +227,30 @@ public struct JournalService: Sendable {
         let results = zip(writes, outcomes).map { write, outcome in
             MarkResult(student: byID[write.student]!, value: write.value, kind: write.kind, outcome: outcome)
         }
-        await onChange?(results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
-            .mark(student: $0.student, value: $0.value, kind: $0.kind, subject: lesson.subject.name, date: lesson.date, corrected: $0.outcome == .changed)
-        })
+        await onChange?(
+            results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
+                .mark(
+                    student: $0.student, value: $0.value, kind: $0.kind, subject: lesson.subject.name,
+                    date: lesson.date, corrected: $0.outcome == .changed)
+            })
         return (lesson, results)
     }
 
     /// `/unmark`: deletes a student's marks in a lesson (of one kind, when named).
-    public func deleteMarks(student query: String, kind: String?, className: String, subject: String, date: SchoolDate, number: Int?,
-                            for principal: Principal) async throws -> (Student, Int) {
+    public func deleteMarks(
+        student query: String, kind: String?, className: String, subject: String, date: SchoolDate, number: Int?,
+        for principal: Principal
+    ) async throws -> (Student, Int) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         let student = try Self.pick(query, among: try await students(of: scope, on: date))
-        let lessons = try await journal.lessons(ofClass: scope.schoolClass.id, subject: scope.subject!.id, from: date, through: date)
-            .filter { number == nil || $0.number == number }
+        let lessons = try await journal.lessons(
+            ofClass: scope.schoolClass.id, subject: scope.subject!.id, from: date, through: date
+        )
+        .filter { number == nil || $0.number == number }
         var count = 0
         for lesson in lessons {
-            count += try await journal.deleteMarks(student: student.id, lesson: lesson.id, kind: kind, context: audit(principal))
+            count += try await journal.deleteMarks(
+                student: student.id, lesson: lesson.id, kind: kind, context: audit(principal))
         }
         return (student, count)
     }
@@ -228,28 +262,38 @@ public struct JournalService: Sendable {
     }
 
     /// `/absent`: every student must be found, or nothing is written.
-    public func recordAbsences(_ requests: [(student: String, reason: AbsenceReason)], className: String, subject: String,
-                               date: SchoolDate, number: Int?, for principal: Principal) async throws -> (Lesson, [AbsenceResult]) {
+    public func recordAbsences(
+        _ requests: [(student: String, reason: AbsenceReason)], className: String, subject: String,
+        date: SchoolDate, number: Int?, for principal: Principal
+    ) async throws -> (Lesson, [AbsenceResult]) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         guard !requests.isEmpty else { throw JournalError.nothingToDo }
         let roster = try await students(of: scope, on: date)
         let resolved = try requests.map { (try Self.pick($0.student, among: roster), $0.reason) }
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
-        let outcomes = try await journal.writeAbsences(resolved.map { ($0.0.id, $0.1) }, lesson: lesson.id, context: audit(principal))
+        let outcomes = try await journal.writeAbsences(
+            resolved.map { ($0.0.id, $0.1) }, lesson: lesson.id, context: audit(principal))
         let results = zip(resolved, outcomes).map { AbsenceResult(student: $0.0.0, reason: $0.0.1, outcome: $0.1) }
-        await onChange?(results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
-            .absence(student: $0.student, reason: $0.reason, subject: lesson.subject.name, date: lesson.date, lesson: lesson.number)
-        })
+        await onChange?(
+            results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
+                .absence(
+                    student: $0.student, reason: $0.reason, subject: lesson.subject.name, date: lesson.date,
+                    lesson: lesson.number)
+            })
         return (lesson, results)
     }
 
     /// `/present`: removes an absence entered by mistake.
-    public func deleteAbsence(student query: String, className: String, subject: String, date: SchoolDate, number: Int?,
-                              for principal: Principal) async throws -> (Student, WriteOutcome) {
+    public func deleteAbsence(
+        student query: String, className: String, subject: String, date: SchoolDate, number: Int?,
+        for principal: Principal
+    ) async throws -> (Student, WriteOutcome) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         let student = try Self.pick(query, among: try await students(of: scope, on: date))
-        let lessons = try await journal.lessons(ofClass: scope.schoolClass.id, subject: scope.subject!.id, from: date, through: date)
-            .filter { number == nil || $0.number == number }
+        let lessons = try await journal.lessons(
+            ofClass: scope.schoolClass.id, subject: scope.subject!.id, from: date, through: date
+        )
+        .filter { number == nil || $0.number == number }
         var outcome = WriteOutcome.notFound
         for lesson in lessons where outcome == .notFound {
             outcome = try await journal.deleteAbsence(student: student.id, lesson: lesson.id, context: audit(principal))
@@ -260,12 +304,15 @@ public struct JournalService: Sendable {
     // MARK: Control works
 
     /// `/test`: schedules a control work in the subject's lesson on that date.
-    public func scheduleControlWork(topic: String, className: String, subject: String, date: SchoolDate, number: Int?,
-                                    for principal: Principal) async throws -> Lesson {
+    public func scheduleControlWork(
+        topic: String, className: String, subject: String, date: SchoolDate, number: Int?,
+        for principal: Principal
+    ) async throws -> Lesson {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
-        return try await journal.updateLesson(lesson.id, LessonUpdate(topic: topic.isEmpty ? nil : topic, isControlWork: true),
-                                              context: audit(principal))
+        return try await journal.updateLesson(
+            lesson.id, LessonUpdate(topic: topic.isEmpty ? nil : topic, isControlWork: true),
+            context: audit(principal))
     }
 
     // MARK: Finals
@@ -280,9 +327,13 @@ public struct JournalService: Sendable {
     /// The period of a grade named ("2", "год"/"year" = 0) or the current one.
     public func periodOrdinal(_ query: String?, grade: Int) async throws -> (ordinal: Int, period: Period?) {
         let all = try await periods(today, grade)
-        if let query, ["год", "year", "годовая", "годовые", "0"].contains(DiaryService.normalize(query)) { return (0, nil) }
+        if let query, ["год", "year", "годовая", "годовые", "0"].contains(DiaryService.normalize(query)) {
+            return (0, nil)
+        }
         if let query {
-            guard let ordinal = DiaryService.periodOrdinal(query), let period = all.first(where: { $0.ordinal == ordinal }) else {
+            guard let ordinal = DiaryService.periodOrdinal(query),
+                let period = all.first(where: { $0.ordinal == ordinal })
+            else {
                 throw JournalError.noSuchPeriod(query)
             }
             return (ordinal, period)
@@ -296,8 +347,10 @@ public struct JournalService: Sendable {
     /// `/final 7А алгебра 2`: each student's weighted average for the period (for the year,
     /// of the period finals), the final it suggests under the school's rounding threshold,
     /// and the final already set.
-    public func proposeFinals(className: String, subject: String, period query: String?, for principal: Principal) async throws
-        -> (Scope, Int, [FinalProposal]) {
+    public func proposeFinals(className: String, subject: String, period query: String?, for principal: Principal)
+        async throws
+        -> (Scope, Int, [FinalProposal])
+    {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         let grade = scope.schoolClass.grade
         let (ordinal, period) = try await periodOrdinal(query, grade: grade)
@@ -306,14 +359,19 @@ public struct JournalService: Sendable {
         let first = all.first?.start ?? today
         let last = all.last?.end ?? today
         let roster = try await students(of: scope, on: min(today, period?.end ?? last))
-        let lessons = try await journal.lessons(ofClass: scope.schoolClass.id, subject: scope.subject!.id,
-                                                from: period?.start ?? first, through: period?.end ?? last)
+        let lessons = try await journal.lessons(
+            ofClass: scope.schoolClass.id, subject: scope.subject!.id,
+            from: period?.start ?? first, through: period?.end ?? last)
         let entries = try await journal.entries(ofLessons: lessons.map(\.id))
         var marksByStudent: [StudentID: [MarkEntry]] = [:]
-        for (_, list) in entries.marks { for (student, mark) in list { marksByStudent[student, default: []].append(mark) } }
+        for (_, list) in entries.marks {
+            for (student, mark) in list { marksByStudent[student, default: []].append(mark) }
+        }
         var proposals: [FinalProposal] = []
         for student in roster {
-            let finals = try await journal.finals(of: student.id, on: today).filter { $0.subject == scope.subject!.name }
+            let finals = try await journal.finals(of: student.id, on: today).filter {
+                $0.subject == scope.subject!.name
+            }
             let average: Fraction?
             if ordinal == 0 {
                 let grades = finals.filter { $0.period > 0 }.compactMap { final -> Int? in
@@ -323,48 +381,65 @@ public struct JournalService: Sendable {
             } else {
                 average = GradingRules.weightedAverage(marksByStudent[student.id] ?? [])
             }
-            proposals.append(FinalProposal(student: student, average: average, suggested: average.map(rules.suggestedFinal),
-                                           current: finals.first { $0.period == ordinal }?.value))
+            proposals.append(
+                FinalProposal(
+                    student: student, average: average, suggested: average.map(rules.suggestedFinal),
+                    current: finals.first { $0.period == ordinal }?.value))
         }
         return (scope, ordinal, proposals)
     }
 
     /// `/final 7А алгебра 2 Иванов 5, Петров 4`: every student must be found, or nothing is written.
     /// A nil value deletes the student's final.
-    public func setFinals(_ requests: [(student: String, value: MarkValue?)], className: String, subject: String, period query: String?,
-                          for principal: Principal) async throws -> (Int, [(Student, MarkValue?, WriteOutcome)]) {
+    public func setFinals(
+        _ requests: [(student: String, value: MarkValue?)], className: String, subject: String, period query: String?,
+        for principal: Principal
+    ) async throws -> (Int, [(Student, MarkValue?, WriteOutcome)]) {
         let scope = try await scope(.editJournal, className: className, subject: subject, for: principal)
         guard !requests.isEmpty else { throw JournalError.nothingToDo }
         let (ordinal, _) = try await periodOrdinal(query, grade: scope.schoolClass.grade)
         let roster = try await students(of: scope, on: today)
         let resolved = try requests.map { (try Self.pick($0.student, among: roster), $0.value) }
-        let outcomes = try await journal.writeFinals(resolved.map { ($0.0.id, $0.1) }, subject: scope.subject!.id, period: ordinal,
-                                                     on: today, context: audit(principal))
+        let outcomes = try await journal.writeFinals(
+            resolved.map { ($0.0.id, $0.1) }, subject: scope.subject!.id, period: ordinal,
+            on: today, context: audit(principal))
         return (ordinal, zip(resolved, outcomes).map { ($0.0.0, $0.0.1, $0.1) })
     }
 
     // MARK: Remarks
 
     /// `/remark 7А Иванов текст`: a subject teacher of the class or its class teacher.
-    public func addRemark(_ kind: Remark.Kind, text: String, student query: String, className: String, for principal: Principal) async throws
-        -> (Student, Remark) {
+    public func addRemark(
+        _ kind: Remark.Kind, text: String, student query: String, className: String, for principal: Principal
+    ) async throws
+        -> (Student, Remark)
+    {
         let scope = try await scope(.writeRemark, className: className, subject: nil, for: principal)
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw JournalError.emptyText }
         let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
         // The remark carries the author's subject in this class, when they teach one.
-        let subject = try await journal.assignments(teacher: principal.account.id).first { $0.classID == scope.schoolClass.id }?.subject
-        let remark = try await journal.addRemark(student: student.id, kind: kind, subject: subject?.id, text: trimmed, date: today,
-                                                 context: audit(principal))
+        let subject = try await journal.assignments(teacher: principal.account.id).first {
+            $0.classID == scope.schoolClass.id
+        }?.subject
+        let remark = try await journal.addRemark(
+            student: student.id, kind: kind, subject: subject?.id, text: trimmed, date: today,
+            context: audit(principal))
         await onChange?([.remark(student: student, kind: kind, text: trimmed, author: remark.authorName)])
         return (student, remark)
     }
 
     /// `/unremark 7А Иванов`: deletes the latest remark or recommendation the person wrote to the student.
-    public func deleteRemark(student query: String, className: String, for principal: Principal) async throws -> (Student, Remark?) {
+    public func deleteRemark(student query: String, className: String, for principal: Principal) async throws -> (
+        Student, Remark?
+    ) {
         let scope = try await scope(.writeRemark, className: className, subject: nil, for: principal)
         let student = try Self.pick(query, among: try await journal.students(inClass: scope.schoolClass.id, on: today))
-        return (student, try await journal.deleteLatestRemark(student: student.id, author: principal.account.id, context: audit(principal)))
+        return (
+            student,
+            try await journal.deleteLatestRemark(
+                student: student.id, author: principal.account.id, context: audit(principal))
+        )
     }
 
     // MARK: Reading the journal
@@ -381,14 +456,18 @@ public struct JournalService: Sendable {
     }
 
     /// `/journal 7А алгебра [week]`: the subject's lessons in the week with every entry.
-    public func sheet(className: String, subject: String, week: SchoolDate, for principal: Principal) async throws -> JournalSheet {
+    public func sheet(className: String, subject: String, week: SchoolDate, for principal: Principal) async throws
+        -> JournalSheet
+    {
         let scope = try await scope(.readJournal, className: className, subject: subject, for: principal)
         let monday = week.adding(days: 1 - week.isoWeekday)
         let sunday = monday.adding(days: 6)
-        let lessons = try await journal.lessons(ofClass: scope.schoolClass.id, subject: scope.subject!.id, from: monday, through: sunday)
+        let lessons = try await journal.lessons(
+            ofClass: scope.schoolClass.id, subject: scope.subject!.id, from: monday, through: sunday)
         let entries = try await journal.entries(ofLessons: lessons.map(\.id))
         let students = try await journal.students(inClass: scope.schoolClass.id, on: min(sunday, today))
-        return JournalSheet(schoolClass: scope.schoolClass, subject: scope.subject!, from: monday, through: sunday, students: students,
-                            lessons: lessons, marks: entries.marks, absences: entries.absences)
+        return JournalSheet(
+            schoolClass: scope.schoolClass, subject: scope.subject!, from: monday, through: sunday, students: students,
+            lessons: lessons, marks: entries.marks, absences: entries.absences)
     }
 }

@@ -16,14 +16,16 @@ public protocol MessagingRepository: Sendable {
     func markSummarized(_ ids: [Int64], at: Date) async throws
 
     // MARK: Email and SMS
-    func enqueueExternal(_ channel: ExternalMessage.Channel, account: AccountID?, address: String, subject: String, body: String,
-                         notBefore: Date, at: Date) async throws
+    func enqueueExternal(
+        _ channel: ExternalMessage.Channel, account: AccountID?, address: String, subject: String, body: String,
+        notBefore: Date, at: Date) async throws
     func dueExternal(at: Date, limit: Int) async throws -> [ExternalMessage]
     func markExternalSent(_ id: Int64, at: Date) async throws
     func markExternalFailed(_ id: Int64, error: String, retryAt: Date) async throws
 
     // MARK: Letters
-    func createLetter(classID: ClassID, text: String, recipients: [AccountID], context: AuditContext) async throws -> Int64
+    func createLetter(classID: ClassID, text: String, recipients: [AccountID], context: AuditContext) async throws
+        -> Int64
     func letters(ofClass: ClassID) async throws -> [Letter]
     func letter(id: Int64) async throws -> (Letter, ClassID)?
     /// Records that a guardian read a letter sent to them; false when it was not sent to them.
@@ -32,10 +34,13 @@ public protocol MessagingRepository: Sendable {
     // MARK: Direct messages
     func recordDirect(_ message: DirectMessage) async throws
     /// The messages between two accounts in `window`, at most `limit`, oldest first.
-    func directHistory(between a: AccountID, and b: AccountID, _ window: HistoryWindow, limit: Int) async throws -> [DirectMessage]
+    func directHistory(between a: AccountID, and b: AccountID, _ window: HistoryWindow, limit: Int) async throws
+        -> [DirectMessage]
     /// The people an account exchanged messages with between two moments, with the latest
     /// message's time, newest first.
-    func directPartners(of account: AccountID, from: Date, to: Date, limit: Int) async throws -> [(login: String, latest: Date)]
+    func directPartners(of account: AccountID, from: Date, to: Date, limit: Int) async throws -> [(
+        login: String, latest: Date
+    )]
 }
 
 extension DutiesRepository {

@@ -22,9 +22,12 @@ extension ReportService {
     }
 
     /// The extract of a student of the class, for its class teacher (or the administration).
-    public func extract(student query: String, className: String, range: ExtractRange, for principal: Principal) async throws -> Extract {
+    public func extract(student query: String, className: String, range: ExtractRange, for principal: Principal)
+        async throws -> Extract
+    {
         let scope = try await journal.scope(.buildReports, className: className, subject: nil, for: principal)
-        let student = try JournalService.pick(query, among: try await repository.students(inClass: scope.schoolClass.id, on: today))
+        let student = try JournalService.pick(
+            query, among: try await repository.students(inClass: scope.schoolClass.id, on: today))
         return try await extract(student, schoolClass: scope.schoolClass, range: range)
     }
 
@@ -39,17 +42,27 @@ extension ReportService {
             (from, through) = (period.start, period.end)
         }
         let data = try await load(schoolClass, from: from, through: through)
-        let groups = Set(try await repository.groups(inClass: schoolClass.id).filter { $0.members.contains(student.id) }.map(\.id))
-        let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: min(through, today))
-            .filter { $0.group.map(groups.contains) ?? true }
-        let classTeacher = try await schoolClass.classTeacher.asyncFlatMap { try await repository.accountName($0) } ?? ""
-        return Extract(student: student, classTeacher: classTeacher, from: from, through: through,
-                       marks: (data.marks[student.id] ?? []).sorted { ($0.date, $0.subject) < ($1.date, $1.subject) },
-                       absences: (data.absences[student.id] ?? []).sorted { ($0.date, $0.lessonNumber) < ($1.date, $1.lessonNumber) },
-                       homework: lessons.compactMap { lesson in
-                           lesson.homework.flatMap { $0.isEmpty ? nil : DiaryService.HomeworkItem(date: lesson.date, subject: lesson.subject.name, text: $0) }
-                       },
-                       remarks: try await repository.remarks(of: student.id, from: from, through: through))
+        let groups = Set(
+            try await repository.groups(inClass: schoolClass.id).filter { $0.members.contains(student.id) }.map(\.id))
+        let lessons = try await repository.lessons(
+            ofClass: schoolClass.id, subject: nil, from: from, through: min(through, today)
+        )
+        .filter { $0.group.map(groups.contains) ?? true }
+        let classTeacher =
+            try await schoolClass.classTeacher.asyncFlatMap { try await repository.accountName($0) } ?? ""
+        return Extract(
+            student: student, classTeacher: classTeacher, from: from, through: through,
+            marks: (data.marks[student.id] ?? []).sorted { ($0.date, $0.subject) < ($1.date, $1.subject) },
+            absences: (data.absences[student.id] ?? []).sorted {
+                ($0.date, $0.lessonNumber) < ($1.date, $1.lessonNumber)
+            },
+            homework: lessons.compactMap { lesson in
+                lesson.homework.flatMap {
+                    $0.isEmpty
+                        ? nil : DiaryService.HomeworkItem(date: lesson.date, subject: lesson.subject.name, text: $0)
+                }
+            },
+            remarks: try await repository.remarks(of: student.id, from: from, through: through))
     }
 
     /// The students of a class whose guardians get the diary on paper: every guardian of theirs
@@ -64,7 +77,9 @@ extension ReportService {
         let consents = try await duties.duties.latestConsents(of: guardians.map(\.account))
         var students: [Student] = []
         for guardian in guardians where consents[guardian.account]?.decision == .refused {
-            for child in guardian.children where !students.contains(where: { $0.id == child.id }) { students.append(child) }
+            for child in guardian.children where !students.contains(where: { $0.id == child.id }) {
+                students.append(child)
+            }
         }
         return students.sorted { ($0.lastName, $0.firstName) < ($1.lastName, $1.firstName) }
     }
@@ -73,7 +88,9 @@ extension ReportService {
     public func paperExtracts(className: String, week: SchoolDate) async throws -> [Extract] {
         let (schoolClass, students) = try await paperPath(className: className)
         var result: [Extract] = []
-        for student in students { result.append(try await extract(student, schoolClass: schoolClass, range: .week(week))) }
+        for student in students {
+            result.append(try await extract(student, schoolClass: schoolClass, range: .week(week)))
+        }
         return result
     }
 
@@ -89,17 +106,27 @@ extension ReportService {
     }
 
     /// `/extract given 7А Иванов [date]`: the week's extract was handed to the family.
-    public func recordHandover(student query: String, className: String, week: SchoolDate, for principal: Principal) async throws -> (Student, Bool) {
+    public func recordHandover(student query: String, className: String, week: SchoolDate, for principal: Principal)
+        async throws -> (Student, Bool)
+    {
         let scope = try await journal.scope(.buildReports, className: className, subject: nil, for: principal)
-        let student = try JournalService.pick(query, among: try await repository.students(inClass: scope.schoolClass.id, on: today))
+        let student = try JournalService.pick(
+            query, among: try await repository.students(inClass: scope.schoolClass.id, on: today))
         let monday = DutiesService.Week(containing: week).monday
-        return (student, try await duties.duties.recordExtractHandover(student: student.id, week: monday, context: journal.audit(principal)))
+        return (
+            student,
+            try await duties.duties.recordExtractHandover(
+                student: student.id, week: monday, context: journal.audit(principal))
+        )
     }
 
     /// `/extract missing 7А [date]`: students on the paper path whose family has not received the week's extract.
-    public func missingHandovers(className: String, week: SchoolDate, for principal: Principal) async throws -> (SchoolClass, [Student]) {
+    public func missingHandovers(className: String, week: SchoolDate, for principal: Principal) async throws -> (
+        SchoolClass, [Student]
+    ) {
         let scope = try await journal.scope(.buildReports, className: className, subject: nil, for: principal)
-        let given = try await duties.duties.extractHandovers(ofClass: scope.schoolClass.id, week: DutiesService.Week(containing: week).monday)
+        let given = try await duties.duties.extractHandovers(
+            ofClass: scope.schoolClass.id, week: DutiesService.Week(containing: week).monday)
         return (scope.schoolClass, try await paperPath(scope.schoolClass).filter { given[$0.id] == nil })
     }
 }

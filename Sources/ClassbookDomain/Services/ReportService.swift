@@ -26,7 +26,9 @@ public struct ReportService: Sendable {
         /// A student of the class, by name or login.
         public var student: String?
 
-        public init(kind: ReportKind, className: String, period: String? = nil, month: String? = nil, student: String? = nil) {
+        public init(
+            kind: ReportKind, className: String, period: String? = nil, month: String? = nil, student: String? = nil
+        ) {
             self.kind = kind
             self.className = className
             self.period = period
@@ -49,10 +51,12 @@ public struct ReportService: Sendable {
     func build(_ request: Request, schoolClass: SchoolClass) async throws -> Report {
         switch request.kind {
         case .attendance: return try await attendance(schoolClass, month: try month(request.month))
-        case .attendanceSheet: return try await attendanceSheet(schoolClass, period: try await period(request.period, schoolClass))
+        case .attendanceSheet:
+            return try await attendanceSheet(schoolClass, period: try await period(request.period, schoolClass))
         case .marks: return try await marksSheet(schoolClass, period: try await period(request.period, schoolClass))
         case .results: return try await results(schoolClass, period: try await period(request.period, schoolClass))
-        case .preliminary: return try await preliminary(schoolClass, period: try await period(request.period, schoolClass))
+        case .preliminary:
+            return try await preliminary(schoolClass, period: try await period(request.period, schoolClass))
         case .period: return try await periodReport(schoolClass, period: try await period(request.period, schoolClass))
         case .movement: return try await movement(schoolClass, period: try await period(request.period, schoolClass))
         case .analytics: return try await analytics(schoolClass, student: request.student)
@@ -77,7 +81,9 @@ public struct ReportService: Sendable {
             case 1:
                 month = parts[0]
                 // The school year runs September to August.
-                year = today.month >= 9 ? (month >= 9 ? today.year : today.year + 1) : (month >= 9 ? today.year - 1 : today.year)
+                year =
+                    today.month >= 9
+                    ? (month >= 9 ? today.year : today.year + 1) : (month >= 9 ? today.year - 1 : today.year)
             default: throw JournalError.invalidDate(text)
             }
             guard (1...12).contains(month), (2000...2100).contains(year) else { throw JournalError.invalidDate(text) }
@@ -118,8 +124,9 @@ public struct ReportService: Sendable {
         let students = try await repository.students(inClass: schoolClass.id, from: from, through: through)
         let current = try await repository.students(inClass: schoolClass.id, on: held)
         let subjects = Set(try await repository.assignments(inClass: schoolClass.id).map(\.subject.name)).sorted()
-        var data = ClassData(schoolClass: schoolClass, from: from, through: through, students: students, current: current,
-                             subjects: subjects, rules: try await repository.gradingRules())
+        var data = ClassData(
+            schoolClass: schoolClass, from: from, through: through, students: students, current: current,
+            subjects: subjects, rules: try await repository.gradingRules())
         guard from <= held else { return data }
         let lessons = try await repository.lessons(ofClass: schoolClass.id, subject: nil, from: from, through: held)
         let entries = try await repository.entries(ofLessons: lessons.map(\.id))
@@ -185,7 +192,9 @@ public struct ReportService: Sendable {
             }
         }
         let marks = (data.marks[student] ?? []).filter { $0.subject == subject }
-        if let average = GradingRules.weightedAverage(marks) { return .grade(data.rules.suggestedFinal(for: average), suggested: true) }
+        if let average = GradingRules.weightedAverage(marks) {
+            return .grade(data.rules.suggestedFinal(for: average), suggested: true)
+        }
         let latest = marks.filter { $0.value == .pass || $0.value == .fail }.max { ($0.date, $0.id) < ($1.date, $1.id) }
         return latest.map { $0.value == .fail ? .fail : .pass }
     }
@@ -231,5 +240,8 @@ public struct ReportService: Sendable {
         value.map { NumberText.twoDecimals($0) } ?? "—"
     }
 
-    static let monthNames = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
+    static let monthNames = [
+        "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь",
+        "декабрь"
+    ]
 }

@@ -49,7 +49,8 @@ public protocol AccountRepository: Sendable {
     /// Replaces the password hash; throws `RepositoryError.notFound` for an unknown login.
     func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws
     /// Stores a device token's hash (audited, without the token).
-    func createDeviceToken(account: AccountID, name: String, hash: String, context: AuditContext) async throws -> DeviceToken
+    func createDeviceToken(account: AccountID, name: String, hash: String, context: AuditContext) async throws
+        -> DeviceToken
     /// The account's tokens not revoked, oldest first (expired ones included: the domain decides).
     func deviceTokens(of account: AccountID) async throws -> [DeviceToken]
     /// The account and token a token's hash names, if not revoked; marks it used at `at`.
@@ -82,7 +83,8 @@ public protocol DiaryRepository: Sendable {
     /// acknowledged by this guardian; returns nil, and writes nothing, when there is none.
     func acknowledge(student: StudentID, guardian: AccountID, context: AuditContext) async throws -> Acknowledgement?
     func lastAcknowledgement(student: StudentID, guardian: AccountID) async throws -> Acknowledgement?
-    func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws -> ConsentRecord
+    func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws
+        -> ConsentRecord
     func latestConsent(guardian: AccountID) async throws -> ConsentRecord?
 }
 

@@ -15,8 +15,11 @@ public struct SchoolServices: Sendable {
         public var boards: any BoardRepository
         public var security: any SecurityRepository
 
-        public init(accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository, duties: any DutiesRepository,
-                    messaging: any MessagingRepository, boards: any BoardRepository, security: any SecurityRepository) {
+        public init(
+            accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
+            duties: any DutiesRepository,
+            messaging: any MessagingRepository, boards: any BoardRepository, security: any SecurityRepository
+        ) {
             self.accounts = accounts
             self.diary = diary
             self.journal = journal
@@ -33,8 +36,10 @@ public struct SchoolServices: Sendable {
         public var onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)?
         public var onJournalChange: (@Sendable ([JournalEvent]) async -> Void)?
 
-        public init(onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)? = nil,
-                    onJournalChange: (@Sendable ([JournalEvent]) async -> Void)? = nil) {
+        public init(
+            onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)? = nil,
+            onJournalChange: (@Sendable ([JournalEvent]) async -> Void)? = nil
+        ) {
             self.onDiaryView = onDiaryView
             self.onJournalChange = onJournalChange
         }
@@ -53,19 +58,25 @@ public struct SchoolServices: Sendable {
     public let security: SecurityService
     public let reports: ReportService
 
-    public init(repositories: Repositories, clock: any SchoolClock = SystemClock(), timeZone: TimeZone, roomCreation: RoomCreation = .everyone,
-                hasher: PasswordHasher = PasswordHasher(), executor: any BlockingExecutor, hooks: Hooks = Hooks()) {
+    public init(
+        repositories: Repositories, clock: any SchoolClock = SystemClock(), timeZone: TimeZone,
+        roomCreation: RoomCreation = .everyone,
+        hasher: PasswordHasher = PasswordHasher(), executor: any BlockingExecutor, hooks: Hooks = Hooks()
+    ) {
         self.repositories = repositories
         self.clock = clock
         self.timeZone = timeZone
         accounts = AccountService(accounts: repositories.accounts, hasher: hasher, executor: executor, clock: clock)
-        var diary = DiaryService(diary: repositories.diary, journal: repositories.journal, clock: clock, timeZone: timeZone)
+        var diary = DiaryService(
+            diary: repositories.diary, journal: repositories.journal, clock: clock, timeZone: timeZone)
         diary.onDiaryView = hooks.onDiaryView
-        var journal = JournalService(journal: repositories.journal, diary: repositories.diary, clock: clock, timeZone: timeZone)
+        var journal = JournalService(
+            journal: repositories.journal, diary: repositories.diary, clock: clock, timeZone: timeZone)
         journal.onChange = hooks.onJournalChange
         self.diary = diary
         self.journal = journal
-        duties = DutiesService(duties: repositories.duties, journal: journal, diary: diary, hasher: hasher, executor: executor)
+        duties = DutiesService(
+            duties: repositories.duties, journal: journal, diary: diary, hasher: hasher, executor: executor)
         messaging = MessagingService(messaging: repositories.messaging, journal: journal)
         boards = BoardService(boards: repositories.boards, journal: journal, diary: diary)
         conversations = ConversationService(boards: boards, roomCreation: roomCreation)

@@ -27,7 +27,8 @@ public protocol SecurityRepository: Sendable {
     /// Records a breach report, locks the account, and voids the account's marks and absences
     /// entered after the report time (soft-deleted, audited); returns what was voided.
     func reportBreach(_ account: AccountID, at reportedAt: Date, context: AuditContext) async throws -> [String]
-    func operations(of account: AccountID, from: Date, through: Date, reportedAt: Date?) async throws -> [AccountOperation]
+    func operations(of account: AccountID, from: Date, through: Date, reportedAt: Date?) async throws
+        -> [AccountOperation]
     func latestBreach(of account: AccountID) async throws -> Date?
     /// Unlocks with a new one-time password (its hash).
     func unlock(_ account: AccountID, hash: String, context: AuditContext) async throws
@@ -52,30 +53,42 @@ public struct SecurityService: Sendable {
     public func report(login: String?, for principal: Principal) async throws -> (Account, [String]) {
         let target: Account
         if let login, login.lowercased() != principal.account.login {
-            guard AccessPolicy.allows(.reportBreach, for: principal.account.roles, relations: [.unrelated]) else { throw DiaryError.notAllowed }
+            guard AccessPolicy.allows(.reportBreach, for: principal.account.roles, relations: [.unrelated]) else {
+                throw DiaryError.notAllowed
+            }
             guard let account = try await security.account(login: login) else { throw JournalError.noSuchPerson(login) }
             target = account
         } else {
-            guard AccessPolicy.allows(.reportBreach, for: principal.account.roles, relations: [.own]) else { throw DiaryError.notAllowed }
+            guard AccessPolicy.allows(.reportBreach, for: principal.account.roles, relations: [.own]) else {
+                throw DiaryError.notAllowed
+            }
             target = principal.account
         }
-        let voided = try await security.reportBreach(target.id, at: clock.now(), context: duties.journal.audit(principal))
+        let voided = try await security.reportBreach(
+            target.id, at: clock.now(), context: duties.journal.audit(principal))
         return (target, voided)
     }
 
     /// `/breach review login`: the account's operations in the seven days before the report, and any after it.
     public func review(login: String, for principal: Principal) async throws -> (Account, Date?, [AccountOperation]) {
-        guard AccessPolicy.allows(.reviewBreach, for: principal.account.roles, relations: [.unrelated]) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.reviewBreach, for: principal.account.roles, relations: [.unrelated]) else {
+            throw DiaryError.notAllowed
+        }
         guard let account = try await security.account(login: login) else { throw JournalError.noSuchPerson(login) }
         let reported = try await security.latestBreach(of: account.id)
         let end = clock.now()
         let start = (reported ?? end).addingTimeInterval(-7 * 86_400)
-        return (account, reported, try await security.operations(of: account.id, from: start, through: .distantFuture, reportedAt: reported))
+        return (
+            account, reported,
+            try await security.operations(of: account.id, from: start, through: .distantFuture, reportedAt: reported)
+        )
     }
 
     /// `/breach unlock login`: a new one-time password, shown to the administrator once.
     public func unlock(login: String, for principal: Principal) async throws -> (Account, String) {
-        guard AccessPolicy.allows(.reviewBreach, for: principal.account.roles, relations: [.unrelated]) else { throw DiaryError.notAllowed }
+        guard AccessPolicy.allows(.reviewBreach, for: principal.account.roles, relations: [.unrelated]) else {
+            throw DiaryError.notAllowed
+        }
         guard let account = try await security.account(login: login) else { throw JournalError.noSuchPerson(login) }
         let password = try DutiesService.oneTimePassword()
         let hasher = duties.hasher

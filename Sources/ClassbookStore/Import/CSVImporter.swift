@@ -74,8 +74,11 @@ public struct CSVImporter: Sendable {
             do {
                 let table = try CSVTable.parse(file: file.name, data: file.data)
                 guard let kind = Kind.of(table.columns) else {
-                    problems.append(Problem(file: file.name, line: 1, message: "cannot tell what this file holds from its columns ("
-                                            + table.columns.joined(separator: ", ") + "); see docs/import.md"))
+                    problems.append(
+                        Problem(
+                            file: file.name, line: 1,
+                            message: "cannot tell what this file holds from its columns ("
+                                + table.columns.joined(separator: ", ") + "); see docs/import.md"))
                     continue
                 }
                 tables.append((kind, table))
@@ -98,8 +101,10 @@ public struct CSVImporter: Sendable {
                     }
                 }
                 if !writer.problems.isEmpty { throw Failure(problems: writer.problems) }
-                try AuditLog.append(db, context: context, action: "school.import.csv", entity: "school", entityID: "csv",
-                                    new: writer.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+                try AuditLog.append(
+                    db, context: context, action: "school.import.csv", entity: "school", entityID: "csv",
+                    new: writer.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                )
                 return Summary(counts: writer.counts)
             }
         }
@@ -112,7 +117,8 @@ public struct CSVImporter: Sendable {
         case .unterminatedQuote(let line): Problem(file: file, line: line, message: "a quoted field is not closed")
         case .fieldCount(let line, let expected, let found):
             Problem(file: file, line: line, message: "\(found) fields where the header has \(expected)")
-        case .unknownColumn(let name): Problem(file: file, line: 1, message: "unknown column «\(name)»; see docs/import.md")
+        case .unknownColumn(let name):
+            Problem(file: file, line: 1, message: "unknown column «\(name)»; see docs/import.md")
         case .duplicateColumn(let name): Problem(file: file, line: 1, message: "the column «\(name)» appears twice")
         }
     }

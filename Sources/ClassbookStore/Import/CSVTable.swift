@@ -33,7 +33,8 @@ struct CSVTable {
         "name": "name", "фио": "name", "ф.и.о.": "name",
         "roles": "roles", "роли": "roles", "роль": "roles",
         "class": "class", "класс": "class",
-        "class_teacher": "class_teacher", "классный руководитель": "class_teacher", "классный_руководитель": "class_teacher",
+        "class_teacher": "class_teacher", "классный руководитель": "class_teacher",
+        "классный_руководитель": "class_teacher",
         "last_name": "last_name", "фамилия": "last_name",
         "first_name": "first_name", "имя": "first_name",
         "middle_name": "middle_name", "отчество": "middle_name",
@@ -51,7 +52,7 @@ struct CSVTable {
         "end": "end", "конец": "end", "окончание": "end",
         "phone": "phone", "телефон": "phone",
         "email": "email", "почта": "email", "e-mail": "email",
-        "address": "address", "адрес": "address",
+        "address": "address", "адрес": "address"
     ]
 
     static func parse(file: String, data: Data) throws -> CSVTable {
@@ -69,12 +70,15 @@ struct CSVTable {
             titles[column] = raw.trimmingCharacters(in: .whitespaces)
         }
         var rows: [Row] = []
-        for record in records.dropFirst() where !record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        for record in records.dropFirst()
+        where !record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             guard record.fields.count == columns.count else {
                 throw ParseError.fieldCount(line: record.line, expected: columns.count, found: record.fields.count)
             }
             var fields: [String: String] = [:]
-            for (column, value) in zip(columns, record.fields) { fields[column] = value.trimmingCharacters(in: .whitespaces) }
+            for (column, value) in zip(columns, record.fields) {
+                fields[column] = value.trimmingCharacters(in: .whitespaces)
+            }
             rows.append(Row(line: record.line, fields: fields))
         }
         return CSVTable(file: file, columns: columns, titles: titles, rows: rows)
@@ -82,7 +86,8 @@ struct CSVTable {
 
     private static func records(_ text: String) throws -> [(line: Int, fields: [String])] {
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r" }
-        let separator: Character = firstLine.filter { $0 == ";" }.count >= firstLine.filter { $0 == "," }.count ? ";" : ","
+        let separator: Character =
+            firstLine.filter { $0 == ";" }.count >= firstLine.filter { $0 == "," }.count ? ";" : ","
         var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
         var field = ""

@@ -27,17 +27,21 @@ struct JournalSchool {
         let database = try ClassbookDatabase(directory: directory)
         var output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: TestClock.day).generate()
         for index in output.snapshot.people.indices { output.snapshot.people[index].passwordHash = "!" }
-        try await SchoolImporter(database: database).write(output.snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
+        try await SchoolImporter(database: database).write(
+            output.snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
         let clock = TestClock()
         let diary = DiaryService(diary: database.diary, journal: database.journal, clock: clock)
         let journal = JournalService(journal: database.journal, diary: database.diary, clock: clock)
         let accounts = AccountService(accounts: database.accounts, executor: DetachedThreadExecutor(), clock: clock)
-        let duties = DutiesService(duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
-        return JournalSchool(directory: directory, database: database, output: output,
-                             bot: DiaryBot(accounts: accounts, diary: diary, journal: journal, duties: duties,
-                                           messaging: MessagingService(messaging: database.messaging, journal: journal),
-                                           boards: BoardService(boards: database.boards, journal: journal, diary: diary),
-                                           security: SecurityService(security: database.security, duties: duties)))
+        let duties = DutiesService(
+            duties: database.duties, journal: journal, diary: diary, executor: DetachedThreadExecutor())
+        return JournalSchool(
+            directory: directory, database: database, output: output,
+            bot: DiaryBot(
+                accounts: accounts, diary: diary, journal: journal, duties: duties,
+                messaging: MessagingService(messaging: database.messaging, journal: journal),
+                boards: BoardService(boards: database.boards, journal: journal, diary: diary),
+                security: SecurityService(security: database.security, duties: duties)))
     }
 
     func remove() {
@@ -56,7 +60,9 @@ struct JournalSchool {
         await bot.respond(to: text, from: principal).lines
     }
 
-    func scalar<T: DatabaseValueConvertible & Sendable>(_ sql: String, _ arguments: StatementArguments = []) async throws -> T? {
+    func scalar<T: DatabaseValueConvertible & Sendable>(_ sql: String, _ arguments: StatementArguments = [])
+        async throws -> T?
+    {
         try await database.pool.read { try T.fetchOne($0, sql: sql, arguments: arguments) }
     }
 }

@@ -18,7 +18,9 @@ final class ExternalServer: Sendable {
 
     /// A port nothing listens on now.
     static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+            host: "127.0.0.1", port: 0
+        ).get()
         let port = channel.localAddress!.port!
         try await channel.close()
         return port
@@ -29,8 +31,14 @@ final class ExternalServer: Sendable {
         let server = ExternalServer(process: process, port: port, directory: directory)
         // Wait until it accepts connections.
         for _ in 0..<200 {
-            if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get())
-                .map({ $0.close(promise: nil); return true }) == true { return server }
+            if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
+                host: "127.0.0.1", port: port
+            ).get())
+            .map({
+                $0.close(promise: nil); return true
+            }) == true {
+                return server
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         server.stop()
@@ -38,7 +46,8 @@ final class ExternalServer: Sendable {
     }
 
     /// aiosmtpd keeping every message in a maildir; STARTTLS with the given certificate.
-    static func smtp(port: Int, directory: String, certificate: (String, String)? = nil) async throws -> ExternalServer {
+    static func smtp(port: Int, directory: String, certificate: (String, String)? = nil) async throws -> ExternalServer
+    {
         var arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"]
         if let (cert, key) = certificate { arguments += ["--tlscert", cert, "--tlskey", key, "--no-requiretls"] }
         arguments += ["-c", "aiosmtpd.handlers.Mailbox", directory + "/maildir"]
@@ -47,14 +56,22 @@ final class ExternalServer: Sendable {
 
     /// aiosmtpd that takes the envelope and then never answers the message's end.
     static func stalledSMTP(port: Int, directory: String) async throws -> ExternalServer {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("stalled_smtp.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "stalled_smtp.py"
+        ).path
         return try await start([script, String(port)], port: port, directory: directory)
     }
 
     /// The gateway stand-in; over HTTPS with the certificate given.
-    static func smsGateway(port: Int, directory: String, certificate: (String, String)? = nil) async throws -> ExternalServer {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sms_gateway.py").path
-        return try await start([script, String(port), directory + "/sms.log"] + (certificate.map { [$0.0, $0.1] } ?? []), port: port, directory: directory)
+    static func smsGateway(port: Int, directory: String, certificate: (String, String)? = nil) async throws
+        -> ExternalServer
+    {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "sms_gateway.py"
+        ).path
+        return try await start(
+            [script, String(port), directory + "/sms.log"] + (certificate.map { [$0.0, $0.1] } ?? []), port: port,
+            directory: directory)
     }
 
     /// The messages aiosmtpd received, as raw text.
@@ -65,7 +82,8 @@ final class ExternalServer: Sendable {
     }
 
     var smsLog: [String] {
-        ((try? String(contentsOfFile: directory + "/sms.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOfFile: directory + "/sms.log", encoding: .utf8)) ?? "").split(separator: "\n").map(
+            String.init)
     }
 
     /// Kills the server (aiosmtpd does not stop on SIGTERM) and waits for it to go; Foundation's

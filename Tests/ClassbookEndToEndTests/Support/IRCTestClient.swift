@@ -24,7 +24,9 @@ final class IRCTestClient: Sendable {
 
     /// `prelude`: bytes sent before anything else, TLS included (a PROXY protocol header, as a
     /// load balancer sends).
-    static func connect(port: Int, certificatePath: String?, group: any EventLoopGroup, prelude: [UInt8]? = nil) async throws -> IRCTestClient {
+    static func connect(port: Int, certificatePath: String?, group: any EventLoopGroup, prelude: [UInt8]? = nil)
+        async throws -> IRCTestClient
+    {
         let inbox = NIOLockedValueBox(Inbox())
         let sslContext: NIOSSLContext? = try certificatePath.map { path in
             var configuration = TLSConfiguration.makeClientConfiguration()
@@ -38,7 +40,8 @@ final class IRCTestClient: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let prelude { try channel.pipeline.syncOperations.addHandler(PreludeWriter(bytes: prelude)) }
                     if let sslContext {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: "localhost"))
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: sslContext, serverHostname: "localhost"))
                     }
                     try channel.pipeline.syncOperations.addHandler(LineCollector(inbox: inbox))
                 }
@@ -69,12 +72,16 @@ final class IRCTestClient: Sendable {
 
     /// Waits for the next line (after those already consumed) that matches, and consumes up to it.
     @discardableResult
-    func expect(_ what: String, timeout: Duration = .seconds(10), _ predicate: (IRCMessage) -> Bool) async throws -> IRCMessage {
+    func expect(_ what: String, timeout: Duration = .seconds(10), _ predicate: (IRCMessage) -> Bool) async throws
+        -> IRCMessage
+    {
         try await consume(until: what, timeout: timeout, predicate).last!
     }
 
     /// Like `expect`, but returns every message consumed, the matching one last.
-    func consume(until what: String, timeout: Duration = .seconds(10), _ predicate: (IRCMessage) -> Bool) async throws -> [IRCMessage] {
+    func consume(until what: String, timeout: Duration = .seconds(10), _ predicate: (IRCMessage) -> Bool) async throws
+        -> [IRCMessage]
+    {
         let deadline = ContinuousClock.now + timeout
         var examined = cursor.withLockedValue { $0 }
         while true {
@@ -123,16 +130,23 @@ final class IRCTestClient: Sendable {
 
     /// The nick the server registered this connection with (001's target): an account's login.
     var nick: String? {
-        inbox.withLockedValue { $0.lines }.lazy.compactMap { try? IRCMessage(parsing: $0) }.first { $0.command == "001" }?.parameters.first
+        inbox.withLockedValue { $0.lines }.lazy.compactMap { try? IRCMessage(parsing: $0) }.first {
+            $0.command == "001"
+        }?.parameters.first
     }
 
     /// The bot's messages that arrived unasked (a digest, a delivery at login), up to now.
     func botMessages(from bot: String = "diary") async throws -> [IRCMessage] {
         let marker = "end-\(UUID().uuidString.prefix(8))"
         try await send("PING :\(marker)")
-        let consumed = try await consume(until: "PONG \(marker)") { $0.command == "PONG" && $0.parameters.last == marker }
+        let consumed = try await consume(until: "PONG \(marker)") {
+            $0.command == "PONG" && $0.parameters.last == marker
+        }
         // The CTCP VERSION the bot asks at registration is not a reply.
-        return consumed.filter { $0.command == "PRIVMSG" && $0.source?.hasPrefix(bot + "!") == true && $0.parameters.last?.hasPrefix("\u{1}") != true }
+        return consumed.filter {
+            $0.command == "PRIVMSG" && $0.source?.hasPrefix(bot + "!") == true
+                && $0.parameters.last?.hasPrefix("\u{1}") != true
+        }
     }
 
     /// Waits until the server closes the connection; returns the ERROR text if one came.
@@ -165,8 +179,10 @@ final class IRCTestClient: Sendable {
     // MARK: Registration helpers
 
     /// CAP negotiation with SASL PLAIN; returns when 001 and the MOTD's end arrive.
-    func registerWithSASL(login: String, password: String, nick: String, capabilities: String = "sasl",
-                          realname: String = "Test") async throws {
+    func registerWithSASL(
+        login: String, password: String, nick: String, capabilities: String = "sasl",
+        realname: String = "Test"
+    ) async throws {
         try await send("CAP LS 302")
         try await send("NICK \(nick)")
         try await send("USER \(nick) 0 * :\(realname)")

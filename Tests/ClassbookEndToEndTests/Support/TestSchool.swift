@@ -52,8 +52,9 @@ struct TestSchool {
         for name in [ClassbookDatabase.fileName, "cert.pem", "key.pem"] {
             try FileManager.default.copyItem(atPath: template.directory + "/" + name, toPath: directory + "/" + name)
         }
-        return TestSchool(directory: directory, credentials: template.credentials,
-                          certificatePath: directory + "/cert.pem", privateKeyPath: directory + "/key.pem")
+        return TestSchool(
+            directory: directory, credentials: template.credentials,
+            certificatePath: directory + "/cert.pem", privateKeyPath: directory + "/key.pem")
     }
 
     /// Builds a demo school with real password hashes (slow on purpose, so done once per run).
@@ -66,13 +67,17 @@ struct TestSchool {
             snapshot.people[index].passwordHash = try hasher.hash(output.credentials[index].password)
         }
         let database = try ClassbookDatabase(directory: directory)
-        try await SchoolImporter(database: database).write(snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
+        try await SchoolImporter(database: database).write(
+            snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
         // Closing checkpoints the WAL into the file, so the file alone is the whole school.
         try database.close()
         let certificatePath = directory + "/cert.pem"
         let privateKeyPath = directory + "/key.pem"
-        try TLSCertificate.writeSelfSigned(commonName: "classbook.test", certificatePath: certificatePath, privateKeyPath: privateKeyPath)
-        return TestSchool(directory: directory, credentials: output.credentials, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        try TLSCertificate.writeSelfSigned(
+            commonName: "classbook.test", certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        return TestSchool(
+            directory: directory, credentials: output.credentials, certificatePath: certificatePath,
+            privateKeyPath: privateKeyPath)
     }
 
     func credential(_ predicate: (DemoSchoolGenerator.Credential) -> Bool) throws -> DemoSchoolGenerator.Credential {
@@ -95,7 +100,9 @@ struct TestSchool {
 
     /// The name of a child of a guardian who shares no child with `guardian`.
     func childOfAnotherFamily(than guardian: DemoSchoolGenerator.Credential) throws -> String {
-        let other = try credential { $0.roles == [.guardian] && !$0.children.contains(where: guardian.children.contains) }
+        let other = try credential {
+            $0.roles == [.guardian] && !$0.children.contains(where: guardian.children.contains)
+        }
         return Self.nameWithoutClass(other.children[0])
     }
 
@@ -131,8 +138,10 @@ final class RunningServer: Sendable {
     private let task: Task<Void, any Error>
     static let clientGroup = MultiThreadedEventLoopGroup.singleton
 
-    private init(server: ClassbookServer, ports: ClassbookServer.BoundPorts, database: ClassbookDatabase, school: TestSchool,
-                 task: Task<Void, any Error>) {
+    private init(
+        server: ClassbookServer, ports: ClassbookServer.BoundPorts, database: ClassbookDatabase, school: TestSchool,
+        task: Task<Void, any Error>
+    ) {
         self.server = server
         self.ports = ports
         self.database = database
@@ -140,9 +149,12 @@ final class RunningServer: Sendable {
         self.task = task
     }
 
-    static func start(_ school: TestSchool, clock: any SchoolClock = FixedClock(),
-                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> RunningServer {
-        var configuration = ServerConfiguration(certificatePath: school.certificatePath, privateKeyPath: school.privateKeyPath)
+    static func start(
+        _ school: TestSchool, clock: any SchoolClock = FixedClock(),
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> RunningServer {
+        var configuration = ServerConfiguration(
+            certificatePath: school.certificatePath, privateKeyPath: school.privateKeyPath)
         configuration.tlsListen = .init(host: "127.0.0.1", port: 0)
         configuration.metricsListen = .init(host: "127.0.0.1", port: 0)
         configuration.serverName = "classbook.test"
@@ -153,9 +165,12 @@ final class RunningServer: Sendable {
         configuration.flood.linesPerSecond = 100_000
         configure(&configuration)
         let database = try ClassbookDatabase(directory: school.directory)
-        let server = try ClassbookServer(configuration: configuration,
-                                         services: .init(accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties, messaging: database.messaging, boards: database.boards, security: database.security,
-                                                                         clock: clock))
+        let server = try ClassbookServer(
+            configuration: configuration,
+            services: .init(
+                accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
+                messaging: database.messaging, boards: database.boards, security: database.security,
+                clock: clock))
         database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         let task = Task { try await server.run() }
@@ -163,7 +178,8 @@ final class RunningServer: Sendable {
     }
 
     func connect() async throws -> IRCTestClient {
-        try await IRCTestClient.connect(port: ports.tls, certificatePath: school.certificatePath, group: Self.clientGroup)
+        try await IRCTestClient.connect(
+            port: ports.tls, certificatePath: school.certificatePath, group: Self.clientGroup)
     }
 
     func connectPlaintext() async throws -> IRCTestClient {
@@ -172,10 +188,13 @@ final class RunningServer: Sendable {
     }
 
     /// Connects and logs in with SASL as the demo account.
-    func login(_ credential: DemoSchoolGenerator.Credential, nick: String? = nil, capabilities: String = "sasl") async throws -> IRCTestClient {
+    func login(_ credential: DemoSchoolGenerator.Credential, nick: String? = nil, capabilities: String = "sasl")
+        async throws -> IRCTestClient
+    {
         let client = try await connect()
-        try await client.registerWithSASL(login: credential.login, password: credential.password,
-                                          nick: nick ?? "u\(UUID().uuidString.prefix(6))", capabilities: capabilities)
+        try await client.registerWithSASL(
+            login: credential.login, password: credential.password,
+            nick: nick ?? "u\(UUID().uuidString.prefix(6))", capabilities: capabilities)
         return client
     }
 
@@ -188,8 +207,10 @@ final class RunningServer: Sendable {
 
 /// Runs `body` against a server of a fresh copy of the test school; stops the server and
 /// removes the school afterwards, also when the body fails.
-func withServer(_ configure: (inout ServerConfiguration) -> Void = { _ in },
-                _ body: (RunningServer) async throws -> Void) async throws {
+func withServer(
+    _ configure: (inout ServerConfiguration) -> Void = { _ in },
+    _ body: (RunningServer) async throws -> Void
+) async throws {
     let school = try await TestSchool.make()
     defer { school.remove() }
     let server = try await RunningServer.start(school, configure: configure)

@@ -41,7 +41,9 @@ let package = Package(
         // Pango on cairo's PDF surface (system libraries) for printed documents.
         // `classbook-pangocairo` is pangocairo's pkg-config without glib's -pthread (commands/setup).
         .systemLibrary(name: "CPangoCairo", pkgConfig: "classbook-pangocairo", providers: [.apt(["libpango1.0-dev"])]),
-        .target(name: "ClassbookPrint", dependencies: ["CPangoCairo", "ClassbookDomain"], swiftSettings: strict),
+        .target(
+            name: "ClassbookPrint", dependencies: ["CPangoCairo", "ClassbookDomain", "ClassbookText"],
+            swiftSettings: strict),
         .target(name: "IRC", swiftSettings: strict),
         .target(
             name: "ClassbookDomain",
@@ -103,6 +105,7 @@ let package = Package(
             dependencies: [
                 "ClassbookServer",
                 "ClassbookBot",
+                "ClassbookText",
                 "ClassbookPrint",
                 "ClassbookStore",
                 "ClassbookDomain",

@@ -44,7 +44,8 @@ enum ReportCommands {
                     let report = try await reports.report(request, for: r.principal)
                     return BotReply(
                         lines: page(
-                            ReportRenderer.lines(report), number: a.page ?? 1, next: "/report " + withoutPage(a), r))
+                            ReportRenderer.lines(report.text(r.language)), number: a.page ?? 1,
+                            next: "/report " + withoutPage(a), r))
                 }),
             BotCommand(
                 name: "extract", aliases: ["выписка"],
@@ -98,7 +99,7 @@ enum ReportCommands {
                         let extract = try await reports.extract(
                             student: a.person!, className: a.schoolClass!, range: .week(a.date ?? today()),
                             for: r.principal)
-                        return BotReply(lines: ExtractRenderer.lines(extract))
+                        return BotReply(lines: ExtractRenderer.lines(extract, r.language))
                     }
                 ])
         ]

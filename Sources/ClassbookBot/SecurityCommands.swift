@@ -23,8 +23,12 @@ enum SecurityCommands {
                                 + r.t("security.operationsDaysBeforeSince", ["operationsCount": operations.count])
                         ]
                         lines += operations.suffix(40).map { op in
-                            "\(render.time(op.at)) \(op.action) \(op.entity) "
-                                + "#\(op.entityID)\(op.change.isEmpty ? "" : " — \(op.change)")"
+                            let change = [
+                                op.oldValue.map { r.t("security.changeFrom", ["value": $0]) },
+                                op.newValue.map { r.t("security.changeTo", ["value": $0]) }
+                            ].compactMap { $0 }.joined(separator: "; ")
+                            return "\(render.time(op.at)) \(op.action) \(op.entity) #\(op.entityID)"
+                                + (change.isEmpty ? "" : " — \(change)")
                                 + (op.afterReport ? r.t("security.afterReportVoided") : "")
                         }
                         return BotReply(lines: lines)

@@ -1,102 +1,102 @@
 import ClassbookDomain
+import ClassbookText
 
-/// A paper extract as text lines (chat) or a printed page (PDF).
+/// A paper extract as text lines (chat) or a printed page (PDF), in a language: printed
+/// extracts are school documents in Russian, a chat reply is in its reader's language.
 public enum ExtractRenderer {
-    static func mark(_ entry: MarkEntry) -> String {
+    static func mark(_ entry: MarkEntry, _ language: Language) -> String {
         let value =
             switch entry.value {
             case .grade(let grade): String(grade)
-            case .pass: "зач"
-            case .fail: "незач"
+            case .pass: language.t("extract.pass")
+            case .fail: language.t("extract.fail")
             }
         let kind =
             switch entry.kind {
-            case "control": " (контрольная)"
-            case "independent": " (самостоятельная)"
-            case "test": " (тест)"
-            case "homework": " (домашняя)"
+            case MarkKind.control.rawValue: language.t("extract.kind.control")
+            case MarkKind.independent.rawValue: language.t("extract.kind.independent")
+            case MarkKind.test.rawValue: language.t("extract.kind.test")
+            case MarkKind.homework.rawValue: language.t("extract.kind.homework")
             default: ""
             }
         return value + kind
     }
 
-    static func title(_ extract: Extract) -> String {
-        "Выписка из электронного дневника: \(extract.student.shortName), \(extract.student.className), "
-            + "\(extract.from.russian) – \(extract.through.russian)"
+    static func title(_ extract: Extract, _ language: Language) -> String {
+        language.t(
+            "extract.title",
+            [
+                "student": extract.student.shortName, "class": extract.student.className, "from": extract.from.russian,
+                "through": extract.through.russian
+            ])
     }
 
-    public static func lines(_ extract: Extract) -> [String] {
-        var lines = [title(extract)]
-        lines.append(
-            "Оценки: "
-                + (extract.marks.isEmpty
-                    ? "нет"
-                    : extract.marks.map { "\($0.date.dayMonth) \($0.subject) \(mark($0))" }.joined(separator: "; ")))
-        lines.append(
-            "Пропуски: "
-                + (extract.absences.isEmpty
-                    ? "нет"
-                    : extract.absences.map {
-                        "\($0.date.dayMonth) №\($0.lessonNumber) \($0.subject) \($0.reason.rawValue)"
-                    }.joined(separator: "; ")))
-        lines.append(
-            "Домашние задания: "
-                + (extract.homework.isEmpty
-                    ? "нет"
-                    : extract.homework.map { "\($0.date.dayMonth) \($0.subject): \($0.text)" }.joined(separator: "; ")))
-        lines.append(
-            "Замечания и рекомендации: "
-                + (extract.remarks.isEmpty
-                    ? "нет"
-                    : extract.remarks.map {
-                        "\($0.date.dayMonth) \($0.authorName): "
-                            + "\($0.text)"
-                    }.joined(separator: "; "))
-        )
-        lines.append("Классный руководитель: \(extract.classTeacher)")
-        return lines
+    /// `24.11 Алгебра 5; …`, or `нет`.
+    static func items(_ items: [String], _ language: Language) -> String {
+        items.isEmpty ? language.t("extract.none") : items.joined(separator: "; ")
+    }
+
+    public static func lines(_ extract: Extract, _ language: Language) -> [String] {
+        let marks = extract.marks.map { "\($0.date.dayMonth) \($0.subject) \(mark($0, language))" }
+        let absences = extract.absences.map {
+            "\($0.date.dayMonth) №\($0.lessonNumber) \($0.subject) \($0.reason.rawValue)"
+        }
+        let homework = extract.homework.map { "\($0.date.dayMonth) \($0.subject): \($0.text)" }
+        let remarks = extract.remarks.map { "\($0.date.dayMonth) \($0.authorName): \($0.text)" }
+        return [
+            title(extract, language),
+            language.t("extract.marks", ["items": items(marks, language)]),
+            language.t("extract.absences", ["items": items(absences, language)]),
+            language.t("extract.homework", ["items": items(homework, language)]),
+            language.t("extract.remarks", ["items": items(remarks, language)]),
+            language.t("extract.classTeacher", ["name": extract.classTeacher])
+        ]
     }
 
     /// One extract a page.
-    public static func document(_ extracts: [Extract]) -> PrintDocument {
+    public static func document(_ extracts: [Extract], _ language: Language) -> PrintDocument {
         var document = PrintDocument(
-            title: extracts.count == 1 ? title(extracts[0]) : "Выписки из электронного дневника")
+            title: extracts.count == 1 ? title(extracts[0], language) : language.t("extract.titles"))
         for (index, extract) in extracts.enumerated() {
             if index > 0 { document.blocks.append(.pageBreak) }
             document.blocks += [
-                .heading("Выписка из электронного дневника"),
+                .heading(language.t("extract.heading")),
                 .paragraph(
-                    "Обучающийся: \(extract.student.shortName), класс \(extract.student.className). Период: "
-                        + "\(extract.from.russian) – \(extract.through.russian)."
-                )
+                    language.t(
+                        "extract.studentAndPeriod",
+                        [
+                            "student": extract.student.shortName, "class": extract.student.className,
+                            "from": extract.from.russian, "through": extract.through.russian
+                        ]))
             ]
+            let date = language.t("extract.column.date"), subject = language.t("extract.column.subject")
             document.blocks.append(
                 .table(
-                    header: ["Дата", "Предмет", "Отметка"],
-                    rows: extract.marks.map { [$0.date.russian, $0.subject, mark($0)] }, widths: [1, 2.5, 2]))
-            if extract.marks.isEmpty { document.blocks.append(.note("Отметок за период нет.")) }
+                    header: [date, subject, language.t("extract.column.mark")],
+                    rows: extract.marks.map { [$0.date.russian, $0.subject, mark($0, language)] }, widths: [1, 2.5, 2]))
+            if extract.marks.isEmpty { document.blocks.append(.note(language.t("extract.noMarks"))) }
             document.blocks.append(
                 .table(
-                    header: ["Дата", "Урок", "Предмет", "Причина"],
+                    header: [date, language.t("extract.column.lesson"), subject, language.t("extract.column.reason")],
                     rows: extract.absences.map {
                         [$0.date.russian, String($0.lessonNumber), $0.subject, $0.reason.rawValue]
                     },
                     widths: [1, 0.6, 2.5, 1]))
-            if extract.absences.isEmpty { document.blocks.append(.note("Пропусков нет.")) }
+            if extract.absences.isEmpty { document.blocks.append(.note(language.t("extract.noAbsences"))) }
             document.blocks.append(
                 .table(
-                    header: ["Дата", "Предмет", "Домашнее задание"],
+                    header: [date, subject, language.t("extract.column.homework")],
                     rows: extract.homework.map { [$0.date.russian, $0.subject, $0.text] }, widths: [1, 2, 4]))
             if !extract.remarks.isEmpty {
                 document.blocks.append(
                     .table(
-                        header: ["Дата", "Учитель", "Замечание, рекомендация"],
+                        header: [date, language.t("extract.column.teacher"), language.t("extract.column.remark")],
                         rows: extract.remarks.map { [$0.date.russian, $0.authorName, $0.text] }, widths: [1, 2, 4]))
             }
             document.blocks += [
-                .note("Н — без уважительной причины, УП — по уважительной, Б — болезнь, ОП — опоздание."),
-                .signature("Классный руководитель: \(extract.classTeacher) (подпись)"),
-                .signature("Родитель (законный представитель): ознакомлен(а) (подпись, расшифровка, дата)")
+                .note(language.t("extract.reasons")),
+                .signature(language.t("extract.classTeacherSignature", ["name": extract.classTeacher])),
+                .signature(language.t("extract.guardianSignature"))
             ]
         }
         return document

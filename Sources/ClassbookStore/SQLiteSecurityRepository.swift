@@ -84,11 +84,10 @@ public struct SQLiteSecurityRepository: SecurityRepository {
             ).compactMap { row in
                 guard let at = AuditTimestamp.parse(row["at"]) else { return nil }
                 let old: String? = row["old_value"], new: String? = row["new_value"]
-                let change = [old.map { "было: \($0)" }, new.map { "стало: \($0)" }].compactMap { $0 }.joined(
-                    separator: "; ")
                 return AccountOperation(
                     at: at, action: row["action"], entity: row["entity"], entityID: row["entity_id"],
-                    change: String(change.prefix(200)), afterReport: reportedAt.map { at >= $0 } ?? false)
+                    oldValue: old.map { String($0.prefix(200)) }, newValue: new.map { String($0.prefix(200)) },
+                    afterReport: reportedAt.map { at >= $0 } ?? false)
             }
         }
     }

@@ -126,27 +126,18 @@ public struct Catalog: Sendable {
     }
 }
 
-/// A text of the catalog not yet put into a language: a key and its values. What the command
-/// table holds for a command's usage and help, and what a reply holds until it is rendered for
-/// the person who asked.
-public struct Localized: Sendable, Hashable {
-    public let key: String
-    public let arguments: [String: String]
-
-    public init(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) {
-        self.key = key.description
-        self.arguments = Dictionary(
-            arguments.map { ($0.key, $0.value.description) }, uniquingKeysWith: { first, _ in first })
-    }
-
+extension Localized {
+    /// The text in `language`: the catalog's text of the key with the values put in (each
+    /// value itself in `language`), or the verbatim text.
     public func callAsFunction(_ language: Language, catalog: Catalog = .standard) -> String {
+        if let text = verbatim { return text }
         guard let template = catalog.texts[language]?[key] ?? catalog.texts[.ru]?[key] else { return key }
-        return Catalog.fill(template) { arguments[String($0)] }
+        return Catalog.fill(template) { arguments[String($0)]?(language, catalog: catalog) }
     }
 }
 
 extension Language {
-    /// `text` in this language: `language.t("bot.welcome", ["name": name])`.
+    /// `text` in this language: `language.t("server.welcome", ["name": name])`.
     public func t(_ key: StaticString, _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]) -> String
     {
         Catalog.standard.text(key.description, self, arguments)

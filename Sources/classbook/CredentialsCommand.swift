@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClassbookDomain
+import ClassbookText
 import ClassbookPrint
 import ClassbookStore
 import Foundation
@@ -30,7 +31,7 @@ struct CredentialsCommand: AsyncParsableCommand {
     var out: String?
 
     @Option(help: "How the slips name the server, such as school18.example.ru:6697.")
-    var server: String = "адрес сообщит школа"
+    var server: String?
 
     func validate() throws {
         guard ["text", "pdf"].contains(format) else { throw ValidationError("--format is text or pdf") }
@@ -48,7 +49,8 @@ struct CredentialsCommand: AsyncParsableCommand {
         } catch JournalError.noSuchClass(let name) {
             throw ValidationError("no class \(name)")
         }
-        let slips = CredentialSlips(className: schoolClass.name, server: server, issued: issued)
+        let slips = CredentialSlips(
+            className: schoolClass.name, server: server ?? Language.ru.t("slip.serverUnknown"), issued: issued)
         switch format {
         case "pdf":
             try PDFRenderer.write(slips.document, to: out!)

@@ -59,7 +59,7 @@ struct ExtractCommand: AsyncParsableCommand {
             print("no family of \(className ?? "") gets the diary on paper: nothing to print")
             return
         }
-        try PDFRenderer.write(ExtractRenderer.document(extracts), to: out)
+        try PDFRenderer.write(ExtractRenderer.document(extracts, .ru), to: out)
         print("\(extracts.count) extract(s): \(out)")
     }
 }

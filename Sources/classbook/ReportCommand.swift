@@ -56,12 +56,14 @@ struct ReportCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("built in \(String(format: "%.1f", ms)) ms\n".utf8))
             }
         }
-        let report: Report
+        let report: ReportText
         do {
+            // A school document: in Russian.
             report = try await services.reports.report(
                 .init(
                     kind: ReportKind(rawValue: name)!, className: className, period: period,
-                    month: month, student: student))
+                    month: month, student: student)
+            ).text(.ru)
         } catch let error as JournalError {
             throw ValidationError(CLIErrors.describe(error))
         }

@@ -42,7 +42,7 @@ struct ExtractTests {
         #expect(extracts.map(\.student.shortName) == [child])
         let extract = try #require(extracts.first)
         let path = school.directory + "/extracts.pdf"
-        try PDFRenderer.write(ExtractRenderer.document(extracts), to: path)
+        try PDFRenderer.write(ExtractRenderer.document(extracts, .ru), to: path)
         let pdf = try await PrintTests.pdfText(path)
         #expect(
             pdf.contains("Выписка из электронного дневника") && pdf.contains(child)

@@ -37,7 +37,7 @@ struct ReportRuleTests {
         }
 
         func csv(_ request: ReportService.Request, table: Int = 0) async throws -> [String: [String]] {
-            let report = try await reports.report(request)
+            let report = try await reports.report(request).text(.ru)
             return Dictionary(
                 report.tables[table].rows.map { ($0[0], Array($0.dropFirst())) }, uniquingKeysWith: { a, _ in a })
         }
@@ -144,7 +144,7 @@ struct ReportRuleTests {
                 (3, 0, .grade(5), .oral), (4, 0, .grade(5), .oral)
             ])
         defer { school.remove() }
-        let first = try await school.reports.report(.init(kind: .preliminary, className: "5А", period: "1"))
+        let first = try await school.reports.report(.init(kind: .preliminary, className: "5А", period: "1")).text(.ru)
         #expect(
             first.tables[0].rows == [
                 ["Андреев Ученик", "неуспевающие", "Математика 2*", "Математика: средний 2,33; двоек за две недели: 2"]
@@ -169,7 +169,8 @@ struct ReportRuleTests {
             students: ["Андреев", "Борисова", "Власов"], subjects: ["Математика"], lessons: Self.week,
             absences: [(0, 0, .illness), (1, 0, .illness), (2, 0, .excused), (3, 0, .unexcused)])
         defer { school.remove() }
-        let report = try await school.reports.report(.init(kind: .attendance, className: "5А", month: "2026-11"))
+        let report = try await school.reports.report(.init(kind: .attendance, className: "5А", month: "2026-11")).text(
+            .ru)
         #expect(
             report.tables[0].header == [
                 "Обучающийся", "Уроков", "Пропущено уроков", "По болезни", "По уважительной причине",
@@ -177,7 +178,7 @@ struct ReportRuleTests {
             ])
         // Merged it would say 3 excused.
         #expect(report.tables[0].rows[0] == ["Андреев Ученик", "5", "4", "2", "1", "1", "0", "4"])
-        let period = try await school.reports.report(.init(kind: .period, className: "5А", period: "2"))
+        let period = try await school.reports.report(.init(kind: .period, className: "5А", period: "2")).text(.ru)
         let attendance = try #require(period.tables.first { $0.caption == "Посещаемость" })
         #expect(
             attendance.rows == [

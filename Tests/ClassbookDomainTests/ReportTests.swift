@@ -104,7 +104,7 @@ struct ReportTests {
         }
     }
 
-    func rows(_ report: Report, table: Int = 0) -> [String: [String]] {
+    func rows(_ report: ReportText, table: Int = 0) -> [String: [String]] {
         Dictionary(report.tables[table].rows.map { ($0[0], Array($0.dropFirst())) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -112,7 +112,7 @@ struct ReportTests {
     func attendance() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let report = try await reports.report(.init(kind: .attendance, className: "5а", month: "2026-11"))
+        let report = try await reports.report(.init(kind: .attendance, className: "5а", month: "2026-11")).text(.ru)
         let r = rows(report)
         #expect(report.subtitle == "Класс 5А, ноябрь 2026")
         // Уроков, пропущено, по болезни, по уважительной причине, без уважительной причины, опозданий, дней.
@@ -132,7 +132,7 @@ struct ReportTests {
     func marksSheet() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2"))
+        let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2")).text(.ru)
         #expect(report.tables[0].header == ["Обучающийся", "Математика", "Русский язык", "Средний балл"])
         let r = rows(report)
         #expect(r["Андреев Антон"] == ["5*", "5*", "5,00"])  // (5 + 5) / 2
@@ -142,11 +142,25 @@ struct ReportTests {
         #expect(r["Средний балл класса"] == ["3,33", "4,00", ""])  // (5 + 3 + 2) / 3, (5 + 4 + 3) / 3
     }
 
+    @Test("the same report in English: the words from the catalog, the data as it is")
+    func inEnglish() async throws {
+        let (_, reports, directory) = try await Self.school()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2"))
+        let english = report.text(.en), russian = report.text(.ru)
+        #expect(english.title == "Summary sheet of marks" && russian.title == "Сводная ведомость учёта успеваемости")
+        #expect(english.subtitle.hasPrefix("Class 5А, ") && russian.subtitle.hasPrefix("Класс 5А, "))
+        #expect(english.tables[0].header == ["Student", "Математика", "Русский язык", "Average"])
+        #expect(rows(english)["Class average"] == rows(russian)["Средний балл класса"])
+        #expect(english.notes.count == russian.notes.count && english.notes.allSatisfy { !$0.contains("«зач»") })
+        #expect(ReportRenderer.lines(english).last?.hasPrefix("Note: ") == true)
+    }
+
     @Test("results: one excellent, one with a single 3, one failing; success 66.7%, quality 33.3%")
     func results() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let report = try await reports.report(.init(kind: .results, className: "5А", period: "2"))
+        let report = try await reports.report(.init(kind: .results, className: "5А", period: "2")).text(.ru)
         let r = rows(report)
         #expect(r["Отличники"] == ["1", "Андреев Антон"])
         #expect(r["Хорошисты"] == ["0", ""])
@@ -163,7 +177,7 @@ struct ReportTests {
     func movement() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let report = try await reports.report(.init(kind: .movement, className: "5А", period: "2"))
+        let report = try await reports.report(.init(kind: .movement, className: "5А", period: "2")).text(.ru)
         #expect(report.tables[0].rows == [["12.11.2026", "Дмитриева Ева", "выбыл(а)", "переезд"]])
         let counts = rows(report, table: 1)
         #expect(
@@ -175,20 +189,20 @@ struct ReportTests {
     func otherReports() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let sheet = try await reports.report(.init(kind: .attendanceSheet, className: "5А", period: "2"))
+        let sheet = try await reports.report(.init(kind: .attendanceSheet, className: "5А", period: "2")).text(.ru)
         #expect(
             sheet.tables[0].header == [
                 "Обучающийся", "ноябрь: пропущено", "ноябрь: уваж.", "декабрь: пропущено", "декабрь: уваж.",
                 "Всего пропущено", "Всего уваж.", "Пропущено дней"
             ])
         #expect(rows(sheet)["Борисова Вера"] == ["2", "2", "0", "0", "2", "2", "1"])
-        let period = try await reports.report(.init(kind: .period, className: "5А", period: "2"))
+        let period = try await reports.report(.init(kind: .period, className: "5А", period: "2")).text(.ru)
         let subjects = rows(period, table: 3)
         // Математика: period marks 5, 3, 2 → average 3,33, quality 1 of 3.
         #expect(subjects["Математика"] == ["3,33", "1", "0", "1", "1", "33,3%"])
         #expect(subjects["Русский язык"] == ["4,00", "1", "1", "1", "0", "66,7%"])
         #expect(rows(period, table: 4)["Пропущено уроков"] == ["3"])
-        let preliminary = try await reports.report(.init(kind: .preliminary, className: "5А", period: "2"))
+        let preliminary = try await reports.report(.init(kind: .preliminary, className: "5А", period: "2")).text(.ru)
         #expect(rows(preliminary)["Власов Глеб"]?.prefix(2) == ["неуспевающие", "Математика 2*, Русский язык 3*"])
     }
 
@@ -196,7 +210,7 @@ struct ReportTests {
     func formats() async throws {
         let (_, reports, directory) = try await Self.school()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2"))
+        let report = try await reports.report(.init(kind: .marks, className: "5А", period: "2")).text(.ru)
         let csv = ReportRenderer.csv(report)
         let lines = csv.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(csv.hasPrefix("\u{FEFF}Обучающийся;Математика;Русский язык;Средний балл"))

@@ -1,14 +1,16 @@
-/// A report as tables of text: what the chat, CSV and PDF renderers all print.
-/// Reports are school documents and are written in Russian whatever the reader's language.
+/// A report as tables of words and figures: what the chat, CSV and PDF renderers all print,
+/// once put into a language (ClassbookText's catalogs). The domain returns words as keys
+/// (`Localized`) and data (names, figures, dates) verbatim; printed reports are school
+/// documents and are put into Russian, chat replies into the reader's language.
 public struct Report: Sendable, Equatable {
     public struct Table: Sendable, Equatable {
-        public var caption: String?
-        public var header: [String]
-        public var rows: [[String]]
+        public var caption: Localized?
+        public var header: [Localized]
+        public var rows: [[Localized]]
         /// Relative column widths for print; the first column (names) is wider.
         public var widths: [Double]
 
-        public init(caption: String? = nil, header: [String], rows: [[String]], widths: [Double]? = nil) {
+        public init(caption: Localized? = nil, header: [Localized], rows: [[Localized]], widths: [Double]? = nil) {
             self.caption = caption
             self.header = header
             self.rows = rows
@@ -16,15 +18,17 @@ public struct Report: Sendable, Equatable {
         }
     }
 
-    public var title: String
-    public var subtitle: String
+    public var title: Localized
+    public var subtitle: Localized
     public var tables: [Table]
     /// Definitions and remarks printed under the tables.
-    public var notes: [String]
+    public var notes: [Localized]
     /// Wide tables print on landscape pages.
     public var landscape: Bool
 
-    public init(title: String, subtitle: String, tables: [Table], notes: [String] = [], landscape: Bool = false) {
+    public init(
+        title: Localized, subtitle: Localized, tables: [Table], notes: [Localized] = [], landscape: Bool = false
+    ) {
         self.title = title
         self.subtitle = subtitle
         self.tables = tables
@@ -64,16 +68,16 @@ public enum ReportKind: String, Sendable, CaseIterable {
         return ReportKind(rawValue: key) ?? names[key]
     }
 
-    public var title: String {
+    public var title: Localized {
         switch self {
-        case .attendance: "Отчёт о посещаемости класса"
-        case .preliminary: "Предварительный отчёт классного руководителя"
-        case .period: "Отчёт классного руководителя за учебный период"
-        case .results: "Итоги успеваемости класса"
-        case .marks: "Сводная ведомость учёта успеваемости"
-        case .attendanceSheet: "Сводная ведомость учёта посещаемости"
-        case .movement: "Сводная ведомость учёта движения обучающихся"
-        case .analytics: "Аналитический отчёт"
+        case .attendance: Localized("report.title.attendance")
+        case .preliminary: Localized("report.title.preliminary")
+        case .period: Localized("report.title.period")
+        case .results: Localized("report.title.results")
+        case .marks: Localized("report.title.marks")
+        case .attendanceSheet: Localized("report.title.attendanceSheet")
+        case .movement: Localized("report.title.movement")
+        case .analytics: Localized("report.title.analytics")
         }
     }
 }

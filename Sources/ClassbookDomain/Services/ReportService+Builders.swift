@@ -2,57 +2,57 @@ import Foundation
 
 /// The eight reports, each from the class's journal over its range.
 extension ReportService {
-    private func subtitle(_ schoolClass: SchoolClass, _ range: String) -> String {
-        "Класс \(schoolClass.name), \(range)"
+    private func subtitle(_ schoolClass: SchoolClass, _ range: Localized) -> Localized {
+        Localized("report.subtitle", ["class": schoolClass.name, "range": range])
     }
 
-    private func periodRange(_ period: Period) -> String {
-        "\(period.name) (\(period.start.russian) – \(period.end.russian))"
+    private func periodRange(_ period: Period) -> Localized {
+        Localized(
+            "report.periodRange", ["period": period.name, "start": period.start.russian, "end": period.end.russian])
     }
 
     // MARK: 1. Attendance by month
 
     func attendance(_ schoolClass: SchoolClass, month: (SchoolDate, SchoolDate)) async throws -> Report {
         let data = try await load(schoolClass, from: month.0, through: month.1)
-        var rows: [[String]] = []
+        var rows: [[Localized]] = []
         var total = GradingRules.Attendance.zero
-        func cells(_ a: GradingRules.Attendance) -> [String] {
+        func cells(_ a: GradingRules.Attendance) -> [Localized] {
             [a.missedLessons, a.illnessLessons, a.otherExcusedLessons, a.unexcusedLessons, a.lateArrivals, a.missedDays]
-                .map(String.init)
+                .map(Self.figure)
         }
         for student in data.students {
             let a = data.rules.attendance(
                 data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
-            rows.append([student.shortName, String(data.lessonCount[student.id] ?? 0)] + cells(a))
+            rows.append([.verbatim(student.shortName), Self.figure(data.lessonCount[student.id] ?? 0)] + cells(a))
             total += a
         }
-        rows.append(["Итого", String(data.lessonCount.values.reduce(0, +))] + cells(total))
-        let name = Self.monthNames[month.0.month - 1]
+        rows.append([Localized("report.total"), Self.figure(data.lessonCount.values.reduce(0, +))] + cells(total))
+        let name = Localized("report.monthOfYear", ["month": Self.monthNames[month.0.month - 1], "year": month.0.year])
         return Report(
-            title: ReportKind.attendance.title, subtitle: subtitle(schoolClass, "\(name) \(month.0.year)"),
+            title: ReportKind.attendance.title, subtitle: subtitle(schoolClass, name),
             tables: [
                 .init(
                     header: [
-                        "Обучающийся", "Уроков", "Пропущено уроков", "По болезни", "По уважительной причине",
-                        "Без уважительной причины", "Опозданий", "Пропущено дней"
+                        Localized("report.column.student"), Localized("report.column.lessons"),
+                        Localized("report.column.missedLessons"), Localized("report.column.illness"),
+                        Localized("report.column.excused"), Localized("report.column.unexcused"),
+                        Localized("report.column.late"), Localized("report.column.missedDays")
                     ], rows: rows)
             ],
             notes: attendanceNotes(data.rules))
     }
 
-    func attendanceNotes(_ rules: GradingRules) -> [String] {
+    func attendanceNotes(_ rules: GradingRules) -> [Localized] {
         let day =
             switch rules.missedDay {
-            case .allLessons: "все его уроки пропущены"
-            case .atLeast(let n): "пропущено не меньше \(n) уроков"
+            case .allLessons: Localized("report.note.dayAllLessons")
+            case .atLeast(let n): Localized("report.note.dayAtLeast", ["lessons": n])
             }
         return [
-            "Пропущенный урок — отметка Н, УП или Б\(rules.lateCountsAsMissed ? " или ОП" : ""); по болезни — Б, по "
-                + "уважительной причине — УП, без уважительной причины — "
-                + "Н\(rules.lateCountsAsMissed ? " и ОП" : ""). Опоздание — "
-                + "ОП\(rules.lateCountsAsMissed ? "" : ", в пропуски не входит").",
-            "Пропущенный день — день, в который \(day). Учитываются уроки класса и групп ученика, проведённые по "
-                + "сегодняшний день, пока ученик числился в классе (со дня прибытия до дня выбытия)."
+            rules.lateCountsAsMissed
+                ? Localized("report.note.missedLessonWithLate") : Localized("report.note.missedLesson"),
+            Localized("report.note.missedDay", ["day": day])
         ]
     }
 
@@ -66,23 +66,29 @@ extension ReportService {
             if months.last.map({ $0 != (day.year, day.month) }) ?? true { months.append((day.year, day.month)) }
             day = day.adding(days: 1)
         }
-        var header = ["Обучающийся"]
+        var header = [Localized("report.column.student")]
         for (_, month) in months {
-            header += ["\(Self.monthNames[month - 1]): пропущено", "\(Self.monthNames[month - 1]): уваж."]
+            header += [
+                Localized("report.column.monthMissed", ["month": Self.monthNames[month - 1]]),
+                Localized("report.column.monthExcused", ["month": Self.monthNames[month - 1]])
+            ]
         }
-        header += ["Всего пропущено", "Всего уваж.", "Пропущено дней"]
-        var rows: [[String]] = []
+        header += [
+            Localized("report.column.totalMissed"), Localized("report.column.totalExcused"),
+            Localized("report.column.missedDays")
+        ]
+        var rows: [[Localized]] = []
         for student in data.students {
             let absences = data.absences[student.id] ?? []
-            var row = [student.shortName]
+            var row: [Localized] = [.verbatim(student.shortName)]
             for (year, month) in months {
                 let inMonth = absences.filter {
                     $0.date.year == year && $0.date.month == month && data.rules.countsAsMissed($0.reason)
                 }
-                row += [String(inMonth.count), String(inMonth.filter { $0.reason.isExcused }.count)]
+                row += [Self.figure(inMonth.count), Self.figure(inMonth.filter { $0.reason.isExcused }.count)]
             }
             let a = data.rules.attendance(absences, lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
-            row += [String(a.missedLessons), String(a.excusedLessons), String(a.missedDays)]
+            row += [Self.figure(a.missedLessons), Self.figure(a.excusedLessons), Self.figure(a.missedDays)]
             rows.append(row)
         }
         return Report(
@@ -95,34 +101,36 @@ extension ReportService {
 
     func marksSheet(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
         let data = try await load(schoolClass, from: period.start, through: period.end)
-        var rows: [[String]] = []
+        var rows: [[Localized]] = []
         for student in data.current {
-            var row = [student.shortName]
+            var row: [Localized] = [.verbatim(student.shortName)]
             var marks: [Int] = []
             for subject in data.subjects {
                 let result = periodResult(data, student.id, subject: subject, period: period)
-                row.append(result?.text ?? "—")
+                row.append(result?.text ?? Self.none)
                 if case .grade(let value, _) = result { marks.append(value) }
             }
             row.append(Self.decimal(Fraction.mean(marks)))
             rows.append(row)
         }
         rows.append(
-            ["Средний балл класса"]
+            [Localized("report.row.classAverage")]
                 + data.subjects.map { subject in
                     Self.decimal(Fraction.mean(periodMarks(data, subject: subject, period: period)))
-                } + [""])
+                } + [.verbatim("")])
         return Report(
             title: ReportKind.marks.title, subtitle: subtitle(schoolClass, periodRange(period)),
-            tables: [.init(header: ["Обучающийся"] + data.subjects + ["Средний балл"], rows: rows)],
+            tables: [
+                .init(
+                    header: [Localized("report.column.student")] + data.subjects.map(Localized.verbatim)
+                        + [Localized("report.column.average")],
+                    rows: rows)
+            ],
             notes: [
-                "Оценка за период — выставленная учителем итоговая; со звёздочкой (*) — ещё не выставлена и "
-                    + "предложена по средневзвешенному баллу с порогом округления "
-                    + "\(Self.decimal(Fraction(thousandths: data.rules.roundingThreshold))).",
-                "«зач» и «незач» — зачёт и незачёт по предмету без отметок; в средний балл не входят, «незач» делает "
-                    + "обучающегося неуспевающим.",
-                "Средний балл ученика — среднее его отметок за период в этой строке; средний балл класса по предмету "
-                    + "— среднее отметок за период в этом столбце (только отметки 1–5)."
+                Localized(
+                    "report.note.periodMark",
+                    ["threshold": Self.decimal(Fraction(thousandths: data.rules.roundingThreshold))]),
+                Localized("report.note.passFail"), Localized("report.note.averages")
             ],
             landscape: data.subjects.count > 6)
     }
@@ -151,33 +159,38 @@ extension ReportService {
     }
 
     func standingsTable(_ standings: Standings) -> [Report.Table] {
-        let rows = Standing.allCases.map { standing -> [String] in
+        let rows = Standing.allCases.map { standing -> [Localized] in
             let students = standings.byStanding[standing] ?? []
             return [
-                standing.rawValue.capitalizedFirst, String(students.count),
-                students.map(\.shortName).joined(separator: ", ")
+                standing.title, Self.figure(students.count),
+                .verbatim(students.map(\.shortName).joined(separator: ", "))
             ]
         }
         return [
-            .init(header: ["Категория", "Число", "Обучающиеся"], rows: rows, widths: [2, 1, 5]),
             .init(
-                header: ["Показатель", "Значение"],
+                header: [
+                    Localized("report.column.category"), Localized("report.column.count"),
+                    Localized("report.column.students")
+                ],
+                rows: rows, widths: [2, 1, 5]),
+            .init(
+                header: [Localized("report.column.measure"), Localized("report.column.value")],
                 rows: [
-                    ["Обучающихся", String(standings.total)],
-                    ["Успеваемость", NumberText.percent(standings.success, of: standings.total)],
-                    ["Качество знаний", NumberText.percent(standings.quality, of: standings.total)]
+                    [Localized("report.row.students"), Self.figure(standings.total)],
+                    [
+                        Localized("report.row.success"),
+                        .verbatim(NumberText.percent(standings.success, of: standings.total))
+                    ],
+                    [
+                        Localized("report.row.quality"),
+                        .verbatim(NumberText.percent(standings.quality, of: standings.total))
+                    ]
                 ], widths: [3, 2])
         ]
     }
 
     static let standingNotes = [
-        "Отметка за период — итоговая, а где она не выставлена, — предложенная по средневзвешенному баллу.",
-        "Отличники — только «5»; хорошисты — «4» и «5»; с одной «3» — ровно одна «3», остальные «4» и «5»; "
-            + "неуспевающие — хотя бы одна «2» (или «1», «незачёт»); не аттестованы — нет ни одной отметки, или по "
-            + "окончании периода по предмету, который изучает класс, нет ни одной отметки (пока период идёт, "
-            + "такой предмет не учитывается).",
-        "Успеваемость — доля обучающихся без неуспевающих и неаттестованных; качество знаний — доля отличников и "
-            + "хорошистов (от всех обучающихся класса за период)."
+        Localized("report.note.standingMark"), Localized("report.note.standings"), Localized("report.note.success")
     ]
 
     func results(_ schoolClass: SchoolClass, period: Period) async throws -> Report {
@@ -194,43 +207,52 @@ extension ReportService {
         // For an ended period, its own marks, twos and absences; while it runs, up to today.
         let risks = try await duties.atRisk(in: schoolClass, period: period)
         let ended = period.end < today
-        var rows: [[String]] = []
+        var rows: [[Localized]] = []
         for student in data.current {
             let expected = data.subjects.compactMap { subject in
-                periodResult(data, student.id, subject: subject, period: period).map { "\(subject) \($0.text)" }
+                periodResult(data, student.id, subject: subject, period: period).map {
+                    Localized("report.cell.subjectMark", ["subject": subject, "mark": $0.text])
+                }
             }
-            let risk =
-                risks.first { $0.student.id == student.id }?.reasons.map(Self.riskText).joined(separator: "; ") ?? ""
+            let risk = risks.first { $0.student.id == student.id }?.reasons.map(Self.riskText) ?? []
             rows.append([
-                student.shortName, standing(data, student.id, period: period).rawValue,
-                expected.joined(separator: ", "), risk
+                .verbatim(student.shortName), standing(data, student.id, period: period).name,
+                Self.list(expected, separator: ", "), Self.list(risk, separator: "; ")
             ])
         }
         let counts = standings(data, period: period)
         return Report(
             title: ReportKind.preliminary.title,
-            subtitle: subtitle(schoolClass, periodRange(period) + ", на \(min(today, period.end).russian)"),
+            subtitle: subtitle(
+                schoolClass,
+                Localized("report.rangeAsOf", ["range": periodRange(period), "date": min(today, period.end).russian])),
             tables: [
                 .init(
-                    caption: "Ожидаемые итоговые и неуспешная ситуация",
-                    header: ["Обучающийся", "Ожидается", "Отметки за период", "Риск"],
+                    caption: Localized("report.caption.expected"),
+                    header: [
+                        Localized("report.column.student"), Localized("report.column.expected"),
+                        Localized("report.column.periodMarks"), Localized("report.column.risk")
+                    ],
                     rows: rows, widths: [2, 1.3, 4, 2.5])
             ] + standingsTable(counts),
-            notes: [
-                "Ожидаемая отметка со звёздочкой (*) предложена по средневзвешенному баллу "
-                    + "\(ended ? "на конец периода" : "на сегодня")."
-                    + " Риск — по отметкам, двойкам за последние две недели и пропускам "
-                    + "\(ended ? "этого периода" : "периода по сегодняшний день")."
-            ]
+            notes: [ended ? Localized("report.note.expectedEnded") : Localized("report.note.expectedRunning")]
                 + Self.standingNotes,
             landscape: true)
     }
 
-    static func riskText(_ reason: StudentAtRisk.Reason) -> String {
+    static func riskText(_ reason: StudentAtRisk.Reason) -> Localized {
         switch reason {
-        case .lowAverage(let subject, let average): "\(subject): средний \(decimal(average))"
-        case .recentTwos(let count): "двоек за две недели: \(count)"
-        case .missedLessons(let missed, let of): "пропущено \(missed) из \(of) уроков"
+        case .lowAverage(let subject, let average):
+            Localized("report.risk.lowAverage", ["subject": subject, "average": decimal(average)])
+        case .recentTwos(let count): Localized("report.risk.recentTwos", ["count": count])
+        case .missedLessons(let missed, let of): Localized("report.risk.missedLessons", ["missed": missed, "of": of])
+        }
+    }
+
+    /// Words joined into one cell: `алгебра 4*, физика 5`.
+    static func list(_ items: [Localized], separator: String) -> Localized {
+        items.dropFirst().reduce(items.first ?? .verbatim("")) { joined, item in
+            Localized("report.cell.joined", ["first": joined, "separator": separator, "next": item])
         }
     }
 
@@ -246,43 +268,53 @@ extension ReportService {
             total += data.rules.attendance(
                 data.absences[student.id] ?? [], lessonsPerDay: data.lessonsPerDay[student.id] ?? [:])
         }
-        var subjectRows: [[String]] = []
+        var subjectRows: [[Localized]] = []
         for subject in data.subjects {
             let marks = periodMarks(data, subject: subject, period: period)
             let counts =
-                [5, 4, 3].map { value in String(marks.filter { $0 == value }.count) } + [
-                    String(marks.filter { $0 <= 2 }.count)
+                [5, 4, 3].map { value in Self.figure(marks.filter { $0 == value }.count) } + [
+                    Self.figure(marks.filter { $0 <= 2 }.count)
                 ]
             subjectRows.append(
-                [subject, Self.decimal(Fraction.mean(marks))] + counts + [
-                    NumberText.percent(marks.filter { $0 >= 4 }.count, of: marks.count)
+                [.verbatim(subject), Self.decimal(Fraction.mean(marks))] + counts + [
+                    .verbatim(NumberText.percent(marks.filter { $0 >= 4 }.count, of: marks.count))
                 ])
         }
         let running = period.end >= today
+        let measure = [Localized("report.column.measure"), Localized("report.column.count")]
         let tables: [Report.Table] =
             [
                 .init(
-                    caption: "Состав класса", header: ["Показатель", "Число"],
+                    caption: Localized("report.caption.classList"), header: measure,
                     rows: [
-                        ["На начало периода", String(atStart)],
-                        ["Прибыло", String(movements.filter { $0.kind == .arrival }.count)],
-                        ["Выбыло", String(movements.filter { $0.kind == .departure }.count)],
-                        [running ? "На конец периода (на сегодня)" : "На конец периода", String(atEnd)]
+                        [Localized("report.row.atStart"), Self.figure(atStart)],
+                        [Localized("report.row.arrived"), Self.figure(movements.filter { $0.kind == .arrival }.count)],
+                        [
+                            Localized("report.row.departed"),
+                            Self.figure(movements.filter { $0.kind == .departure }.count)
+                        ],
+                        [
+                            running ? Localized("report.row.atEndToday") : Localized("report.row.atEnd"),
+                            Self.figure(atEnd)
+                        ]
                     ],
                     widths: [3, 1])
             ] + standingsTable(standings(data, period: period)) + [
                 .init(
-                    caption: "Предметы", header: ["Предмет", "Средний балл", "«5»", "«4»", "«3»", "«2»", "Качество"],
+                    caption: Localized("report.caption.subjects"),
+                    header: [Localized("report.column.subject"), Localized("report.column.average")]
+                        + ["«5»", "«4»", "«3»", "«2»"].map(Localized.verbatim) + [Localized("report.column.quality")],
                     rows: subjectRows),
                 .init(
-                    caption: "Посещаемость", header: ["Показатель", "Число"],
+                    caption: Localized("report.caption.attendance"), header: measure,
                     rows: [
-                        ["Пропущено уроков", String(total.missedLessons)], ["По болезни", String(total.illnessLessons)],
-                        ["По уважительной причине", String(total.otherExcusedLessons)],
-                        ["Без уважительной причины", String(total.unexcusedLessons)],
-                        ["Пропущено дней", String(total.missedDays)],
+                        [Localized("report.column.missedLessons"), Self.figure(total.missedLessons)],
+                        [Localized("report.column.illness"), Self.figure(total.illnessLessons)],
+                        [Localized("report.column.excused"), Self.figure(total.otherExcusedLessons)],
+                        [Localized("report.column.unexcused"), Self.figure(total.unexcusedLessons)],
+                        [Localized("report.column.missedDays"), Self.figure(total.missedDays)],
                         [
-                            "Пропущено уроков на одного обучающегося",
+                            Localized("report.row.missedPerStudent"),
                             Self.decimal(Fraction.ratio(total.missedLessons, data.students.count))
                         ]
                     ],
@@ -290,11 +322,7 @@ extension ReportService {
             ]
         return Report(
             title: ReportKind.period.title, subtitle: subtitle(schoolClass, periodRange(period)), tables: tables,
-            notes: Self.standingNotes + [
-                "Средний балл по предмету — среднее отметок за период (как в сводной ведомости); качество — доля "
-                    + "отметок «4» и «5» среди них."
-            ]
-                + attendanceNotes(data.rules))
+            notes: Self.standingNotes + [Localized("report.note.subjectAverage")] + attendanceNotes(data.rules))
     }
 
     // MARK: 7. Movement
@@ -305,24 +333,36 @@ extension ReportService {
         let end = min(period.end, today)
         let atEnd = try await repository.students(inClass: schoolClass.id, on: end).count
         let rows = movements.map {
-            [$0.date.russian, $0.studentName, $0.kind == .arrival ? "прибыл(а)" : "выбыл(а)", $0.note]
+            [
+                .verbatim($0.date.russian), .verbatim($0.studentName),
+                $0.kind == .arrival ? Localized("report.cell.arrived") : Localized("report.cell.departed"),
+                .verbatim($0.note)
+            ]
         }
         return Report(
             title: ReportKind.movement.title, subtitle: subtitle(schoolClass, periodRange(period)),
             tables: [
                 .init(
-                    caption: "Движение", header: ["Дата", "Обучающийся", "Движение", "Откуда / куда, основание"],
+                    caption: Localized("report.caption.movement"),
+                    header: [
+                        Localized("report.column.date"), Localized("report.column.student"),
+                        Localized("report.column.movement"), Localized("report.column.movementNote")
+                    ],
                     rows: rows, widths: [1.2, 2.5, 1.2, 3]),
                 .init(
-                    caption: "Итоги", header: ["Показатель", "Число"],
+                    caption: Localized("report.caption.totals"),
+                    header: [Localized("report.column.measure"), Localized("report.column.count")],
                     rows: [
-                        ["Обучающихся на \(period.start.russian)", String(atStart)],
-                        ["Прибыло", String(movements.filter { $0.kind == .arrival }.count)],
-                        ["Выбыло", String(movements.filter { $0.kind == .departure }.count)],
-                        ["Обучающихся на \(end.russian)", String(atEnd)]
+                        [Localized("report.row.studentsOn", ["date": period.start.russian]), Self.figure(atStart)],
+                        [Localized("report.row.arrived"), Self.figure(movements.filter { $0.kind == .arrival }.count)],
+                        [
+                            Localized("report.row.departed"),
+                            Self.figure(movements.filter { $0.kind == .departure }.count)
+                        ],
+                        [Localized("report.row.studentsOn", ["date": end.russian]), Self.figure(atEnd)]
                     ], widths: [3, 1])
             ],
-            notes: ["Обучающийся числится в классе со дня прибытия до дня выбытия (в день выбытия уже не числится)."])
+            notes: [Localized("report.note.movement")])
     }
 
     // MARK: 8. Analytical report
@@ -372,15 +412,18 @@ extension ReportService {
                 schoolAverages[subject, default: [:]][period.ordinal] = Fraction.mean(values)
             }
         }
-        var header = ["Предмет"]
+        var header = [Localized("report.column.subject")]
         for period in periods {
-            if student != nil { header.append("\(period.name): ученик") }
-            header += ["\(period.name): класс", "\(period.name): школа"]
+            if student != nil { header.append(Localized("report.column.periodStudent", ["period": period.name])) }
+            header += [
+                Localized("report.column.periodClass", ["period": period.name]),
+                Localized("report.column.periodSchool", ["period": period.name])
+            ]
         }
-        header.append("Динамика")
-        var rows: [[String]] = []
+        header.append(Localized("report.column.trend"))
+        var rows: [[Localized]] = []
         for subject in classAverages.keys.sorted() {
-            var row = [subject]
+            var row: [Localized] = [.verbatim(subject)]
             for period in periods {
                 if student != nil { row.append(Self.decimal(studentAverages[subject]?[period.ordinal] ?? nil)) }
                 row += [
@@ -391,20 +434,21 @@ extension ReportService {
             let series = periods.compactMap {
                 (student != nil ? studentAverages : classAverages)[subject]?[$0.ordinal] ?? nil
             }
-            row.append(series.count >= 2 ? Self.trend(series[series.count - 2], series[series.count - 1]) : "—")
+            row.append(
+                series.count >= 2
+                    ? .verbatim(Self.trend(series[series.count - 2], series[series.count - 1])) : Self.none)
             rows.append(row)
         }
-        let who = student.map { "обучающийся \($0.shortName), " } ?? ""
+        let names = periods.map(\.name).joined(separator: ", ")
+        let range =
+            student.map { Localized("report.rangeStudentPeriods", ["student": $0.shortName, "periods": names]) }
+            ?? Localized("report.rangePeriods", ["periods": names])
         return Report(
-            title: ReportKind.analytics.title,
-            subtitle: subtitle(schoolClass, who + "периоды: " + periods.map(\.name).joined(separator: ", ")),
+            title: ReportKind.analytics.title, subtitle: subtitle(schoolClass, range),
             tables: [.init(header: header, rows: rows)],
             notes: [
-                "Здесь, в отличие от сводной ведомости, средний балл — средневзвешенный балл текущих отметок: класса "
-                    + "— среднее средневзвешенных баллов учеников класса по предмету; школы — то же по всем ученикам "
-                    + "школы, изучающим предмет.",
-                "Динамика — изменение \(student == nil ? "класса" : "ученика") от предыдущего периода к последнему: "
-                    + "↑ выше на 0,1 и больше, ↓ ниже на 0,1 и больше, = иначе."
+                Localized("report.note.weightedAverages"),
+                student == nil ? Localized("report.note.trendClass") : Localized("report.note.trendStudent")
             ],
             landscape: periods.count > 2)
     }
@@ -416,8 +460,12 @@ extension ReportService {
     }
 }
 
-extension String {
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+extension ReportService {
+    /// A count, as it stands in a cell.
+    static func figure(_ value: Int) -> Localized { .verbatim(String(value)) }
+
+    /// A cell with no figure.
+    static let none = Localized.verbatim("—")
 }
 
 extension Optional {

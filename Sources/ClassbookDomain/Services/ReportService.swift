@@ -174,11 +174,11 @@ public struct ReportService: Sendable {
         case fail
 
         /// As the summary sheet prints it: `5`, `4*` (suggested), `зач`, `незач`.
-        var text: String {
+        var text: Localized {
             switch self {
-            case .grade(let value, let suggested): "\(value)\(suggested ? "*" : "")"
-            case .pass: "зач"
-            case .fail: "незач"
+            case .grade(let value, let suggested): .verbatim("\(value)\(suggested ? "*" : "")")
+            case .pass: Localized("report.cell.pass")
+            case .fail: Localized("report.cell.fail")
             }
         }
     }
@@ -201,13 +201,37 @@ public struct ReportService: Sendable {
 
     /// Whether a subject counts for a student's standing: it has numeric marks or a numeric final.
     /// Subjects marked only pass/fail (PE, say) count only when failed.
-    enum Standing: String, CaseIterable {
-        case excellent = "отличники"
-        case good = "хорошисты"
-        case oneThree = "с одной «3»"
-        case satisfactory = "успевающие с «3»"
-        case failing = "неуспевающие"
-        case notAttested = "не аттестованы"
+    enum Standing: CaseIterable {
+        case excellent
+        case good
+        case oneThree
+        case satisfactory
+        case failing
+        case notAttested
+
+        /// `Отличники`: as the results table names the category.
+        var title: Localized {
+            switch self {
+            case .excellent: Localized("report.standing.excellent")
+            case .good: Localized("report.standing.good")
+            case .oneThree: Localized("report.standing.oneThree")
+            case .satisfactory: Localized("report.standing.satisfactory")
+            case .failing: Localized("report.standing.failing")
+            case .notAttested: Localized("report.standing.notAttested")
+            }
+        }
+
+        /// `отличники`: as a student's row names their category.
+        var name: Localized {
+            switch self {
+            case .excellent: Localized("report.standingOf.excellent")
+            case .good: Localized("report.standingOf.good")
+            case .oneThree: Localized("report.standingOf.oneThree")
+            case .satisfactory: Localized("report.standingOf.satisfactory")
+            case .failing: Localized("report.standingOf.failing")
+            case .notAttested: Localized("report.standingOf.notAttested")
+            }
+        }
     }
 
     /// The standing from a student's period results: not attested with no marks at all, or when,
@@ -236,12 +260,16 @@ public struct ReportService: Sendable {
         return .satisfactory
     }
 
-    static func decimal(_ value: Fraction?) -> String {
-        value.map { NumberText.twoDecimals($0) } ?? "—"
+    static func decimal(_ value: Fraction?) -> Localized {
+        .verbatim(value.map { NumberText.twoDecimals($0) } ?? "—")
     }
 
     static let monthNames = [
-        "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь",
-        "декабрь"
+        Localized("report.month.1"), Localized("report.month.2"), Localized("report.month.3"),
+        Localized("report.month.4"),
+        Localized("report.month.5"), Localized("report.month.6"), Localized("report.month.7"),
+        Localized("report.month.8"),
+        Localized("report.month.9"), Localized("report.month.10"), Localized("report.month.11"),
+        Localized("report.month.12")
     ]
 }

@@ -6,16 +6,22 @@ public struct AccountOperation: Sendable, Equatable {
     public var action: String
     public var entity: String
     public var entityID: String
-    public var change: String
+    /// The record's value before and after, as the audit log has them (200 characters at most).
+    public var oldValue: String?
+    public var newValue: String?
     /// Made after the leak was reported (and voided where it was a journal entry).
     public var afterReport: Bool
 
-    public init(at: Date, action: String, entity: String, entityID: String, change: String, afterReport: Bool) {
+    public init(
+        at: Date, action: String, entity: String, entityID: String, oldValue: String?, newValue: String?,
+        afterReport: Bool
+    ) {
         self.at = at
         self.action = action
         self.entity = entity
         self.entityID = entityID
-        self.change = change
+        self.oldValue = oldValue
+        self.newValue = newValue
         self.afterReport = afterReport
     }
 }

@@ -14,7 +14,7 @@ enum BoardCommands {
                 forms: [
                     .init(actions: member) { r in
                         let list = try await boards.boards(of: r.principal)
-                        return BotReply(lines: [r.t("board.boardsEnterJoinName")] + list.map(\.name))
+                        return Reply { w in [w.t("board.boardsEnterJoinName")] + list.map(\.name) }
                     }
                 ]),
             BotCommand(
@@ -31,15 +31,16 @@ enum BoardCommands {
                         }
                         let threads = try await boards.boards.threads(board: board.name, limit: 20)
                         guard !threads.isEmpty else {
-                            return BotReply(r.t("board.threadsYetStartOne", ["boardName": board.name]))
+                            return Reply(Localized("board.threadsYetStartOne", ["boardName": board.name]))
                         }
-                        return BotReply(
-                            lines: [r.t("board.threads", ["boardName": board.name])]
+                        return Reply { w in
+                            [w.t("board.threads", ["boardName": board.name])]
                                 + threads.map { thread in
                                     "№\(thread.start.id) «\(thread.start.title ?? "")» — \(thread.start.authorNick), "
-                                        + r.t("board.replies", ["replies": thread.replies])
+                                        + w.t("board.replies", ["replies": thread.replies])
                                         + ", \(render.time(thread.lastAt))"
-                                })
+                                }
+                        }
                     }
                 ]),
             BotCommand(
@@ -51,13 +52,15 @@ enum BoardCommands {
                         let id = r.arguments.id!
                         let (root, _) = try await boards.visiblePost(id, for: r.principal)
                         let posts = try await boards.boards.thread(id: root.threadID ?? root.id)
-                        let lines =
-                            [r.t("board.thread", ["root": root.threadID ?? root.id, "posts": posts.first?.title ?? ""])]
-                            + posts.dropFirst(posts.first?.title == nil ? 0 : 1).map {
-                                "№\($0.id) \(render.time($0.createdAt)) \($0.authorNick): \($0.text)"
-                            }
-                        return BotReply(
-                            lines: ReportCommands.page(lines, number: r.arguments.page ?? 1, next: "/thread \(id)", r))
+                        let title = Localized(
+                            "board.thread", ["root": root.threadID ?? root.id, "posts": posts.first?.title ?? ""])
+                        let lines = posts.dropFirst(posts.first?.title == nil ? 0 : 1).map {
+                            "№\($0.id) \(render.time($0.createdAt)) \($0.authorNick): \($0.text)"
+                        }
+                        let page = r.arguments.page ?? 1
+                        return Reply { w in
+                            ReportCommands.page([title(w.language)] + lines, number: page, next: "/thread \(id)", w)
+                        }
                     },
                     .init([.keyword(["new", "новая"]), .required(.word), .required(.text)], actions: member) { r in
                         let name = r.arguments.word!
@@ -69,8 +72,8 @@ enum BoardCommands {
                             title, on: board, replyTo: nil, title: title, nick: r.principal.account.login,
                             msgid: Digest.messageID(), for: r.principal)
                         await delivery.announce(post, replyTo: nil)
-                        return BotReply(
-                            r.t(
+                        return Reply(
+                            Localized(
                                 "board.threadStartedReplyReply",
                                 ["id": post.id, "title": title, "boardName": board.name]))
                     }
@@ -87,8 +90,8 @@ enum BoardCommands {
                             nick: r.principal.account.login, msgid: Digest.messageID(), for: r.principal)
                         let root = try await boards.boards.post(id: post.threadID ?? post.id)
                         await delivery.announce(post, replyTo: root?.msgid)
-                        return BotReply(
-                            r.t("board.replyPostedThread", ["id": post.id, "post": post.threadID ?? post.id]))
+                        return Reply(
+                            Localized("board.replyPostedThread", ["id": post.id, "post": post.threadID ?? post.id]))
                     }
                 ]),
             BotCommand(
@@ -98,7 +101,7 @@ enum BoardCommands {
                 grammar: [.required(.number), .required(.text)],
                 run: { r in
                     let post = try await boards.hide(r.arguments.id!, reason: r.arguments.freeText!, for: r.principal)
-                    return BotReply(r.t("board.postHidden", ["id": post.id, "board": post.board]))
+                    return Reply(Localized("board.postHidden", ["id": post.id, "board": post.board]))
                 })
         ]
     }

@@ -41,14 +41,14 @@ public struct BotCommand: Sendable {
 
         public init(
             _ parts: [ArgumentPart] = [], action: AccessPolicy.Action,
-            run: @escaping @Sendable (BotRequest) async throws -> BotReply
+            run: @escaping @Sendable (BotRequest) async throws -> Reply
         ) {
             self.init(parts, actions: [action], run: run)
         }
 
         public init(
             _ parts: [ArgumentPart] = [], actions: [AccessPolicy.Action],
-            run: @escaping @Sendable (BotRequest) async throws -> BotReply
+            run: @escaping @Sendable (BotRequest) async throws -> Reply
         ) {
             self.parts = parts
             self.actions = actions
@@ -59,7 +59,7 @@ public struct BotCommand: Sendable {
         /// A form anyone may use, guests included.
         public static func anyone(
             _ parts: [ArgumentPart] = [],
-            run: @escaping @Sendable (GuestRequest) async throws -> BotReply
+            run: @escaping @Sendable (GuestRequest) async throws -> Reply
         ) -> Form {
             Form(parts: parts, handler: .anyone(run))
         }
@@ -80,8 +80,8 @@ public struct BotCommand: Sendable {
 
     /// A form's handler: with a principal, or for anyone.
     enum Handler: Sendable {
-        case member(@Sendable (BotRequest) async throws -> BotReply)
-        case anyone(@Sendable (GuestRequest) async throws -> BotReply)
+        case member(@Sendable (BotRequest) async throws -> Reply)
+        case anyone(@Sendable (GuestRequest) async throws -> Reply)
     }
 
     public init(
@@ -102,7 +102,7 @@ public struct BotCommand: Sendable {
     /// A command of one form.
     public init(
         name: String, aliases: [String], action: AccessPolicy.Action, usage: Localized, summary: Localized,
-        details: Localized, grammar: [ArgumentPart] = [], run: @escaping @Sendable (BotRequest) async throws -> BotReply
+        details: Localized, grammar: [ArgumentPart] = [], run: @escaping @Sendable (BotRequest) async throws -> Reply
     ) {
         self.init(
             name: name, aliases: aliases, usage: usage, summary: summary, details: details,
@@ -153,18 +153,50 @@ public struct BotInvocation: Wording {
 }
 
 /// What a handler of a logged-in person's command receives: the person, and the arguments
-/// its form's grammar read.
-public struct BotRequest: Wording {
+/// its form's grammar read. No language: a handler returns a `Reply`, which the dispatcher
+/// puts into the person's language.
+public struct BotRequest: Sendable {
     public let principal: Principal
-    public let language: Language
     public let arguments: Arguments
 }
 
 /// What a handler of a command for anyone receives (`/help`).
-public struct GuestRequest: Wording {
+public struct GuestRequest: Sendable {
     public let principal: Principal?
-    public let language: Language
     public let arguments: Arguments
+}
+
+/// What a handler returns: its answer not yet in a language (words as catalog keys, or a
+/// rendering of the domain's result by the area's renderer), whether it is a refusal, and its
+/// session effects. `DiaryBot` puts it into the person's language, in one place.
+public struct Reply: Sendable {
+    /// The answer's lines in a language.
+    let render: @Sendable (any Wording) -> [String]
+    public var effects: [SessionEffect] = []
+    public var isRefusal = false
+
+    /// A rendering of the domain's result: `Reply { render.marks(report, $0) }`.
+    public init(effects: [SessionEffect] = [], _ render: @escaping @Sendable (any Wording) -> [String]) {
+        self.render = render
+        self.effects = effects
+    }
+
+    /// Lines of the catalog.
+    public init(lines: [Localized], effects: [SessionEffect] = []) {
+        self.init(effects: effects) { wording in lines.map { $0(wording.language) } }
+    }
+
+    /// One line of the catalog.
+    public init(_ line: Localized) {
+        self.init(lines: [line])
+    }
+
+    /// A refusal of the catalog: a client that asked for `standard-replies` gets it as `FAIL`.
+    public static func refusal(_ line: Localized) -> Reply {
+        var reply = Reply(line)
+        reply.isRefusal = true
+        return reply
+    }
 }
 
 /// What a command does to the person's session besides answering: the server carries it out.

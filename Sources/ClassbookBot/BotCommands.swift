@@ -15,7 +15,7 @@ enum BotCommands {
                 name: "help", aliases: ["помощь", "справка", "h", "?"],
                 usage: Localized("cmd.help.usage"), summary: Localized("cmd.help.summary"),
                 details: Localized("cmd.help.details"),
-                forms: [.anyone([.optional(.word)]) { _ in BotReply(lines: []) }]),
+                forms: [.anyone([.optional(.word)]) { _ in Reply { w in [] } }]),
             BotCommand(
                 name: "marks", aliases: ["оценки"], action: .readDiary,
                 usage: Localized("cmd.marks.usage"), summary: Localized("cmd.marks.summary"),
@@ -25,7 +25,7 @@ enum BotCommands {
                     let a = r.arguments
                     let report = try await diary.marks(
                         of: a.child!, subject: a.subject, period: a.period, for: r.principal)
-                    return BotReply(lines: render.marks(report, r))
+                    return Reply { w in render.marks(report, w) }
                 }),
             BotCommand(
                 name: "absences", aliases: ["пропуски"],
@@ -38,14 +38,15 @@ enum BotCommands {
                         let (scope, absences, notes) = try await duties.unexcused(
                             className: r.arguments.schoolClass!, week: week,
                             for: r.principal)
-                        return BotReply(
-                            lines: DutyRendering(journal: JournalRendering(base: render)).unexcused(
-                                scope, week, absences, notes, r))
+                        return Reply { w in
+                            DutyRendering(journal: JournalRendering(base: render)).unexcused(
+                                scope, week, absences, notes, w)
+                        }
                     },
                     .init([.optional(.child), .optional(.period)], action: .readDiary) { r in
                         let report = try await diary.absences(
                             of: r.arguments.child!, period: r.arguments.period, for: r.principal)
-                        return BotReply(lines: render.absences(report, r))
+                        return Reply { w in render.absences(report, w) }
                     }
                 ]),
             BotCommand(
@@ -55,9 +56,8 @@ enum BotCommands {
                 grammar: [.optional(.child)],
                 run: { r in
                     let student = r.arguments.child!
-                    return BotReply(
-                        lines: render.acknowledgement(
-                            try await diary.acknowledge(student, for: r.principal), student: student, r))
+                    let outcome = try await diary.acknowledge(student, for: r.principal)
+                    return Reply { w in render.acknowledgement(outcome, student: student, w) }
                 }),
             BotCommand(
                 name: "consent", aliases: ["согласие"], action: .manageOwnConsent,
@@ -70,10 +70,11 @@ enum BotCommands {
                 ],
                 run: { r in
                     guard let answer = r.arguments.keyword else {
-                        return BotReply(lines: render.consentStatus(try await diary.consent(of: r.principal), r))
+                        let consent = try await diary.consent(of: r.principal)
+                        return Reply { w in render.consentStatus(consent, w) }
                     }
                     let record = try await diary.recordConsent(answer == "yes" ? .granted : .refused, for: r.principal)
-                    return BotReply(lines: render.consentRecorded(record, r))
+                    return Reply { w in render.consentRecorded(record, w) }
                 }),
             BotCommand(
                 name: "lang", aliases: ["язык", "language"], action: .manageOwnSettings,
@@ -82,10 +83,12 @@ enum BotCommands {
                 grammar: [.keyword(["ru"], ["en"], optional: true)],
                 run: { r in
                     guard let chosen = r.arguments.keyword, let language = Language(rawValue: chosen) else {
-                        return BotReply(r.t("bot.nameLanguageLangRu", ["languageRawValue": r.language.rawValue]))
+                        return Reply(
+                            Localized(
+                                "bot.nameLanguageLangRu", ["languageRawValue": r.principal.account.language.rawValue]))
                     }
                     try await accounts.setLanguage(language, for: r.principal)
-                    return BotReply(lines: [language.t("bot.languageSet")], effects: [.switchLanguage(language)])
+                    return Reply(lines: [Localized("bot.languageSet")], effects: [.switchLanguage(language)])
                 })
         ]
         let journalRender = JournalRendering(base: render)
@@ -100,13 +103,13 @@ enum BotCommands {
         commands += SecurityCommands.table(security: security, accounts: accounts, delivery: delivery, render: render)
         // /help lists the table it belongs to.
         let listing = commands
-        commands[0].forms = [.anyone([.optional(.word)]) { r in BotReply(lines: help(listing, r)) }]
+        commands[0].forms = [.anyone([.optional(.word)]) { r in Reply { w in help(listing, r, w) } }]
         return commands
     }
 
-    static func help(_ commands: [BotCommand], _ i: GuestRequest) -> [String] {
-        let available = commands.filter { $0.isAllowed(for: i.principal) }
-        if let name = i.arguments.word {
+    static func help(_ commands: [BotCommand], _ r: GuestRequest, _ i: any Wording) -> [String] {
+        let available = commands.filter { $0.isAllowed(for: r.principal) }
+        if let name = r.arguments.word {
             var key = name.lowercased()
             if key.hasPrefix("/") { key.removeFirst() }
             guard let command = available.first(where: { $0.name == key || $0.aliases.contains(key) }) else {

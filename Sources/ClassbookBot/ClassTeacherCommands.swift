@@ -16,7 +16,7 @@ enum ClassTeacherCommands {
                     let sheet = try await journal.sheet(
                         className: a.schoolClass!, subject: a.subject!, week: a.date ?? journal.today,
                         for: r.principal)
-                    return BotReply(lines: render.sheet(sheet, r))
+                    return Reply { w in render.sheet(sheet, w) }
                 }),
             BotCommand(
                 name: "excuse", aliases: ["уважительная", "оправдать"], action: .excuseAbsence,
@@ -29,7 +29,7 @@ enum ClassTeacherCommands {
                     let (student, count) = try await journal.excuse(
                         student: a.person!, className: a.schoolClass!, dates: a.dates,
                         reason: reason, for: r.principal)
-                    return BotReply(render.excused(student, count: count, reason: reason, r))
+                    return Reply { w in [render.excused(student, count: count, reason: reason, w)] }
                 }),
             BotCommand(
                 name: "group", aliases: ["группа", "группы"],
@@ -43,7 +43,7 @@ enum ClassTeacherCommands {
                         let a = r.arguments
                         let group = try await journal.createGroup(
                             name: a.word!, subject: a.freeText, className: a.schoolClass!, for: r.principal)
-                        return BotReply(render.groupCreated(group, r))
+                        return Reply { w in [render.groupCreated(group, w)] }
                     },
                     .init(
                         [
@@ -57,12 +57,12 @@ enum ClassTeacherCommands {
                         let (group, students, changed) = try await journal.changeGroup(
                             a.word!, students: a.people, add: add,
                             className: a.schoolClass!, for: r.principal)
-                        return BotReply(render.groupChanged(group, students, added: add, changed: changed, r))
+                        return Reply { w in [render.groupChanged(group, students, added: add, changed: changed, w)] }
                     },
                     .init([.ledClass], action: .manageGroups) { r in
                         let (scope, groups, students) = try await journal.groups(
                             className: r.arguments.schoolClass!, for: r.principal)
-                        return BotReply(lines: render.groups(scope, groups, students, r))
+                        return Reply { w in render.groups(scope, groups, students, w) }
                     }
                 ]),
             BotCommand(
@@ -77,7 +77,7 @@ enum ClassTeacherCommands {
                     let student = try await journal.arrive(
                         lastName: name[0], firstName: name[1], middleName: name.count > 2 ? name[2] : "",
                         on: a.date, note: "", className: a.schoolClass!, for: r.principal)
-                    return BotReply(render.arrived(student, date: a.date ?? journal.today, r))
+                    return Reply { w in [render.arrived(student, date: a.date ?? journal.today, w)] }
                 }),
             BotCommand(
                 name: "depart", aliases: ["выбыл", "выбыла", "отчислить"],
@@ -110,13 +110,15 @@ enum ClassTeacherCommands {
                             student: a.person!, field: a.personalField!,
                             value: a.freeText!, className: a.schoolClass!,
                             for: r.principal)
-                        return BotReply(render.personalDataSaved(student, field: a.personalField!, outcome: outcome, r))
+                        return Reply { w in
+                            [render.personalDataSaved(student, field: a.personalField!, outcome: outcome, w)]
+                        }
                     },
                     .init([.required(.schoolClass), .required(.person)], action: .readPersonalData) { r in
                         let record = try await journal.personalData(
                             student: r.arguments.person!, className: r.arguments.schoolClass!,
                             for: r.principal)
-                        return BotReply(lines: render.personalData(record, r))
+                        return Reply { w in render.personalData(record, w) }
                     }
                 ]),
             BotCommand(
@@ -147,24 +149,24 @@ enum ClassTeacherCommands {
         ]
     }
 
-    static func depart(_ r: BotRequest, journal: JournalService, render: JournalRendering) async throws -> BotReply {
+    static func depart(_ r: BotRequest, journal: JournalService, render: JournalRendering) async throws -> Reply {
         let a = r.arguments
         let student = try await journal.depart(
             student: a.person!, on: a.date, note: a.freeText ?? "", className: a.schoolClass!,
             for: r.principal)
-        return BotReply(render.departed(student, date: a.date ?? journal.today, r))
+        return Reply { w in [render.departed(student, date: a.date ?? journal.today, w)] }
     }
 
     /// `7А 24.11 №2`: the lesson a timetable change is about.
     static let lessonSlot: [ArgumentPart] = [.required(.schoolClass), .required(.date), .required(.lessonSlot)]
 
     static func change(_ change: TimetableChange, _ r: BotRequest, journal: JournalService, render: JournalRendering)
-        async throws -> BotReply
+        async throws -> Reply
     {
         let a = r.arguments
         let record = try await journal.changeTimetable(
             change, className: a.schoolClass!, date: a.date!, number: a.lessonNumber!,
             for: r.principal)
-        return BotReply(render.timetableChanged(record, className: a.schoolClass!, r))
+        return Reply { w in [render.timetableChanged(record, className: a.schoolClass!, w)] }
     }
 }

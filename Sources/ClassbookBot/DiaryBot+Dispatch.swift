@@ -15,21 +15,19 @@ extension DiaryBot {
         }
         do {
             let (form, arguments) = try await parse(invocation.arguments, command: command, principal: principal)
-            var reply: BotReply
+            let reply: Reply
             switch form.handler {
             case .anyone(let run):
-                reply = try await run(
-                    GuestRequest(principal: principal, language: invocation.language, arguments: arguments))
+                reply = try await run(GuestRequest(principal: principal, arguments: arguments))
             case .member(let run):
                 // A form with actions is allowed to logged-in people only (`Form.isAllowed`).
                 guard let principal else { throw DiaryError.notAllowed }
-                reply = try await run(
-                    BotRequest(principal: principal, language: invocation.language, arguments: arguments))
+                reply = try await run(BotRequest(principal: principal, arguments: arguments))
                 for case .closeOtherSessions(let reason) in reply.effects {
                     await delivery.closeSessions(of: principal.account.id, except: principal.sessionID, reason: reason)
                 }
             }
-            return reply
+            return Self.render(reply, invocation)
         } catch is FormNotAllowed {
             return BotReply(lines: Self.describe(DiaryError.notAllowed, invocation), isRefusal: true)
         } catch let error as GrammarRefusal {
@@ -41,6 +39,14 @@ extension DiaryBot {
         } catch {
             return BotReply(lines: [invocation.t("bot.commandFailedBecauseInternal")], isFailure: true)
         }
+    }
+
+    /// A handler's reply in the person's language, the one place replies are put into words:
+    /// in the new language when the reply switches it.
+    static func render(_ reply: Reply, _ invocation: BotInvocation) -> BotReply {
+        var wording = invocation
+        for case .switchLanguage(let language) in reply.effects { wording.language = language }
+        return BotReply(lines: reply.render(wording), effects: reply.effects, isRefusal: reply.isRefusal)
     }
 
     /// The first form that reads the words, and what it read; else the failure that got

@@ -15,7 +15,7 @@ enum DutyCommands {
                 details: Localized("cmd.consents.details"), grammar: [.ledClass],
                 run: { r in
                     let (scope, rows) = try await duties.consents(className: r.arguments.schoolClass!, for: r.principal)
-                    return BotReply(lines: render.consents(scope, rows, r))
+                    return Reply { w in render.consents(scope, rows, w) }
                 }),
             BotCommand(
                 name: "acks", aliases: ["ознакомления"], action: .superviseClass,
@@ -25,7 +25,7 @@ enum DutyCommands {
                 run: { r in
                     let (scope, rows) = try await duties.activity(
                         className: r.arguments.schoolClass!, week: week(r), for: r.principal)
-                    return BotReply(lines: render.acks(scope, week(r), rows, r))
+                    return Reply { w in render.acks(scope, week(r), rows, w) }
                 }),
             BotCommand(
                 name: "activity", aliases: ["активность"], action: .superviseClass,
@@ -34,7 +34,7 @@ enum DutyCommands {
                 run: { r in
                     let (scope, rows) = try await duties.activity(
                         className: r.arguments.schoolClass!, week: week(r), for: r.principal)
-                    return BotReply(lines: render.activity(scope, week(r), rows, r))
+                    return Reply { w in render.activity(scope, week(r), rows, w) }
                 }),
             BotCommand(
                 name: "note", aliases: ["объяснительная", "записка"], action: .submitAbsenceNote,
@@ -45,7 +45,7 @@ enum DutyCommands {
                     let a = r.arguments
                     let id = try await duties.submitNote(
                         student: a.child!, dates: a.dates, reason: a.freeText!, for: r.principal)
-                    return BotReply(render.noteSubmitted(id, a.child!, a.dates, r))
+                    return Reply { w in [render.noteSubmitted(id, a.child!, a.dates, w)] }
                 }),
             BotCommand(
                 name: "notes", aliases: ["записки"], action: .decideAbsenceNote,
@@ -55,7 +55,7 @@ enum DutyCommands {
                 run: { r in
                     let (scope, notes) = try await duties.pendingNotes(
                         className: r.arguments.schoolClass!, for: r.principal)
-                    return BotReply(lines: render.notes(scope, notes, r))
+                    return Reply { w in render.notes(scope, notes, w) }
                 }),
             decision(accept: true, duties: duties, render: render),
             decision(accept: false, duties: duties, render: render),
@@ -67,7 +67,7 @@ enum DutyCommands {
                 run: { r in
                     let (scope, filling) = try await duties.filling(
                         className: r.arguments.schoolClass!, for: r.principal)
-                    return BotReply(lines: render.filling(title: "\(scope.schoolClass.name): ", filling, r))
+                    return Reply { w in render.filling(title: "\(scope.schoolClass.name): ", filling, w) }
                 }),
             BotCommand(
                 name: "risk", aliases: ["риск", "неуспевающие"], action: .superviseClass,
@@ -77,7 +77,7 @@ enum DutyCommands {
                 run: { r in
                     let (scope, students) = try await duties.atRisk(
                         className: r.arguments.schoolClass!, for: r.principal)
-                    return BotReply(lines: render.atRisk(scope, students, r))
+                    return Reply { w in render.atRisk(scope, students, w) }
                 }),
             BotCommand(
                 name: "checked", aliases: ["проверено", "сверено"], action: .manageClassList,
@@ -88,12 +88,11 @@ enum DutyCommands {
                     let a = r.arguments
                     if a.people.isEmpty {
                         let (scope, due) = try await duties.dataCheckDue(className: a.schoolClass!, for: r.principal)
-                        return BotReply(lines: render.dataCheckDue(scope, due, r))
+                        return Reply { w in render.dataCheckDue(scope, due, w) }
                     }
-                    return BotReply(
-                        render.checked(
-                            try await duties.markChecked(
-                                students: a.people, className: a.schoolClass!, for: r.principal), r))
+                    let checked = try await duties.markChecked(
+                        students: a.people, className: a.schoolClass!, for: r.principal)
+                    return Reply { w in [render.checked(checked, w)] }
                 }),
             BotCommand(
                 name: "credentials", aliases: ["доступы", "пароли"],
@@ -105,12 +104,12 @@ enum DutyCommands {
                         let a = r.arguments
                         let issued = try await duties.resetCredential(
                             person: a.person!, className: a.schoolClass!, for: r.principal)
-                        return BotReply(lines: render.credentials(className: a.schoolClass!, [issued], r))
+                        return Reply { w in render.credentials(className: a.schoolClass!, [issued], w) }
                     },
                     .init([.ledClass], action: .issueCredentials) { r in
                         let (scope, issued) = try await duties.issueCredentials(
                             className: r.arguments.schoolClass!, for: r.principal)
-                        return BotReply(lines: render.credentials(className: scope.schoolClass.name, issued, r))
+                        return Reply { w in render.credentials(className: scope.schoolClass.name, issued, w) }
                     }
                 ]),
             BotCommand(
@@ -125,9 +124,9 @@ enum DutyCommands {
                     }
                     try await duties.changeOwnPassword(password, for: r.principal)
                     // Whoever else was logged in with the old password is logged out.
-                    return BotReply(
-                        lines: [r.t("duty.passwordChangedAllCommands")],
-                        effects: [.passwordReplaced, .closeOtherSessions(reason: "Password changed")])
+                    return Reply(effects: [.passwordReplaced, .closeOtherSessions(reason: "Password changed")]) { w in
+                        [w.t("duty.passwordChangedAllCommands")]
+                    }
                 }
             ).asConfidential(),
             BotCommand(
@@ -137,12 +136,12 @@ enum DutyCommands {
                 forms: [
                     .init([.required(.schoolClass)], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) {
                         r in
-                        BotReply(
-                            lines: render.classDigest(
-                                try await duties.classDigest(className: r.arguments.schoolClass!, for: r.principal), r))
+                        let digest = try await duties.classDigest(className: r.arguments.schoolClass!, for: r.principal)
+                        return Reply { w in render.classDigest(digest, w) }
                     },
                     .init([], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) { r in
-                        BotReply(lines: render.digest(try await duties.digest(for: r.principal), r))
+                        let digest = try await duties.digest(for: r.principal)
+                        return Reply { w in render.digest(digest, w) }
                     }
                 ])
         ]
@@ -160,7 +159,7 @@ enum DutyCommands {
                 let (note, excused) = try await duties.decide(
                     note: r.arguments.id!, accept: accept, comment: r.arguments.freeText,
                     for: r.principal)
-                return BotReply(render.decided(note, excused: excused, r))
+                return Reply { w in [render.decided(note, excused: excused, w)] }
             })
     }
 }

@@ -15,7 +15,7 @@ enum FamilyCommands {
                 run: { r in
                     let (student, days) = (r.arguments.child!, r.arguments.days)
                     let (_, items) = try await diary.homework(of: student, days: days, for: r.principal)
-                    return BotReply(lines: render.homework(student, days: days, items, r))
+                    return Reply { w in render.homework(student, days: days, items, w) }
                 }),
             BotCommand(
                 name: "schedule", aliases: ["расписание"], action: .readDiary,
@@ -25,7 +25,7 @@ enum FamilyCommands {
                     let student = r.arguments.child!
                     let chosen = r.arguments.days ?? .day(diary.today)
                     let lessons = try await diary.schedule(of: student, days: chosen, for: r.principal)
-                    return BotReply(lines: render.schedule(student, days: chosen, lessons, r))
+                    return Reply { w in render.schedule(student, days: chosen, lessons, w) }
                 }),
             BotCommand(
                 name: "tests", aliases: ["контрольные"], action: .readDiary,
@@ -35,13 +35,16 @@ enum FamilyCommands {
                 run: { r in
                     let student = r.arguments.child!
                     let (period, lessons) = try await diary.controlWorks(of: student, for: r.principal)
-                    return BotReply(lines: render.controlWorks(student, period: period, lessons, today: diary.today, r))
+                    return Reply { w in render.controlWorks(student, period: period, lessons, today: diary.today, w) }
                 }),
             BotCommand(
                 name: "holidays", aliases: ["каникулы"], action: .readCalendar,
                 usage: Localized("cmd.holidays.usage"), summary: Localized("cmd.holidays.summary"),
                 details: Localized("cmd.holidays.details"),
-                run: { r in BotReply(lines: render.holidays(try await diary.holidays(for: r.principal), r)) }),
+                run: { r in
+                    let holidays = try await diary.holidays(for: r.principal)
+                    return Reply { w in render.holidays(holidays, w) }
+                }),
             BotCommand(
                 name: "teachers", aliases: ["учителя"], action: .readDiary,
                 usage: Localized("cmd.teachers.usage"), summary: Localized("cmd.teachers.summary"),
@@ -49,7 +52,7 @@ enum FamilyCommands {
                 run: { r in
                     let student = r.arguments.child!
                     let (classTeacher, assignments) = try await diary.teachers(of: student, for: r.principal)
-                    return BotReply(lines: render.teachers(student, classTeacher: classTeacher, assignments, r))
+                    return Reply { w in render.teachers(student, classTeacher: classTeacher, assignments, w) }
                 }),
             BotCommand(
                 name: "remarks", aliases: ["замечания", "рекомендации"], action: .readDiary,
@@ -58,7 +61,7 @@ enum FamilyCommands {
                 run: { r in
                     let student = r.arguments.child!
                     let (period, remarks) = try await diary.remarks(of: student, for: r.principal)
-                    return BotReply(lines: render.remarks(student, period: period, remarks, r))
+                    return Reply { w in render.remarks(student, period: period, remarks, w) }
                 }),
             BotCommand(
                 name: "history", aliases: ["история"], action: .readMarkHistory,
@@ -69,7 +72,7 @@ enum FamilyCommands {
                     let a = r.arguments
                     let (period, events) = try await diary.markHistory(
                         of: a.child!, subject: a.subject, period: a.period, for: r.principal)
-                    return BotReply(lines: render.history(a.child!, period: period, events, r))
+                    return Reply { w in render.history(a.child!, period: period, events, w) }
                 })
         ]
     }

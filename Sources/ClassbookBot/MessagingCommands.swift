@@ -18,13 +18,15 @@ enum MessagingCommands {
                         ])
                 ],
                 run: { r in
-                    var prefs = try await messaging.prefs(for: r.principal)
-                    guard !r.arguments.settings.isEmpty else { return BotReply(lines: describe(prefs, r)) }
+                    let stored = try await messaging.prefs(for: r.principal)
+                    guard !r.arguments.settings.isEmpty else { return Reply { w in describe(stored, w) } }
+                    var prefs = stored
                     for (name, value) in r.arguments.settings {
                         try apply(name, value, to: &prefs)
                     }
                     try await messaging.setPrefs(prefs, for: r.principal)
-                    return BotReply(lines: [r.t("messaging.saved")] + describe(prefs, r))
+                    let saved = prefs
+                    return Reply { w in [w.t("messaging.saved")] + describe(saved, w) }
                 }),
             BotCommand(
                 name: "letter", aliases: ["письмо"], action: .sendLetter,
@@ -50,8 +52,8 @@ enum MessagingCommands {
                             ],
                             to: recipient.id)
                     }
-                    return BotReply(
-                        r.t(
+                    return Reply(
+                        Localized(
                             "messaging.letterSentGuardiansWho",
                             [
                                 "id": id, "schoolClassName": schoolClass.name,
@@ -65,21 +67,22 @@ enum MessagingCommands {
                 grammar: [.required(.schoolClass)],
                 run: { r in
                     let letters = try await messaging.letters(className: r.arguments.schoolClass!, for: r.principal)
-                    guard !letters.isEmpty else { return BotReply(r.t("messaging.lettersClassYet")) }
-                    return BotReply(
-                        lines: letters.prefix(10).flatMap { letter -> [String] in
+                    guard !letters.isEmpty else { return Reply(Localized("messaging.lettersClassYet")) }
+                    return Reply { w in
+                        letters.prefix(10).flatMap { letter -> [String] in
                             let unread = letter.readers.filter { $0.readAt == nil }.map(\.name)
                             return [
                                 "№\(letter.id) \(render.time(letter.createdAt)): «\(letter.text.prefix(60))» — "
-                                    + r.t(
+                                    + w.t(
                                         "messaging.read",
                                         [
                                             "letter": letter.readers.count - unread.count,
                                             "readersCount": letter.readers.count
                                         ])
-                                    + (unread.isEmpty ? "" : r.t("messaging.yet") + unread.joined(separator: ", "))
+                                    + (unread.isEmpty ? "" : w.t("messaging.yet") + unread.joined(separator: ", "))
                             ]
-                        })
+                        }
+                    }
                 }),
             BotCommand(
                 name: "read", aliases: ["прочитано", "прочитал", "прочитала"], action: .readOwnLetters,
@@ -88,7 +91,7 @@ enum MessagingCommands {
                 grammar: [.required(.number)],
                 run: { r in
                     _ = try await messaging.markRead(letter: r.arguments.id!, for: r.principal)
-                    return BotReply(r.t("messaging.recordedHaveReadLetter", ["id": r.arguments.id!]))
+                    return Reply(Localized("messaging.recordedHaveReadLetter", ["id": r.arguments.id!]))
                 })
         ]
     }

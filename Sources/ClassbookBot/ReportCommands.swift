@@ -42,10 +42,11 @@ enum ReportCommands {
                     default: request.period = a.freeText
                     }
                     let report = try await reports.report(request, for: r.principal)
-                    return BotReply(
-                        lines: page(
-                            ReportRenderer.lines(report.text(r.language)), number: a.page ?? 1,
-                            next: "/report " + withoutPage(a), r))
+                    return Reply { w in
+                        page(
+                            ReportRenderer.lines(report.text(w.language)), number: a.page ?? 1,
+                            next: "/report " + withoutPage(a), w)
+                    }
                 }),
             BotCommand(
                 name: "extract", aliases: ["выписка"],
@@ -65,15 +66,19 @@ enum ReportCommands {
                             student: a.person!, className: a.schoolClass!, week: date,
                             for: r.principal)
                         let week = DutiesService.Week(containing: date)
-                        return BotReply(
-                            recorded
-                                ? r.t(
-                                    "report.recordedExtractWasGiven",
-                                    [
-                                        "mondayDayMonth": week.monday.dayMonth, "sundayDayMonth": week.sunday.dayMonth,
-                                        "studentShortName": student.shortName
-                                    ])
-                                : r.t("report.weekSExtractWas", ["studentShortName": student.shortName]))
+                        return Reply { w in
+                            [
+                                recorded
+                                    ? w.t(
+                                        "report.recordedExtractWasGiven",
+                                        [
+                                            "mondayDayMonth": week.monday.dayMonth,
+                                            "sundayDayMonth": week.sunday.dayMonth,
+                                            "studentShortName": student.shortName
+                                        ])
+                                    : w.t("report.weekSExtractWas", ["studentShortName": student.shortName])
+                            ]
+                        }
                     },
                     .init(
                         [.keyword(["missing", "невыданы", "не", "кому"]), .required(.schoolClass), .optional(.date)],
@@ -84,22 +89,32 @@ enum ReportCommands {
                             className: r.arguments.schoolClass!, week: date,
                             for: r.principal)
                         let week = DutiesService.Week(containing: date)
-                        let range: KeyValuePairs<String, any CustomStringConvertible> = [
-                            "schoolClassName": schoolClass.name, "mondayDayMonth": week.monday.dayMonth,
-                            "sundayDayMonth": week.sunday.dayMonth
-                        ]
-                        return BotReply(
-                            students.isEmpty
-                                ? r.t("report.everyFamilyPaperHas", range)
-                                : r.t("report.extractYetGiven", range)
-                                    + students.map(\.shortName).joined(separator: ", "))
+                        let (name, monday, sunday) = (schoolClass.name, week.monday.dayMonth, week.sunday.dayMonth)
+                        guard !students.isEmpty else {
+                            return Reply(
+                                Localized(
+                                    "report.everyFamilyPaperHas",
+                                    [
+                                        "schoolClassName": name, "mondayDayMonth": monday, "sundayDayMonth": sunday
+                                    ]))
+                        }
+                        let missing = students.map(\.shortName).joined(separator: ", ")
+                        return Reply { w in
+                            [
+                                w.t(
+                                    "report.extractYetGiven",
+                                    [
+                                        "schoolClassName": name, "mondayDayMonth": monday, "sundayDayMonth": sunday
+                                    ]) + missing
+                            ]
+                        }
                     },
                     .init([.required(.schoolClass), .required(.person), .optional(.date)], action: .buildReports) { r in
                         let a = r.arguments
                         let extract = try await reports.extract(
                             student: a.person!, className: a.schoolClass!, range: .week(a.date ?? today()),
                             for: r.principal)
-                        return BotReply(lines: ExtractRenderer.lines(extract, r.language))
+                        return Reply { w in ExtractRenderer.lines(extract, w.language) }
                     }
                 ])
         ]

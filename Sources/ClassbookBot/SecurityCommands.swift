@@ -16,30 +16,19 @@ enum SecurityCommands {
                     .init([.keyword(["review", "проверка"]), .required(.word)], action: .reviewBreach) { r in
                         let (account, reported, operations) = try await security.review(
                             login: r.arguments.word!, for: r.principal)
-                        var lines = [
-                            r.t("security.text", ["accountLogin": account.login, "displayName": account.displayName])
-                                + (reported.map { r.t("security.leakReported", ["time": render.time($0)]) }
-                                    ?? r.t("security.leakReported2"))
-                                + r.t("security.operationsDaysBeforeSince", ["operationsCount": operations.count])
-                        ]
-                        lines += operations.suffix(40).map { op in
-                            let change = [
-                                op.oldValue.map { r.t("security.changeFrom", ["value": $0]) },
-                                op.newValue.map { r.t("security.changeTo", ["value": $0]) }
-                            ].compactMap { $0 }.joined(separator: "; ")
-                            return "\(render.time(op.at)) \(op.action) \(op.entity) #\(op.entityID)"
-                                + (change.isEmpty ? "" : " — \(change)")
-                                + (op.afterReport ? r.t("security.afterReportVoided") : "")
+                        return Reply { w in
+                            review(account, reported: reported, operations: operations, render: render, w)
                         }
-                        return BotReply(lines: lines)
                     },
                     .init([.keyword(["unlock", "разблокировать"]), .required(.word)], action: .reviewBreach) { r in
                         let (account, password) = try await security.unlock(login: r.arguments.word!, for: r.principal)
-                        return BotReply(lines: [
-                            r.t(
-                                "security.unlockedOneTimePassword",
-                                ["accountLogin": account.login, "password": password])
-                        ])
+                        return Reply { w in
+                            [
+                                w.t(
+                                    "security.unlockedOneTimePassword",
+                                    ["accountLogin": account.login, "password": password])
+                            ]
+                        }
                     },
                     .init([.optional(.word)], action: .reportBreach) { r in
                         let (account, voided) = try await security.report(login: r.arguments.word, for: r.principal)
@@ -57,9 +46,11 @@ enum SecurityCommands {
                             alert, to: try await security.security.alertRecipients().filter { $0.id != account.id })
                         await delivery.closeSessions(
                             of: account.id, except: nil, reason: "Account locked: password reported leaked")
-                        return BotReply(lines: [
-                            r.t("security.accountLockedItsSessions", ["accountLogin": account.login])
-                        ])
+                        return Reply { w in
+                            [
+                                w.t("security.accountLockedItsSessions", ["accountLogin": account.login])
+                            ]
+                        }
                     }
                 ]),
             BotCommand(
@@ -76,55 +67,85 @@ enum SecurityCommands {
                     ) { r in
                         let (stored, token) = try await accounts.issueDeviceToken(
                             named: r.arguments.freeText!, for: r.principal)
-                        return BotReply(lines: [
-                            r.t("security.appPasswordShownOnce", ["storedName": stored.name, "token": token]),
-                            r.t("security.giveProgramInsteadPassword")
-                        ])
+                        return Reply { w in
+                            [
+                                w.t("security.appPasswordShownOnce", ["storedName": stored.name, "token": token]),
+                                w.t("security.giveProgramInsteadPassword")
+                            ]
+                        }
                     },
                     .init([.keyword(["revoke", "отозвать"]), .required(.number)], action: .manageOwnSettings) { r in
                         let tokens = try await accounts.deviceTokens(for: r.principal)
                         let number = r.arguments.number!
                         guard tokens.indices.contains(number - 1) else {
-                            return .refusal(r.t("security.giveAppPasswordS"))
+                            return .refusal(Localized("security.giveAppPasswordS"))
                         }
                         let token = tokens[number - 1]
                         _ = try await accounts.revokeDeviceToken(token, for: r.principal)
-                        return BotReply(r.t("security.appPasswordRevoked", ["tokenName": token.name]))
+                        return Reply(Localized("security.appPasswordRevoked", ["tokenName": token.name]))
                     },
                     .init([.keyword(["close", "закрыть"]), .required(.number)], action: .manageOwnSettings) { r in
                         let devices = await delivery.devices(of: r.principal.account.id)
                         let number = r.arguments.number!
                         guard devices.indices.contains(number - 1) else {
-                            return .refusal(r.t("security.giveSessionSNumber"))
+                            return .refusal(Localized("security.giveSessionSNumber"))
                         }
                         let device = devices[number - 1]
                         guard device.id != r.principal.sessionID else {
-                            return .refusal(r.t("security.sessionDeviceLeaveClose", ["number": number]))
+                            return .refusal(Localized("security.sessionDeviceLeaveClose", ["number": number]))
                         }
                         let closed = await delivery.closeDevice(
                             device.id, of: r.principal.account.id,
-                            reason: r.t("security.sessionClosedFromAnother"))
-                        return BotReply(
-                            closed
-                                ? r.t("security.sessionClosed", ["number": number, "client": device.client])
-                                : r.t("security.sessionHasAlreadyEnded", ["number": number]))
+                            reason: r.principal.account.language.t("security.sessionClosedFromAnother"))
+                        return Reply { w in
+                            [
+                                closed
+                                    ? w.t("security.sessionClosed", ["number": number, "client": device.client])
+                                    : w.t("security.sessionHasAlreadyEnded", ["number": number])
+                            ]
+                        }
                     },
                     .init([], action: .manageOwnSettings) { r in
-                        BotReply(lines: try await list(r, accounts: accounts, delivery: delivery, render: render))
+                        let devices = await delivery.devices(of: r.principal.account.id)
+                        let tokens = try await accounts.deviceTokens(for: r.principal)
+                        return Reply { w in list(devices, tokens, current: r.principal.sessionID, render: render, w) }
                     }
                 ]
             ).asConfidential()
         ]
     }
 
+    /// `/breach review`: the account, the leak, and what was done from it around the report.
+    static func review(
+        _ account: Account, reported: Date?, operations: [AccountOperation], render: DiaryRendering, _ r: any Wording
+    ) -> [String] {
+        var lines = [
+            r.t("security.text", ["accountLogin": account.login, "displayName": account.displayName])
+                + (reported.map { r.t("security.leakReported", ["time": render.time($0)]) }
+                    ?? r.t("security.leakReported2"))
+                + r.t("security.operationsDaysBeforeSince", ["operationsCount": operations.count])
+        ]
+        for op in operations.suffix(40) {
+            let change = [
+                op.oldValue.map { r.t("security.changeFrom", ["value": $0]) },
+                op.newValue.map { r.t("security.changeTo", ["value": $0]) }
+            ].compactMap { $0 }.joined(separator: "; ")
+            lines.append(
+                "\(render.time(op.at)) \(op.action) \(op.entity) #\(op.entityID)"
+                    + (change.isEmpty ? "" : " — \(change)")
+                    + (op.afterReport ? r.t("security.afterReportVoided") : ""))
+        }
+        return lines
+    }
+
     /// `/sessions`: the account's devices and app passwords.
-    static func list(_ r: BotRequest, accounts: AccountService, delivery: any BotDelivery, render: DiaryRendering)
-        async throws -> [String]
-    {
-        let devices = await delivery.devices(of: r.principal.account.id)
+    static func list(
+        _ devices: [DeviceSession], _ tokens: [DeviceToken], current session: String, render: DiaryRendering,
+        _ r: any Wording
+    ) -> [String] {
         var lines = [r.t("security.openSessions", ["devicesCount": devices.count])]
         for (index, device) in devices.enumerated() {
-            let current = device.id == r.principal.sessionID ? r.t("security.device") : ""
+            let current = device.id == session ? r.t("security.device") : ""
             lines.append(
                 "\(index + 1). \(device.client) — \(r.t("security.address")) \(device.address) — "
                     + r.t(
@@ -132,7 +153,6 @@ enum SecurityCommands {
                         ["time": render.time(device.since), "time2": render.time(device.lastActive)]) + current)
         }
         lines.append(r.t("security.closeOneSessionsClose"))
-        let tokens = try await accounts.deviceTokens(for: r.principal)
         if !tokens.isEmpty {
             lines.append(r.t("security.appPasswords", ["tokensCount": tokens.count]))
             for (index, token) in tokens.enumerated() {

@@ -20,7 +20,7 @@ enum TeacherCommands {
                     let saved = try await journal.recordLesson(
                         a.lessonFields!, className: a.schoolClass!, subject: a.subject!,
                         date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
-                    return BotReply(lines: render.lessonSaved(saved, className: a.schoolClass!, r))
+                    return Reply { w in render.lessonSaved(saved, className: a.schoolClass!, w) }
                 }),
             BotCommand(
                 name: "mark", aliases: ["оценка", "отметка"], action: .editJournal,
@@ -32,7 +32,7 @@ enum TeacherCommands {
                     let (saved, results) = try await journal.enterMarks(
                         a.marks, className: a.schoolClass!, subject: a.subject!,
                         date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
-                    return BotReply(lines: render.marksSaved(saved, results, r))
+                    return Reply { w in render.marksSaved(saved, results, w) }
                 }),
             BotCommand(
                 name: "unmark", aliases: ["удалитьоценку"], action: .editJournal,
@@ -46,7 +46,7 @@ enum TeacherCommands {
                         student: a.person!, kind: a.markKind, className: a.schoolClass!,
                         subject: a.subject!, date: date, number: a.lessonNumber,
                         for: r.principal)
-                    return BotReply(render.marksDeleted(student, count: count, date: date, r))
+                    return Reply { w in [render.marksDeleted(student, count: count, date: date, w)] }
                 }),
             BotCommand(
                 name: "absent", aliases: ["пропуск", "нб"], action: .editJournal,
@@ -59,7 +59,7 @@ enum TeacherCommands {
                         a.absences, className: a.schoolClass!, subject: a.subject!,
                         date: a.date ?? journal.today, number: a.lessonNumber,
                         for: r.principal)
-                    return BotReply(lines: render.absencesSaved(saved, results, r))
+                    return Reply { w in render.absencesSaved(saved, results, w) }
                 }),
             BotCommand(
                 name: "present", aliases: ["былнауроке", "присутствовал"], action: .editJournal,
@@ -71,7 +71,7 @@ enum TeacherCommands {
                     let (student, outcome) = try await journal.deleteAbsence(
                         student: a.person!, className: a.schoolClass!, subject: a.subject!,
                         date: date, number: a.lessonNumber, for: r.principal)
-                    return BotReply(render.absenceDeleted(student, outcome: outcome, date: date, r))
+                    return Reply { w in [render.absenceDeleted(student, outcome: outcome, date: date, w)] }
                 }),
             BotCommand(
                 name: "final", aliases: ["итог", "итоговая"], action: .editJournal,
@@ -84,12 +84,12 @@ enum TeacherCommands {
                         let (scope, ordinal, proposals) = try await journal.proposeFinals(
                             className: a.schoolClass!, subject: a.subject!,
                             period: a.finalPeriod, for: r.principal)
-                        return BotReply(lines: render.finalProposals(scope, ordinal: ordinal, proposals, r))
+                        return Reply { w in render.finalProposals(scope, ordinal: ordinal, proposals, w) }
                     }
                     let (ordinal, results) = try await journal.setFinals(
                         a.finals, className: a.schoolClass!, subject: a.subject!,
                         period: a.finalPeriod, for: r.principal)
-                    return BotReply(lines: render.finalsSaved(ordinal: ordinal, results, r))
+                    return Reply { w in render.finalsSaved(ordinal: ordinal, results, w) }
                 }),
             BotCommand(
                 name: "test", aliases: ["кр", "контрольная"], action: .editJournal,
@@ -104,7 +104,7 @@ enum TeacherCommands {
                     let saved = try await journal.scheduleControlWork(
                         topic: a.freeText ?? "", className: a.schoolClass!, subject: a.subject!,
                         date: a.date!, number: a.lessonNumber, for: r.principal)
-                    return BotReply(lines: render.controlWorkScheduled(saved, className: a.schoolClass!, r))
+                    return Reply { w in render.controlWorkScheduled(saved, className: a.schoolClass!, w) }
                 }),
             remarkCommand(.remark, journal: journal, render: render),
             remarkCommand(.recommendation, journal: journal, render: render),
@@ -116,7 +116,7 @@ enum TeacherCommands {
                     let (student, remark) = try await journal.deleteRemark(
                         student: r.arguments.person!, className: r.arguments.schoolClass!,
                         for: r.principal)
-                    return BotReply(render.remarkDeleted(student, remark, r))
+                    return Reply { w in [render.remarkDeleted(student, remark, w)] }
                 })
         ]
     }
@@ -135,7 +135,7 @@ enum TeacherCommands {
                 let (student, saved) = try await journal.addRemark(
                     kind, text: text, student: person, className: r.arguments.schoolClass!,
                     for: r.principal)
-                return BotReply(render.remarkSaved(student, saved, r))
+                return Reply { w in [render.remarkSaved(student, saved, w)] }
             })
     }
 }

@@ -29,6 +29,10 @@ public struct BotCommand: Sendable {
     /// account's other devices (a new password, an app password shown once).
     public var confidential = false
 
+    /// What the grammar needs read before it parses: the person's children, the school's subjects.
+    var readsChildren: Bool { forms.contains { $0.parts.contains { $0.kind == .child } } }
+    var readsSubjects: Bool { forms.contains { $0.parts.contains { $0.kind == .subject && !$0.takesTheMiddle } } }
+
     /// Whether the command needs a logged-in person (every command but `/help`).
     public var requiresLogin: Bool { !actions.isEmpty }
 

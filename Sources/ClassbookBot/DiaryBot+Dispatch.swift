@@ -5,8 +5,7 @@ extension DiaryBot {
     /// Runs a command found: access and login once, the one-time password rule, the grammar,
     /// the handler, its effects, and its errors as replies.
     func run(_ command: BotCommand, _ invocation: BotInvocation, principal: Principal?) async -> BotReply {
-        let forms = command.forms.filter { $0.isAllowed(for: principal) }
-        guard !forms.isEmpty else {
+        guard command.forms.contains(where: { $0.isAllowed(for: principal) }) else {
             return .refusal(invocation.t("bot.commandAvailableCommandsHelp", ["commandName": command.name]))
         }
         // A one-time password must be replaced before anything else.
@@ -54,13 +53,11 @@ extension DiaryBot {
     private func parse(_ words: [String], command: BotCommand, principal: Principal?) async throws -> (
         BotCommand.Form, Arguments
     ) {
-        let parts = command.forms.flatMap(\.parts)
         var children: [Student] = []
-        if let principal, parts.contains(where: { $0.kind == .child }) {
+        if let principal, command.readsChildren {
             children = try await diary.students(visibleTo: principal)
         }
-        let subjects =
-            parts.contains { $0.kind == .subject && !$0.takesTheMiddle } ? try await journal.journal.subjects() : []
+        let subjects = command.readsSubjects ? try await journal.journal.subjects() : []
         var best: (failure: GrammarFailure, form: BotCommand.Form)?
         // The forms in the table's order; the first that reads the words decides. One the
         // person may not use is read by its shape alone (`/breach review login` of a guardian,

@@ -211,22 +211,37 @@ public enum ArgumentValue: Sendable {
 /// A command's arguments as its grammar read them: each part's value by kind (the second of
 /// a kind, as in `/change 7А 24.11 №2 move 25.11 №3`, under `second`).
 public struct Arguments: Sendable {
-    var values: [ArgumentKind: ArgumentValue] = [:]
-    var seconds: [ArgumentKind: ArgumentValue] = [:]
+    /// The values in the order the parts read them: a handful, so a list beats a table.
+    var entries: [(kind: ArgumentKind, value: ArgumentValue)] = []
     /// The words as typed, for a "next page" hint that repeats them.
     public var words: [String] = []
 
     mutating func set(_ kind: ArgumentKind, _ value: ArgumentValue) {
-        if values[kind] == nil { values[kind] = value } else { seconds[kind] = value }
+        entries.append((kind, value))
+    }
+
+    /// The value of the first part of a kind.
+    func first(_ kind: ArgumentKind) -> ArgumentValue? {
+        entries.first { $0.kind == kind }?.value
+    }
+
+    /// The value of the second part of a kind.
+    func second(_ kind: ArgumentKind) -> ArgumentValue? {
+        var found = false
+        for entry in entries where entry.kind == kind {
+            if found { return entry.value }
+            found = true
+        }
+        return nil
     }
 
     public func text(_ kind: ArgumentKind) -> String? {
-        if case .text(let text)? = values[kind] { return text }
+        if case .text(let text)? = first(kind) { return text }
         return nil
     }
 
     public var child: Student? {
-        if case .student(let student)? = values[.child] { return student }
+        if case .student(let student)? = first(.child) { return student }
         return nil
     }
     public var schoolClass: String? { text(.schoolClass) }
@@ -239,81 +254,81 @@ public struct Arguments: Sendable {
     public var markKind: String? { text(.markKind) }
     public var freeText: String? { text(.text) }
 
-    public var date: SchoolDate? { Self.date(values[.date]) }
-    public var secondDate: SchoolDate? { Self.date(seconds[.date]) }
+    public var date: SchoolDate? { Self.date(first(.date)) }
+    public var secondDate: SchoolDate? { Self.date(second(.date)) }
     private static func date(_ value: ArgumentValue?) -> SchoolDate? {
         if case .date(let date)? = value { return date }
         return nil
     }
 
     public var dates: [SchoolDate] {
-        if case .dates(let dates)? = values[.dates] { return dates }
+        if case .dates(let dates)? = first(.dates) { return dates }
         return []
     }
 
     public var days: DiaryService.Days? {
-        if case .days(let days)? = values[.days] { return days }
+        if case .days(let days)? = first(.days) { return days }
         return nil
     }
 
-    public var number: Int? { Self.number(values[.number]) }
+    public var number: Int? { Self.number(first(.number)) }
     /// The number as a record's identifier: a note's, a post's, a letter's.
     public var id: Int64? { number.map(Int64.init) }
-    public var lessonNumber: Int? { Self.number(values[.lessonNumber]) ?? Self.number(values[.lessonSlot]) }
-    public var secondLessonNumber: Int? { Self.number(seconds[.lessonSlot]) }
-    public var page: Int? { Self.number(values[.page]) }
+    public var lessonNumber: Int? { Self.number(first(.lessonNumber)) ?? Self.number(first(.lessonSlot)) }
+    public var secondLessonNumber: Int? { Self.number(second(.lessonSlot)) }
+    public var page: Int? { Self.number(first(.page)) }
     private static func number(_ value: ArgumentValue?) -> Int? {
         if case .number(let number)? = value { return number }
         return nil
     }
 
     public var people: [String] {
-        if case .people(let people)? = values[.people] { return people }
+        if case .people(let people)? = first(.people) { return people }
         return []
     }
 
     public var marks: [JournalService.MarkRequest] {
-        if case .marks(let marks)? = values[.marks] { return marks }
+        if case .marks(let marks)? = first(.marks) { return marks }
         return []
     }
 
     public var absences: [(student: String, reason: AbsenceReason)] {
-        if case .absences(let absences)? = values[.absences] { return absences }
+        if case .absences(let absences)? = first(.absences) { return absences }
         return []
     }
 
     public var finals: [(student: String, value: MarkValue?)] {
-        if case .finals(let finals)? = values[.finals] { return finals }
+        if case .finals(let finals)? = first(.finals) { return finals }
         return []
     }
 
     public var lessonFields: LessonUpdate? {
-        if case .lessonFields(let update)? = values[.lessonFields] { return update }
+        if case .lessonFields(let update)? = first(.lessonFields) { return update }
         return nil
     }
 
     public var reportKind: ReportKind? {
-        if case .reportKind(let kind)? = values[.reportKind] { return kind }
+        if case .reportKind(let kind)? = first(.reportKind) { return kind }
         return nil
     }
 
     public var personalField: PersonalField? {
-        if case .personalField(let field)? = values[.personalField] { return field }
+        if case .personalField(let field)? = first(.personalField) { return field }
         return nil
     }
 
     public var settings: [(name: String, value: String)] {
-        if case .settings(let settings)? = values[.settings] { return settings }
+        if case .settings(let settings)? = first(.settings) { return settings }
         return []
     }
 
     public var addressed: (person: String, text: String)? {
-        if case .addressed(let person, let text)? = values[.addressedText] { return (person, text) }
+        if case .addressed(let person, let text)? = first(.addressedText) { return (person, text) }
         return nil
     }
 
     public var reason: AbsenceReason? {
-        if case .reason(let reason)? = values[.reason] { return reason }
+        if case .reason(let reason)? = first(.reason) { return reason }
         return nil
     }
 }

@@ -23,7 +23,7 @@ enum BoardCommands {
                 details: Localized("cmd.threads.details"),
                 forms: [
                     .init([.required(.word)], actions: member) { r in
-                        let name = r.arguments.word!
+                        let name = (try r.arguments.word.required())
                         guard let board = try await boards.board(named: name),
                             try await boards.isMember(r.principal, of: board)
                         else {
@@ -49,7 +49,7 @@ enum BoardCommands {
                 details: Localized("cmd.thread.details"),
                 forms: [
                     .init([.required(.number), .optional(.page)], actions: member) { r in
-                        let id = r.arguments.id!
+                        let id = (try r.arguments.id.required())
                         let (root, _) = try await boards.visiblePost(id, for: r.principal)
                         let posts = try await boards.boards.thread(id: root.threadID ?? root.id)
                         let title = Localized(
@@ -63,11 +63,11 @@ enum BoardCommands {
                         }
                     },
                     .init([.keyword(["new", "новая"]), .required(.word), .required(.text)], actions: member) { r in
-                        let name = r.arguments.word!
+                        let name = (try r.arguments.word.required())
                         guard let board = try await boards.board(named: name) else {
                             throw JournalError.noSuchBoard(name)
                         }
-                        let title = String(r.arguments.freeText!.prefix(200))
+                        let title = String((try r.arguments.freeText.required()).prefix(200))
                         let post = try await boards.post(
                             title, on: board, replyTo: nil, title: title, nick: r.principal.account.login,
                             msgid: Digest.messageID(), for: r.principal)
@@ -84,9 +84,10 @@ enum BoardCommands {
                 details: Localized("cmd.reply.details"),
                 forms: [
                     .init([.required(.number), .required(.text)], actions: member) { r in
-                        let (parent, board) = try await boards.visiblePost(r.arguments.id!, for: r.principal)
+                        let (parent, board) = try await boards.visiblePost(
+                            (try r.arguments.id.required()), for: r.principal)
                         let post = try await boards.post(
-                            r.arguments.freeText!, on: board, replyTo: parent, title: nil,
+                            (try r.arguments.freeText.required()), on: board, replyTo: parent, title: nil,
                             nick: r.principal.account.login, msgid: Digest.messageID(), for: r.principal)
                         let root = try await boards.boards.post(id: post.threadID ?? post.id)
                         await delivery.announce(post, replyTo: root?.msgid)
@@ -100,7 +101,9 @@ enum BoardCommands {
                 details: Localized("cmd.hide.details"),
                 grammar: [.required(.number), .required(.text)],
                 run: { r in
-                    let post = try await boards.hide(r.arguments.id!, reason: r.arguments.freeText!, for: r.principal)
+                    let post = try await boards.hide(
+                        (try r.arguments.id.required()), reason: (try r.arguments.freeText.required()), for: r.principal
+                    )
                     return Reply(Localized("board.postHidden", ["id": post.id, "board": post.board]))
                 })
         ]

@@ -24,7 +24,7 @@ enum BotCommands {
                 run: { r in
                     let a = r.arguments
                     let report = try await diary.marks(
-                        of: a.child!, subject: a.subject, period: a.period, for: r.principal)
+                        of: (try a.child.required()), subject: a.subject, period: a.period, for: r.principal)
                     return Reply { w in render.marks(report, w) }
                 }),
             BotCommand(
@@ -36,7 +36,7 @@ enum BotCommands {
                     .init([.required(.schoolClass), .optional(.date)], action: .superviseClass) { r in
                         let week = DutiesService.Week(containing: r.arguments.date ?? diary.today)
                         let (scope, absences, notes) = try await duties.unexcused(
-                            className: r.arguments.schoolClass!, week: week,
+                            className: (try r.arguments.schoolClass.required()), week: week,
                             for: r.principal)
                         return Reply { w in
                             DutyRendering(journal: JournalRendering(base: render)).unexcused(
@@ -45,7 +45,7 @@ enum BotCommands {
                     },
                     .init([.optional(.child), .optional(.period)], action: .readDiary) { r in
                         let report = try await diary.absences(
-                            of: r.arguments.child!, period: r.arguments.period, for: r.principal)
+                            of: (try r.arguments.child.required()), period: r.arguments.period, for: r.principal)
                         return Reply { w in render.absences(report, w) }
                     }
                 ]),
@@ -55,7 +55,7 @@ enum BotCommands {
                 details: Localized("cmd.ack.details"),
                 grammar: [.optional(.child)],
                 run: { r in
-                    let student = r.arguments.child!
+                    let student = (try r.arguments.child.required())
                     let outcome = try await diary.acknowledge(student, for: r.principal)
                     return Reply { w in render.acknowledgement(outcome, student: student, w) }
                 }),

@@ -14,7 +14,8 @@ enum ClassTeacherCommands {
                 run: { r in
                     let a = r.arguments
                     let sheet = try await journal.sheet(
-                        className: a.schoolClass!, subject: a.subject!, week: a.date ?? journal.today,
+                        className: (try a.schoolClass.required()), subject: (try a.subject.required()),
+                        week: a.date ?? journal.today,
                         for: r.principal)
                     return Reply { w in render.sheet(sheet, w) }
                 }),
@@ -27,7 +28,7 @@ enum ClassTeacherCommands {
                     let a = r.arguments
                     let reason = a.reason ?? .excused
                     let (student, count) = try await journal.excuse(
-                        student: a.person!, className: a.schoolClass!, dates: a.dates,
+                        student: (try a.person.required()), className: (try a.schoolClass.required()), dates: a.dates,
                         reason: reason, for: r.principal)
                     return Reply { w in [render.excused(student, count: count, reason: reason, w)] }
                 }),
@@ -42,7 +43,8 @@ enum ClassTeacherCommands {
                     ) { r in
                         let a = r.arguments
                         let group = try await journal.createGroup(
-                            name: a.word!, subject: a.freeText, className: a.schoolClass!, for: r.principal)
+                            name: (try a.word.required()), subject: a.freeText,
+                            className: (try a.schoolClass.required()), for: r.principal)
                         return Reply { w in [render.groupCreated(group, w)] }
                     },
                     .init(
@@ -55,13 +57,13 @@ enum ClassTeacherCommands {
                         let a = r.arguments
                         let add = a.keyword == "add"
                         let (group, students, changed) = try await journal.changeGroup(
-                            a.word!, students: a.people, add: add,
-                            className: a.schoolClass!, for: r.principal)
+                            (try a.word.required()), students: a.people, add: add,
+                            className: (try a.schoolClass.required()), for: r.principal)
                         return Reply { w in [render.groupChanged(group, students, added: add, changed: changed, w)] }
                     },
                     .init([.ledClass], action: .manageGroups) { r in
                         let (scope, groups, students) = try await journal.groups(
-                            className: r.arguments.schoolClass!, for: r.principal)
+                            className: (try r.arguments.schoolClass.required()), for: r.principal)
                         return Reply { w in render.groups(scope, groups, students, w) }
                     }
                 ]),
@@ -72,11 +74,13 @@ enum ClassTeacherCommands {
                 grammar: [.required(.schoolClass), .required(.person), .optional(.date)],
                 run: { r in
                     let a = r.arguments
-                    let name = a.person!.split(separator: " ").map(String.init)
-                    guard (2...3).contains(name.count) else { throw JournalError.invalidName(a.person!) }
+                    let name = (try a.person.required()).split(separator: " ").map(String.init)
+                    guard (2...3).contains(name.count) else {
+                        throw JournalError.invalidName((try a.person.required()))
+                    }
                     let student = try await journal.arrive(
                         lastName: name[0], firstName: name[1], middleName: name.count > 2 ? name[2] : "",
-                        on: a.date, note: "", className: a.schoolClass!, for: r.principal)
+                        on: a.date, note: "", className: (try a.schoolClass.required()), for: r.principal)
                     return Reply { w in [render.arrived(student, date: a.date ?? journal.today, w)] }
                 }),
             BotCommand(
@@ -107,16 +111,18 @@ enum ClassTeacherCommands {
                     ) { r in
                         let a = r.arguments
                         let (student, outcome) = try await journal.setPersonalData(
-                            student: a.person!, field: a.personalField!,
-                            value: a.freeText!, className: a.schoolClass!,
+                            student: (try a.person.required()), field: (try a.personalField.required()),
+                            value: (try a.freeText.required()), className: (try a.schoolClass.required()),
                             for: r.principal)
+                        let personalField = try a.personalField.required()
                         return Reply { w in
-                            [render.personalDataSaved(student, field: a.personalField!, outcome: outcome, w)]
+                            [render.personalDataSaved(student, field: personalField, outcome: outcome, w)]
                         }
                     },
                     .init([.required(.schoolClass), .required(.person)], action: .readPersonalData) { r in
                         let record = try await journal.personalData(
-                            student: r.arguments.person!, className: r.arguments.schoolClass!,
+                            student: (try r.arguments.person.required()),
+                            className: (try r.arguments.schoolClass.required()),
                             for: r.principal)
                         return Reply { w in render.personalData(record, w) }
                     }
@@ -131,7 +137,8 @@ enum ClassTeacherCommands {
                         action: .changeTimetable
                     ) { r in
                         try await change(
-                            try await journal.substitute(login: r.arguments.word!), r, journal: journal, render: render)
+                            try await journal.substitute(login: (try r.arguments.word.required())), r, journal: journal,
+                            render: render)
                     },
                     .init(lessonSlot + [.keyword(["cancel", "отмена", "cancelled"])], action: .changeTimetable) { r in
                         try await change(.cancelled, r, journal: journal, render: render)
@@ -142,7 +149,8 @@ enum ClassTeacherCommands {
                     ) { r in
                         let a = r.arguments
                         return try await change(
-                            .moved(to: a.secondDate!, number: a.secondLessonNumber!), r, journal: journal,
+                            .moved(to: (try a.secondDate.required()), number: (try a.secondLessonNumber.required())), r,
+                            journal: journal,
                             render: render)
                     }
                 ])
@@ -152,7 +160,8 @@ enum ClassTeacherCommands {
     static func depart(_ r: BotRequest, journal: JournalService, render: JournalRendering) async throws -> Reply {
         let a = r.arguments
         let student = try await journal.depart(
-            student: a.person!, on: a.date, note: a.freeText ?? "", className: a.schoolClass!,
+            student: (try a.person.required()), on: a.date, note: a.freeText ?? "",
+            className: (try a.schoolClass.required()),
             for: r.principal)
         return Reply { w in [render.departed(student, date: a.date ?? journal.today, w)] }
     }
@@ -165,8 +174,10 @@ enum ClassTeacherCommands {
     {
         let a = r.arguments
         let record = try await journal.changeTimetable(
-            change, className: a.schoolClass!, date: a.date!, number: a.lessonNumber!,
+            change, className: (try a.schoolClass.required()), date: (try a.date.required()),
+            number: (try a.lessonNumber.required()),
             for: r.principal)
-        return Reply { w in [render.timetableChanged(record, className: a.schoolClass!, w)] }
+        let schoolClass = try a.schoolClass.required()
+        return Reply { w in [render.timetableChanged(record, className: schoolClass, w)] }
     }
 }

@@ -14,7 +14,8 @@ enum DutyCommands {
                 usage: Localized("cmd.consents.usage"), summary: Localized("cmd.consents.summary"),
                 details: Localized("cmd.consents.details"), grammar: [.ledClass],
                 run: { r in
-                    let (scope, rows) = try await duties.consents(className: r.arguments.schoolClass!, for: r.principal)
+                    let (scope, rows) = try await duties.consents(
+                        className: (try r.arguments.schoolClass.required()), for: r.principal)
                     return Reply { w in render.consents(scope, rows, w) }
                 }),
             BotCommand(
@@ -24,7 +25,7 @@ enum DutyCommands {
                 grammar: [.ledClass, .optional(.date)],
                 run: { r in
                     let (scope, rows) = try await duties.activity(
-                        className: r.arguments.schoolClass!, week: week(r), for: r.principal)
+                        className: (try r.arguments.schoolClass.required()), week: week(r), for: r.principal)
                     return Reply { w in render.acks(scope, week(r), rows, w) }
                 }),
             BotCommand(
@@ -33,7 +34,7 @@ enum DutyCommands {
                 details: Localized("cmd.activity.details"), grammar: [.ledClass, .optional(.date)],
                 run: { r in
                     let (scope, rows) = try await duties.activity(
-                        className: r.arguments.schoolClass!, week: week(r), for: r.principal)
+                        className: (try r.arguments.schoolClass.required()), week: week(r), for: r.principal)
                     return Reply { w in render.activity(scope, week(r), rows, w) }
                 }),
             BotCommand(
@@ -44,8 +45,10 @@ enum DutyCommands {
                 run: { r in
                     let a = r.arguments
                     let id = try await duties.submitNote(
-                        student: a.child!, dates: a.dates, reason: a.freeText!, for: r.principal)
-                    return Reply { w in [render.noteSubmitted(id, a.child!, a.dates, w)] }
+                        student: (try a.child.required()), dates: a.dates, reason: (try a.freeText.required()),
+                        for: r.principal)
+                    let child = try a.child.required()
+                    return Reply { w in [render.noteSubmitted(id, child, a.dates, w)] }
                 }),
             BotCommand(
                 name: "notes", aliases: ["записки"], action: .decideAbsenceNote,
@@ -54,7 +57,7 @@ enum DutyCommands {
                 grammar: [.ledClass],
                 run: { r in
                     let (scope, notes) = try await duties.pendingNotes(
-                        className: r.arguments.schoolClass!, for: r.principal)
+                        className: (try r.arguments.schoolClass.required()), for: r.principal)
                     return Reply { w in render.notes(scope, notes, w) }
                 }),
             decision(accept: true, duties: duties, render: render),
@@ -66,7 +69,7 @@ enum DutyCommands {
                 grammar: [.ledClass],
                 run: { r in
                     let (scope, filling) = try await duties.filling(
-                        className: r.arguments.schoolClass!, for: r.principal)
+                        className: (try r.arguments.schoolClass.required()), for: r.principal)
                     return Reply { w in render.filling(title: "\(scope.schoolClass.name): ", filling, w) }
                 }),
             BotCommand(
@@ -76,7 +79,7 @@ enum DutyCommands {
                 grammar: [.ledClass],
                 run: { r in
                     let (scope, students) = try await duties.atRisk(
-                        className: r.arguments.schoolClass!, for: r.principal)
+                        className: (try r.arguments.schoolClass.required()), for: r.principal)
                     return Reply { w in render.atRisk(scope, students, w) }
                 }),
             BotCommand(
@@ -87,11 +90,12 @@ enum DutyCommands {
                 run: { r in
                     let a = r.arguments
                     if a.people.isEmpty {
-                        let (scope, due) = try await duties.dataCheckDue(className: a.schoolClass!, for: r.principal)
+                        let (scope, due) = try await duties.dataCheckDue(
+                            className: (try a.schoolClass.required()), for: r.principal)
                         return Reply { w in render.dataCheckDue(scope, due, w) }
                     }
                     let checked = try await duties.markChecked(
-                        students: a.people, className: a.schoolClass!, for: r.principal)
+                        students: a.people, className: (try a.schoolClass.required()), for: r.principal)
                     return Reply { w in [render.checked(checked, w)] }
                 }),
             BotCommand(
@@ -103,12 +107,14 @@ enum DutyCommands {
                         r in
                         let a = r.arguments
                         let issued = try await duties.resetCredential(
-                            person: a.person!, className: a.schoolClass!, for: r.principal)
-                        return Reply { w in render.credentials(className: a.schoolClass!, [issued], w) }
+                            person: (try a.person.required()), className: (try a.schoolClass.required()),
+                            for: r.principal)
+                        let schoolClass = try a.schoolClass.required()
+                        return Reply { w in render.credentials(className: schoolClass, [issued], w) }
                     },
                     .init([.ledClass], action: .issueCredentials) { r in
                         let (scope, issued) = try await duties.issueCredentials(
-                            className: r.arguments.schoolClass!, for: r.principal)
+                            className: (try r.arguments.schoolClass.required()), for: r.principal)
                         return Reply { w in render.credentials(className: scope.schoolClass.name, issued, w) }
                     }
                 ]),
@@ -136,7 +142,8 @@ enum DutyCommands {
                 forms: [
                     .init([.required(.schoolClass)], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) {
                         r in
-                        let digest = try await duties.classDigest(className: r.arguments.schoolClass!, for: r.principal)
+                        let digest = try await duties.classDigest(
+                            className: (try r.arguments.schoolClass.required()), for: r.principal)
                         return Reply { w in render.classDigest(digest, w) }
                     },
                     .init([], actions: [.superviseClass, .reviewOwnJournal, .superviseSchool]) { r in
@@ -157,7 +164,7 @@ enum DutyCommands {
             grammar: [.required(.number), .optional(.text)],
             run: { r in
                 let (note, excused) = try await duties.decide(
-                    note: r.arguments.id!, accept: accept, comment: r.arguments.freeText,
+                    note: (try r.arguments.id.required()), accept: accept, comment: r.arguments.freeText,
                     for: r.principal)
                 return Reply { w in [render.decided(note, excused: excused, w)] }
             })

@@ -13,7 +13,7 @@ enum FamilyCommands {
                 usage: Localized("cmd.homework.usage"), summary: Localized("cmd.homework.summary"),
                 details: Localized("cmd.homework.details"), grammar: childAndDays,
                 run: { r in
-                    let (student, days) = (r.arguments.child!, r.arguments.days)
+                    let (student, days) = ((try r.arguments.child.required()), r.arguments.days)
                     let (_, items) = try await diary.homework(of: student, days: days, for: r.principal)
                     return Reply { w in render.homework(student, days: days, items, w) }
                 }),
@@ -22,7 +22,7 @@ enum FamilyCommands {
                 usage: Localized("cmd.schedule.usage"), summary: Localized("cmd.schedule.summary"),
                 details: Localized("cmd.schedule.details"), grammar: childAndDays,
                 run: { r in
-                    let student = r.arguments.child!
+                    let student = (try r.arguments.child.required())
                     let chosen = r.arguments.days ?? .day(diary.today)
                     let lessons = try await diary.schedule(of: student, days: chosen, for: r.principal)
                     return Reply { w in render.schedule(student, days: chosen, lessons, w) }
@@ -33,7 +33,7 @@ enum FamilyCommands {
                 details: Localized("cmd.tests.details"),
                 grammar: child,
                 run: { r in
-                    let student = r.arguments.child!
+                    let student = (try r.arguments.child.required())
                     let (period, lessons) = try await diary.controlWorks(of: student, for: r.principal)
                     return Reply { w in render.controlWorks(student, period: period, lessons, today: diary.today, w) }
                 }),
@@ -50,7 +50,7 @@ enum FamilyCommands {
                 usage: Localized("cmd.teachers.usage"), summary: Localized("cmd.teachers.summary"),
                 details: Localized("cmd.teachers.details"), grammar: child,
                 run: { r in
-                    let student = r.arguments.child!
+                    let student = (try r.arguments.child.required())
                     let (classTeacher, assignments) = try await diary.teachers(of: student, for: r.principal)
                     return Reply { w in render.teachers(student, classTeacher: classTeacher, assignments, w) }
                 }),
@@ -59,7 +59,7 @@ enum FamilyCommands {
                 usage: Localized("cmd.remarks.usage"), summary: Localized("cmd.remarks.summary"),
                 details: Localized("cmd.remarks.details"), grammar: child,
                 run: { r in
-                    let student = r.arguments.child!
+                    let student = (try r.arguments.child.required())
                     let (period, remarks) = try await diary.remarks(of: student, for: r.principal)
                     return Reply { w in render.remarks(student, period: period, remarks, w) }
                 }),
@@ -71,8 +71,9 @@ enum FamilyCommands {
                 run: { r in
                     let a = r.arguments
                     let (period, events) = try await diary.markHistory(
-                        of: a.child!, subject: a.subject, period: a.period, for: r.principal)
-                    return Reply { w in render.history(a.child!, period: period, events, w) }
+                        of: (try a.child.required()), subject: a.subject, period: a.period, for: r.principal)
+                    let child = try a.child.required()
+                    return Reply { w in render.history(child, period: period, events, w) }
                 })
         ]
     }

@@ -34,9 +34,9 @@ enum MessagingCommands {
                 details: Localized("cmd.letter.details"),
                 grammar: [.required(.schoolClass), .required(.text)],
                 run: { r in
-                    let text = r.arguments.freeText!
+                    let text = (try r.arguments.freeText.required())
                     let (id, schoolClass, recipients) = try await messaging.sendLetter(
-                        text, className: r.arguments.schoolClass!, for: r.principal)
+                        text, className: (try r.arguments.schoolClass.required()), for: r.principal)
                     let author = r.principal.account.displayName
                     for recipient in recipients {
                         let language = recipient.language
@@ -66,7 +66,8 @@ enum MessagingCommands {
                 details: Localized("cmd.letters.details"),
                 grammar: [.required(.schoolClass)],
                 run: { r in
-                    let letters = try await messaging.letters(className: r.arguments.schoolClass!, for: r.principal)
+                    let letters = try await messaging.letters(
+                        className: (try r.arguments.schoolClass.required()), for: r.principal)
                     guard !letters.isEmpty else { return Reply(Localized("messaging.lettersClassYet")) }
                     return Reply { w in
                         letters.prefix(10).flatMap { letter -> [String] in
@@ -90,8 +91,8 @@ enum MessagingCommands {
                 details: Localized("cmd.read.details"),
                 grammar: [.required(.number)],
                 run: { r in
-                    _ = try await messaging.markRead(letter: r.arguments.id!, for: r.principal)
-                    return Reply(Localized("messaging.recordedHaveReadLetter", ["id": r.arguments.id!]))
+                    _ = try await messaging.markRead(letter: (try r.arguments.id.required()), for: r.principal)
+                    return Reply(Localized("messaging.recordedHaveReadLetter", ["id": (try r.arguments.id.required())]))
                 })
         ]
     }

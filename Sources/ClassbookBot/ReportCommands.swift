@@ -35,8 +35,9 @@ enum ReportCommands {
                 grammar: [.required(.reportKind), .required(.schoolClass), .optional(.text), .optional(.page)],
                 run: { r in
                     let a = r.arguments
-                    var request = ReportService.Request(kind: a.reportKind!, className: a.schoolClass!)
-                    switch a.reportKind! {
+                    var request = ReportService.Request(
+                        kind: (try a.reportKind.required()), className: (try a.schoolClass.required()))
+                    switch (try a.reportKind.required()) {
                     case .attendance: request.month = a.freeText
                     case .analytics: request.student = a.freeText
                     default: request.period = a.freeText
@@ -63,7 +64,7 @@ enum ReportCommands {
                         let a = r.arguments
                         let date = a.date ?? today()
                         let (student, recorded) = try await reports.recordHandover(
-                            student: a.person!, className: a.schoolClass!, week: date,
+                            student: (try a.person.required()), className: (try a.schoolClass.required()), week: date,
                             for: r.principal)
                         let week = DutiesService.Week(containing: date)
                         return Reply { w in
@@ -86,7 +87,7 @@ enum ReportCommands {
                     ) { r in
                         let date = r.arguments.date ?? today()
                         let (schoolClass, students) = try await reports.missingHandovers(
-                            className: r.arguments.schoolClass!, week: date,
+                            className: (try r.arguments.schoolClass.required()), week: date,
                             for: r.principal)
                         let week = DutiesService.Week(containing: date)
                         let (name, monday, sunday) = (schoolClass.name, week.monday.dayMonth, week.sunday.dayMonth)
@@ -112,7 +113,8 @@ enum ReportCommands {
                     .init([.required(.schoolClass), .required(.person), .optional(.date)], action: .buildReports) { r in
                         let a = r.arguments
                         let extract = try await reports.extract(
-                            student: a.person!, className: a.schoolClass!, range: .week(a.date ?? today()),
+                            student: (try a.person.required()), className: (try a.schoolClass.required()),
+                            range: .week(a.date ?? today()),
                             for: r.principal)
                         return Reply { w in ExtractRenderer.lines(extract, w.language) }
                     }

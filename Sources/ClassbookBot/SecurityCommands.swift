@@ -15,13 +15,14 @@ enum SecurityCommands {
                 forms: [
                     .init([.keyword(["review", "проверка"]), .required(.word)], action: .reviewBreach) { r in
                         let (account, reported, operations) = try await security.review(
-                            login: r.arguments.word!, for: r.principal)
+                            login: (try r.arguments.word.required()), for: r.principal)
                         return Reply { w in
                             review(account, reported: reported, operations: operations, render: render, w)
                         }
                     },
                     .init([.keyword(["unlock", "разблокировать"]), .required(.word)], action: .reviewBreach) { r in
-                        let (account, password) = try await security.unlock(login: r.arguments.word!, for: r.principal)
+                        let (account, password) = try await security.unlock(
+                            login: (try r.arguments.word.required()), for: r.principal)
                         return Reply { w in
                             [
                                 w.t(
@@ -66,7 +67,7 @@ enum SecurityCommands {
                         action: .manageOwnSettings
                     ) { r in
                         let (stored, token) = try await accounts.issueDeviceToken(
-                            named: r.arguments.freeText!, for: r.principal)
+                            named: (try r.arguments.freeText.required()), for: r.principal)
                         return Reply { w in
                             [
                                 w.t("security.appPasswordShownOnce", ["storedName": stored.name, "token": token]),
@@ -76,7 +77,7 @@ enum SecurityCommands {
                     },
                     .init([.keyword(["revoke", "отозвать"]), .required(.number)], action: .manageOwnSettings) { r in
                         let tokens = try await accounts.deviceTokens(for: r.principal)
-                        let number = r.arguments.number!
+                        let number = (try r.arguments.number.required())
                         guard tokens.indices.contains(number - 1) else {
                             return .refusal(Localized("security.giveAppPasswordS"))
                         }
@@ -86,7 +87,7 @@ enum SecurityCommands {
                     },
                     .init([.keyword(["close", "закрыть"]), .required(.number)], action: .manageOwnSettings) { r in
                         let devices = await delivery.devices(of: r.principal.account.id)
-                        let number = r.arguments.number!
+                        let number = (try r.arguments.number.required())
                         guard devices.indices.contains(number - 1) else {
                             return .refusal(Localized("security.giveSessionSNumber"))
                         }

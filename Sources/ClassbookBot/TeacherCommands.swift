@@ -18,9 +18,11 @@ enum TeacherCommands {
                 run: { r in
                     let a = r.arguments
                     let saved = try await journal.recordLesson(
-                        a.lessonFields!, className: a.schoolClass!, subject: a.subject!,
+                        (try a.lessonFields.required()), className: (try a.schoolClass.required()),
+                        subject: (try a.subject.required()),
                         date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
-                    return Reply { w in render.lessonSaved(saved, className: a.schoolClass!, w) }
+                    let schoolClass = try a.schoolClass.required()
+                    return Reply { w in render.lessonSaved(saved, className: schoolClass, w) }
                 }),
             BotCommand(
                 name: "mark", aliases: ["оценка", "отметка"], action: .editJournal,
@@ -30,7 +32,7 @@ enum TeacherCommands {
                 run: { r in
                     let a = r.arguments
                     let (saved, results) = try await journal.enterMarks(
-                        a.marks, className: a.schoolClass!, subject: a.subject!,
+                        a.marks, className: (try a.schoolClass.required()), subject: (try a.subject.required()),
                         date: a.date ?? journal.today, number: a.lessonNumber, for: r.principal)
                     return Reply { w in render.marksSaved(saved, results, w) }
                 }),
@@ -43,8 +45,8 @@ enum TeacherCommands {
                     let a = r.arguments
                     let date = a.date ?? journal.today
                     let (student, count) = try await journal.deleteMarks(
-                        student: a.person!, kind: a.markKind, className: a.schoolClass!,
-                        subject: a.subject!, date: date, number: a.lessonNumber,
+                        student: (try a.person.required()), kind: a.markKind, className: (try a.schoolClass.required()),
+                        subject: (try a.subject.required()), date: date, number: a.lessonNumber,
                         for: r.principal)
                     return Reply { w in [render.marksDeleted(student, count: count, date: date, w)] }
                 }),
@@ -56,7 +58,7 @@ enum TeacherCommands {
                 run: { r in
                     let a = r.arguments
                     let (saved, results) = try await journal.recordAbsences(
-                        a.absences, className: a.schoolClass!, subject: a.subject!,
+                        a.absences, className: (try a.schoolClass.required()), subject: (try a.subject.required()),
                         date: a.date ?? journal.today, number: a.lessonNumber,
                         for: r.principal)
                     return Reply { w in render.absencesSaved(saved, results, w) }
@@ -69,7 +71,8 @@ enum TeacherCommands {
                     let a = r.arguments
                     let date = a.date ?? journal.today
                     let (student, outcome) = try await journal.deleteAbsence(
-                        student: a.person!, className: a.schoolClass!, subject: a.subject!,
+                        student: (try a.person.required()), className: (try a.schoolClass.required()),
+                        subject: (try a.subject.required()),
                         date: date, number: a.lessonNumber, for: r.principal)
                     return Reply { w in [render.absenceDeleted(student, outcome: outcome, date: date, w)] }
                 }),
@@ -82,12 +85,12 @@ enum TeacherCommands {
                     let a = r.arguments
                     if a.finals.isEmpty {
                         let (scope, ordinal, proposals) = try await journal.proposeFinals(
-                            className: a.schoolClass!, subject: a.subject!,
+                            className: (try a.schoolClass.required()), subject: (try a.subject.required()),
                             period: a.finalPeriod, for: r.principal)
                         return Reply { w in render.finalProposals(scope, ordinal: ordinal, proposals, w) }
                     }
                     let (ordinal, results) = try await journal.setFinals(
-                        a.finals, className: a.schoolClass!, subject: a.subject!,
+                        a.finals, className: (try a.schoolClass.required()), subject: (try a.subject.required()),
                         period: a.finalPeriod, for: r.principal)
                     return Reply { w in render.finalsSaved(ordinal: ordinal, results, w) }
                 }),
@@ -102,9 +105,11 @@ enum TeacherCommands {
                 run: { r in
                     let a = r.arguments
                     let saved = try await journal.scheduleControlWork(
-                        topic: a.freeText ?? "", className: a.schoolClass!, subject: a.subject!,
-                        date: a.date!, number: a.lessonNumber, for: r.principal)
-                    return Reply { w in render.controlWorkScheduled(saved, className: a.schoolClass!, w) }
+                        topic: a.freeText ?? "", className: (try a.schoolClass.required()),
+                        subject: (try a.subject.required()),
+                        date: (try a.date.required()), number: a.lessonNumber, for: r.principal)
+                    let schoolClass = try a.schoolClass.required()
+                    return Reply { w in render.controlWorkScheduled(saved, className: schoolClass, w) }
                 }),
             remarkCommand(.remark, journal: journal, render: render),
             remarkCommand(.recommendation, journal: journal, render: render),
@@ -114,7 +119,8 @@ enum TeacherCommands {
                 details: Localized("cmd.unremark.details"), grammar: [.required(.schoolClass), .required(.person)],
                 run: { r in
                     let (student, remark) = try await journal.deleteRemark(
-                        student: r.arguments.person!, className: r.arguments.schoolClass!,
+                        student: (try r.arguments.person.required()),
+                        className: (try r.arguments.schoolClass.required()),
                         for: r.principal)
                     return Reply { w in [render.remarkDeleted(student, remark, w)] }
                 })
@@ -131,9 +137,9 @@ enum TeacherCommands {
             details: remark ? Localized("cmd.remark.details") : Localized("cmd.recommend.details"),
             grammar: [.required(.schoolClass), .required(.addressedText)],
             run: { r in
-                let (person, text) = r.arguments.addressed!
+                let (person, text) = (try r.arguments.addressed.required())
                 let (student, saved) = try await journal.addRemark(
-                    kind, text: text, student: person, className: r.arguments.schoolClass!,
+                    kind, text: text, student: person, className: (try r.arguments.schoolClass.required()),
                     for: r.principal)
                 return Reply { w in [render.remarkSaved(student, saved, w)] }
             })

@@ -332,3 +332,17 @@ public struct Arguments: Sendable {
         return nil
     }
 }
+
+/// A handler asked for a part its form does not have: a fault of the command table, answered
+/// as an internal error (counted with the failed commands in the metrics), never a crash of the server.
+struct CommandTableFault: Error, CustomStringConvertible {
+    var description: String { "a handler asked for an argument its form's grammar does not read" }
+}
+
+extension Optional {
+    /// The value of a part the form's grammar requires: there when the form read the line.
+    func required() throws -> Wrapped {
+        guard let value = self else { throw CommandTableFault() }
+        return value
+    }
+}

@@ -33,9 +33,6 @@ public struct BotCommand: Sendable {
     var readsChildren: Bool { forms.contains { $0.parts.contains { $0.kind == .child } } }
     var readsSubjects: Bool { forms.contains { $0.parts.contains { $0.kind == .subject && !$0.takesTheMiddle } } }
 
-    /// Whether the command needs a logged-in person (every command but `/help`).
-    public var requiresLogin: Bool { !actions.isEmpty }
-
     /// One way to use a command: its parts, the actions it performs, its handler.
     public struct Form: Sendable {
         public var parts: [ArgumentPart]

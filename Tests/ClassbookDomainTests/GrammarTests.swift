@@ -108,6 +108,23 @@ struct GrammarTests {
                 && change.secondDate == SchoolDate(year: 2026, month: 11, day: 25))
     }
 
+    @Test("a list of dates takes every date in a row, also on a line of 250 words")
+    func longLines() throws {
+        let excuse: [ArgumentPart] = [.ledClass, .required(.person), .required(.dates), .optional(.reason)]
+        func parse(_ words: [String]) -> Result<Arguments, GrammarFailure> {
+            GrammarParser(words: words, parts: excuse, today: Self.today, children: [], subjects: []).parse()
+        }
+        let dates = Array(repeating: "23.11", count: 240)
+        let read = try parse(["Петров"] + dates + ["б"]).get()
+        #expect(read.person == "Петров" && read.dates.count == 240 && read.reason == .illness)
+        // Words after the dates that are no reason: the line is refused where they stand.
+        guard case .failure(let failure) = parse(["Петров"] + dates + ["вчера-позавчера", "x"]) else {
+            Issue.record("a line with words after its dates was read")
+            return
+        }
+        #expect(failure.position >= 241)
+    }
+
     @Test(
         "a malformed line gets one refusal: what was expected, the usage, an example",
         arguments: [

@@ -104,9 +104,7 @@ extension ClientSession {
                         classbook(
                             "PART", command.name, number, part.kind.rawValue, part.isOptional ? "optional" : "required",
                             part.title(language)))
-                    let choices =
-                        part.kind == .child
-                        ? children : part.choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }
+                    let choices = part.kind == .child ? children : part.choiceWords(language)
                     for choice in choices {
                         lines.append(classbook("CHOICE", command.name, number, part.kind.rawValue, choice))
                     }

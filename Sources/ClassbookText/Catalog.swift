@@ -38,8 +38,13 @@ public struct Catalog: Sendable {
         _ key: String, _ language: Language,
         _ arguments: KeyValuePairs<String, any CustomStringConvertible> = [:]
     ) -> String {
-        guard let template = texts[language]?[key] ?? texts[.ru]?[key] else { return key }
+        guard let template = template(key, language) else { return key }
         return Self.fill(template) { name in arguments.first(where: { $0.key == name })?.value.description }
+    }
+
+    /// The text of `key` in `language`, or in Russian where English lacks it.
+    func template(_ key: String, _ language: Language) -> String? {
+        texts[language]?[key] ?? texts[.ru]?[key]
     }
 
     /// `{name}` replaced by the argument of that name; `{{` and `}}` are braces.
@@ -131,7 +136,7 @@ extension Localized {
     /// value itself in `language`), or the verbatim text.
     public func callAsFunction(_ language: Language, catalog: Catalog = .standard) -> String {
         if let text = verbatim { return text }
-        guard let template = catalog.texts[language]?[key] ?? catalog.texts[.ru]?[key] else { return key }
+        guard let template = catalog.template(key, language) else { return key }
         return Catalog.fill(template) { arguments[String($0)]?(language, catalog: catalog) }
     }
 }

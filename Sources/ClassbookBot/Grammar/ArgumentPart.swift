@@ -118,6 +118,12 @@ public struct ArgumentPart: Sendable {
         return part
     }
 
+    /// The words of `choices` in `language`: the Russian word of each row (its second), or the
+    /// English one (its first).
+    public func choiceWords(_ language: Language) -> [String] {
+        choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }
+    }
+
     /// The value a word of `choices` stands for.
     func choice(_ word: String) -> String? {
         let lowered = word.lowercased()
@@ -127,7 +133,7 @@ public struct ArgumentPart: Sendable {
     /// What the part is called in a refusal: «класс», "a class".
     public func title(_ language: Language) -> String {
         switch kind {
-        case .keyword: choices.map { $0[language == .ru ? min(1, $0.count - 1) : 0] }.joined(separator: "|")
+        case .keyword: choiceWords(language).joined(separator: "|")
         case .child: language.t("grammar.part.child")
         case .schoolClass: language.t("grammar.part.class")
         case .subject: language.t("grammar.part.subject")
@@ -159,7 +165,7 @@ public struct ArgumentPart: Sendable {
     /// A value of the part for an example: the class `7А`, the subject «алгебра», …
     public func example(_ language: Language) -> String {
         switch kind {
-        case .keyword: choices.first.map { $0[language == .ru ? min(1, $0.count - 1) : 0] } ?? ""
+        case .keyword: choiceWords(language).first ?? ""
         case .child: language.t("grammar.example.child")
         case .schoolClass: "7А"
         case .subject: language.t("grammar.example.subject")

@@ -113,15 +113,28 @@ struct WeeChatTests {
                 try await tmux("send-keys", "-t", session, line, "Enter")
                 try await Task.sleep(for: .milliseconds(300))
             }
-            let commands = Self.askMarks(port: server.ports.tls, guardian, quitAfter: 9)
+            // WeeChat quits at 40 s at the latest; the test goes on as soon as each client shows what it
+            // waits for (a fixed 5 s before irssi's command was outlasted on a loaded machine).
+            let commands = Self.askMarks(port: server.ports.tls, guardian, quitAfter: 40)
             let weechat = try Self.runWeeChat(home: home, commands: commands)
-            try await Task.sleep(for: .seconds(5))
+            defer { weechat.cancel() }
+            var weechatLog = ""
+            var irssiLog = ""
+            func waitForLogs(until done: () -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    weechatLog =
+                        (try? String(contentsOfFile: home + "/logs/irc.classbook.diary.weechatlog", encoding: .utf8))
+                        ?? ""
+                    irssiLog = (try? String(contentsOfFile: irssiHome + "/logs/diary.log", encoding: .utf8)) ?? ""
+                    if done() { return }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            // irssi is connected and has seen WeeChat's command and its answer: now irssi sends one.
+            try await waitForLogs { irssiLog.contains("— оценки, 2 четверть") && weechatLog.contains(" — средний ") }
             try await tmux("send-keys", "-t", session, "/msg diary homework", "Enter")
-            try await weechat.value
-
-            let weechatLog =
-                (try? String(contentsOfFile: home + "/logs/irc.classbook.diary.weechatlog", encoding: .utf8)) ?? ""
-            let irssiLog = (try? String(contentsOfFile: irssiHome + "/logs/diary.log", encoding: .utf8)) ?? ""
+            try await waitForLogs { weechatLog.contains("\(guardian.login)\thomework") }
             // Each client shows, in its query with the bot, the command the other sent, under the account's nick.
             #expect(
                 weechatLog.contains("\(guardian.login)\thomework"),

@@ -28,12 +28,14 @@ struct ListenerService: Service {
     }
 }
 
-/// The scheduled jobs: the weekly digest, messages held for quiet hours, daily summaries, email
-/// and SMS. On graceful shutdown the job under way finishes and the loop ends.
+/// The scheduled jobs, after the dispatch of notifications a previous process left: the weekly
+/// digest, messages held for quiet hours, daily summaries, email and SMS. On graceful shutdown
+/// the job under way finishes and the loop ends.
 struct JobService: Service {
     let server: ClassbookServer
 
     func run() async throws {
+        await server.dispatchSavedEvents()
         let interval = server.context.configuration.jobInterval
         guard interval > 0 else {
             // No schedule: nothing to do but wait for the stop (returning would end the group).

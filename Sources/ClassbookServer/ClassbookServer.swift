@@ -103,7 +103,7 @@ public final class ClassbookServer: Sendable {
             hasher: services.hasher, executor: executor,
             hooks: .init(
                 onDiaryView: { account, student in await views.record(account: account, student: student) },
-                onJournalChange: { events in await notifier.journalChanged(events) }))
+                onJournalEvents: { await notifier.dispatchSaved() }))
         let accounts = school.accounts
         let channels = ChannelRegistry()
         let delivery = ServerDelivery(
@@ -359,9 +359,16 @@ public final class ClassbookServer: Sendable {
         try await digests.runDue()
     }
 
-    /// Runs every scheduled job that is due: the digest, held messages whose quiet hours ended,
-    /// daily summaries, email and SMS.
+    /// Dispatches the notifications of journal events saved and not yet dispatched: at start, those
+    /// of events saved while no server ran or before one died, whether jobs are scheduled or not.
+    func dispatchSavedEvents() async {
+        await notifier.dispatchSaved()
+    }
+
+    /// Runs every scheduled job that is due: journal events not yet dispatched (saved by another
+    /// process), the digest, held messages whose quiet hours ended, daily summaries, email and SMS.
     public func runDueJobs() async throws {
+        await notifier.dispatchSaved()
         try await digests.runDue()
         await context.outbox.deliverDue()
         try await notifier.runDueSummaries()
@@ -374,7 +381,10 @@ public final class ClassbookServer: Sendable {
     public func run() async throws {
         let interval = context.configuration.jobInterval
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.runJobs(every: interval) }
+            group.addTask {
+                await self.dispatchSavedEvents()
+                await self.runJobs(every: interval)
+            }
             try await self.serveConnections()
             // The listeners' end ends the scheduler.
             group.cancelAll()

@@ -8,6 +8,11 @@ import Logging
 /// Tells guardians of new and corrected marks, absences and remarks, the way each chose:
 /// in chat, by email, by SMS; at once or in a daily summary; never during their quiet hours
 /// (what comes then waits for their end).
+///
+/// The journal saves its events in the transaction of the write (`journal_events`); the
+/// notifier dispatches them: each event's notifications are saved, and the event marked
+/// dispatched, in one transaction. Events a process left undispatched when it died are
+/// dispatched by the next start (or by any other process serving the same store).
 struct Notifier: Sendable {
     let messaging: any MessagingRepository
     let accounts: any AccountRepository
@@ -15,47 +20,82 @@ struct Notifier: Sendable {
     let clock: any SchoolClock
     let timeZone: TimeZone
     let logger: Logger
+    /// One dispatch at a time in this process; callers during a run share the next one.
+    let runs = CoalescedJob()
 
-    func journalChanged(_ events: [JournalEvent]) async {
-        guard !events.isEmpty else { return }
+    /// Dispatches every saved event; returns once a dispatch that began after the call has ended
+    /// (a teacher's write is confirmed after its notifications are queued, as before the outbox).
+    func dispatchSaved() async {
+        await runs.run { await dispatchPending() }
+    }
+
+    private static let batchSize = 256
+
+    private func dispatchPending() async {
         do {
-            let byStudent = Dictionary(grouping: events, by: \.student.id)
-            for studentID in byStudent.keys.sorted() {
-                let list = byStudent[studentID]!
-                for guardian in try await messaging.guardianAccounts(of: studentID) {
-                    try await notify(guardian, list.map { NotificationRendering.line($0, guardian.language) })
+            while true {
+                let pending = try await messaging.undispatchedEvents(limit: Self.batchSize)
+                if pending.isEmpty { return }
+                var batch: [(event: Int64, deliveries: [NotificationDelivery])] = []
+                for item in pending {
+                    // An event this version cannot read is logged and set aside, not retried forever.
+                    guard let event = item.event else {
+                        logger.error("journal event #\(item.id) cannot be read; not notified")
+                        batch.append((item.id, []))
+                        continue
+                    }
+                    batch.append((item.id, try await deliveries(of: event)))
                 }
+                let dispatched = try await messaging.dispatchEvents(batch, at: clock.now())
+                var live: Set<AccountID> = []
+                for (event, deliveries) in batch where dispatched.contains(event) {
+                    for case .chat(let account, _, nil) in deliveries { live.insert(account) }
+                }
+                for account in live.sorted() { await outbox.deliverPending(to: account) }
+                if pending.count < Self.batchSize { return }
             }
         } catch {
-            logger.error("cannot queue notifications: \(error)")
+            logger.error("cannot dispatch notifications: \(error)")
         }
     }
 
-    private func notify(_ account: Account, _ lines: [String]) async throws {
-        let prefs = try await messaging.prefs(of: account.id)
+    /// What an event becomes for each guardian of its student, in their language and the way they chose.
+    private func deliveries(of event: JournalEvent) async throws -> [NotificationDelivery] {
+        var deliveries: [NotificationDelivery] = []
         let now = clock.now()
-        if prefs.pace == .daily {
-            for line in lines { try await messaging.queueForSummary(line, for: account.id, at: now) }
-            return
+        for guardian in try await messaging.guardianAccounts(of: event.student.id) {
+            let line = NotificationRendering.line(event, guardian.language)
+            let prefs = try await messaging.prefs(of: guardian.id)
+            if prefs.pace == .daily {
+                deliveries.append(.summary(guardian.id, text: line))
+            } else {
+                let held = prefs.isQuiet(at: now, in: timeZone) ? prefs.nextQuietEnd(after: now, in: timeZone) : nil
+                deliveries += Self.deliveries([line], to: guardian, prefs: prefs, held: held, now: now)
+            }
         }
-        try await send(
-            lines, to: account, prefs: prefs,
-            held: prefs.isQuiet(at: now, in: timeZone) ? prefs.nextQuietEnd(after: now, in: timeZone) : nil)
+        return deliveries
     }
 
-    private func send(_ lines: [String], to account: Account, prefs: NotificationPrefs, held: Date?) async throws {
-        let now = clock.now()
-        if prefs.chat { try await outbox.send(lines, to: account.id, deliverAfter: held) }
+    /// Lines for a person by every way they chose: chat, email, SMS.
+    private static func deliveries(
+        _ lines: [String], to account: Account, prefs: NotificationPrefs, held: Date?, now: Date
+    ) -> [NotificationDelivery] {
+        var deliveries: [NotificationDelivery] = []
+        if prefs.chat { deliveries.append(.chat(account.id, lines: lines, deliverAfter: held)) }
         if let email = prefs.email {
-            try await messaging.enqueueExternal(
-                .email, account: account.id, address: email, subject: NotificationRendering.subject(account.language),
-                body: lines.joined(separator: "\n"), notBefore: held ?? now, at: now)
+            deliveries.append(
+                .external(
+                    .email, account: account.id, address: email,
+                    subject: NotificationRendering.subject(account.language),
+                    body: lines.joined(separator: "\n"), notBefore: held ?? now))
         }
         if let phone = prefs.sms {
-            try await messaging.enqueueExternal(
-                .sms, account: account.id, address: phone, subject: "", body: lines.joined(separator: "; "),
-                notBefore: held ?? now, at: now)
+            deliveries.append(
+                .external(
+                    .sms, account: account.id, address: phone, subject: "", body: lines.joined(separator: "; "),
+                    notBefore: held ?? now))
         }
+        return deliveries
     }
 
     /// Composes the daily summaries that are due: each person's, at the end of their quiet
@@ -68,8 +108,19 @@ struct Notifier: Sendable {
             guard lastEnd <= now else { continue }
             let due = items.filter { $0.createdAt < lastEnd }
             guard !due.isEmpty, let person = try await accounts.account(id: account) else { continue }
-            try await send(
-                NotificationRendering.summary(due.map(\.text), person.language), to: person, prefs: prefs, held: nil)
+            let lines = NotificationRendering.summary(due.map(\.text), person.language)
+            for delivery in Self.deliveries(lines, to: person, prefs: prefs, held: nil, now: now) {
+                switch delivery {
+                case .chat(let account, let lines, _):
+                    try await outbox.send(lines, to: account)
+                case .external(let channel, let account, let address, let subject, let body, let notBefore):
+                    try await messaging.enqueueExternal(
+                        channel, account: account, address: address, subject: subject, body: body,
+                        notBefore: notBefore, at: now)
+                case .summary:
+                    break
+                }
+            }
             try await messaging.markSummarized(due.map(\.id), at: now)
         }
     }

@@ -284,6 +284,7 @@ enum Migrations {
                     CREATE INDEX bot_outbox_by_account ON bot_outbox(account_id, created_at) WHERE source IS NULL;
                     """)
         }
+        migrator.registerMigration("v13-journal-events", migrate: JournalEvents.migrate)
         return migrator
     }
 }

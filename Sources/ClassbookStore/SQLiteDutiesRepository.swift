@@ -484,11 +484,8 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         _ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?, msgid: String?
     ) async throws {
         try await writer.write { db in
-            try db.execute(
-                sql:
-                    "INSERT INTO bot_outbox (account_id, text, created_at, source, deliver_after, msgid) VALUES (?, "
-                    + "?, ?, ?, ?, ?)",
-                arguments: [account.rawValue, lines.joined(separator: "\n"), at, source, deliverAfter, msgid])
+            try OutboxRows.chat(
+                lines, for: account, at: at, source: source, deliverAfter: deliverAfter, msgid: msgid, db)
         }
     }
 

@@ -71,8 +71,10 @@ extension SQLiteJournalRepository {
         }
     }
 
-    public func writeMarks(_ marks: [MarkWrite], lesson: LessonID, context: AuditContext) async throws -> [WriteOutcome]
-    {
+    public func writeMarks(
+        _ marks: [MarkWrite], lesson: LessonID, context: AuditContext,
+        events: @escaping @Sendable ([WriteOutcome]) -> [JournalEvent]
+    ) async throws -> [WriteOutcome] {
         try await writer.write { db in
             var outcomes: [WriteOutcome] = []
             for mark in marks {
@@ -113,6 +115,7 @@ extension SQLiteJournalRepository {
                     outcomes.append(.created)
                 }
             }
+            try JournalEvents.append(events(outcomes), db, at: context.at)
             return outcomes
         }
     }
@@ -137,9 +140,10 @@ extension SQLiteJournalRepository {
         }
     }
 
-    public func writeAbsences(_ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext)
-        async throws -> [WriteOutcome]
-    {
+    public func writeAbsences(
+        _ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext,
+        events: @escaping @Sendable ([WriteOutcome]) -> [JournalEvent]
+    ) async throws -> [WriteOutcome] {
         try await writer.write { db in
             var outcomes: [WriteOutcome] = []
             for (student, reason) in absences {
@@ -176,6 +180,7 @@ extension SQLiteJournalRepository {
                     outcomes.append(.created)
                 }
             }
+            try JournalEvents.append(events(outcomes), db, at: context.at)
             return outcomes
         }
     }
@@ -317,7 +322,7 @@ extension SQLiteJournalRepository {
 
     public func addRemark(
         student: StudentID, kind: Remark.Kind, subject: SubjectID?, text: String, date: SchoolDate,
-        context: AuditContext
+        context: AuditContext, events: @escaping @Sendable (Remark) -> [JournalEvent]
     ) async throws -> Remark {
         try await writer.write { db in
             try db.execute(
@@ -332,14 +337,18 @@ extension SQLiteJournalRepository {
             let id = db.lastInsertedRowID
             try AuditedRows.record(
                 db, .remarks, key: String(id), action: "journal.remark.add", context: context, isNew: true)
-            return Self.remark(
-                try Row.fetchOne(
+            guard
+                let row = try Row.fetchOne(
                     db,
                     sql: """
                         SELECT r.*, a.display_name AS author, s.name AS subject FROM remarks r JOIN accounts a ON a.id
                             = r.author_id
                         LEFT JOIN subjects s ON s.id = r.subject_id WHERE r.id = ?
-                        """, arguments: [id])!)
+                        """, arguments: [id])
+            else { throw RepositoryError.notFound }
+            let remark = Self.remark(row)
+            try JournalEvents.append(events(remark), db, at: context.at)
+            return remark
         }
     }
 

@@ -68,10 +68,22 @@ public struct SQLiteMessagingRepository: MessagingRepository {
     // MARK: Daily summaries
 
     public func queueForSummary(_ text: String, for account: AccountID, at: Date) async throws {
+        try await writer.write { db in try OutboxRows.summary(text, for: account, at: at, db) }
+    }
+
+    public func undispatchedEvents(limit: Int) async throws -> [PendingJournalEvent] {
+        try await pool.read { db in try JournalEvents.undispatched(db, limit: limit) }
+    }
+
+    public func dispatchEvents(_ batch: [(event: Int64, deliveries: [NotificationDelivery])], at: Date) async throws
+        -> Set<Int64>
+    {
         try await writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO notification_queue (account_id, text, created_at) VALUES (?, ?, ?)",
-                arguments: [account.rawValue, text, at])
+            var dispatched: Set<Int64> = []
+            for (event, deliveries) in batch where try JournalEvents.dispatch(event, deliveries, db, at: at) {
+                dispatched.insert(event)
+            }
+            return dispatched
         }
     }
 
@@ -104,11 +116,9 @@ public struct SQLiteMessagingRepository: MessagingRepository {
         notBefore: Date, at: Date
     ) async throws {
         try await writer.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO external_outbox (channel, account_id, address, subject, body, created_at,
-                        next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [channel.rawValue, account?.rawValue, address, subject, body, at, notBefore])
+            try OutboxRows.external(
+                channel, account: account, address: address, subject: subject, body: body, notBefore: notBefore, at: at,
+                db)
         }
     }
 

@@ -62,7 +62,12 @@ struct CrashTests {
         for _ in 0..<500 where process.isRunning { usleep(10_000) }
     }
 
-    @Test("confirmed writes survive SIGKILL, round after round")
+    @Test(
+        """
+        confirmed writes survive SIGKILL, round after round, and every saved remark is told to each guardian once \
+        (what a killed process did not dispatch, the next start does)
+        """
+    )
     func killDuringWrites() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "\(Self.binary)")
         let school = try await TestSchool.make()
@@ -95,26 +100,46 @@ struct CrashTests {
             }
         }()
         var confirmed: [String] = []
+        var undispatchedAtKill: [Int] = []
         for round in 0..<3 {
             let port = try await ExternalServer.freePort()
             let process = try Self.serve(school, port: port, config: config)
-            let client = try await Self.connect(port: port)
-            try await client.registerWithPass(login: teacher.login, password: teacher.password, nick: "t\(round)")
+            // What the last kill left undispatched goes out at start, before anything new is written.
+            #expect(try await Self.dispatched(school), "round \(round): left at each kill: \(undispatchedAtKill)")
+            // Four devices of the teacher write at once, so that the kill finds writes between their
+            // commit and their notifications' dispatch as well as writes under way.
+            var clients: [IRCTestClient] = []
+            for device in 0..<4 {
+                let client = try await Self.connect(port: port)
+                try await client.registerWithPass(
+                    login: teacher.login, password: teacher.password, nick: "t\(round)x\(device)")
+                clients.append(client)
+            }
             // Write until the kill lands; a write counts once its confirmation arrives.
             let killer = Task {
                 try await Task.sleep(for: .milliseconds(400 + 200 * round))
                 Self.kill(process)
             }
-            var index = 0
-            while true {
-                let text = "crash-\(round)-\(index)"
-                guard let reply = try? await client.ask("/remark \(className) \(pupil): \(text)") else { break }
-                if reply.first?.hasPrefix("Замечание записано") == true { confirmed.append(text) } else { break }
-                index += 1
+            let written = await withTaskGroup(of: [String].self) { group in
+                for (device, client) in clients.enumerated() {
+                    group.addTask {
+                        var confirmed: [String] = []
+                        while true {
+                            let text = "crash-\(round)-\(device)-\(confirmed.count)"
+                            guard let reply = try? await client.ask("/remark \(className) \(pupil): \(text)"),
+                                reply.first?.hasPrefix("Замечание записано") == true
+                            else { return confirmed }
+                            confirmed.append(text)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0 += [$1] }
             }
             _ = try? await killer.value
-            await client.close()
-            #expect(index > 0, "round \(round) confirmed nothing")
+            for client in clients { await client.close() }
+            #expect(written.allSatisfy { !$0.isEmpty }, "round \(round): a device confirmed nothing")
+            confirmed += written.flatMap { $0 }
+            undispatchedAtKill.append(try await Self.undispatched(school))
         }
         // After the last kill: start again, and check everything confirmed is there.
         let database = try ClassbookDatabase(directory: school.directory)
@@ -130,6 +155,59 @@ struct CrashTests {
         #expect(confirmed.count >= 3)
         guard case .intact = try await AuditVerifier(database: database).verify() else {
             Issue.record("audit broken after crashes"); return
+        }
+        try database.close()
+
+        // One more start dispatches what the last kill left; then each guardian of the pupil has
+        // exactly one notification of every remark saved (confirmed or not).
+        let (process, _, _) = try await Self.start(school)
+        #expect(try await Self.dispatched(school), "left at each kill: \(undispatchedAtKill)")
+        Self.kill(process)
+        let told = try await { () async throws -> [String: [Int64: Int]] in
+            let database = try ClassbookDatabase(directory: school.directory)
+            defer { try? database.close() }
+            return try await database.pool.read { db in
+                let guardians = try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id
+                        WHERE s.last_name || ' ' || s.first_name = ?
+                        """, arguments: [pupil])
+                var told: [String: [Int64: Int]] = [:]
+                for text in texts { told[text] = Dictionary(uniqueKeysWithValues: guardians.map { ($0, 0) }) }
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT account_id, text FROM bot_outbox WHERE text LIKE '%crash-%'")
+                {
+                    let line: String = row["text"]
+                    guard let text = line.split(separator: " ").last.map(String.init), told[text] != nil else {
+                        continue
+                    }
+                    told[text]![row["account_id"], default: 0] += 1
+                }
+                return told
+            }
+        }()
+        #expect(told.values.first?.isEmpty == false, "the pupil has guardians to tell")
+        let wrong = told.filter { $0.value.values.contains { $0 != 1 } }
+        #expect(wrong.isEmpty, "remarks not told once to each guardian: \(wrong.sorted { $0.key < $1.key })")
+    }
+
+    /// Waits (at most 20 s) until every journal event saved is dispatched; false if one is not.
+    static func dispatched(_ school: TestSchool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await undispatched(school) > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
+    /// Journal events saved and not yet turned into notifications.
+    static func undispatched(_ school: TestSchool) async throws -> Int {
+        let database = try ClassbookDatabase(directory: school.directory)
+        defer { try? database.close() }
+        return try await database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM journal_events WHERE dispatched_at IS NULL") ?? 0
         }
     }
 

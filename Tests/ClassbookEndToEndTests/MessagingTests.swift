@@ -50,6 +50,61 @@ struct MessagingTests {
         }
     }
 
+    @Test(
+        """
+        a mark saved by a process that died before telling anyone (its event saved, not dispatched) reaches the \
+        guardian from the next server, once
+        """
+    )
+    func eventOfADeadProcess() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let first = try await RunningServer.start(school)
+        let s = try await JournalTests.setting(first)
+        try await first.stop()
+
+        // The journal written with no server's hook, as a process that died after the commit left it.
+        let database = try ClassbookDatabase(directory: school.directory)
+        let account = try #require(try await database.accounts.credentials(login: s.teacher.login)?.account)
+        let journal = JournalService(journal: database.journal, diary: database.diary, clock: FixedClock())
+        _ = try await journal.enterMarks(
+            [.init(student: s.child, value: .grade(5), kind: "control", comment: nil)], className: s.className,
+            subject: s.subject, date: FixedClock.day, number: s.number,
+            for: Principal(account: account, sessionID: "died"))
+        #expect(try await database.messaging.undispatchedEvents(limit: 10).count == 1)
+        try database.close()
+
+        let server = try await RunningServer.start(school)
+        // The start dispatches it (no schedule runs here, and nothing else is written).
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await JournalTests.count(server, "SELECT count(*) FROM journal_events WHERE dispatched_at IS NULL")
+            > 0,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let line = "\(s.child): 5 по предмету «\(s.subject)», контрольная работа, 20.11"
+        let guardian = try await server.login(s.guardian)
+        #expect(try await guardian.botMessages().map { $0.parameters[1] } == [line])
+        // The scheduled run finds nothing more to dispatch: the notification was saved once.
+        try await server.server.runDueJobs()
+        #expect(
+            try await JournalTests.count(server, "SELECT count(*) FROM journal_events WHERE dispatched_at IS NULL") == 0
+        )
+        let kept = try await server.database.pool.read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM bot_outbox WHERE text = ? AND account_id = (
+                        SELECT id FROM accounts WHERE login = ?)
+                    """,
+                arguments: [line, s.guardian.login])
+        }
+        #expect(kept == 1)
+        await guardian.close()
+        try await server.stop()
+    }
+
     @Test("quiet hours hold notifications until they end; a daily summary comes at the end of quiet hours")
     func quietAndDaily() async throws {
         let school = try await TestSchool.make()

@@ -1,19 +1,5 @@
 import Foundation
 
-/// What happened in the journal that a family is told about.
-public enum JournalEvent: Sendable, Equatable {
-    case mark(student: Student, value: MarkValue, kind: String, subject: String, date: SchoolDate, corrected: Bool)
-    case absence(student: Student, reason: AbsenceReason, subject: String, date: SchoolDate, lesson: Int)
-    case remark(student: Student, kind: Remark.Kind, text: String, author: String)
-
-    public var student: Student {
-        switch self {
-        case .mark(let student, _, _, _, _, _), .absence(let student, _, _, _, _), .remark(let student, _, _, _):
-            student
-        }
-    }
-}
-
 /// A time of day in the school's time zone.
 public struct TimeOfDay: Sendable, Equatable, Comparable, CustomStringConvertible {
     public var hour: Int

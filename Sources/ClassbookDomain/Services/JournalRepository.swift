@@ -85,12 +85,19 @@ public protocol JournalRepository: Sendable {
     func entries(ofLessons: [LessonID]) async throws -> (
         marks: [LessonID: [(StudentID, MarkEntry)]], absences: [LessonID: [(StudentID, AbsenceEntry)]]
     )
-    /// Writes all marks or none.
-    func writeMarks(_ marks: [MarkWrite], lesson: LessonID, context: AuditContext) async throws -> [WriteOutcome]
+    /// Writes all marks or none, and the events `events` makes of the outcomes (one per mark, in
+    /// order) in the same transaction: the notifications' outbox.
+    func writeMarks(
+        _ marks: [MarkWrite], lesson: LessonID, context: AuditContext,
+        events: @escaping @Sendable ([WriteOutcome]) -> [JournalEvent]
+    ) async throws -> [WriteOutcome]
     func deleteMarks(student: StudentID, lesson: LessonID, kind: String?, context: AuditContext) async throws -> Int
-    /// Writes all absences or none; an existing absence in the lesson takes the new reason.
-    func writeAbsences(_ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext) async throws
-        -> [WriteOutcome]
+    /// Writes all absences or none; an existing absence in the lesson takes the new reason. The
+    /// events `events` makes of the outcomes are saved in the same transaction.
+    func writeAbsences(
+        _ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext,
+        events: @escaping @Sendable ([WriteOutcome]) -> [JournalEvent]
+    ) async throws -> [WriteOutcome]
     func deleteAbsence(student: StudentID, lesson: LessonID, context: AuditContext) async throws -> WriteOutcome
     /// Sets the reason of the student's unexcused (Н) and late-free absences on those dates; returns how many.
     func excuseAbsences(student: StudentID, dates: [SchoolDate], reason: AbsenceReason, context: AuditContext)
@@ -104,9 +111,10 @@ public protocol JournalRepository: Sendable {
         context: AuditContext
     ) async throws -> [WriteOutcome]
     func remarks(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [Remark]
+    /// Adds a remark, and the events `events` makes of it in the same transaction.
     func addRemark(
         student: StudentID, kind: Remark.Kind, subject: SubjectID?, text: String, date: SchoolDate,
-        context: AuditContext
+        context: AuditContext, events: @escaping @Sendable (Remark) -> [JournalEvent]
     ) async throws -> Remark
     /// Deletes the latest remark or recommendation this author wrote to the student; nil when there is none.
     func deleteLatestRemark(student: StudentID, author: AccountID, context: AuditContext) async throws -> Remark?
@@ -129,4 +137,20 @@ public protocol JournalRepository: Sendable {
     func personalData(of student: StudentID) async throws -> [(PersonalField, String)]
     func setPersonalData(of student: StudentID, field: PersonalField, value: String, context: AuditContext) async throws
         -> WriteOutcome
+}
+
+extension JournalRepository {
+    /// Writes marks that nobody is told of (imports, tests).
+    public func writeMarks(_ marks: [MarkWrite], lesson: LessonID, context: AuditContext) async throws
+        -> [WriteOutcome]
+    {
+        try await writeMarks(marks, lesson: lesson, context: context, events: { _ in [] })
+    }
+
+    /// Writes absences that nobody is told of (tests).
+    public func writeAbsences(_ absences: [(StudentID, AbsenceReason)], lesson: LessonID, context: AuditContext)
+        async throws -> [WriteOutcome]
+    {
+        try await writeAbsences(absences, lesson: lesson, context: context, events: { _ in [] })
+    }
 }

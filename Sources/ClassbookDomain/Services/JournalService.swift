@@ -10,8 +10,9 @@ public struct JournalService: Sendable {
     public let clock: any SchoolClock
     public let timeZone: TimeZone
     public let periods: @Sendable (SchoolDate, Int) async throws -> [Period]
-    /// Told of new and corrected marks, absences and remarks once they are saved (notifications).
-    public var onChange: (@Sendable ([JournalEvent]) async -> Void)?
+    /// Told, after a write that saved events for notification (new and corrected marks,
+    /// absences and remarks, in the write's transaction), that there are events to dispatch.
+    public var onEventsSaved: (@Sendable () async -> Void)?
 
     public init(
         journal: any JournalRepository, diary: any DiaryRepository, clock: any SchoolClock = SystemClock(),
@@ -222,18 +223,23 @@ public struct JournalService: Sendable {
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
         let defaultKind = lesson.isControlWork ? MarkKind.control.rawValue : MarkKind.oral.rawValue
         for index in writes.indices where writes[index].kind.isEmpty { writes[index].kind = defaultKind }
-        let outcomes = try await journal.writeMarks(writes, lesson: lesson.id, context: audit(principal))
         let byID = Dictionary(roster.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let results = zip(writes, outcomes).map { write, outcome in
-            MarkResult(student: byID[write.student]!, value: write.value, kind: write.kind, outcome: outcome)
+        let results: @Sendable ([WriteOutcome]) -> [MarkResult] = { [writes] outcomes in
+            zip(writes, outcomes).compactMap { write, outcome in
+                byID[write.student].map {
+                    MarkResult(student: $0, value: write.value, kind: write.kind, outcome: outcome)
+                }
+            }
         }
-        await onChange?(
-            results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
+        let outcomes = try await journal.writeMarks(writes, lesson: lesson.id, context: audit(principal)) {
+            results($0).filter { $0.outcome == .created || $0.outcome == .changed }.map {
                 .mark(
                     student: $0.student, value: $0.value, kind: $0.kind, subject: lesson.subject.name,
                     date: lesson.date, corrected: $0.outcome == .changed)
-            })
-        return (lesson, results)
+            }
+        }
+        await eventsSaved(outcomes)
+        return (lesson, results(outcomes))
     }
 
     /// `/unmark`: deletes a student's marks in a lesson (of one kind, when named).
@@ -271,16 +277,20 @@ public struct JournalService: Sendable {
         let roster = try await students(of: scope, on: date)
         let resolved = try requests.map { (try Self.pick($0.student, among: roster), $0.reason) }
         let lesson = try await lesson(for: scope, on: date, number: number, principal: principal)
+        let results: @Sendable ([WriteOutcome]) -> [AbsenceResult] = { outcomes in
+            zip(resolved, outcomes).map { AbsenceResult(student: $0.0.0, reason: $0.0.1, outcome: $0.1) }
+        }
         let outcomes = try await journal.writeAbsences(
-            resolved.map { ($0.0.id, $0.1) }, lesson: lesson.id, context: audit(principal))
-        let results = zip(resolved, outcomes).map { AbsenceResult(student: $0.0.0, reason: $0.0.1, outcome: $0.1) }
-        await onChange?(
-            results.filter { $0.outcome == .created || $0.outcome == .changed }.map {
+            resolved.map { ($0.0.id, $0.1) }, lesson: lesson.id, context: audit(principal)
+        ) {
+            results($0).filter { $0.outcome == .created || $0.outcome == .changed }.map {
                 .absence(
                     student: $0.student, reason: $0.reason, subject: lesson.subject.name, date: lesson.date,
                     lesson: lesson.number)
-            })
-        return (lesson, results)
+            }
+        }
+        await eventsSaved(outcomes)
+        return (lesson, results(outcomes))
     }
 
     /// `/present`: removes an absence entered by mistake.
@@ -406,6 +416,12 @@ public struct JournalService: Sendable {
         return (ordinal, zip(resolved, outcomes).map { ($0.0.0, $0.0.1, $0.1) })
     }
 
+    /// Wakes the dispatcher of notifications when a write saved events (it did when it created
+    /// or changed an entry).
+    private func eventsSaved(_ outcomes: [WriteOutcome]) async {
+        if outcomes.contains(where: { $0 == .created || $0 == .changed }) { await onEventsSaved?() }
+    }
+
     // MARK: Remarks
 
     /// `/remark 7А Иванов текст`: a subject teacher of the class or its class teacher.
@@ -424,8 +440,9 @@ public struct JournalService: Sendable {
         }?.subject
         let remark = try await journal.addRemark(
             student: student.id, kind: kind, subject: subject?.id, text: trimmed, date: today,
-            context: audit(principal))
-        await onChange?([.remark(student: student, kind: kind, text: trimmed, author: remark.authorName)])
+            context: audit(principal)
+        ) { [.remark(student: student, kind: kind, text: trimmed, author: $0.authorName)] }
+        await onEventsSaved?()
         return (student, remark)
     }
 

@@ -9,6 +9,15 @@ public protocol MessagingRepository: Sendable {
     func guardianAccounts(of student: StudentID) async throws -> [Account]
     func account(login: String) async throws -> Account?
 
+    // MARK: The journal's events (transactional outbox)
+    /// Events saved by journal writes and not yet dispatched, oldest first.
+    func undispatchedEvents(limit: Int) async throws -> [PendingJournalEvent]
+    /// Saves each event's notifications and marks the event dispatched, in one transaction; an
+    /// event already dispatched (by another run, process or node) is left alone, its
+    /// notifications not saved again. Returns the ids this call dispatched.
+    func dispatchEvents(_ batch: [(event: Int64, deliveries: [NotificationDelivery])], at: Date) async throws
+        -> Set<Int64>
+
     // MARK: Daily summaries
     func queueForSummary(_ text: String, for account: AccountID, at: Date) async throws
     /// Accounts with notifications waiting for a summary, and those notifications in order.

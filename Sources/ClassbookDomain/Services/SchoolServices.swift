@@ -31,17 +31,18 @@ public struct SchoolServices: Sendable {
     }
 
     /// What the server hangs on the services: a guardian's look at the diary (recorded for the
-    /// class teacher's activity review) and changes to the journal (notifications). The CLI has none.
+    /// class teacher's activity review) and journal events saved for notification (the server's
+    /// dispatcher; without it they wait in the store for the next server's). The CLI has none.
     public struct Hooks: Sendable {
         public var onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)?
-        public var onJournalChange: (@Sendable ([JournalEvent]) async -> Void)?
+        public var onJournalEvents: (@Sendable () async -> Void)?
 
         public init(
             onDiaryView: (@Sendable (AccountID, StudentID) async -> Void)? = nil,
-            onJournalChange: (@Sendable ([JournalEvent]) async -> Void)? = nil
+            onJournalEvents: (@Sendable () async -> Void)? = nil
         ) {
             self.onDiaryView = onDiaryView
-            self.onJournalChange = onJournalChange
+            self.onJournalEvents = onJournalEvents
         }
     }
 
@@ -72,7 +73,7 @@ public struct SchoolServices: Sendable {
         diary.onDiaryView = hooks.onDiaryView
         var journal = JournalService(
             journal: repositories.journal, diary: repositories.diary, clock: clock, timeZone: timeZone)
-        journal.onChange = hooks.onJournalChange
+        journal.onEventsSaved = hooks.onJournalEvents
         self.diary = diary
         self.journal = journal
         duties = DutiesService(

@@ -36,19 +36,24 @@ public final class ClassbookServer: Sendable {
     private let duties: any DutiesRepository
     private let metricsListener = NIOLockedValueBox<(any Channel)?>(nil)
     private let notifier: Notifier
+    /// What other processes serving the store publish, acted on here.
+    private let follower: FeedFollower
     private let sender: ExternalSender
     private let http: HTTPClient?
 
-    /// What the server is built from: one store's repositories, a clock and the password hasher.
+    /// What the server is built from: one store's repositories and change feed, a clock and the
+    /// password hasher.
     public struct Services: Sendable {
         public var repositories: SchoolServices.Repositories
+        /// What other processes serving the store publish, and where this one publishes.
+        public var feed: any ChangeFeed
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
         public init(
             accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
             duties: any DutiesRepository, messaging: any MessagingRepository, boards: any BoardRepository,
-            security: any SecurityRepository,
+            security: any SecurityRepository, feed: any ChangeFeed,
             clock: any SchoolClock = SystemClock(),
             hasher: PasswordHasher = PasswordHasher()
         ) {
@@ -56,14 +61,15 @@ public final class ClassbookServer: Sendable {
                 repositories: .init(
                     accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
                     boards: boards, security: security),
-                clock: clock, hasher: hasher)
+                feed: feed, clock: clock, hasher: hasher)
         }
 
         public init(
-            repositories: SchoolServices.Repositories, clock: any SchoolClock = SystemClock(),
+            repositories: SchoolServices.Repositories, feed: any ChangeFeed, clock: any SchoolClock = SystemClock(),
             hasher: PasswordHasher = PasswordHasher()
         ) {
             self.repositories = repositories
+            self.feed = feed
             self.clock = clock
             self.hasher = hasher
         }
@@ -108,7 +114,7 @@ public final class ClassbookServer: Sendable {
         let channels = ChannelRegistry()
         let delivery = ServerDelivery(
             outbox: outbox, channels: channels, serverName: configuration.serverName,
-            messaging: services.repositories.messaging, clock: services.clock)
+            messaging: services.repositories.messaging, feed: services.feed, clock: services.clock, logger: logger)
         let throttle = configuration.loginThrottle
         let loginGuard = LoginGuard(
             settings: .init(
@@ -121,6 +127,7 @@ public final class ClassbookServer: Sendable {
             messaging: school.messaging,
             boards: school.boards, security: school.security, delivery: delivery)
         self.notifier = notifier
+        follower = FeedFollower(feed: services.feed, outbox: outbox, clock: services.clock, logger: logger)
         // Only with a gateway: a client must be shut down (`close()`), and most schools have none.
         let http = try configuration.sms.map { [group] in try SMSGateway.client($0, group: group) }
         self.http = http
@@ -366,9 +373,12 @@ public final class ClassbookServer: Sendable {
     }
 
     /// Runs every scheduled job that is due: journal events not yet dispatched (saved by another
-    /// process), the digest, held messages whose quiet hours ended, daily summaries, email and SMS.
+    /// process), the change feed's old entries, the digest, held messages whose quiet hours
+    /// ended, daily summaries, email and SMS.
     public func runDueJobs() async throws {
         await notifier.dispatchSaved()
+        // Every node has read an hour-old change long since.
+        try await follower.feed.prune(before: Date().addingTimeInterval(-3600))
         try await digests.runDue()
         await context.outbox.deliverDue()
         try await notifier.runDueSummaries()
@@ -397,6 +407,7 @@ public final class ClassbookServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchConnections() }
             group.addTask { await self.measureEventLoopLag() }
+            group.addTask { await self.follower.run() }
             try await self.serveListeners()
             group.cancelAll()
         }

@@ -132,14 +132,23 @@ struct ServerDelivery: BotDelivery {
     let channels: ChannelRegistry
     let serverName: String
     let messaging: any MessagingRepository
+    let feed: any ChangeFeed
     let clock: any SchoolClock
+    let logger: Logger
 
     func deliver(_ lines: [String], to account: AccountID) async throws {
         try await outbox.send(lines, to: account)
     }
 
+    /// Closes the account's sessions here, and tells the other processes serving the store to
+    /// close theirs (`FeedFollower`).
     func closeSessions(of account: AccountID, except session: String?, reason: String) async {
-        for handle in outbox.registry.sessions(of: account) where handle.id != session { handle.close(error: reason) }
+        outbox.registry.close(account, except: session, reason: reason)
+        do {
+            try await feed.publish(.closeSessions(account: account, except: session, reason: reason))
+        } catch {
+            logger.error("cannot tell other nodes to close \(account)'s sessions: \(error)")
+        }
     }
 
     func alert(_ lines: [String], to accounts: [Account]) async throws {

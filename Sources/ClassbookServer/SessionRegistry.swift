@@ -112,6 +112,11 @@ public final class SessionRegistry: Sendable {
         sessions.withLockedValue { $0.byAccount[account] ?? [] }
     }
 
+    /// Closes the account's sessions but `except`, telling each why.
+    func close(_ account: AccountID, except: String?, reason: String) {
+        for handle in sessions(of: account) where handle.id != except { handle.close(error: reason) }
+    }
+
     /// For LUSERS: people (nicks) and sessions connected now, and the most sessions at once.
     var counts: (people: Int, sessions: Int, peak: Int) {
         sessions.withLockedValue { ($0.byNick.count, $0.count, $0.peak) }

@@ -1,3 +1,4 @@
+import ClassbookDomain
 import Foundation
 import GRDB
 
@@ -15,16 +16,21 @@ public final class ClassbookDatabase: Sendable {
     let roster = RosterCache()
     let readers: PointReaders
     public let path: String
+    /// This process's name in the change feed (`feed`), new at every open.
+    public let node: String
 
     /// Opens (creating if needed) the database in `directory` and applies pending migrations.
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent(Self.fileName)
+        let node = Digest.hex(Data((0..<6).map { _ in UInt8.random(in: 0...255) }))
+        self.node = node
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            SQLiteChangeFeed.register(node: node, on: db)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         pool.add(transactionObserver: RosterObserver(cache: roster), extent: .databaseLifetime)
@@ -122,4 +128,5 @@ public final class ClassbookDatabase: Sendable {
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }
     public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool, writer: writer) }
+    public var feed: SQLiteChangeFeed { SQLiteChangeFeed(pool: pool, writer: writer, node: node) }
 }

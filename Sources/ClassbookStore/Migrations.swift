@@ -285,6 +285,7 @@ enum Migrations {
                     """)
         }
         migrator.registerMigration("v13-journal-events", migrate: JournalEvents.migrate)
+        migrator.registerMigration("v14-change-feed", migrate: SQLiteChangeFeed.migrate)
         return migrator
     }
 }

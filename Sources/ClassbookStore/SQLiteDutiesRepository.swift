@@ -507,6 +507,18 @@ public struct SQLiteDutiesRepository: DutiesRepository {
         }
     }
 
+    public func message(_ id: Int64, for account: AccountID, at now: Date) async throws -> OutboxMessage? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, text, created_at, source, msgid FROM bot_outbox
+                    WHERE id = ? AND account_id = ? AND (deliver_after IS NULL OR deliver_after <= ?)
+                    """, arguments: [id, account.rawValue, now]
+            ).map(Self.outboxMessage)
+        }
+    }
+
     public func botHistory(for account: AccountID, _ window: HistoryWindow, limit: Int, now: Date) async throws
         -> [OutboxMessage]
     {

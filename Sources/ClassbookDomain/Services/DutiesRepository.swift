@@ -75,6 +75,9 @@ public protocol DutiesRepository: Sendable {
         async throws
     /// What waits for the account and may be delivered at `now`, in order.
     func pendingMessages(for account: AccountID, at now: Date) async throws -> [OutboxMessage]
+    /// One message of the account's, if it may be delivered at `now` (delivered already or not:
+    /// another process may have delivered it to its own sessions of the account).
+    func message(_ id: Int64, for account: AccountID, at now: Date) async throws -> OutboxMessage?
     /// What the bot sent the account unasked (notifications, letters, digests) in `window`, at
     /// most `limit`, oldest first; nothing still held for later than `now`.
     func botHistory(for account: AccountID, _ window: HistoryWindow, limit: Int, now: Date) async throws

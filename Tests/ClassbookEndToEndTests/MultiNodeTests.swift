@@ -1,0 +1,79 @@
+import ClassbookDomain
+import ClassbookStore
+import Foundation
+import IRC
+import Testing
+
+/// Two servers (nodes) on one store, each with its own connections to it, as two processes
+/// behind a load balancer: what one node saves for a person reaches their sessions on the
+/// other live, and a leaked password closes the account's sessions on both.
+@Suite("Several nodes on one store", .timeLimit(.minutes(2)))
+struct MultiNodeTests {
+    /// The bot's (or a person's) messages the client receives within `timeout`, once any came.
+    static func messages(_ client: IRCTestClient, from source: String = "diary", timeout: Duration = .seconds(2))
+        async throws -> [String]
+    {
+        let deadline = ContinuousClock.now + timeout
+        var got: [String] = []
+        while got.isEmpty && ContinuousClock.now < deadline {
+            got = try await client.botMessages(from: source).map { $0.parameters[1] }
+            if got.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        return got
+    }
+
+    @Test(
+        """
+        a mark entered on one node is told to the guardian connected to the other at once, and a teacher's \
+        message reaches them there too
+        """
+    )
+    func messagesAcrossNodes() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let a = try await RunningServer.start(school)
+        let b = try await RunningServer.start(school)
+        #expect(a.database.node != b.database.node)
+        let l = try await MessagingTests.lesson(a)
+        let guardian = try await b.login(l.guardian)
+        let teacher = try await a.login(l.teacher)
+        _ = try await teacher.ask("\(l.line) 5 кр")
+        #expect(
+            try await Self.messages(guardian) == ["\(l.child): 5 по предмету «\(l.subject)», контрольная работа, 20.11"]
+        )
+        // Delivered once: the node that made it had no session of the guardian's, this one marked it.
+        #expect(
+            try await JournalTests.count(
+                a,
+                """
+                SELECT count(*) FROM bot_outbox WHERE delivered_at IS NULL AND account_id = (
+                    SELECT id FROM accounts WHERE login = '\(l.guardian.login)')
+                """) == 0)
+
+        try await teacher.send("PRIVMSG \(l.guardian.login) :Добрый день! Петя забыл тетрадь.")
+        #expect(try await Self.messages(guardian, from: l.teacher.login) == ["Добрый день! Петя забыл тетрадь."])
+        for client in [guardian, teacher] { await client.close() }
+        try await b.stop()
+        try await a.stop()
+    }
+
+    @Test("a leaked password reported on one node closes the account's sessions on both within a second")
+    func breachAcrossNodes() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let a = try await RunningServer.start(school)
+        let b = try await RunningServer.start(school)
+        let l = try await MessagingTests.lesson(a)
+        let admin = try await a.login(try school.credential { $0.roles == [.admin] })
+        let onA = try await a.login(l.teacher)
+        let onB = [try await b.login(l.teacher), try await b.login(l.teacher)]
+        let reported = try await admin.ask("/breach \(l.teacher.login)")
+        #expect(reported.last?.hasPrefix("Учётная запись \(l.teacher.login) заблокирована") == true, "\(reported)")
+        for client in [onA] + onB {
+            #expect(try await client.expectClosed(timeout: .seconds(1)) == "Account locked: password reported leaked")
+        }
+        await admin.close()
+        try await b.stop()
+        try await a.stop()
+    }
+}

@@ -22,7 +22,7 @@ public final class ClassbookServer: Sendable {
 
     /// Internal for tests (`@testable`), which look a connected session up in its registry.
     let context: ServerContext
-    private let group: MultiThreadedEventLoopGroup
+    let group: MultiThreadedEventLoopGroup
     private let hashingPool: NIOThreadPool
     private let listeners = NIOLockedValueBox<[any Channel]>([])
     /// Every accepted connection until it ended, for the shutdown to close and wait for.
@@ -32,13 +32,13 @@ public final class ClassbookServer: Sendable {
     private let watched = NIOLockedValueBox<[ObjectIdentifier: Watched]>([:])
     /// Connections between accept and registration, at most `max-registering` at once.
     private let admission: AdmissionGate
-    private let digests: DigestScheduler
+    let digests: DigestScheduler
     private let duties: any DutiesRepository
     private let metricsListener = NIOLockedValueBox<(any Channel)?>(nil)
-    private let notifier: Notifier
+    let notifier: Notifier
     /// What other processes serving the store publish, acted on here.
-    private let follower: FeedFollower
-    private let sender: ExternalSender
+    let follower: FeedFollower
+    let sender: ExternalSender
     private let http: HTTPClient?
 
     /// What the server is built from: one store's repositories and change feed, a clock and the
@@ -47,13 +47,15 @@ public final class ClassbookServer: Sendable {
         public var repositories: SchoolServices.Repositories
         /// What other processes serving the store publish, and where this one publishes.
         public var feed: any ChangeFeed
+        /// The nodes serving the store and their sessions (the device limit across nodes, leases).
+        public var nodes: any NodeDirectory
         public var clock: any SchoolClock
         public var hasher: PasswordHasher
 
         public init(
             accounts: any AccountRepository, diary: any DiaryRepository, journal: any JournalRepository,
             duties: any DutiesRepository, messaging: any MessagingRepository, boards: any BoardRepository,
-            security: any SecurityRepository, feed: any ChangeFeed,
+            security: any SecurityRepository, feed: any ChangeFeed, nodes: any NodeDirectory,
             clock: any SchoolClock = SystemClock(),
             hasher: PasswordHasher = PasswordHasher()
         ) {
@@ -61,15 +63,16 @@ public final class ClassbookServer: Sendable {
                 repositories: .init(
                     accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging,
                     boards: boards, security: security),
-                feed: feed, clock: clock, hasher: hasher)
+                feed: feed, nodes: nodes, clock: clock, hasher: hasher)
         }
 
         public init(
-            repositories: SchoolServices.Repositories, feed: any ChangeFeed, clock: any SchoolClock = SystemClock(),
-            hasher: PasswordHasher = PasswordHasher()
+            repositories: SchoolServices.Repositories, feed: any ChangeFeed, nodes: any NodeDirectory,
+            clock: any SchoolClock = SystemClock(), hasher: PasswordHasher = PasswordHasher()
         ) {
             self.repositories = repositories
             self.feed = feed
+            self.nodes = nodes
             self.clock = clock
             self.hasher = hasher
         }
@@ -114,7 +117,8 @@ public final class ClassbookServer: Sendable {
         let channels = ChannelRegistry()
         let delivery = ServerDelivery(
             outbox: outbox, channels: channels, serverName: configuration.serverName,
-            messaging: services.repositories.messaging, feed: services.feed, clock: services.clock, logger: logger)
+            messaging: services.repositories.messaging, feed: services.feed, nodes: services.nodes,
+            clock: services.clock, logger: logger)
         let throttle = configuration.loginThrottle
         let loginGuard = LoginGuard(
             settings: .init(
@@ -136,12 +140,12 @@ public final class ClassbookServer: Sendable {
             http: http,
             clock: services.clock, logger: logger)
         digests = DigestScheduler(
-            bot: bot, duties: services.repositories.duties, outbox: outbox, clock: services.clock,
-            timeZone: configuration.timeZone, logger: logger)
+            bot: bot, duties: services.repositories.duties, nodes: services.nodes, outbox: outbox,
+            clock: services.clock, timeZone: configuration.timeZone, logger: logger)
         context = ServerContext(
             configuration: configuration, registry: registry, bot: bot, accounts: accounts, outbox: outbox,
             messaging: services.repositories.messaging, boards: school.boards, conversations: school.conversations,
-            channels: channels, loginGuard: loginGuard,
+            channels: channels, loginGuard: loginGuard, nodes: services.nodes,
             metrics: metrics, logger: logger, createdAt: Date())
         duties = services.repositories.duties
     }
@@ -203,6 +207,11 @@ public final class ClassbookServer: Sendable {
             metricsPort = channel.localAddress?.port
             context.logger.info("metrics on http://\(endpoint.host):\(metricsPort ?? endpoint.port)/metrics")
         }
+        // This machine and the addresses bound: a node that had them is gone.
+        let identity =
+            ([ProcessInfo.processInfo.hostName] + channels.map { $0.localAddress.map { "\($0)" } ?? "?" }.sorted())
+            .joined(separator: " ")
+        try await context.nodes.claim(identity: identity, at: Date())
         return BoundPorts(
             tls: tls.localAddress?.port ?? configuration.tlsListen.port, plaintext: plaintextPort, metrics: metricsPort,
             web: webPort,
@@ -350,6 +359,15 @@ public final class ClassbookServer: Sendable {
         release(host)
         if handle.nick != nil { context.metrics.sessionEnded(transport: handle.transport) }
         let last = context.registry.release(handle)
+        if handle.account != nil {
+            Task { [nodes = context.nodes, logger = context.logger, id = handle.id] in
+                do {
+                    try await nodes.sessionClosed(id)
+                } catch {
+                    logger.error("cannot forget session \(id) in the node directory: \(error)")
+                }
+            }
+        }
         let left = context.channels.leaveAll(handle)
         if last, let nick = handle.nick {
             let quit = IRCMessage(
@@ -357,32 +375,6 @@ public final class ClassbookServer: Sendable {
                 parameters: ["Connection closed"])
             for channel in left { context.channels.broadcast(quit, to: channel) }
         }
-    }
-
-    /// Sends the weekly digest now if it is due and not yet sent (the scheduler calls this
-    /// every `jobInterval`); returns how many people got one.
-    @discardableResult
-    public func runDueDigests() async throws -> Int {
-        try await digests.runDue()
-    }
-
-    /// Dispatches the notifications of journal events saved and not yet dispatched: at start, those
-    /// of events saved while no server ran or before one died, whether jobs are scheduled or not.
-    func dispatchSavedEvents() async {
-        await notifier.dispatchSaved()
-    }
-
-    /// Runs every scheduled job that is due: journal events not yet dispatched (saved by another
-    /// process), the change feed's old entries, the digest, held messages whose quiet hours
-    /// ended, daily summaries, email and SMS.
-    public func runDueJobs() async throws {
-        await notifier.dispatchSaved()
-        // Every node has read an hour-old change long since.
-        try await follower.feed.prune(before: Date().addingTimeInterval(-3600))
-        try await digests.runDue()
-        await context.outbox.deliverDue()
-        try await notifier.runDueSummaries()
-        try await sender.runDue()
     }
 
     /// Serves every listener until cancelled or shut down, with the digest scheduler beside them;
@@ -408,21 +400,9 @@ public final class ClassbookServer: Sendable {
             group.addTask { await self.watchConnections() }
             group.addTask { await self.measureEventLoopLag() }
             group.addTask { await self.follower.run() }
+            group.addTask { await self.beat() }
             try await self.serveListeners()
             group.cancelAll()
-        }
-    }
-
-    /// Once a second, how long a job queued to each event loop waits before it runs: what every
-    /// connection's answers wait behind (the `classbook_event_loop_lag_seconds` histogram).
-    private func measureEventLoopLag() async {
-        let lag = context.metrics.eventLoopLag
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            for loop in group.makeIterator() {
-                let queued = NIODeadline.now()
-                loop.execute { lag.recordNanoseconds((NIODeadline.now() - queued).nanoseconds) }
-            }
         }
     }
 
@@ -432,25 +412,6 @@ public final class ClassbookServer: Sendable {
     public func recordCommit(writes: Int, duration: Duration) {
         context.metrics.groupCommitSize.record(writes)
         context.metrics.storeWriteLatency.recordNanoseconds(duration.nanoseconds)
-    }
-
-    /// Runs the due jobs every `interval` seconds until `stopped` says so or the task is
-    /// cancelled; a job under way finishes first. 0 turns the schedule off (tests call
-    /// `runDueJobs()` themselves).
-    func runJobs(every interval: TimeInterval, stopped: @Sendable () -> Bool = { false }) async {
-        guard interval > 0 else { return }
-        while !Task.isCancelled && !stopped() {
-            do {
-                try await runDueJobs()
-            } catch {
-                context.logger.error("scheduled jobs failed: \(error)")
-            }
-            // Slept in slices, so that a stop does not wait for the next round.
-            let next = ContinuousClock.now + .nanoseconds(Int64(interval * 1e9))
-            while !Task.isCancelled && !stopped() && ContinuousClock.now < next {
-                try? await Task.sleep(for: min(.milliseconds(100), next - ContinuousClock.now))
-            }
-        }
     }
 
     /// Waits for the listeners to close (`shutdown()`, or the task's cancellation closes

@@ -175,17 +175,22 @@ extension ClientSession {
             reply(.nicknameInUse, requested, "Nickname is already in use")
             return
         }
-        switch context.registry.register(
-            handle, nick: account?.login ?? requested, account: account?.id,
-            limit: context.configuration.maxSessionsPerAccount)
-        {
+        // The device limit counts the account's sessions on every node.
+        let limit = context.configuration.maxSessionsPerAccount
+        let remote = limit > 0 ? await remoteSessionCount(account) : 0
+        let registration =
+            remote >= limit && limit > 0
+            ? .tooManySessions(limit: limit)
+            : context.registry.register(
+                handle, nick: account?.login ?? requested, account: account?.id, limit: limit > 0 ? limit - remote : 0)
+        switch registration {
         case .registered:
             break
         case .nickInUse:
             requestedNick = nil
             reply(.nicknameInUse, requested, "Nickname is already in use")
             return
-        case .tooManySessions(let limit):
+        case .tooManySessions:
             let text = language.t("server.tooManySessions", ["login": account?.login ?? "", "limit": limit])
             send(IRCMessage(source: context.configuration.serverName, command: "NOTICE", parameters: ["*", text]))
             close(text)
@@ -199,6 +204,7 @@ extension ClientSession {
         handle.setLogin(account?.login)
         sendWelcome()
         guard let account else { return }
+        await recordInDirectory(account)
         // Ask the client its name for `/sessions`. From the server as a user (clients answer a CTCP
         // only from a `nick!user@host`), not from the bot, so that clients do not show the request
         // in the conversation with the diary. No one can have that nick: a nick has no dot.
@@ -302,5 +308,37 @@ extension ClientSession {
     func handleQuit(_ message: IRCMessage) {
         let reason = message.parameters.first.map { "Quit: \($0)" } ?? "Quit"
         close(reason)
+    }
+}
+
+extension ClientSession {
+    /// The account's sessions on the other nodes alive; none when the directory cannot be read
+    /// (a node's own limit still holds).
+    func remoteSessionCount(_ account: Account?) async -> Int {
+        guard let account else { return 0 }
+        do {
+            return try await context.nodes.remoteSessions(of: account.id, at: Date()).count
+        } catch {
+            context.logger.error("cannot count \(account.login)'s sessions on other nodes: \(error)")
+            return 0
+        }
+    }
+
+    /// Records the session in the node directory, for the device limit and `/sessions` on other nodes.
+    func recordInDirectory(_ account: Account) async {
+        let device = handle.device
+        do {
+            try await context.nodes.sessionOpened(
+                NodeSession(
+                    id: handle.id, node: context.nodes.node, account: account.id,
+                    client: ServerDelivery.client(device), address: ServerDelivery.mask(device.host),
+                    connectedAt: device.connectedAt))
+            // Ended meanwhile: its end may have been recorded before its start.
+            if !context.registry.sessions(of: account.id).contains(where: { $0 === handle }) {
+                try await context.nodes.sessionClosed(handle.id)
+            }
+        } catch {
+            context.logger.error("cannot record session \(handle.id) in the node directory: \(error)")
+        }
     }
 }

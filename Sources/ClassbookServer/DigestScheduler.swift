@@ -12,6 +12,8 @@ import Logging
 struct DigestScheduler: Sendable {
     let bot: DiaryBot
     let duties: any DutiesRepository
+    /// Whose turn it is among the nodes: one composes the digest, the others do not.
+    let nodes: any NodeDirectory
     let outbox: Outbox
     let clock: any SchoolClock
     let timeZone: TimeZone
@@ -28,6 +30,11 @@ struct DigestScheduler: Sendable {
         guard now.timeIntervalSince(instant) < Self.lateness else { return 0 }
         let key = "weekly:\(date.iso)"
         guard try await !duties.digestRunExists(key: key) else { return 0 }
+        // One node composes it (the key above would keep a second from queueing it again, but not
+        // from composing it): the lease is this node's for ten minutes, or another's.
+        guard try await nodes.acquireLease("digest", until: Date().addingTimeInterval(600), at: Date()) else {
+            return 0
+        }
         let messages = try await DiaryBot.digests(
             for: try await duties.digestRecipients(), sessionID: "digest:\(date.iso)",
             duties: bot.duties, timeZone: timeZone)

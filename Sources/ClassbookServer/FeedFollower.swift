@@ -48,6 +48,8 @@ struct FeedFollower: Sendable {
             }
         case .closeSessions(let account, let except, let reason):
             outbox.registry.close(account, except: except, reason: reason)
+        case .closeSession(let account, let session, let reason):
+            outbox.registry.sessions(of: account).first { $0.id == session }?.close(error: reason)
         }
     }
 }

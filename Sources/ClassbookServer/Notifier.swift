@@ -133,6 +133,7 @@ struct ServerDelivery: BotDelivery {
     let serverName: String
     let messaging: any MessagingRepository
     let feed: any ChangeFeed
+    let nodes: any NodeDirectory
     let clock: any SchoolClock
     let logger: Logger
 
@@ -167,20 +168,50 @@ struct ServerDelivery: BotDelivery {
         channels.announce(post, replyTo: replyTo, serverName: serverName)
     }
 
+    /// The account's sessions on this node and on the other nodes alive (those with the time
+    /// they connected as their last activity: only their own node knows more).
     func devices(of account: AccountID) async -> [DeviceSession] {
-        outbox.registry.sessions(of: account).map { handle in
+        let local = outbox.registry.sessions(of: account).map { handle in
             let device = handle.device
-            let client = device.client ?? (device.realname.isEmpty ? "?" : device.realname)
             return DeviceSession(
-                id: handle.id, client: client, address: Self.mask(device.host), since: device.connectedAt,
-                lastActive: device.lastActive)
+                id: handle.id, client: Self.client(device), address: Self.mask(device.host),
+                since: device.connectedAt, lastActive: device.lastActive)
+        }
+        return local
+            + (await remoteSessions(of: account)).map {
+                DeviceSession(
+                    id: $0.id, client: $0.client, address: $0.address, since: $0.connectedAt, lastActive: $0.connectedAt
+                )
+            }
+    }
+
+    private func remoteSessions(of account: AccountID) async -> [NodeSession] {
+        do {
+            return try await nodes.remoteSessions(of: account, at: Date())
+        } catch {
+            logger.error("cannot read \(account)'s sessions on other nodes: \(error)")
+            return []
         }
     }
 
     func closeDevice(_ id: String, of account: AccountID, reason: String) async -> Bool {
-        guard let handle = outbox.registry.sessions(of: account).first(where: { $0.id == id }) else { return false }
-        handle.close(error: reason)
-        return true
+        if let handle = outbox.registry.sessions(of: account).first(where: { $0.id == id }) {
+            handle.close(error: reason)
+            return true
+        }
+        guard await remoteSessions(of: account).contains(where: { $0.id == id }) else { return false }
+        do {
+            try await feed.publish(.closeSession(account: account, session: id, reason: reason))
+            return true
+        } catch {
+            logger.error("cannot tell another node to close session \(id): \(error)")
+            return false
+        }
+    }
+
+    /// The client's name and version (CTCP VERSION), else what it gave as its real name.
+    static func client(_ device: SessionHandle.Device) -> String {
+        device.client ?? (device.realname.isEmpty ? "?" : device.realname)
     }
 
     /// An address with its host part hidden: `192.168.*.*`, `2001:db8:…`.

@@ -22,6 +22,8 @@ final class ServerContext: Sendable {
     let conversations: ConversationService
     let channels: ChannelRegistry
     let loginGuard: LoginGuard
+    /// The nodes serving the store and the sessions each holds.
+    let nodes: any NodeDirectory
     let metrics: ServerMetrics
     let logger: Logger
     let createdAt: Date
@@ -32,7 +34,7 @@ final class ServerContext: Sendable {
         configuration: ServerConfiguration, registry: SessionRegistry, bot: DiaryBot, accounts: AccountService,
         outbox: Outbox,
         messaging: any MessagingRepository, boards: BoardService, conversations: ConversationService,
-        channels: ChannelRegistry, loginGuard: LoginGuard,
+        channels: ChannelRegistry, loginGuard: LoginGuard, nodes: any NodeDirectory,
         metrics: ServerMetrics, logger: Logger, createdAt: Date
     ) {
         self.configuration = configuration
@@ -45,6 +47,7 @@ final class ServerContext: Sendable {
         self.conversations = conversations
         self.channels = channels
         self.loginGuard = loginGuard
+        self.nodes = nodes
         self.metrics = metrics
         self.logger = logger
         self.createdAt = createdAt

@@ -129,4 +129,5 @@ public final class ClassbookDatabase: Sendable {
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }
     public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool, writer: writer) }
     public var feed: SQLiteChangeFeed { SQLiteChangeFeed(pool: pool, writer: writer, node: node) }
+    public var nodes: SQLiteNodeDirectory { SQLiteNodeDirectory(pool: pool, writer: writer, node: node) }
 }

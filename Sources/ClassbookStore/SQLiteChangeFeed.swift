@@ -45,6 +45,8 @@ public struct SQLiteChangeFeed: ChangeFeed {
                 try Self.insert(db, node, "bot_message", account, ref: String(message), detail: nil)
             case .closeSessions(let account, let except, let reason):
                 try Self.insert(db, node, "close_sessions", account, ref: except, detail: reason)
+            case .closeSession(let account, let session, let reason):
+                try Self.insert(db, node, "close_session", account, ref: session, detail: reason)
             }
         }
     }
@@ -74,6 +76,9 @@ public struct SQLiteChangeFeed: ChangeFeed {
                     change = .botMessage(account: account, message: id)
                 case "close_sessions":
                     change = .closeSessions(account: account, except: row["ref"], reason: row["detail"] ?? "")
+                case "close_session":
+                    guard let session = row["ref"] as String? else { return nil }
+                    change = .closeSession(account: account, session: session, reason: row["detail"] ?? "")
                 default:
                     // A topic of a newer version: not this process's to act on.
                     return nil

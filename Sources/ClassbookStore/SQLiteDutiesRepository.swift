@@ -454,9 +454,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
                 sql: "INSERT INTO digest_runs (key, ran_at, messages) VALUES (?, ?, ?)",
                 arguments: [key, at, messages.count])
             for (account, lines) in messages where !lines.isEmpty {
-                try db.execute(
-                    sql: "INSERT INTO bot_outbox (account_id, text, created_at) VALUES (?, ?, ?)",
-                    arguments: [account.rawValue, lines.joined(separator: "\n"), at])
+                try OutboxRows.chat(lines, for: account, at: at, deliverAfter: nil, db)
             }
             return true
         }

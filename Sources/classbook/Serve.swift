@@ -135,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         let database = try ClassbookDatabase(directory: dataDirectory)
         let server = try ClassbookServer(
             configuration: configuration,
-            services: .init(repositories: database.repositories, feed: database.feed),
+            services: .init(repositories: database.repositories, feed: database.feed, nodes: database.nodes),
             logger: logger)
         // The store's commits, for the metrics: their size and how long they take.
         database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }

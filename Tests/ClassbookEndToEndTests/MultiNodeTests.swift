@@ -76,4 +76,41 @@ struct MultiNodeTests {
         try await b.stop()
         try await a.stop()
     }
+
+    @Test(
+        """
+        the device limit counts the sessions on both nodes; /sessions on one node lists the other's and closes \
+        one of them
+        """
+    )
+    func devicesAcrossNodes() async throws {
+        let school = try await TestSchool.make()
+        defer { school.remove() }
+        let a = try await RunningServer.start(school)
+        let b = try await RunningServer.start(school)
+        let guardian = try school.guardianWithOneChild
+        var devices: [IRCTestClient] = []
+        for index in 0..<5 {
+            let client = try await (index < 3 ? a : b).connect()
+            try await client.registerWithSASL(
+                login: guardian.login, password: guardian.password, nick: "d\(index)", realname: "Device \(index)")
+            devices.append(client)
+        }
+        let sixth = try await a.connect()
+        do {
+            try await sixth.registerWithSASL(login: guardian.login, password: guardian.password, nick: "d5")
+            Issue.record("a sixth session registered")
+        } catch {}
+        #expect(try await sixth.expectClosed()?.contains("5") == true)
+
+        let list = try await devices[0].ask("/sessions")
+        #expect(list.first == "Открытые сеансы: 5.", "\(list)")
+        #expect(list.count > 5 && list[4].hasPrefix("4. Device 3 — адрес 127.0.*.* — с "), "\(list)")
+        #expect(try await devices[0].ask("/sessions close 4") == ["Сеанс 4 (Device 3) закрыт."])
+        #expect(try await devices[3].expectClosed(timeout: .seconds(1)) == "Сеанс закрыт с другого устройства")
+        #expect(!devices[4].isClosed)
+        for client in devices { await client.close() }
+        try await b.stop()
+        try await a.stop()
+    }
 }

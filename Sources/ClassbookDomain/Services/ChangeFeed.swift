@@ -7,6 +7,8 @@ public enum StoreChange: Sendable, Equatable {
     case botMessage(account: AccountID, message: Int64)
     /// The account's sessions are to close (a leaked password, a new password), but one.
     case closeSessions(account: AccountID, except: String?, reason: String)
+    /// One session of the account is to close (`/sessions close` from another device).
+    case closeSession(account: AccountID, session: String, reason: String)
 }
 
 /// A change as the feed keeps it: its place in the feed and the process that published it.

@@ -170,7 +170,7 @@ final class RunningServer: Sendable {
             services: .init(
                 accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
                 messaging: database.messaging, boards: database.boards, security: database.security,
-                feed: database.feed, clock: clock))
+                feed: database.feed, nodes: database.nodes, clock: clock))
         database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         let task = Task { try await server.run() }

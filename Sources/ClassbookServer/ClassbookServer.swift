@@ -131,7 +131,10 @@ public final class ClassbookServer: Sendable {
             messaging: school.messaging,
             boards: school.boards, security: school.security, delivery: delivery)
         self.notifier = notifier
-        follower = FeedFollower(feed: services.feed, outbox: outbox, clock: services.clock, logger: logger)
+        follower = FeedFollower(
+            feed: services.feed, outbox: outbox, messaging: services.repositories.messaging,
+            boards: services.repositories.boards, channels: channels, serverName: configuration.serverName,
+            clock: services.clock, logger: logger)
         // Only with a gateway: a client must be shut down (`close()`), and most schools have none.
         let http = try configuration.sms.map { [group] in try SMSGateway.client($0, group: group) }
         self.http = http

@@ -114,13 +114,20 @@ extension ClientSession {
         return try await context.messaging.account(login: login)
     }
 
-    /// A message to an account none of whose devices is connected: kept and delivered at its
-    /// next login (the sender is told with 301).
+    /// A message to an account none of whose devices is connected here: on another node it is
+    /// kept in the history, which that node relays live (`FeedFollower`); else it is kept and
+    /// delivered at its next login (the sender is told with 301).
     private func keepForLater(_ text: String, to target: String, relayed: IRCMessage, notice: Bool) async {
-        guard !notice, let account = try? await accountNamed(target) else {
+        guard let account = try? await accountNamed(target) else {
             if !notice { reply(.noSuchNick, target, "No such nick/channel") }
             return
         }
+        if await remoteSessionCount(account) > 0 {
+            await keepInHistory(relayed, to: account.id, login: account.login)
+            echo(relayed)
+            return
+        }
+        guard !notice else { return }
         do {
             await keepInHistory(relayed, to: account.id, login: account.login)
             try await context.outbox.send([text], to: account.id, source: userSource, msgid: relayed.tag("msgid"))

@@ -1,15 +1,21 @@
 import ClassbookDomain
 import Foundation
+import IRC
 import Logging
 
 /// Acts here on what other processes serving the same store publish in its change feed: a
-/// message saved for an account reaches the account's sessions on this node; a request to
-/// close an account's sessions closes those on this node. The feed is read every `interval`
+/// message saved for an account (from the bot, or between two people) reaches the account's
+/// sessions on this node, a post reaches its channel's members on this node, and a request to
+/// close sessions closes those on this node. The feed is read every `interval`
 /// (a tenth of a second: a leaked password's sessions close on every node well within a
 /// second); this process's own changes were acted on when it made them.
 struct FeedFollower: Sendable {
     let feed: any ChangeFeed
     let outbox: Outbox
+    let messaging: any MessagingRepository
+    let boards: any BoardRepository
+    let channels: ChannelRegistry
+    let serverName: String
     let clock: any SchoolClock
     let logger: Logger
     var interval: Duration = .milliseconds(100)
@@ -50,6 +56,36 @@ struct FeedFollower: Sendable {
             outbox.registry.close(account, except: except, reason: reason)
         case .closeSession(let account, let session, let reason):
             outbox.registry.sessions(of: account).first { $0.id == session }?.close(error: reason)
+        case .directMessage(let recipient, let id):
+            await relay(id, to: recipient)
+        case .post(_, let msgid, let replyTo):
+            do {
+                guard let post = try await boards.post(msgid: msgid) else { return }
+                channels.announce(post, replyTo: replyTo, serverName: serverName)
+            } catch {
+                logger.error("cannot read post \(msgid) published by another node: \(error)")
+            }
+        }
+    }
+
+    /// A message between two people sent on another node: to the recipient's sessions here, and
+    /// to the sender's (their other devices show the whole conversation).
+    private func relay(_ id: Int64, to recipient: AccountID) async {
+        let recipients = outbox.registry.sessions(of: recipient)
+        do {
+            guard let message = try await messaging.directMessage(id: id) else { return }
+            let senders = outbox.registry.sessions(of: message.sender)
+            guard !recipients.isEmpty || !senders.isEmpty else { return }
+            let relayed = IRCMessage(
+                tags: [
+                    IRCTag("msgid", message.msgid), IRCTag("time", UTCTimestamp.format(message.sentAt)),
+                    IRCTag("account", message.senderLogin)
+                ],
+                source: "\(message.senderLogin)!\(message.senderLogin)@\(serverName)", command: message.command,
+                parameters: [message.recipientLogin, message.text])
+            for session in recipients + senders { session.send(relayed) }
+        } catch {
+            logger.error("cannot relay message #\(id) published by another node: \(error)")
         }
     }
 }

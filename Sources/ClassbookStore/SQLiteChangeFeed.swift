@@ -4,9 +4,10 @@ import GRDB
 
 /// The change feed in SQLite: `change_feed`, a table every process writing the file appends to
 /// and reads from (a poll of one indexed range a tenth of a second; no notification crosses
-/// processes in SQLite). A message saved in `bot_outbox` is published by a trigger in the same
-/// transaction, under the name of the process whose connection wrote it (`classbook_node()`,
-/// registered on every connection `ClassbookDatabase` opens).
+/// processes in SQLite). A message saved in `bot_outbox` or `direct_messages`, and a post saved
+/// in `board_posts`, is published by a trigger in the same transaction, under the name of the
+/// process whose connection wrote it (`classbook_node()`, registered on every connection
+/// `ClassbookDatabase` opens).
 public struct SQLiteChangeFeed: ChangeFeed {
     let pool: DatabasePool
     let writer: GroupCommit
@@ -30,6 +31,17 @@ public struct SQLiteChangeFeed: ChangeFeed {
                         VALUES (classbook_node(), 'bot_message', NEW.account_id, NEW.id,
                             strftime('%Y-%m-%d %H:%M:%f', 'now'));
                 END;
+                CREATE TRIGGER direct_messages_published AFTER INSERT ON direct_messages BEGIN
+                    INSERT INTO change_feed (origin, topic, account_id, ref, at)
+                        VALUES (classbook_node(), 'direct_message', NEW.recipient_id, NEW.id,
+                            strftime('%Y-%m-%d %H:%M:%f', 'now'));
+                END;
+                CREATE TRIGGER board_posts_published AFTER INSERT ON board_posts BEGIN
+                    INSERT INTO change_feed (origin, topic, account_id, ref, detail, at)
+                        VALUES (classbook_node(), 'post', NEW.author_id, NEW.msgid,
+                            (SELECT msgid FROM board_posts WHERE id = NEW.thread_id),
+                            strftime('%Y-%m-%d %H:%M:%f', 'now'));
+                END;
                 """)
     }
 
@@ -47,6 +59,10 @@ public struct SQLiteChangeFeed: ChangeFeed {
                 try Self.insert(db, node, "close_sessions", account, ref: except, detail: reason)
             case .closeSession(let account, let session, let reason):
                 try Self.insert(db, node, "close_session", account, ref: session, detail: reason)
+            case .directMessage(let recipient, let message):
+                try Self.insert(db, node, "direct_message", recipient, ref: String(message), detail: nil)
+            case .post(let author, let msgid, let replyTo):
+                try Self.insert(db, node, "post", author, ref: msgid, detail: replyTo)
             }
         }
     }
@@ -79,6 +95,12 @@ public struct SQLiteChangeFeed: ChangeFeed {
                 case "close_session":
                     guard let session = row["ref"] as String? else { return nil }
                     change = .closeSession(account: account, session: session, reason: row["detail"] ?? "")
+                case "direct_message":
+                    guard let id = (row["ref"] as String?).flatMap({ Int64($0) }) else { return nil }
+                    change = .directMessage(recipient: account, message: id)
+                case "post":
+                    guard let msgid = row["ref"] as String? else { return nil }
+                    change = .post(author: account, msgid: msgid, replyTo: row["detail"])
                 default:
                     // A topic of a newer version: not this process's to act on.
                     return nil

@@ -251,16 +251,26 @@ public struct SQLiteMessagingRepository: MessagingRepository {
         }
     }
 
+    private static let selectDirect = """
+        SELECT m.msgid, m.sender_id, s.login AS sender_login, m.recipient_id, r.login AS recipient_login,
+            m.command, m.text, m.sent_at
+        FROM direct_messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
+        """
+
+    public func directMessage(id: Int64) async throws -> DirectMessage? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: Self.selectDirect + " WHERE m.id = ?", arguments: [id]).map(Self.direct)
+        }
+    }
+
     public func directHistory(between a: AccountID, and b: AccountID, _ window: HistoryWindow, limit: Int) async throws
         -> [DirectMessage]
     {
         try await pool.read { db in
-            let select = """
-                SELECT m.msgid, m.sender_id, s.login AS sender_login, m.recipient_id, r.login AS recipient_login,
-                    m.command, m.text, m.sent_at
-                FROM direct_messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
-                WHERE ((m.sender_id = ?1 AND m.recipient_id = ?2) OR (m.sender_id = ?2 AND m.recipient_id = ?1))
-                """
+            let select =
+                Self.selectDirect + """
+                     WHERE ((m.sender_id = ?1 AND m.recipient_id = ?2) OR (m.sender_id = ?2 AND m.recipient_id = ?1))
+                    """
             let rows: [Row]
             switch window {
             case .latest(let before):
@@ -273,14 +283,15 @@ public struct SQLiteMessagingRepository: MessagingRepository {
                     db, sql: select + " AND m.sent_at > ?3 ORDER BY m.sent_at, m.id LIMIT ?4",
                     arguments: [a.rawValue, b.rawValue, moment, limit])
             }
-            return rows.map { row in
-                DirectMessage(
-                    msgid: row["msgid"], sender: AccountID(row["sender_id"]), senderLogin: row["sender_login"],
-                    recipient: AccountID(row["recipient_id"]), recipientLogin: row["recipient_login"],
-                    command: row["command"],
-                    text: row["text"], sentAt: row["sent_at"])
-            }
+            return rows.map(Self.direct)
         }
+    }
+
+    private static func direct(_ row: Row) -> DirectMessage {
+        DirectMessage(
+            msgid: row["msgid"], sender: AccountID(row["sender_id"]), senderLogin: row["sender_login"],
+            recipient: AccountID(row["recipient_id"]), recipientLogin: row["recipient_login"], command: row["command"],
+            text: row["text"], sentAt: row["sent_at"])
     }
 
     public func directPartners(of account: AccountID, from: Date, to: Date, limit: Int) async throws -> [(

@@ -9,6 +9,10 @@ public enum StoreChange: Sendable, Equatable {
     case closeSessions(account: AccountID, except: String?, reason: String)
     /// One session of the account is to close (`/sessions close` from another device).
     case closeSession(account: AccountID, session: String, reason: String)
+    /// A message between two people was kept (its row in the history).
+    case directMessage(recipient: AccountID, message: Int64)
+    /// A post on a board or in a room was saved, in reply to `replyTo` (its thread's first post).
+    case post(author: AccountID, msgid: String, replyTo: String?)
 }
 
 /// A change as the feed keeps it: its place in the feed and the process that published it.

@@ -42,6 +42,8 @@ public protocol MessagingRepository: Sendable {
 
     // MARK: Direct messages
     func recordDirect(_ message: DirectMessage) async throws
+    /// One kept message by its row (the change feed names it so).
+    func directMessage(id: Int64) async throws -> DirectMessage?
     /// The messages between two accounts in `window`, at most `limit`, oldest first.
     func directHistory(between a: AccountID, and b: AccountID, _ window: HistoryWindow, limit: Int) async throws
         -> [DirectMessage]

@@ -26,7 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0")
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2")
     ],
     targets: [
         // OpenSSL's libcrypto (system) for SHA-256, random bytes and certificates; libsodium
@@ -58,6 +59,12 @@ let package = Package(
                 "CClassbookSQLite",
                 .product(name: "GRDB", package: "GRDB.swift")
             ],
+            swiftSettings: strict
+        ),
+        // The store on a PostgreSQL server (postgres-nio): what several nodes share.
+        .target(
+            name: "ClassbookPostgres",
+            dependencies: ["ClassbookDomain", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict
         ),
         // Every word said to people, one catalog a language, compiled into the binary.
@@ -149,7 +156,7 @@ let package = Package(
             name: "ClassbookDomainTests",
             dependencies: [
                 "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "ClassbookText", "IRC",
-                "ClassbookTestSupport",
+                "ClassbookTestSupport", "ClassbookPostgres",
                 .product(name: "GRDB", package: "GRDB.swift")
             ],
             swiftSettings: strict

@@ -35,7 +35,7 @@ struct FeedFollower: Sendable {
             } catch {
                 logger.error("cannot read the change feed: \(error)")
             }
-            try? await Task.sleep(for: interval)
+            await feed.wait(upTo: interval)
         }
     }
 

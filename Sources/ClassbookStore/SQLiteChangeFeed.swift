@@ -51,28 +51,12 @@ public struct SQLiteChangeFeed: ChangeFeed {
     }
 
     public func publish(_ change: StoreChange) async throws {
+        let (topic, account, ref, detail) = change.row
         try await writer.write { [node] db in
-            switch change {
-            case .botMessage(let account, let message):
-                try Self.insert(db, node, "bot_message", account, ref: String(message), detail: nil)
-            case .closeSessions(let account, let except, let reason):
-                try Self.insert(db, node, "close_sessions", account, ref: except, detail: reason)
-            case .closeSession(let account, let session, let reason):
-                try Self.insert(db, node, "close_session", account, ref: session, detail: reason)
-            case .directMessage(let recipient, let message):
-                try Self.insert(db, node, "direct_message", recipient, ref: String(message), detail: nil)
-            case .post(let author, let msgid, let replyTo):
-                try Self.insert(db, node, "post", author, ref: msgid, detail: replyTo)
-            }
+            try db.execute(
+                sql: "INSERT INTO change_feed (origin, topic, account_id, ref, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [node, topic, account.rawValue, ref, detail, Date()])
         }
-    }
-
-    private static func insert(
-        _ db: Database, _ node: String, _ topic: String, _ account: AccountID, ref: String?, detail: String?
-    ) throws {
-        try db.execute(
-            sql: "INSERT INTO change_feed (origin, topic, account_id, ref, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [node, topic, account.rawValue, ref, detail, Date()])
     }
 
     public func latestSequence() async throws -> Int64 {
@@ -84,28 +68,9 @@ public struct SQLiteChangeFeed: ChangeFeed {
             try Row.fetchAll(
                 db, sql: "SELECT * FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]
             ).compactMap { row in
-                let account = AccountID(row["account_id"])
-                let change: StoreChange
-                switch row["topic"] as String {
-                case "bot_message":
-                    guard let id = (row["ref"] as String?).flatMap({ Int64($0) }) else { return nil }
-                    change = .botMessage(account: account, message: id)
-                case "close_sessions":
-                    change = .closeSessions(account: account, except: row["ref"], reason: row["detail"] ?? "")
-                case "close_session":
-                    guard let session = row["ref"] as String? else { return nil }
-                    change = .closeSession(account: account, session: session, reason: row["detail"] ?? "")
-                case "direct_message":
-                    guard let id = (row["ref"] as String?).flatMap({ Int64($0) }) else { return nil }
-                    change = .directMessage(recipient: account, message: id)
-                case "post":
-                    guard let msgid = row["ref"] as String? else { return nil }
-                    change = .post(author: account, msgid: msgid, replyTo: row["detail"])
-                default:
-                    // A topic of a newer version: not this process's to act on.
-                    return nil
-                }
-                return FeedEntry(sequence: row["seq"], origin: row["origin"], change: change)
+                StoreChange(
+                    topic: row["topic"], account: AccountID(row["account_id"]), ref: row["ref"], detail: row["detail"]
+                ).map { FeedEntry(sequence: row["seq"], origin: row["origin"], change: $0) }
             }
         }
     }

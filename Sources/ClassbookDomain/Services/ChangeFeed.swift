@@ -41,4 +41,50 @@ public protocol ChangeFeed: Sendable {
     func changes(after sequence: Int64, limit: Int) async throws -> [FeedEntry]
     /// Forgets changes published before `date` (every process has read them long since).
     func prune(before date: Date) async throws
+    /// Returns when a change may have been published (a notification, where the store sends
+    /// one), or after `duration`.
+    func wait(upTo duration: Duration) async
+}
+
+extension ChangeFeed {
+    /// A store that notifies no one: a reader polls.
+    public func wait(upTo duration: Duration) async {
+        try? await Task.sleep(for: duration)
+    }
+}
+
+extension StoreChange {
+    /// The change as a feed's row keeps it: a topic, an account, a reference and a detail.
+    public var row: (topic: String, account: AccountID, ref: String?, detail: String?) {
+        switch self {
+        case .botMessage(let account, let message): ("bot_message", account, String(message), nil)
+        case .closeSessions(let account, let except, let reason): ("close_sessions", account, except, reason)
+        case .closeSession(let account, let session, let reason): ("close_session", account, session, reason)
+        case .directMessage(let recipient, let message): ("direct_message", recipient, String(message), nil)
+        case .post(let author, let msgid, let replyTo): ("post", author, msgid, replyTo)
+        }
+    }
+
+    /// The change a feed's row keeps; nil for a topic this version does not know (a newer
+    /// version's: not this process's to act on) or a row without what its topic needs.
+    public init?(topic: String, account: AccountID, ref: String?, detail: String?) {
+        switch topic {
+        case "bot_message":
+            guard let id = ref.flatMap({ Int64($0) }) else { return nil }
+            self = .botMessage(account: account, message: id)
+        case "close_sessions":
+            self = .closeSessions(account: account, except: ref, reason: detail ?? "")
+        case "close_session":
+            guard let ref else { return nil }
+            self = .closeSession(account: account, session: ref, reason: detail ?? "")
+        case "direct_message":
+            guard let id = ref.flatMap({ Int64($0) }) else { return nil }
+            self = .directMessage(recipient: account, message: id)
+        case "post":
+            guard let ref else { return nil }
+            self = .post(author: account, msgid: ref, replyTo: detail)
+        default:
+            return nil
+        }
+    }
 }

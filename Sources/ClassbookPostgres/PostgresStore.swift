@@ -1,0 +1,177 @@
+import ClassbookDomain
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// A Classbook store on a PostgreSQL server, through postgres-nio's pooled client: the parts
+/// that the nodes serving one store share so far, the change feed (`feed`, LISTEN/NOTIFY) and
+/// the directory of nodes and sessions (`nodes`). Chosen by a URL,
+/// `postgresql://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
+public final class PostgresStore: Sendable {
+    public let client: PostgresClient
+    /// This process's name in the feed and the directory, new at every open.
+    public let node: String
+    let logger: Logger
+    private let running: Task<Void, Never>
+    /// Woken by the server's notifications on the feed's channel.
+    let pulse = Pulse()
+    private let listening = Mutex<Task<Void, Never>?>(nil)
+
+    public struct BadURL: Error, CustomStringConvertible {
+        public var url: String
+        public var description: String {
+            "not a PostgreSQL URL: \(url) (postgresql://user[:password]@host[:port]/database)"
+        }
+    }
+
+    /// Connects (lazily: the pool opens connections as queries need them) and starts the client.
+    public init(url: String, logger: Logger = Logger(label: "classbook.postgres")) throws {
+        guard let parts = URLComponents(string: url), ["postgresql", "postgres"].contains(parts.scheme ?? ""),
+            let host = parts.host, !host.isEmpty, let user = parts.user, !user.isEmpty
+        else { throw BadURL(url: url) }
+        let database = String(parts.path.drop { $0 == "/" })
+        guard !database.isEmpty else { throw BadURL(url: url) }
+        let mode = parts.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        case "require": tls = .require(.makeClientConfiguration())
+        default: throw BadURL(url: url)
+        }
+        let configuration = PostgresClient.Configuration(
+            host: host, port: parts.port ?? 5432, username: user, password: parts.password, database: database,
+            tls: tls)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        node = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        running = Task { await client.run() }
+    }
+
+    /// Stops listening and closes the pool's connections.
+    public func close() {
+        listening.withLock { $0?.cancel() }
+        running.cancel()
+    }
+
+    public var feed: PostgresChangeFeed { PostgresChangeFeed(store: self) }
+    public var nodes: PostgresNodeDirectory { PostgresNodeDirectory(store: self) }
+
+    /// Applies the migrations not yet applied, each in its own transaction, one node at a time
+    /// (an advisory lock: several nodes may start at once).
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS classbook_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)
+                """,
+                logger: logger)
+            var applied: Set<String> = []
+            for try await name in try await connection.query("SELECT name FROM classbook_migrations", logger: logger)
+                .decode(String.self)
+            {
+                applied.insert(name)
+            }
+            for (name, statements) in PostgresMigrations.all where !applied.contains(name) {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO classbook_migrations (name, applied_at) VALUES (\(name), now())", logger: logger)
+            }
+        }
+    }
+
+    static let migrationLock: Int64 = 0x636c_6173_736d_6967
+    static let feedLock: Int64 = 0x636c_6173_7366_6565
+    static let feedChannel = "classbook_feed"
+
+    /// Listens on the feed's channel (one connection of the pool, reopened when lost) and wakes
+    /// whoever waits for changes.
+    func listen() {
+        listening.withLock { task in
+            guard task == nil else { return }
+            task = Task { [client, logger, pulse] in
+                while !Task.isCancelled {
+                    do {
+                        try await client.withConnection { connection in
+                            try await connection.listen(on: Self.feedChannel) { notifications in
+                                pulse.fire()
+                                for try await _ in notifications { pulse.fire() }
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { return }
+                        logger.warning("listening for the change feed stopped: \(error); again in 1 s")
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A wake-up that is not lost when it comes before the wait: `wait` returns at once if fired
+/// since the last wait returned.
+final class Pulse: Sendable {
+    private struct State {
+        var fired = false
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Waits cancelled before they began waiting.
+        var cancelled: Set<UInt64> = []
+        var next: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    func fire() {
+        let waiters = state.withLock { state in
+            let waiters = state.waiters.values
+            state.waiters = [:]
+            state.fired = waiters.isEmpty
+            return Array(waiters)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns when fired, or after `timeout`.
+    func wait(upTo timeout: Duration) async {
+        let id = state.withLock { state in
+            state.next += 1
+            return state.next
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = self.state.withLock { state -> Bool in
+                            if state.cancelled.remove(id) != nil { return true }
+                            if state.fired {
+                                state.fired = false
+                                return true
+                            }
+                            state.waiters[id] = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    let waiter = self.state.withLock { state in
+                        guard let waiter = state.waiters.removeValue(forKey: id) else {
+                            state.cancelled.insert(id)
+                            return nil as CheckedContinuation<Void, Never>?
+                        }
+                        return waiter
+                    }
+                    waiter?.resume()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

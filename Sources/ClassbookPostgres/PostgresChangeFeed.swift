@@ -17,7 +17,7 @@ public struct PostgresChangeFeed: ChangeFeed {
     public func publish(_ change: StoreChange) async throws {
         let (topic, account, ref, detail) = change.row
         let logger = store.logger
-        try await store.client.withTransaction(logger: logger) { [node] connection in
+        try await store.write { [node] connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.feedLock))", logger: logger)
             let rows = try await connection.query(
                 """

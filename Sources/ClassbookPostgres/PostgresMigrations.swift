@@ -2,6 +2,59 @@
 enum PostgresMigrations {
     static let all: [(name: String, statements: [String])] = [
         (
+            "v1-accounts-audit",
+            [
+                """
+                CREATE TABLE accounts (
+                    id BIGSERIAL PRIMARY KEY,
+                    login TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    language TEXT NOT NULL DEFAULT 'ru' CHECK (language IN ('ru', 'en')),
+                    created_at TIMESTAMPTZ NOT NULL,
+                    must_change_password BOOLEAN NOT NULL DEFAULT false,
+                    locked_at TIMESTAMPTZ,
+                    locked_reason TEXT
+                )
+                """,
+                """
+                CREATE TABLE account_roles (
+                    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    PRIMARY KEY (account_id, role)
+                )
+                """,
+                """
+                CREATE TABLE device_tokens (
+                    id BIGSERIAL PRIMARY KEY,
+                    account_id BIGINT NOT NULL REFERENCES accounts(id),
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    last_used_at TIMESTAMPTZ,
+                    revoked_at TIMESTAMPTZ
+                )
+                """,
+                "CREATE INDEX device_tokens_by_account ON device_tokens(account_id) WHERE revoked_at IS NULL",
+                // The chain's fields as text and numbers (AuditRecord), the same as in SQLite.
+                """
+                CREATE TABLE audit_log (
+                    id BIGINT PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    actor_id BIGINT,
+                    session_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    old_value TEXT,
+                    new_value TEXT,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                )
+                """
+            ]
+        ),
+        (
             "v14-change-feed",
             [
                 """

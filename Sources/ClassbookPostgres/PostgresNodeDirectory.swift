@@ -10,7 +10,7 @@ public struct PostgresNodeDirectory: NodeDirectory {
 
     public func claim(identity: String, at now: Date) async throws {
         let logger = store.logger
-        try await store.client.withTransaction(logger: logger) { [node] connection in
+        try await store.write { [node] connection in
             try await connection.query(
                 """
                 DELETE FROM node_sessions WHERE node IN (SELECT node FROM nodes WHERE identity = \(identity)
@@ -30,7 +30,7 @@ public struct PostgresNodeDirectory: NodeDirectory {
     public func heartbeat(at now: Date) async throws {
         let dead = now.addingTimeInterval(-Self.deadAfter)
         let logger = store.logger
-        try await store.client.withTransaction(logger: logger) { [node] connection in
+        try await store.write { [node] connection in
             try await connection.query(
                 """
                 INSERT INTO nodes (node, started_at, heartbeat_at) VALUES (\(node), \(now), \(now))
@@ -47,7 +47,7 @@ public struct PostgresNodeDirectory: NodeDirectory {
 
     public func sessionOpened(_ session: NodeSession) async throws {
         let logger = store.logger
-        try await store.client.withTransaction(logger: logger) { connection in
+        try await store.write { connection in
             try await connection.query(
                 """
                 INSERT INTO nodes (node, started_at, heartbeat_at) VALUES (\(session.node), now(), now())

@@ -56,13 +56,23 @@ public final class PostgresStore: Sendable {
         running.cancel()
     }
 
+    /// Runs `body` in a transaction (committed when it returns, rolled back when it throws); the
+    /// body's own error is what the caller gets.
+    func write<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
+    }
+
     public var feed: PostgresChangeFeed { PostgresChangeFeed(store: self) }
     public var nodes: PostgresNodeDirectory { PostgresNodeDirectory(store: self) }
 
     /// Applies the migrations not yet applied, each in its own transaction, one node at a time
     /// (an advisory lock: several nodes may start at once).
     public func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await write { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query(
                 """

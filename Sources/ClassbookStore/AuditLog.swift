@@ -2,23 +2,18 @@ import ClassbookDomain
 import Foundation
 import GRDB
 
-/// The append-only audit chain. Each record's hash covers its fields and the previous
-/// record's hash (SHA-256), so that editing or removing a record breaks the chain.
+/// The audit chain in SQLite (`audit_log`): records made by `AuditChain`, appended in the
+/// caller's transaction (SQLite has one writer at a time: the transaction is the lock).
 enum AuditLog {
-    static let genesisHash = String(repeating: "0", count: 64)
-
     /// Appends one record inside the caller's transaction.
     static func append(
         _ db: Database, context: AuditContext, action: String, entity: String, entityID: String,
         old: String? = nil, new: String? = nil
     ) throws {
         let last = try Row.fetchOne(db, prepared: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        let previous: String = last?["hash"] ?? genesisHash
-        let id = (last?["id"] as Int64? ?? 0) + 1
-        let at = AuditTimestamp.format(context.at)
-        let hash = chainHash(
-            id: id, at: at, actor: context.actor?.rawValue, session: context.sessionID, action: action,
-            entity: entity, entityID: entityID, old: old, new: new, previous: previous)
+        let record = AuditChain.record(
+            after: last.map { ($0["id"], $0["hash"]) }, context: context, action: action, entity: entity,
+            entityID: entityID, old: old, new: new)
         try db.cachedStatement(
             sql: """
                 INSERT INTO audit_log (id, at, actor_id, session_id, action, entity, entity_id, old_value, new_value,
@@ -26,20 +21,16 @@ enum AuditLog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            id, at, context.actor?.rawValue, context.sessionID, action, entity, entityID, old, new, previous, hash
+            record.id, record.at, record.actor, record.session, record.action, record.entity, record.entityID,
+            record.old, record.new, record.previous, record.hash
         ])
     }
 
-    static func chainHash(
-        id: Int64, at: String, actor: Int64?, session: String, action: String, entity: String,
-        entityID: String, old: String?, new: String?, previous: String
-    ) -> String {
-        // Fields joined by the ASCII unit separator; a missing value is distinct from an empty one.
-        let fields: [String] = [
-            String(id), at, actor.map(String.init) ?? "\u{0}", session, action, entity, entityID,
-            old ?? "\u{0}", new ?? "\u{0}", previous
-        ]
-        return Digest.sha256Hex(fields.joined(separator: "\u{1F}"))
+    static func record(_ row: Row) -> AuditRecord {
+        AuditRecord(
+            id: row["id"], at: row["at"], actor: row["actor_id"], session: row["session_id"], action: row["action"],
+            entity: row["entity"], entityID: row["entity_id"], old: row["old_value"], new: row["new_value"],
+            previous: row["prev_hash"], hash: row["hash"])
     }
 }
 

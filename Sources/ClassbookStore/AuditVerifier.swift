@@ -1,3 +1,4 @@
+import ClassbookDomain
 import GRDB
 
 /// Recomputes the audit chain (each record's hash from its fields and the previous hash), then
@@ -20,34 +21,14 @@ public struct AuditVerifier: Sendable {
 
     public func verify() async throws -> Outcome {
         try await pool.read { db in
-            var previous = AuditLog.genesisHash
-            var expectedID: Int64 = 1
-            var count = 0
+            var verifier = AuditChain.Verifier()
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
-            while let row = try rows.next() {
-                let id: Int64 = row["id"]
-                if id != expectedID {
-                    return .broken(recordID: expectedID, reason: "record \(expectedID) is missing (next is \(id))")
-                }
-                let prevHash: String = row["prev_hash"]
-                if prevHash != previous {
-                    return .broken(recordID: id, reason: "its previous-hash does not match record \(id - 1)")
-                }
-                let hash = AuditLog.chainHash(
-                    id: id, at: row["at"], actor: row["actor_id"], session: row["session_id"],
-                    action: row["action"], entity: row["entity"], entityID: row["entity_id"],
-                    old: row["old_value"], new: row["new_value"], previous: prevHash)
-                if hash != (row["hash"] as String) {
-                    return .broken(recordID: id, reason: "its contents do not match its hash")
-                }
-                previous = hash
-                expectedID += 1
-                count += 1
-            }
+            while let row = try rows.next(), verifier.check(AuditLog.record(row)) {}
+            if let failure = verifier.failure { return .broken(recordID: failure.recordID, reason: failure.reason) }
             if let mismatch = try AuditedRows.firstMismatch(db) {
                 return .rowTampered(reason: mismatch)
             }
-            return .intact(records: count)
+            return .intact(records: verifier.count)
         }
     }
 }

@@ -17,6 +17,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     struct Node: Sendable {
         var feed: any ChangeFeed
         var nodes: any NodeDirectory
+        var accounts: any AccountRepository
+        /// The audit chain's records if it is intact, else nil.
+        var verifiedAuditRecords: @Sendable () async throws -> Int?
     }
 
     /// Two nodes of one new, empty store, each with its own connections and name; `close` ends them.
@@ -26,8 +29,18 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let directory = NSTemporaryDirectory() + "classbook-contract-" + UUID().uuidString
             let a = try ClassbookDatabase(directory: directory)
             let b = try ClassbookDatabase(directory: directory)
+            let node = { (database: ClassbookDatabase) in
+                Node(
+                    feed: database.feed, nodes: database.nodes, accounts: database.accounts,
+                    verifiedAuditRecords: {
+                        guard case .intact(let records) = try await AuditVerifier(database: database).verify() else {
+                            return nil
+                        }
+                        return records
+                    })
+            }
             return (
-                Node(feed: a.feed, nodes: a.nodes), Node(feed: b.feed, nodes: b.nodes),
+                node(a), node(b),
                 {
                     try? a.close()
                     try? b.close()
@@ -42,8 +55,16 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             async let first: Void = a.migrate()
             async let second: Void = b.migrate()
             _ = try await (first, second)
+            let node = { (store: PostgresStore) in
+                Node(
+                    feed: store.feed, nodes: store.nodes, accounts: store.accounts,
+                    verifiedAuditRecords: {
+                        let (records, failure) = try await store.verifyAuditChain()
+                        return failure == nil ? records : nil
+                    })
+            }
             return (
-                Node(feed: a.feed, nodes: a.nodes), Node(feed: b.feed, nodes: b.nodes),
+                node(a), node(b),
                 {
                     a.close()
                     b.close()

@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "ClassbookLoad",
             dependencies: [
-                "ClassbookDomain",
+                "ClassbookDomain", "ClassbookStore", "ClassbookPostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

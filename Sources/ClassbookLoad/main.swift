@@ -15,12 +15,13 @@ import SwiftCSV
 /// (confirmed writes per second), logins (a login storm of --sessions people while 100 others
 /// each ask /marks every 100 ms until it ends; --seconds does not apply; with --tokens, by app
 /// passwords); --websocket for IRC over WebSocket instead of TLS IRC;
-/// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with.
+/// `echo-server --port P --cert C --key K` serves the bare TLS echo the others are compared with;
+/// `store-writes --data DIR | --database URL --sessions N --seconds S` writes to a store directly.
 struct Options: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classbook-load", abstract: "The load generator of commands/bench.")
 
-    @Argument(help: "idle, marks, writes, relay, logins, or echo-server (the bare TLS echo).")
+    @Argument(help: "idle, marks, writes, relay, logins, store-writes, or echo-server (the bare TLS echo).")
     var scenario = "marks"
     @Option(help: "The server's port.")
     var port = 6697
@@ -55,6 +56,12 @@ struct Options: ParsableCommand {
     /// marks: each session asks every this many milliseconds instead of in a closed loop.
     @Option(help: "marks: each session asks every this many milliseconds instead of in a closed loop.")
     var every: Double?
+    /// store-writes: the SQLite store's directory.
+    @Option(help: "store-writes: the directory of a SQLite store.")
+    var data: String?
+    /// store-writes: a PostgreSQL store.
+    @Option(help: "store-writes: a PostgreSQL store, postgresql://user@host:port/database.")
+    var database: String?
 }
 
 struct Account {
@@ -162,6 +169,16 @@ func fail(_ reason: String) -> Never {
 
 let options = Options.parseOrExit()
 let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+if options.scenario == "store-writes" {
+    do {
+        print(
+            try await StoreWrites.run(
+                data: options.data, database: options.database, writers: options.sessions, seconds: options.seconds))
+    } catch {
+        fail("store-writes: \(error)")
+    }
+    exit(0)
+}
 if options.scenario == "echo-server" {
     guard let cert = options.cert, let key = options.key else { fail("echo-server needs --cert and --key") }
     do {

@@ -59,6 +59,7 @@ extension ClassbookServer {
             do {
                 try await nodes.heartbeat(at: Date())
             } catch {
+                if Task.isCancelled || error is CancellationError { return }
                 context.logger.error("cannot record this node's heartbeat: \(error)")
             }
             try? await Task.sleep(for: .seconds(type(of: nodes).heartbeatInterval))

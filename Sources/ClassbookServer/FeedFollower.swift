@@ -33,6 +33,8 @@ struct FeedFollower: Sendable {
                     if entries.count < 500 { break }
                 }
             } catch {
+                // Cancelled: the server is stopping.
+                if Task.isCancelled || error is CancellationError { return }
                 logger.error("cannot read the change feed: \(error)")
             }
             await feed.wait(upTo: interval)

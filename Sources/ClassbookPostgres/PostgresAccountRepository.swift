@@ -42,7 +42,7 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func createAccount(_ new: NewAccount, context: AuditContext) async throws -> Account {
-        try await store.write { [logger] connection in
+        try await store.audited.write { [logger] connection, audit in
             var id: Int64?
             for try await inserted in try await connection.query(
                 """
@@ -59,8 +59,8 @@ public struct PostgresAccountRepository: AccountRepository {
                     "INSERT INTO account_roles (account_id, role) VALUES (\(id), \(role.rawValue))", logger: logger)
             }
             let roles = new.roles.sorted().map(\.rawValue).joined(separator: ";")
-            try await PostgresAudit.append(
-                connection, logger: logger, context: context, action: "account.create", entity: "account",
+            audit.append(
+                context: context, action: "account.create", entity: "account",
                 entityID: String(id), new: "\(new.login) \(roles) \(new.displayName)")
             return Account(
                 id: AccountID(id), login: new.login, displayName: new.displayName, roles: new.roles,
@@ -69,25 +69,34 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws {
-        try await store.write { [logger] connection in
+        try await store.audited.write { [logger] connection, audit in
+            // The old value and the change in one round trip; none when it is the same.
             var old: String?
             for try await value in try await connection.query(
-                "SELECT language FROM accounts WHERE id = \(account.rawValue) FOR UPDATE", logger: logger
+                """
+                UPDATE accounts a SET language = \(language.rawValue)
+                FROM (SELECT id, language FROM accounts WHERE id = \(account.rawValue) FOR UPDATE) old
+                WHERE a.id = old.id AND old.language <> \(language.rawValue) RETURNING old.language
+                """, logger: logger
             ).decode(String.self) {
                 old = value
             }
-            guard let old else { throw RepositoryError.notFound }
-            guard old != language.rawValue else { return }
-            try await connection.query(
-                "UPDATE accounts SET language = \(language.rawValue) WHERE id = \(account.rawValue)", logger: logger)
-            try await PostgresAudit.append(
-                connection, logger: logger, context: context, action: "account.language", entity: "account",
-                entityID: String(account.rawValue), old: old, new: language.rawValue)
+            guard let old else {
+                for try await _ in try await connection.query(
+                    "SELECT 1 FROM accounts WHERE id = \(account.rawValue)", logger: logger)
+                {
+                    return
+                }
+                throw RepositoryError.notFound
+            }
+            audit.append(
+                context: context, action: "account.language", entity: "account", entityID: String(account.rawValue),
+                old: old, new: language.rawValue)
         }
     }
 
     public func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws {
-        try await store.write { [logger] connection in
+        try await store.audited.write { [logger] connection, audit in
             var id: Int64?
             for try await value in try await connection.query(
                 "UPDATE accounts SET password_hash = \(hash) WHERE login = \(login) RETURNING id", logger: logger
@@ -100,8 +109,8 @@ public struct PostgresAccountRepository: AccountRepository {
                 UPDATE device_tokens SET revoked_at = \(context.at) WHERE account_id = \(id) AND revoked_at IS NULL
                 """, logger: logger)
             // The audit says that the password changed, never what it is.
-            try await PostgresAudit.append(
-                connection, logger: logger, context: context, action: "account.password", entity: "account",
+            audit.append(
+                context: context, action: "account.password", entity: "account",
                 entityID: String(id))
         }
     }
@@ -109,7 +118,7 @@ public struct PostgresAccountRepository: AccountRepository {
     public func createDeviceToken(account: AccountID, name: String, hash: String, context: AuditContext) async throws
         -> DeviceToken
     {
-        try await store.write { [logger] connection in
+        try await store.audited.write { [logger] connection, audit in
             var id: Int64 = 0
             for try await value in try await connection.query(
                 """
@@ -120,8 +129,8 @@ public struct PostgresAccountRepository: AccountRepository {
                 id = value
             }
             // The audit names the device, never the token.
-            try await PostgresAudit.append(
-                connection, logger: logger, context: context, action: "token.issue", entity: "account",
+            audit.append(
+                context: context, action: "token.issue", entity: "account",
                 entityID: String(account.rawValue), new: name)
             return DeviceToken(id: id, account: account, name: name, createdAt: context.at, lastUsedAt: nil)
         }
@@ -165,7 +174,7 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func revokeDeviceToken(_ id: Int64, of account: AccountID, context: AuditContext) async throws -> Bool {
-        try await store.write { [logger] connection in
+        try await store.audited.write { [logger] connection, audit in
             var revoked = false
             for try await _ in try await connection.query(
                 """
@@ -176,8 +185,8 @@ public struct PostgresAccountRepository: AccountRepository {
                 revoked = true
             }
             guard revoked else { return false }
-            try await PostgresAudit.append(
-                connection, logger: logger, context: context, action: "token.revoke", entity: "account",
+            audit.append(
+                context: context, action: "token.revoke", entity: "account",
                 entityID: String(account.rawValue), old: String(id))
             return true
         }

@@ -3,25 +3,24 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The audit chain on PostgreSQL: one chain however many nodes write. A record is appended under
-/// an advisory lock taken in the writing transaction, so the next writer reads this record as
-/// the chain's last only once this transaction has committed (or finds it gone, rolled back).
+/// The audit chain on PostgreSQL: one chain however many nodes write. Records are appended under
+/// an advisory lock taken in the writing transaction (`PostgresGroupCommit`, once a batch), so
+/// the next writer reads this record as the chain's last only once this transaction has
+/// committed (or finds it gone, rolled back).
 enum PostgresAudit {
     static let lock: Int64 = 0x636c_6173_7361_7564
 
-    static func append(
-        _ connection: PostgresConnection, logger: Logger, context: AuditContext, action: String, entity: String,
-        entityID: String, old: String? = nil, new: String? = nil
-    ) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(lock))", logger: logger)
-        var last: (id: Int64, hash: String)?
+    /// The chain's last record (under the lock: nobody appends meanwhile).
+    static func last(_ connection: PostgresConnection, logger: Logger) async throws -> (id: Int64, hash: String)? {
         for try await (id, hash) in try await connection.query(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", logger: logger
         ).decode((Int64, String).self) {
-            last = (id, hash)
+            return (id, hash)
         }
-        let record = AuditChain.record(
-            after: last, context: context, action: action, entity: entity, entityID: entityID, old: old, new: new)
+        return nil
+    }
+
+    static func insert(_ record: AuditRecord, _ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             """
             INSERT INTO audit_log (id, at, actor_id, session_id, action, entity, entity_id, old_value, new_value,

@@ -14,6 +14,8 @@ public final class PostgresStore: Sendable {
     public let node: String
     let logger: Logger
     private let running: Task<Void, Never>
+    /// Where audited writes go: concurrent ones share a transaction (group commit).
+    let audited: PostgresGroupCommit
     /// Woken by the server's notifications on the feed's channel.
     let pulse = Pulse()
     private let listening = Mutex<Task<Void, Never>?>(nil)
@@ -48,6 +50,7 @@ public final class PostgresStore: Sendable {
         self.logger = logger
         node = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         running = Task { await client.run() }
+        audited = PostgresGroupCommit(client: client, logger: logger)
     }
 
     /// Stops listening and closes the pool's connections.

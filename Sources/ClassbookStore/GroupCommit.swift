@@ -1,3 +1,4 @@
+import ClassbookDomain
 import GRDB
 import Synchronization
 
@@ -15,12 +16,7 @@ import Synchronization
 /// caller in the batch gets that error and nothing of the batch is written.
 public final class GroupCommit: Sendable {
     private let pool: DatabasePool
-    private let state = Mutex(State())
-
-    private struct State {
-        var queue: [Request] = []
-        var committing = false
-    }
+    private let queue = CommitQueue<Request>()
 
     /// One caller's work: runs its body inside the shared transaction and returns how to
     /// answer the caller once the transaction has committed; `fail` answers it otherwise.
@@ -72,13 +68,7 @@ public final class GroupCommit: Sendable {
                     }
                 },
                 fail: { error in continuation.resume(throwing: error) })
-            let leads = state.withLock { state -> Bool in
-                state.queue.append(request)
-                guard !state.committing else { return false }
-                state.committing = true
-                return true
-            }
-            if leads { Task { await self.drain() } }
+            if queue.submit(request) { Task { await self.drain() } }
         }
     }
 
@@ -107,12 +97,7 @@ public final class GroupCommit: Sendable {
     /// Commits batches until no writer is waiting.
     private func drain() async {
         while true {
-            let batch = state.withLock { state -> [Request] in
-                let batch = state.queue
-                state.queue = []
-                if batch.isEmpty { state.committing = false }
-                return batch
-            }
+            let batch = queue.nextBatch()
             if batch.isEmpty { return }
             do {
                 let start = ContinuousClock.now

@@ -45,10 +45,12 @@ struct CrashTests {
         )
     }
 
-    static func connect(port: Int) async throws -> IRCTestClient {
+    /// Connects (over TLS, verifying `tls`'s certificate, when given), trying again while the
+    /// server starts (5 s at most).
+    static func connect(port: Int, tls school: TestSchool? = nil) async throws -> IRCTestClient {
         for _ in 0..<200 {
             if let client = try? await IRCTestClient.connect(
-                port: port, certificatePath: nil, group: MultiThreadedEventLoopGroup.singleton)
+                port: port, certificatePath: school?.certificatePath, group: MultiThreadedEventLoopGroup.singleton)
             {
                 return client
             }

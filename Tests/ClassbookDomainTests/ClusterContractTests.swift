@@ -38,7 +38,7 @@ struct ClusterContractTests {
         #expect(try await b.feed.changes(after: start, limit: 100).isEmpty)
     }
 
-    @Test("PostgreSQL wakes a waiting reader when another node publishes (LISTEN/NOTIFY), well before its timeout")
+    @Test("PostgreSQL wakes a waiting reader when another node publishes (LISTEN/NOTIFY), long before its timeout")
     func notified() async throws {
         let (a, b, close) = try await Backend.postgresql.twoNodes()
         defer { close() }
@@ -46,13 +46,15 @@ struct ClusterContractTests {
         await a.feed.wait(upTo: .milliseconds(500))
         let waiting = Task {
             let start = ContinuousClock.now
-            await a.feed.wait(upTo: .seconds(20))
+            await a.feed.wait(upTo: .seconds(60))
             return ContinuousClock.now - start
         }
         try await Task.sleep(for: .milliseconds(200))
         try await b.feed.publish(.botMessage(account: AccountID(1), message: 1))
         let waited = await waiting.value
-        #expect(waited < .seconds(5), "woken after \(waited)")
+        // Far under the timeout: woken by the notification, not by the clock. (Not a speed target:
+        // on a loaded machine the publisher's first connection alone took seconds.)
+        #expect(waited < .seconds(30), "woken after \(waited)")
     }
 
     @Test(

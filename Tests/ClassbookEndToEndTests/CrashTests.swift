@@ -32,11 +32,11 @@ struct CrashTests {
 
     /// The real server on `school`, its config the tests' own (no scheduled jobs, `/metrics` on a
     /// free port) and `settings`: the process, its plaintext port, and the file its log goes to.
-    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0) async throws -> (
-        process: ChildProcess.Spawned, port: Int, log: String
-    ) {
+    static func start(_ school: TestSchool, settings: String = "", tlsPort: Int = 0, jobInterval: Int = 0)
+        async throws -> (process: ChildProcess.Spawned, port: Int, log: String)
+    {
         let name = school.directory + "/serve-" + UUID().uuidString.prefix(8)
-        try ("job-interval: 0\nmetrics-listen: 127.0.0.1:0\n" + settings).write(
+        try ("job-interval: \(jobInterval)\nmetrics-listen: 127.0.0.1:0\n" + settings).write(
             toFile: name + ".yaml", atomically: true, encoding: .utf8)
         let port = try await ExternalServer.freePort()
         return (
@@ -112,33 +112,14 @@ struct CrashTests {
             #expect(try await Self.dispatched(school), "round \(round): left at each kill: \(undispatchedAtKill)")
             // Four devices of the teacher write at once, so that the kill finds writes between their
             // commit and their notifications' dispatch as well as writes under way.
-            var clients: [IRCTestClient] = []
-            for device in 0..<4 {
-                let client = try await Self.connect(port: port)
-                try await client.registerWithPass(
-                    login: teacher.login, password: teacher.password, nick: "t\(round)x\(device)")
-                clients.append(client)
-            }
+            let clients = try await Self.devices(4, of: teacher, port: port, nick: "t\(round)x")
             // Write until the kill lands; a write counts once its confirmation arrives.
             let killer = Task {
                 try await Task.sleep(for: .milliseconds(400 + 200 * round))
                 Self.kill(process)
             }
-            let written = await withTaskGroup(of: [String].self) { group in
-                for (device, client) in clients.enumerated() {
-                    group.addTask {
-                        var confirmed: [String] = []
-                        while true {
-                            let text = "crash-\(round)-\(device)-\(confirmed.count)"
-                            guard let reply = try? await client.ask("/remark \(className) \(pupil): \(text)"),
-                                reply.first?.hasPrefix("Замечание записано") == true
-                            else { return confirmed }
-                            confirmed.append(text)
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0 += [$1] }
-            }
+            let written = await Self.writeRemarks(
+                clients, className: className, pupil: pupil, prefix: "crash-\(round)")
             _ = try? await killer.value
             for client in clients { await client.close() }
             #expect(written.allSatisfy { !$0.isEmpty }, "round \(round): a device confirmed nothing")
@@ -167,33 +148,90 @@ struct CrashTests {
         let (process, _, _) = try await Self.start(school)
         #expect(try await Self.dispatched(school), "left at each kill: \(undispatchedAtKill)")
         Self.kill(process)
-        let told = try await { () async throws -> [String: [Int64: Int]] in
-            let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.close() }
-            return try await database.pool.read { db in
-                let guardians = try Int64.fetchAll(
-                    db,
-                    sql: """
-                        SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id
-                        WHERE s.last_name || ' ' || s.first_name = ?
-                        """, arguments: [pupil])
-                var told: [String: [Int64: Int]] = [:]
-                for text in texts { told[text] = Dictionary(uniqueKeysWithValues: guardians.map { ($0, 0) }) }
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT account_id, text FROM bot_outbox WHERE text LIKE '%crash-%'")
-                {
-                    let line: String = row["text"]
-                    guard let text = line.split(separator: " ").last.map(String.init), told[text] != nil else {
-                        continue
-                    }
-                    told[text]![row["account_id"], default: 0] += 1
-                }
-                return told
-            }
-        }()
+        let told = try await Self.told(texts, about: pupil, in: school)
         #expect(told.values.first?.isEmpty == false, "the pupil has guardians to tell")
         let wrong = told.filter { $0.value.values.contains { $0 != 1 } }
         #expect(wrong.isEmpty, "remarks not told once to each guardian: \(wrong.sorted { $0.key < $1.key })")
+    }
+
+    /// The class a class teacher leads and one of its pupils (`Фамилия Имя`).
+    static func classAndPupil(of teacher: DemoSchoolGenerator.Credential, in school: TestSchool) throws -> (
+        String, String
+    ) {
+        let database = try ClassbookDatabase(directory: school.directory)
+        defer { try? database.close() }
+        let row = try database.pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c
+                    JOIN accounts a ON a.id = c.class_teacher_id JOIN students s ON s.class_id = c.id
+                    WHERE a.login = ? ORDER BY s.id LIMIT 1
+                    """, arguments: [teacher.login])
+        }
+        guard let row else { throw TestFailure("\(teacher.login) leads no class") }
+        return (row["class"], row["pupil"])
+    }
+
+    /// `count` sessions of the account on the plaintext port, nicks NICK0, NICK1, …
+    static func devices(_ count: Int, of account: DemoSchoolGenerator.Credential, port: Int, nick: String)
+        async throws -> [IRCTestClient]
+    {
+        var clients: [IRCTestClient] = []
+        for device in 0..<count {
+            let client = try await connect(port: port)
+            try await client.registerWithPass(
+                login: account.login, password: account.password, nick: "\(nick)\(device)")
+            clients.append(client)
+        }
+        return clients
+    }
+
+    /// Each client writes remarks (`PREFIX-DEVICE-N`) until one is not confirmed (the server was
+    /// killed); what each had confirmed.
+    static func writeRemarks(_ clients: [IRCTestClient], className: String, pupil: String, prefix: String) async
+        -> [[String]]
+    {
+        await withTaskGroup(of: [String].self) { group in
+            for (device, client) in clients.enumerated() {
+                group.addTask {
+                    var confirmed: [String] = []
+                    while true {
+                        let text = "\(prefix)-\(device)-\(confirmed.count)"
+                        guard let reply = try? await client.ask("/remark \(className) \(pupil): \(text)"),
+                            reply.first?.hasPrefix("Замечание записано") == true
+                        else { return confirmed }
+                        confirmed.append(text)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0 += [$1] }
+        }
+    }
+
+    /// For each remark text, how many notifications of it each guardian of the pupil has in the
+    /// bot's outbox.
+    static func told(_ texts: Set<String>, about pupil: String, in school: TestSchool) async throws
+        -> [String: [Int64: Int]]
+    {
+        let database = try ClassbookDatabase(directory: school.directory)
+        defer { try? database.close() }
+        return try await database.pool.read { db in
+            let guardians = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id
+                    WHERE s.last_name || ' ' || s.first_name = ?
+                    """, arguments: [pupil])
+            var told: [String: [Int64: Int]] = [:]
+            for text in texts { told[text] = Dictionary(uniqueKeysWithValues: guardians.map { ($0, 0) }) }
+            for row in try Row.fetchAll(db, sql: "SELECT account_id, text FROM bot_outbox WHERE text LIKE '%crash-%'") {
+                let line: String = row["text"]
+                guard let text = line.split(separator: " ").last.map(String.init), told[text] != nil else { continue }
+                told[text]![row["account_id"], default: 0] += 1
+            }
+            return told
+        }
     }
 
     /// Waits (at most 20 s) until every journal event saved is dispatched; false if one is not.
@@ -225,20 +263,7 @@ struct CrashTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
-        let (className, pupil) = try await { () async throws -> (String, String) in
-            let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.close() }
-            return try await database.pool.read { db in
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c JOIN
-                            accounts a ON a.id = c.class_teacher_id
-                        JOIN students s ON s.class_id = c.id WHERE a.login = ? LIMIT 1
-                        """, arguments: [teacher.login])!
-                return (row["class"], row["pupil"])
-            }
-        }()
+        let (className, pupil) = try Self.classAndPupil(of: teacher, in: school)
         // The real flood budget (defaults): the flooder's lines wait behind flood control.
         let (process, port, _) = try await Self.start(school)
         let writer = try await Self.connect(port: port)

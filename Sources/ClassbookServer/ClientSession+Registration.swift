@@ -312,16 +312,10 @@ extension ClientSession {
 }
 
 extension ClientSession {
-    /// The account's sessions on the other nodes alive; none when the directory cannot be read
-    /// (a node's own limit still holds).
+    /// How many sessions the account has on the other nodes alive (none for a guest).
     func remoteSessionCount(_ account: Account?) async -> Int {
         guard let account else { return 0 }
-        do {
-            return try await context.nodes.remoteSessions(of: account.id, at: Date()).count
-        } catch {
-            context.logger.error("cannot count \(account.login)'s sessions on other nodes: \(error)")
-            return 0
-        }
+        return await context.nodes.remoteSessions(of: account.id, logger: context.logger).count
     }
 
     /// Records the session in the node directory, for the device limit and `/sessions` on other nodes.

@@ -91,3 +91,16 @@ struct FeedFollower: Sendable {
         }
     }
 }
+
+extension NodeDirectory {
+    /// The account's sessions on the other nodes alive now; none when the directory cannot be
+    /// read (logged): then each node's own limit and list still hold.
+    func remoteSessions(of account: AccountID, logger: Logger) async -> [NodeSession] {
+        do {
+            return try await remoteSessions(of: account, at: Date())
+        } catch {
+            logger.error("cannot read \(account)'s sessions on other nodes: \(error)")
+            return []
+        }
+    }
+}

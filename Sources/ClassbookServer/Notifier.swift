@@ -178,20 +178,11 @@ struct ServerDelivery: BotDelivery {
                 since: device.connectedAt, lastActive: device.lastActive)
         }
         return local
-            + (await remoteSessions(of: account)).map {
+            + (await nodes.remoteSessions(of: account, logger: logger)).map {
                 DeviceSession(
                     id: $0.id, client: $0.client, address: $0.address, since: $0.connectedAt, lastActive: $0.connectedAt
                 )
             }
-    }
-
-    private func remoteSessions(of account: AccountID) async -> [NodeSession] {
-        do {
-            return try await nodes.remoteSessions(of: account, at: Date())
-        } catch {
-            logger.error("cannot read \(account)'s sessions on other nodes: \(error)")
-            return []
-        }
     }
 
     func closeDevice(_ id: String, of account: AccountID, reason: String) async -> Bool {
@@ -199,7 +190,9 @@ struct ServerDelivery: BotDelivery {
             handle.close(error: reason)
             return true
         }
-        guard await remoteSessions(of: account).contains(where: { $0.id == id }) else { return false }
+        guard await nodes.remoteSessions(of: account, logger: logger).contains(where: { $0.id == id }) else {
+            return false
+        }
         do {
             try await feed.publish(.closeSession(account: account, session: id, reason: reason))
             return true

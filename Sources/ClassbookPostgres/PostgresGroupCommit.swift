@@ -70,17 +70,13 @@ final class PostgresGroupCommit: Sendable {
 
     /// Runs the requests in one transaction; their answers once it has committed.
     private func commit(_ batch: [Request]) async throws -> [@Sendable () -> Void] {
-        do {
-            return try await client.withTransaction(logger: logger) { [logger] connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresAudit.lock))", logger: logger)
-                let audit = AuditAppender(tail: try await PostgresAudit.last(connection, logger: logger))
-                var answers: [@Sendable () -> Void] = []
-                for request in batch { answers.append(try await request.run(connection, audit)) }
-                try await audit.flush(connection, logger: logger)
-                return answers
-            }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+        try await client.transaction(logger: logger) { [logger] connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresAudit.lock))", logger: logger)
+            let audit = AuditAppender(tail: try await PostgresAudit.last(connection, logger: logger))
+            var answers: [@Sendable () -> Void] = []
+            for request in batch { answers.append(try await request.run(connection, audit)) }
+            try await audit.flush(connection, logger: logger)
+            return answers
         }
     }
 }

@@ -62,11 +62,7 @@ public final class PostgresStore: Sendable {
     /// Runs `body` in a transaction (committed when it returns, rolled back when it throws); the
     /// body's own error is what the caller gets.
     func write<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger, body)
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
-        }
+        try await client.transaction(logger: logger, body)
     }
 
     public var feed: PostgresChangeFeed { PostgresChangeFeed(store: self) }
@@ -185,6 +181,20 @@ final class Pulse: Sendable {
             }
             await group.next()
             group.cancelAll()
+        }
+    }
+}
+
+extension PostgresClient {
+    /// `withTransaction`, throwing the body's own error rather than postgres-nio's wrapper of it
+    /// (a repository's `RepositoryError` reaches its caller as on SQLite).
+    func transaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> sending Result)
+        async throws -> Result
+    {
+        do {
+            return try await withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
         }
     }
 }

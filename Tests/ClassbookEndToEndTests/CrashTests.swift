@@ -38,7 +38,7 @@ struct CrashTests {
         let name = school.directory + "/serve-" + UUID().uuidString.prefix(8)
         try ("job-interval: \(jobInterval)\nmetrics-listen: 127.0.0.1:0\n" + settings).write(
             toFile: name + ".yaml", atomically: true, encoding: .utf8)
-        let port = try await ExternalServer.freePort()
+        let port = try LocalPorts.free()
         return (
             try serve(school, port: port, config: name + ".yaml", tlsPort: tlsPort, log: name + ".log"), port,
             name + ".log"
@@ -105,7 +105,7 @@ struct CrashTests {
         var undispatchedAtKill: [Int] = []
         // The same addresses every round, as a restarted server has: it takes over the killed one's
         // place among the nodes, and the devices it held do not count against the limit.
-        let (port, tlsPort) = (try await ExternalServer.freePort(), try await ExternalServer.freePort())
+        let (port, tlsPort) = (try LocalPorts.free(), try LocalPorts.free())
         for round in 0..<3 {
             let process = try Self.serve(school, port: port, config: config, tlsPort: tlsPort)
             // What the last kill left undispatched goes out at start, before anything new is written.
@@ -301,7 +301,7 @@ struct CrashTests {
     func stopWithIdleTLSClient() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let tlsPort = try await ExternalServer.freePort()
+        let tlsPort = try LocalPorts.free()
         let (process, port, _) = try await Self.start(school, tlsPort: tlsPort)
         _ = try await Self.connect(port: port)
         let guardian = try school.guardianWithOneChild

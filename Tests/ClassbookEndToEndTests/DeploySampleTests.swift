@@ -35,7 +35,7 @@ struct DeploySampleTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         var ports: [Int] = []
-        for _ in 0..<5 { ports.append(try await ExternalServer.freePort()) }
+        for _ in 0..<5 { ports.append(try LocalPorts.free()) }
         let (front, proxied, direct) = (ports[0], [ports[1], ports[2]], [ports[3], ports[4]])
 
         var processes: [ChildProcess.Spawned] = []

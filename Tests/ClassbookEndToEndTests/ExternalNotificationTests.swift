@@ -1,6 +1,7 @@
 import ClassbookDomain
 import ClassbookServer
 import ClassbookStore
+import ClassbookTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -20,7 +21,7 @@ struct ExternalNotificationTests {
     func email() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let port = try await ExternalServer.freePort()
+        let port = try LocalPorts.free()
         let smtp = try await ExternalServer.smtp(
             port: port, directory: school.directory,
             certificate: (school.certificatePath, school.privateKeyPath))
@@ -54,7 +55,7 @@ struct ExternalNotificationTests {
     func outboxSurvivesRestart() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let port = try await ExternalServer.freePort()
+        let port = try LocalPorts.free()
         let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
         let configure: (inout ServerConfiguration) -> Void = {
             $0.smtp = SMTPConfiguration(host: "127.0.0.1", port: port, security: .none, from: "diary@classbook.test")
@@ -101,7 +102,7 @@ struct ExternalNotificationTests {
     func stalledMailServer() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let port = try await ExternalServer.freePort()
+        let port = try LocalPorts.free()
         let stalled = try await ExternalServer.stalledSMTP(port: port, directory: school.directory)
         defer { stalled.stop() }
         let clock = ManualClock(ManualClock.moscow(2026, 11, 20, 15, 0))
@@ -151,7 +152,7 @@ struct ExternalNotificationTests {
     func smsOverVerifiedTLS() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let port = try await ExternalServer.freePort()
+        let port = try LocalPorts.free()
         let gateway = try await ExternalServer.smsGateway(
             port: port, directory: school.directory,
             certificate: (school.certificatePath, school.privateKeyPath))
@@ -198,7 +199,7 @@ struct ExternalNotificationTests {
     func sms() async throws {
         let school = try await TestSchool.make()
         defer { school.remove() }
-        let port = try await ExternalServer.freePort()
+        let port = try LocalPorts.free()
         let gateway = try await ExternalServer.smsGateway(port: port, directory: school.directory)
         defer { gateway.stop() }
         let server = try await RunningServer.start(school) {

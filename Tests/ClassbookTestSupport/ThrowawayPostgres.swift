@@ -64,7 +64,7 @@ public final class ThrowawayPostgres: Sendable {
         // A free port: ask the kernel for one, then give it to the server (a race with another
         // process taking it meanwhile is retried).
         for _ in 0..<5 {
-            let port = try freePort()
+            let port = try LocalPorts.free()
             let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200"
             let started = try await run(
                 bin + "/pg_ctl", ["-D", data, "-o", options, "-l", directory + "/server.log", "-w", "start"])
@@ -102,23 +102,5 @@ public final class ThrowawayPostgres: Sendable {
             ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", "postgres", "-c", "CREATE DATABASE \(name)"])
         guard created.succeeded else { throw Failure(description: "cannot create a database: \(created.output)") }
         return "postgresql://\(user)@127.0.0.1:\(port)/\(name)"
-    }
-
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "no socket") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

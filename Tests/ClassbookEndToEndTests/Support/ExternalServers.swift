@@ -17,15 +17,6 @@ final class ExternalServer: Sendable {
     }
 
     /// A port nothing listens on now.
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
-            host: "127.0.0.1", port: 0
-        ).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
-    }
-
     private static func start(_ arguments: [String], port: Int, directory: String) async throws -> ExternalServer {
         let process = try ChildProcess.Spawned("/usr/bin/env", ["python3"] + arguments, keepsErrors: false)
         let server = ExternalServer(process: process, port: port, directory: directory)

@@ -4,14 +4,7 @@ import GRDB
 /// Recomputes the audit chain (each record's hash from its fields and the previous hash), then
 /// checks every audited journal row against its latest audit record.
 public struct AuditVerifier: Sendable {
-    public enum Outcome: Equatable, Sendable {
-        /// Every record checked out.
-        case intact(records: Int)
-        /// The first record that does not fit the chain, and why.
-        case broken(recordID: Int64, reason: String)
-        /// The chain is intact, but a journal row does not match its latest audit record.
-        case rowTampered(reason: String)
-    }
+    public typealias Outcome = AuditChain.Outcome
 
     let pool: DatabasePool
 

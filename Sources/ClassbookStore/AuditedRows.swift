@@ -2,53 +2,16 @@ import ClassbookDomain
 import Foundation
 import GRDB
 
-/// The journal tables whose every row is audited: each insert, change and deletion of a row
-/// appends an audit record whose new value is the row's canonical text (`canonical`), in the
-/// same transaction. `audit verify` recomputes that text from the rows as they are and
-/// compares it with the latest audit record of each row, so a row added, changed or removed
-/// outside the application is found even when the chain itself is intact.
-///
-/// Adding a table here needs a migration that baselines its existing rows
-/// (`AuditedRows.baseline`), or `audit verify` reports them as added outside the application.
-/// A column added to an audited table must be nullable and start NULL, or be baselined too.
-enum AuditedTable: String, CaseIterable, Sendable {
-    case lessons
-    case marks
-    case absences
-    case finals
-    case remarks
-    case studyGroups = "study_groups"
-    case studyGroupMembers = "study_group_members"
-    case students
-    case guardianships
-    case studentMovements = "student_movements"
-    case personDetails = "person_details"
-    case timetable
-    case timetableChanges = "timetable_changes"
-    case assignments
-    case schoolSettings = "school_settings"
-    case markKinds = "mark_kinds"
-    case absenceNotes = "absence_notes"
-
-    /// The SQL expression that identifies a row (some tables have no id of their own).
-    var key: String {
-        switch self {
-        case .guardianships: "guardian_id || ':' || student_id"
-        case .schoolSettings: "key"
-        case .markKinds: "code"
-        default: "id"
-        }
-    }
-}
-
+/// The audited tables' rows in SQLite (`AuditedTable`): their audit records, written in the
+/// caller's transaction, and the check of every row against its latest record.
 enum AuditedRows {
-    /// `column=value; …` over every non-NULL column in table order: what an audit record stores
-    /// as the row's value, and what the verifier recomputes. NULLs are left out so that adding a
-    /// nullable column to an audited table leaves the text of existing rows as it was.
+    /// The row's text for the audit (`AuditedTable.canonical`).
     static func canonical(_ row: Row) -> String {
-        row.columnNames.filter { $0 != "audit_key" && !(row[$0] as DatabaseValue).isNull }.map { name in
-            "\(name)=\(text(row[name] as DatabaseValue))"
-        }.joined(separator: "; ")
+        AuditedTable.canonical(
+            row.columnNames.filter { $0 != "audit_key" }.map { name in
+                let value = row[name] as DatabaseValue
+                return (name, value.isNull ? nil : text(value))
+            })
     }
 
     private static func text(_ value: DatabaseValue) -> String {

@@ -249,8 +249,6 @@ public struct SQLiteDiaryRepository: DiaryRepository {
         }
     }
 
-    public static let consentScope = "personal_data+electronic_information"
-
     public func recordConsent(_ decision: ConsentDecision, guardian: AccountID, context: AuditContext) async throws
         -> ConsentRecord
     {
@@ -262,7 +260,7 @@ public struct SQLiteDiaryRepository: DiaryRepository {
                 sql: """
                     INSERT INTO consents (guardian_id, decision, scope, recorded_at, session_id) VALUES (?, ?, ?, ?, ?)
                     """,
-                arguments: [guardian.rawValue, decision.rawValue, Self.consentScope, context.at, context.sessionID])
+                arguments: [guardian.rawValue, decision.rawValue, ConsentDecision.scope, context.at, context.sessionID])
             try AuditLog.append(
                 db, context: context, action: "consent.record", entity: "account", entityID: String(guardian.rawValue),
                 old: old, new: decision.rawValue)

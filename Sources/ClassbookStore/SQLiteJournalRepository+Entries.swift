@@ -399,39 +399,13 @@ extension SQLiteJournalRepository {
                     ORDER BY a.id
                     """, arguments: [student.rawValue, from.iso, through.iso])
             return rows.compactMap { row in
-                let old = (row["old_value"] as String?).map(Self.fields)
-                let new = (row["new_value"] as String?).map(Self.fields)
-                let change: MarkHistoryEvent.Change
-                switch (old.flatMap(Self.markState), new.flatMap(Self.markState)) {
-                case (nil, let now?):
-                    change = .set(now)
-                case (let before?, _?) where old?["deleted_at"] == nil && new?["deleted_at"] != nil:
-                    change = .deleted(before)
-                case (let before?, let now?) where before != now:
-                    change = .changed(from: before, to: now)
-                default:
-                    return nil
-                }
-                guard let at = AuditTimestamp.parse(row["at"]) else { return nil }
+                guard let change = MarkHistoryEvent.change(old: row["old_value"], new: row["new_value"]),
+                    let at = AuditTimestamp.parse(row["at"])
+                else { return nil }
                 return MarkHistoryEvent(
                     at: at, actorName: row["actor"] ?? "", subject: row["subject"],
                     lessonDate: SchoolDate(iso: row["date"])!, change: change)
             }
         }
-    }
-
-    /// `value=5; kind=control; …` back into fields.
-    static func fields(_ canonical: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for part in canonical.components(separatedBy: "; ") {
-            guard let equals = part.firstIndex(of: "=") else { continue }
-            result[String(part[..<equals])] = String(part[part.index(after: equals)...])
-        }
-        return result
-    }
-
-    static func markState(_ fields: [String: String]) -> MarkHistoryEvent.State? {
-        guard let value = fields["value"].flatMap(MarkValue.init(storage:)) else { return nil }
-        return MarkHistoryEvent.State(value: value, kind: fields["kind"] ?? "")
     }
 }

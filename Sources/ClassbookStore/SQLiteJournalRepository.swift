@@ -18,21 +18,14 @@ public struct SQLiteJournalRepository: JournalRepository {
     public func gradingRules() async throws -> GradingRules {
         try cache.value(.gradingRules) {
             try readers.read { db in
-                var rules = GradingRules.standard
+                var weights: [String: Double] = [:]
                 for row in try Row.fetchAll(db, prepared: "SELECT code, weight FROM mark_kinds") {
-                    rules.weights[row["code"]] = row["weight"]
+                    weights[row["code"]] = row["weight"]
                 }
                 let settings = Dictionary(
                     uniqueKeysWithValues: try Row.fetchAll(db, prepared: "SELECT key, value FROM school_settings")
                         .map { ($0["key"] as String, $0["value"] as String) })
-                if let text = settings["final_rounding_threshold"], let value = Double(text), value > 0, value < 1 {
-                    rules.roundingThreshold = value
-                }
-                if let text = settings["missed_day_rule"], let rule = GradingRules.MissedDayRule(setting: text) {
-                    rules.missedDay = rule
-                }
-                rules.lateCountsAsMissed = settings["late_counts_as_missed"] == "yes"
-                return rules
+                return GradingRules(weights: weights, settings: settings)
             }
         }
     }

@@ -37,6 +37,20 @@ public struct GradingRules: Sendable, Equatable {
         weights: Dictionary(uniqueKeysWithValues: MarkKind.allCases.map { ($0.rawValue, $0.defaultWeight) }),
         roundingThreshold: 0.5, missedDay: .allLessons, lateCountsAsMissed: false)
 
+    /// The rules a store keeps: the mark kinds' weights and the school's settings (key → text),
+    /// over the standard ones; a setting that does not read stays standard.
+    public init(weights: [String: Double], settings: [String: String]) {
+        self = .standard
+        self.weights.merge(weights) { $1 }
+        if let text = settings["final_rounding_threshold"], let value = Double(text), value > 0, value < 1 {
+            roundingThreshold = value
+        }
+        if let text = settings["missed_day_rule"], let rule = MissedDayRule(setting: text) {
+            missedDay = rule
+        }
+        lateCountsAsMissed = settings["late_counts_as_missed"] == "yes"
+    }
+
     public init(
         weights: [String: Double], roundingThreshold: Double, missedDay: MissedDayRule, lateCountsAsMissed: Bool
     ) {

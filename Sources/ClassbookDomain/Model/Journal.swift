@@ -202,6 +202,9 @@ public struct Acknowledgement: Sendable, Equatable {
 public enum ConsentDecision: String, Sendable {
     case granted
     case refused
+
+    /// What a decision covers, as each record keeps it.
+    public static let scope = "personal_data+electronic_information"
 }
 
 public struct ConsentRecord: Sendable, Equatable {

@@ -253,6 +253,38 @@ public struct MarkHistoryEvent: Sendable, Equatable {
         self.lessonDate = lessonDate
         self.change = change
     }
+
+    /// The change one audit record of a mark's row says (its old and new canonical texts,
+    /// `AuditedTable.canonical`); nil for a record that changed nothing a reader sees.
+    public static func change(old: String?, new: String?) -> Change? {
+        let old = old.map(fields)
+        let new = new.map(fields)
+        switch (old.flatMap(state), new.flatMap(state)) {
+        case (nil, let now?):
+            return .set(now)
+        case (let before?, _?) where old?["deleted_at"] == nil && new?["deleted_at"] != nil:
+            return .deleted(before)
+        case (let before?, let now?) where before != now:
+            return .changed(from: before, to: now)
+        default:
+            return nil
+        }
+    }
+
+    /// `value=5; kind=control; …` back into fields.
+    static func fields(_ canonical: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for part in canonical.components(separatedBy: "; ") {
+            guard let equals = part.firstIndex(of: "=") else { continue }
+            result[String(part[..<equals])] = String(part[part.index(after: equals)...])
+        }
+        return result
+    }
+
+    static func state(_ fields: [String: String]) -> State? {
+        guard let value = fields["value"].flatMap(MarkValue.init(storage:)) else { return nil }
+        return State(value: value, kind: fields["kind"] ?? "")
+    }
 }
 
 /// A student's arrival at or departure from a class (движение обучающихся).

@@ -198,3 +198,16 @@ public enum MarkKind: String, Sendable, CaseIterable {
         }
     }
 }
+
+/// Why a snapshot was not imported (nothing of it was written).
+public enum SchoolImportError: Error, Equatable, Sendable, CustomStringConvertible {
+    case schoolAlreadyExists(String)
+    case unknownReference(String)
+
+    public var description: String {
+        switch self {
+        case .schoolAlreadyExists(let year): "the database already holds the school year \(year)"
+        case .unknownReference(let what): "the snapshot refers to \(what), which it does not define"
+        }
+    }
+}

@@ -40,6 +40,17 @@ public struct AuditRecord: Sendable, Equatable {
 public enum AuditChain {
     public static let genesisHash = String(repeating: "0", count: 64)
 
+    /// What `audit verify` finds: the chain recomputed, then every audited row checked against
+    /// its latest record (`AuditedTable`).
+    public enum Outcome: Equatable, Sendable {
+        /// Every record checked out.
+        case intact(records: Int)
+        /// The first record that does not fit the chain, and why.
+        case broken(recordID: Int64, reason: String)
+        /// The chain is intact, but a journal row does not match its latest audit record.
+        case rowTampered(reason: String)
+    }
+
     /// The record that follows `last` (nil: the first), for a change made in `context`.
     public static func record(
         after last: (id: Int64, hash: String)?, context: AuditContext, action: String, entity: String,

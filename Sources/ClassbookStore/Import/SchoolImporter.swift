@@ -4,17 +4,7 @@ import GRDB
 
 /// Writes a whole `SchoolSnapshot` in one transaction: either all of it is stored or none.
 public struct SchoolImporter: Sendable {
-    public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
-        case schoolAlreadyExists(String)
-        case unknownReference(String)
-
-        public var description: String {
-            switch self {
-            case .schoolAlreadyExists(let year): "the database already holds the school year \(year)"
-            case .unknownReference(let what): "the snapshot refers to \(what), which it does not define"
-            }
-        }
-    }
+    public typealias ImportError = SchoolImportError
 
     /// Imports commit through the group commit like every other write, so that caches of the
     /// school's structure see them at once.

@@ -157,7 +157,8 @@ let package = Package(
             dependencies: [
                 "ClassbookDomain", "ClassbookStore", "ClassbookBot", "ClassbookPrint", "ClassbookText", "IRC",
                 "ClassbookTestSupport", "ClassbookPostgres",
-                .product(name: "GRDB", package: "GRDB.swift")
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio")
             ],
             swiftSettings: strict
         ),

@@ -9,7 +9,8 @@ public struct PostgresAccountRepository: AccountRepository {
     private var client: PostgresClient { store.client }
     private var logger: Logger { store.logger }
 
-    private static let columns =
+    /// An account's columns for `account(_:)`, from `accounts a`.
+    static let columns =
         "a.id, a.login, a.display_name, a.password_hash, a.language, "
         + "a.must_change_password, a.locked_at IS NOT NULL, "
         + "coalesce((SELECT string_agg(role, ' ') FROM account_roles r WHERE r.account_id = a.id), '')"
@@ -24,6 +25,15 @@ public struct PostgresAccountRepository: AccountRepository {
             language: Language(rawValue: language) ?? .ru, mustChangePassword: mustChange)
         account.isLocked = locked
         return AccountCredentials(account: account, passwordHash: hash)
+    }
+
+    /// The account of a row that starts with `columns`.
+    static func account(_ row: SQLRow) -> AccountCredentials {
+        account(
+            (
+                row[0].int, row[1].string, row[2].string, row[3].string, row[4].string, row[5].bool, row[6].bool,
+                row[7].string
+            ))
     }
 
     private func first(_ query: PostgresQuery) async throws -> AccountCredentials? {
@@ -43,29 +53,30 @@ public struct PostgresAccountRepository: AccountRepository {
 
     public func createAccount(_ new: NewAccount, context: AuditContext) async throws -> Account {
         try await store.audited.write { [logger] connection, audit in
-            var id: Int64?
-            for try await inserted in try await connection.query(
-                """
-                INSERT INTO accounts (login, display_name, password_hash, language, created_at)
-                VALUES (\(new.login), \(new.displayName), \(new.passwordHash), \(new.language.rawValue), \(context.at))
-                ON CONFLICT (login) DO NOTHING RETURNING id
-                """, logger: logger
-            ).decode(Int64.self) {
-                id = inserted
-            }
-            guard let id else { throw RepositoryError.loginTaken(new.login) }
-            for role in new.roles.sorted() {
-                try await connection.query(
-                    "INSERT INTO account_roles (account_id, role) VALUES (\(id), \(role.rawValue))", logger: logger)
-            }
-            let roles = new.roles.sorted().map(\.rawValue).joined(separator: ";")
-            audit.append(
-                context: context, action: "account.create", entity: "account",
-                entityID: String(id), new: "\(new.login) \(roles) \(new.displayName)")
-            return Account(
-                id: AccountID(id), login: new.login, displayName: new.displayName, roles: new.roles,
-                language: new.language)
+            try await Self.insert(new, context: context, SQL(runner: connection, logger: logger), audit)
         }
+    }
+
+    /// Creates the account and its roles in the caller's transaction, with its audit record.
+    static func insert(_ new: NewAccount, context: AuditContext, _ sql: SQL, _ audit: AuditAppender) async throws
+        -> Account
+    {
+        let inserted = try await sql.value(
+            """
+            INSERT INTO accounts (login, display_name, password_hash, language, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (login) DO NOTHING RETURNING id
+            """, new.login, new.displayName, new.passwordHash, new.language.rawValue, context.at)
+        guard let id = inserted.optionalInt else { throw RepositoryError.loginTaken(new.login) }
+        for role in new.roles.sorted() {
+            try await sql.execute("INSERT INTO account_roles (account_id, role) VALUES (?, ?)", id, role.rawValue)
+        }
+        let roles = new.roles.sorted().map(\.rawValue).joined(separator: ";")
+        audit.append(
+            context: context, action: "account.create", entity: "account", entityID: String(id),
+            new: "\(new.login) \(roles) \(new.displayName)")
+        return Account(
+            id: AccountID(id), login: new.login, displayName: new.displayName, roles: new.roles,
+            language: new.language)
     }
 
     public func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws {
@@ -200,5 +211,16 @@ extension PostgresStore {
     /// does not fit and why.
     public func verifyAuditChain() async throws -> (records: Int, failure: (recordID: Int64, reason: String)?) {
         try await PostgresAudit.verify(client, logger: logger)
+    }
+
+    /// `audit verify`: the chain, then every audited row against its latest record, in one
+    /// snapshot.
+    public func verifyAudit() async throws -> AuditChain.Outcome {
+        try await read { sql in
+            let (records, failure) = try await PostgresAudit.verify(sql.runner, logger: logger)
+            if let failure { return .broken(recordID: failure.recordID, reason: failure.reason) }
+            if let mismatch = try await PostgresAuditedRows.firstMismatch(sql) { return .rowTampered(reason: mismatch) }
+            return .intact(records: records)
+        }
     }
 }

@@ -32,11 +32,11 @@ enum PostgresAudit {
 
     /// Recomputes the chain from the first record; nil when intact, else the first record that
     /// does not fit and why.
-    static func verify(_ client: PostgresClient, logger: Logger) async throws -> (
+    static func verify(_ runner: any SQLRunner, logger: Logger) async throws -> (
         records: Int, failure: (recordID: Int64, reason: String)?
     ) {
         var verifier = AuditChain.Verifier()
-        let rows = try await client.query(
+        let rows = try await runner.run(
             """
             SELECT id, at, actor_id, session_id, action, entity, entity_id, old_value, new_value, prev_hash, hash
             FROM audit_log ORDER BY id

@@ -87,6 +87,9 @@ final class AuditAppender: @unchecked Sendable {
     // Used by one batch's writes one after another (never at once): no lock needed.
     private(set) var tail: (id: Int64, hash: String)?
     private var pending: [AuditRecord] = []
+    /// The new value of the latest pending record of each entity and id: what the audit last
+    /// recorded of a row changed earlier in the batch, not yet in the table.
+    private var latest: [String: String?] = [:]
 
     init(tail: (id: Int64, hash: String)?) {
         self.tail = tail
@@ -99,14 +102,24 @@ final class AuditAppender: @unchecked Sendable {
         let record = AuditChain.record(
             after: tail, context: context, action: action, entity: entity, entityID: entityID, old: old, new: new)
         pending.append(record)
+        latest[Self.key(entity, entityID)] = .some(new)
         tail = (record.id, record.hash)
     }
+
+    /// The new value of the batch's latest record of the entity and id, if the batch has one
+    /// (`.some(nil)`: recorded as removed).
+    func pendingValue(entity: String, entityID: String) -> String?? {
+        latest[Self.key(entity, entityID)]
+    }
+
+    private static func key(_ entity: String, _ entityID: String) -> String { entity + "\u{1F}" + entityID }
 
     /// Inserts the batch's records, all in one statement.
     func flush(_ connection: PostgresConnection, logger: Logger) async throws {
         guard !pending.isEmpty else { return }
         let records = pending
         pending = []
+        latest = [:]
         try await connection.query(
             """
             INSERT INTO audit_log (id, at, actor_id, session_id, action, entity, entity_id, old_value, new_value,

@@ -96,6 +96,11 @@ enum PostgresMigrations {
                 "CREATE INDEX node_sessions_by_node ON node_sessions(node)",
                 "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TIMESTAMPTZ NOT NULL)"
             ]
-        )
+        ),
+        ("v16-school", PostgresSchoolSchema.statements)
     ]
+
+    /// Migrations after which every audited row gets a baseline audit record (the rows they
+    /// insert: the school's settings and mark kinds), as SQLite's v2 and v3 give them.
+    static let baselined: Set<String> = ["v16-school"]
 }

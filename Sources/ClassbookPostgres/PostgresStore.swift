@@ -72,6 +72,7 @@ public final class PostgresStore: Sendable {
     /// (an advisory lock: several nodes may start at once).
     public func migrate() async throws {
         try await write { connection in
+            try await Self.checkCollation(SQL(runner: connection, logger: logger))
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query(
                 """
@@ -88,9 +89,36 @@ public final class PostgresStore: Sendable {
                 for statement in statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                if PostgresMigrations.baselined.contains(name) {
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresAudit.lock))", logger: logger)
+                    let audit = AuditAppender(tail: try await PostgresAudit.last(connection, logger: logger))
+                    try await PostgresAuditedRows.baseline(
+                        SQL(runner: connection, logger: logger), audit,
+                        context: AuditContext(actor: nil, sessionID: "migration:\(name)", at: Date()))
+                    try await audit.flush(connection, logger: logger)
+                }
                 try await connection.query(
                     "INSERT INTO classbook_migrations (name, applied_at) VALUES (\(name), now())", logger: logger)
             }
+        }
+    }
+
+    /// A database whose text sorts other than by code point would list names in another order
+    /// than SQLite does (and than the same school on another server): refused with what to do.
+    public struct UnsupportedCollation: Error, CustomStringConvertible {
+        public var collation: String
+        public var description: String {
+            "the database sorts text by \(collation); Classbook needs C.UTF-8 (CREATE DATABASE … ENCODING 'UTF8' "
+                + "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0; see docs/scaling.md)"
+        }
+    }
+
+    static func checkCollation(_ sql: SQL) async throws {
+        let collation = try await sql.value(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        ).string
+        guard ["C", "POSIX", "C.UTF-8", "C.utf8"].contains(collation) else {
+            throw UnsupportedCollation(collation: collation)
         }
     }
 

@@ -3,6 +3,8 @@ import ClassbookPostgres
 import ClassbookStore
 import ClassbookTestSupport
 import Foundation
+import GRDB
+import PostgresNIO
 import Testing
 
 /// The stores the contract tests run against: the embedded SQLite file, and a PostgreSQL
@@ -70,6 +72,68 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
                     b.close()
                 }
             )
+        }
+    }
+}
+
+/// One school in a new store of a backend: the demo school imported, its repositories, and what
+/// the contract tests read of the store underneath.
+struct SchoolStore: Sendable {
+    var diary: any DiaryRepository
+    var journal: any JournalRepository
+    var verifyAudit: @Sendable () async throws -> AuditChain.Outcome
+    /// The first column, as text, of every row a query returns.
+    var texts: @Sendable (String) async throws -> [String]
+    /// Runs a statement behind the application's back (a tampering).
+    var tamper: @Sendable (String) async throws -> Void
+    var close: @Sendable () -> Void
+
+    /// `entity entity_id new_value` of every audit record of the audited tables, in order.
+    func auditedTexts() async throws -> [String] { try await texts(Self.auditedTextsSQL) }
+
+    static let auditedTextsSQL = """
+        SELECT entity || ' ' || entity_id || ' ' || coalesce(new_value, '∅') FROM audit_log
+        WHERE entity IN (\(AuditedTable.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+            AND action <> 'audit.baseline'
+        ORDER BY id
+        """
+}
+
+extension Backend {
+    /// A new store of this backend holding `snapshot`, imported as `context`.
+    func school(_ snapshot: SchoolSnapshot, context: AuditContext) async throws -> SchoolStore {
+        switch self {
+        case .sqlite:
+            let directory = NSTemporaryDirectory() + "classbook-contract-" + UUID().uuidString
+            let database = try ClassbookDatabase(directory: directory)
+            try await SchoolImporter(database: database).write(snapshot, context: context)
+            return SchoolStore(
+                diary: database.diary, journal: database.journal,
+                verifyAudit: { try await AuditVerifier(database: database).verify() },
+                texts: { query in try await database.pool.read { try String.fetchAll($0, sql: query) } },
+                tamper: { statement in try await database.pool.write { try $0.execute(sql: statement) } },
+                close: {
+                    try? database.close()
+                    try? FileManager.default.removeItem(atPath: directory)
+                })
+        case .postgresql:
+            let store = try PostgresStore(url: try await ThrowawayPostgres.server().newDatabase())
+            try await store.migrate()
+            try await store.importSchool(snapshot, context: context)
+            return SchoolStore(
+                diary: store.diary, journal: store.journal,
+                verifyAudit: { try await store.verifyAudit() },
+                texts: { query in
+                    var texts: [String] = []
+                    for try await text in try await store.client.query(PostgresQuery(unsafeSQL: query))
+                        .decode(String.self)
+                    {
+                        texts.append(text)
+                    }
+                    return texts
+                },
+                tamper: { statement in try await store.client.query(PostgresQuery(unsafeSQL: statement)) },
+                close: { store.close() })
         }
     }
 }

@@ -1,0 +1,138 @@
+import ClassbookDomain
+import Foundation
+import Testing
+
+/// The school's repositories, the same on every backend: one demo school imported into a new
+/// store of each, and everything read back compared between them and with the snapshot.
+@Suite("School contract")
+struct SchoolContractTests {
+    static let context = AuditContext(actor: nil, sessionID: "import", at: Date(timeIntervalSince1970: 1_795_000_000))
+    static let snapshot: SchoolSnapshot = {
+        var output = DemoSchoolGenerator(studentCount: 8, seed: 5, asOf: SchoolDate(year: 2026, month: 11, day: 20))
+            .generate()
+        for index in output.snapshot.people.indices { output.snapshot.people[index].passwordHash = "!" }
+        return output.snapshot
+    }()
+
+    /// The same school in every backend.
+    static func schools() async throws -> [SchoolStore] {
+        var stores: [SchoolStore] = []
+        for backend in Backend.allCases { stores.append(try await backend.school(snapshot, context: context)) }
+        return stores
+    }
+
+    @Test(
+        """
+        an imported school reads back the same on every backend: guardians' children, students' own records and \
+        accounts, periods by grade, every student's marks and absences and their stamp; the audit records of the \
+        journal's rows carry the same text, and each chain verifies
+        """)
+    func importedSchoolReadsTheSame() async throws {
+        let stores = try await Self.schools()
+        defer { for store in stores { store.close() } }
+        let sqlite = stores[0]
+        let year = (Self.snapshot.yearStart, Self.snapshot.yearEnd)
+        var compared = 0
+        for store in stores.dropFirst() {
+            #expect(try await store.auditedTexts() == sqlite.auditedTexts())
+            for person in Self.snapshot.people {
+                // Accounts are numbered in the snapshot's order on both.
+                let account = AccountID(Int64(Self.snapshot.people.firstIndex { $0.login == person.login }! + 1))
+                let children = try await store.diary.studentsInCare(of: account)
+                #expect(children == (try await sqlite.diary.studentsInCare(of: account)))
+                #expect(try await store.diary.student(ownedBy: account) == sqlite.diary.student(ownedBy: account))
+                #expect(try await store.diary.accountExists(login: person.login))
+                for child in children { #expect(try await store.diary.isGuardian(account, of: child.id)) }
+            }
+            #expect(try await !store.diary.accountExists(login: "nobody"))
+            for index in Self.snapshot.students.indices {
+                let student = StudentID(Int64(index + 1))
+                let marks = try await store.diary.marks(of: student, from: year.0, through: year.1)
+                #expect(marks == (try await sqlite.diary.marks(of: student, from: year.0, through: year.1)))
+                #expect(
+                    try await store.diary.absences(of: student, from: year.0, through: year.1)
+                        == sqlite.diary.absences(of: student, from: year.0, through: year.1))
+                #expect(try await store.diary.marksStamp(of: student) == sqlite.diary.marksStamp(of: student))
+                #expect(try await store.diary.accountOf(student: student) == sqlite.diary.accountOf(student: student))
+                compared += marks.count
+            }
+            for grade in 1...11 {
+                let day = SchoolDate(year: 2026, month: 11, day: 20)
+                #expect(
+                    try await store.diary.periods(on: day, grade: grade) == sqlite.diary.periods(on: day, grade: grade))
+            }
+        }
+        #expect(compared == Self.snapshot.marks.count * (stores.count - 1))
+        for store in stores {
+            guard case .intact = try await store.verifyAudit() else {
+                Issue.record("the audit does not verify")
+                continue
+            }
+        }
+    }
+
+    @Test(
+        """
+        acknowledgements and consent: an acknowledgement covers every entry not yet acknowledged and a second one \
+        finds none; consent decisions, the latest in force; both audited, on every backend
+        """, arguments: Backend.allCases)
+    func acknowledgementsAndConsent(_ backend: Backend) async throws {
+        let store = try await backend.school(Self.snapshot, context: Self.context)
+        defer { store.close() }
+        let index = try #require(Self.snapshot.students.firstIndex { !$0.guardianLogins.isEmpty })
+        let student = StudentID(Int64(index + 1))
+        let login = Self.snapshot.students[index].guardianLogins[0]
+        let guardian = AccountID(Int64(Self.snapshot.people.firstIndex { $0.login == login }! + 1))
+        let marks = Self.snapshot.marks.filter { $0.student == index }.count
+        let absences = Self.snapshot.absences.filter { $0.student == index }.count
+        let context = AuditContext(actor: guardian, sessionID: "s1", at: Date(timeIntervalSince1970: 1_795_000_100))
+        #expect(try await store.diary.lastAcknowledgement(student: student, guardian: guardian) == nil)
+        let first = try #require(
+            try await store.diary.acknowledge(student: student, guardian: guardian, context: context))
+        #expect(first.markCount == marks && first.absenceCount == absences && first.at == context.at)
+        #expect(try await store.diary.acknowledge(student: student, guardian: guardian, context: context) == nil)
+        #expect(try await store.diary.lastAcknowledgement(student: student, guardian: guardian) == first)
+
+        #expect(try await store.diary.latestConsent(guardian: guardian) == nil)
+        _ = try await store.diary.recordConsent(.refused, guardian: guardian, context: context)
+        let later = AuditContext(actor: guardian, sessionID: "s1", at: Date(timeIntervalSince1970: 1_795_000_200))
+        _ = try await store.diary.recordConsent(.granted, guardian: guardian, context: later)
+        #expect(
+            try await store.diary.latestConsent(guardian: guardian) == ConsentRecord(decision: .granted, at: later.at))
+        guard case .intact = try await store.verifyAudit() else {
+            Issue.record("the audit does not verify")
+            return
+        }
+    }
+
+    @Test(
+        """
+        audit verify finds a journal row changed, added or removed behind the application's back, on every backend
+        """, arguments: Backend.allCases)
+    func tamperedRowsAreFound(_ backend: Backend) async throws {
+        for (statement, finding) in [
+            ("UPDATE marks SET comment = 'подделка' WHERE id = 1", "marks row 1 differs"),
+            (
+                "DELETE FROM guardianships WHERE student_id = 1 AND guardian_id = (SELECT min(guardian_id) FROM "
+                    + "guardianships WHERE student_id = 1)", "is missing"
+            ),
+            (
+                "INSERT INTO remarks (student_id, author_id, date, kind, text, revision, created_at) VALUES (1, 1, "
+                    + "'2026-11-20', 'remark', 'x', 0, '2026-11-20 10:00:00')", "has no audit record"
+            )
+        ] {
+            let store = try await backend.school(Self.snapshot, context: Self.context)
+            defer { store.close() }
+            guard case .intact = try await store.verifyAudit() else {
+                Issue.record("the audit does not verify before tampering")
+                return
+            }
+            try await store.tamper(statement)
+            guard case .rowTampered(let reason) = try await store.verifyAudit() else {
+                Issue.record("not found: \(statement)")
+                continue
+            }
+            #expect(reason.contains(finding), "\(reason)")
+        }
+    }
+}

@@ -7,10 +7,10 @@ public struct PostgresDiaryRepository: DiaryRepository {
     let store: PostgresStore
     private var sql: SQL { store.sql }
 
-    static let studentColumns = """
-        s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name, c.grade
-        FROM students s JOIN classes c ON c.id = s.class_id
-        """
+    /// A student's columns (read by `student(_:)` from the row's start) and where they come from.
+    static let studentFields = "s.id, s.last_name, s.first_name, s.class_id, c.name AS class_name, c.grade"
+    static let studentsTable = "FROM students s JOIN classes c ON c.id = s.class_id"
+    static let studentColumns = studentFields + " " + studentsTable
 
     /// A student from a row that starts with `studentColumns`.
     static func student(_ row: SQLRow) -> Student {

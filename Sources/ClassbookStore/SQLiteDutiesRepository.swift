@@ -16,29 +16,11 @@ public struct SQLiteDutiesRepository: DutiesRepository {
     }
 
     public func riskRules() async throws -> RiskRules {
-        try await pool.read { db in
-            let s = try settings(db)
-            var rules = RiskRules.standard
-            if let v = s["risk_average_below"].flatMap(Double.init) { rules.averageBelow = v }
-            if let v = s["risk_twos"].flatMap(Int.init) { rules.recentTwos = v }
-            if let v = s["risk_missed_share"].flatMap(Double.init) { rules.missedShare = v }
-            return rules
-        }
+        try await pool.read { db in RiskRules(settings: try settings(db)) }
     }
 
     public func digestSchedule() async throws -> DigestSchedule {
-        try await pool.read { db in
-            let s = try settings(db)
-            var schedule = DigestSchedule.standard
-            if let day = s["digest_weekday"].flatMap(Int.init), (1...7).contains(day) { schedule.weekday = day }
-            if let time = s["digest_time"]?.split(separator: ":").compactMap({ Int($0) }), time.count == 2,
-                (0...23).contains(time[0]), (0...59).contains(time[1])
-            {
-                schedule.hour = time[0]
-                schedule.minute = time[1]
-            }
-            return schedule
-        }
+        try await pool.read { db in DigestSchedule(settings: try settings(db)) }
     }
 
     // MARK: Activity
@@ -83,7 +65,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
                     result.append(
                         ClassGuardian(
                             account: id, login: row["login"], name: row["display_name"], children: [student],
-                            hasPassword: (row["password_hash"] as String) != CSVImporter.noPassword))
+                            hasPassword: (row["password_hash"] as String) != Account.noPassword))
                 }
             }
             return result
@@ -322,7 +304,7 @@ public struct SQLiteDutiesRepository: DutiesRepository {
                         UNION SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id WHERE
                             s.class_id = ?1 AND \(active))
                     ORDER BY a.display_name
-                    """, arguments: [classID.rawValue, date.iso, CSVImporter.noPassword, includePending])
+                    """, arguments: [classID.rawValue, date.iso, Account.noPassword, includePending])
             let accounts = try accountRows.map { try SQLiteAccountRepository.account($0, db) }
             let students = try Row.fetchAll(
                 db,

@@ -2,6 +2,10 @@ import Foundation
 
 /// A person who can log in.
 public struct Account: Sendable, Equatable {
+    /// The password hash of an account that exists but cannot log in yet (imported, no
+    /// credentials issued): a placeholder no password matches.
+    public static let noPassword = "!"
+
     public var id: AccountID
     public var login: String
     public var displayName: String

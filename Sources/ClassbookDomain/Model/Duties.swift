@@ -163,6 +163,13 @@ public struct RiskRules: Sendable, Equatable {
         self.recentTwos = recentTwos
         self.missedShare = missedShare
     }
+    /// The thresholds the school's settings (key → text) set, standard where one does not read.
+    public init(settings: [String: String]) {
+        self = .standard
+        if let value = settings["risk_average_below"].flatMap(Double.init) { averageBelow = value }
+        if let value = settings["risk_twos"].flatMap(Int.init) { recentTwos = value }
+        if let value = settings["risk_missed_share"].flatMap(Double.init) { missedShare = value }
+    }
 }
 
 /// When the weekly digest goes out, in the school's time zone.
@@ -178,6 +185,18 @@ public struct DigestSchedule: Sendable, Equatable {
         self.weekday = weekday
         self.hour = hour
         self.minute = minute
+    }
+
+    /// The schedule the school's settings (key → text) set, standard where one does not read.
+    public init(settings: [String: String]) {
+        self = .standard
+        if let day = settings["digest_weekday"].flatMap(Int.init), (1...7).contains(day) { weekday = day }
+        if let time = settings["digest_time"]?.split(separator: ":").compactMap({ Int($0) }), time.count == 2,
+            (0...23).contains(time[0]), (0...59).contains(time[1])
+        {
+            hour = time[0]
+            minute = time[1]
+        }
     }
 
     /// The latest scheduled moment at or before `now`, and the date it falls on.

@@ -56,8 +56,8 @@ public struct CSVImporter: Sendable {
         }
     }
 
-    /// A placeholder that no password matches: the account exists but cannot log in yet.
-    public static let noPassword = "!"
+    /// A placeholder that no password matches (`Account.noPassword`).
+    public static let noPassword = Account.noPassword
 
     /// Imports commit through the group commit like every other write, so that caches of the
     /// school's structure see them at once.

@@ -119,7 +119,7 @@ struct ImportWriter {
         seenLogins.insert(login)
         do {
             return try SQLiteAccountRepository.insert(
-                NewAccount(login: login, displayName: name, roles: roles, passwordHash: CSVImporter.noPassword),
+                NewAccount(login: login, displayName: name, roles: roles, passwordHash: Account.noPassword),
                 context: context, db
             ).id.rawValue
         } catch RepositoryError.loginTaken {

@@ -81,6 +81,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct SchoolStore: Sendable {
     var diary: any DiaryRepository
     var journal: any JournalRepository
+    var duties: any DutiesRepository
     var verifyAudit: @Sendable () async throws -> AuditChain.Outcome
     /// The first column, as text, of every row a query returns.
     var texts: @Sendable (String) async throws -> [String]
@@ -108,7 +109,7 @@ extension Backend {
             let database = try ClassbookDatabase(directory: directory)
             try await SchoolImporter(database: database).write(snapshot, context: context)
             return SchoolStore(
-                diary: database.diary, journal: database.journal,
+                diary: database.diary, journal: database.journal, duties: database.duties,
                 verifyAudit: { try await AuditVerifier(database: database).verify() },
                 texts: { query in try await database.pool.read { try String.fetchAll($0, sql: query) } },
                 tamper: { statement in try await database.pool.write { try $0.execute(sql: statement) } },
@@ -121,7 +122,7 @@ extension Backend {
             try await store.migrate()
             try await store.importSchool(snapshot, context: context)
             return SchoolStore(
-                diary: store.diary, journal: store.journal,
+                diary: store.diary, journal: store.journal, duties: store.duties,
                 verifyAudit: { try await store.verifyAudit() },
                 texts: { query in
                     var texts: [String] = []

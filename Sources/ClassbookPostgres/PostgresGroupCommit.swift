@@ -25,9 +25,12 @@ final class PostgresGroupCommit: Sendable {
     private let queue = CommitQueue<Request>()
     private let client: PostgresClient
     private let logger: Logger
+    /// The node's name, which the change feed's triggers write as the origin of what a batch saves.
+    private let node: String
 
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, node: String, logger: Logger) {
         self.client = client
+        self.node = node
         self.logger = logger
     }
 
@@ -70,8 +73,10 @@ final class PostgresGroupCommit: Sendable {
 
     /// Runs the requests in one transaction; their answers once it has committed.
     private func commit(_ batch: [Request]) async throws -> [@Sendable () -> Void] {
-        try await client.transaction(logger: logger) { [logger] connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresAudit.lock))", logger: logger)
+        try await client.transaction(logger: logger) { [logger, node] connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(PostgresAudit.lock)), set_config('classbook.node', \(node), true)",
+                logger: logger)
             let audit = AuditAppender(tail: try await PostgresAudit.last(connection, logger: logger))
             var answers: [@Sendable () -> Void] = []
             for request in batch { answers.append(try await request.run(connection, audit)) }

@@ -97,7 +97,54 @@ enum PostgresMigrations {
                 "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TIMESTAMPTZ NOT NULL)"
             ]
         ),
-        ("v16-school", PostgresSchoolSchema.statements)
+        ("v16-school", PostgresSchoolSchema.statements),
+        ("v17-feed-triggers", feedTriggers)
+    ]
+
+    /// A message saved in `bot_outbox` or `direct_messages`, and a post saved in `board_posts`, is
+    /// published on the change feed by a trigger in the same transaction (as SQLite's triggers
+    /// do), under the writing node's name (`classbook.node`, which the group commit sets in its
+    /// transaction), in order under the feed's lock, and the commit notifies the listeners.
+    static let feedTriggers = [
+        """
+        CREATE FUNCTION classbook_publish() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            published BIGINT;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(\(PostgresStore.feedLock));
+            IF TG_TABLE_NAME = 'bot_outbox' THEN
+                INSERT INTO change_feed (origin, topic, account_id, ref, at)
+                VALUES (coalesce(current_setting('classbook.node', true), ''), 'bot_message', NEW.account_id,
+                    NEW.id::text, now())
+                RETURNING change_feed.seq INTO published;
+            ELSIF TG_TABLE_NAME = 'direct_messages' THEN
+                INSERT INTO change_feed (origin, topic, account_id, ref, at)
+                VALUES (coalesce(current_setting('classbook.node', true), ''), 'direct_message', NEW.recipient_id,
+                    NEW.id::text, now())
+                RETURNING change_feed.seq INTO published;
+            ELSE
+                INSERT INTO change_feed (origin, topic, account_id, ref, detail, at)
+                VALUES (coalesce(current_setting('classbook.node', true), ''), 'post', NEW.author_id, NEW.msgid,
+                    (SELECT msgid FROM board_posts WHERE id = NEW.thread_id), now())
+                RETURNING change_feed.seq INTO published;
+            END IF;
+            PERFORM pg_notify('\(PostgresStore.feedChannel)', published::text);
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER bot_outbox_published AFTER INSERT ON bot_outbox
+        FOR EACH ROW EXECUTE FUNCTION classbook_publish()
+        """,
+        """
+        CREATE TRIGGER direct_messages_published AFTER INSERT ON direct_messages
+        FOR EACH ROW EXECUTE FUNCTION classbook_publish()
+        """,
+        """
+        CREATE TRIGGER board_posts_published AFTER INSERT ON board_posts
+        FOR EACH ROW EXECUTE FUNCTION classbook_publish()
+        """
     ]
 
     /// Migrations after which every audited row gets a baseline audit record (the rows they

@@ -50,7 +50,7 @@ public final class PostgresStore: Sendable {
         self.logger = logger
         node = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         running = Task { await client.run() }
-        audited = PostgresGroupCommit(client: client, logger: logger)
+        audited = PostgresGroupCommit(client: client, node: node, logger: logger)
     }
 
     /// Stops listening and closes the pool's connections.

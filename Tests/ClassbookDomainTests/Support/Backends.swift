@@ -82,11 +82,15 @@ struct SchoolStore: Sendable {
     var diary: any DiaryRepository
     var journal: any JournalRepository
     var duties: any DutiesRepository
+    var messaging: any MessagingRepository
+    var feed: any ChangeFeed
     var verifyAudit: @Sendable () async throws -> AuditChain.Outcome
     /// The first column, as text, of every row a query returns.
     var texts: @Sendable (String) async throws -> [String]
     /// Runs a statement behind the application's back (a tampering).
     var tamper: @Sendable (String) async throws -> Void
+    /// Another process (node) on the same store, with its own connections and name.
+    var another: @Sendable () throws -> SchoolStore
     var close: @Sendable () -> Void
 
     /// `entity entity_id new_value` of every audit record of the audited tables, in order.
@@ -98,6 +102,42 @@ struct SchoolStore: Sendable {
             AND action <> 'audit.baseline'
         ORDER BY id
         """
+
+    /// The store of a SQLite file; `remove` deletes the directory when closed.
+    static func sqlite(_ directory: String, remove: Bool) throws -> SchoolStore {
+        let database = try ClassbookDatabase(directory: directory)
+        return SchoolStore(
+            diary: database.diary, journal: database.journal, duties: database.duties,
+            messaging: database.messaging, feed: database.feed,
+            verifyAudit: { try await AuditVerifier(database: database).verify() },
+            texts: { query in try await database.pool.read { try String.fetchAll($0, sql: query) } },
+            tamper: { statement in try await database.pool.write { try $0.execute(sql: statement) } },
+            another: { try sqlite(directory, remove: false) },
+            close: {
+                try? database.close()
+                if remove { try? FileManager.default.removeItem(atPath: directory) }
+            })
+    }
+
+    /// The store of a PostgreSQL database.
+    static func postgresql(_ url: String) throws -> SchoolStore {
+        let store = try PostgresStore(url: url)
+        return SchoolStore(
+            diary: store.diary, journal: store.journal, duties: store.duties, messaging: store.messaging,
+            feed: store.feed,
+            verifyAudit: { try await store.verifyAudit() },
+            texts: { query in
+                var texts: [String] = []
+                for try await text in try await store.client.query(PostgresQuery(unsafeSQL: query)).decode(String.self)
+                {
+                    texts.append(text)
+                }
+                return texts
+            },
+            tamper: { statement in try await store.client.query(PostgresQuery(unsafeSQL: statement)) },
+            another: { try postgresql(url) },
+            close: { store.close() })
+    }
 }
 
 extension Backend {
@@ -108,33 +148,15 @@ extension Backend {
             let directory = NSTemporaryDirectory() + "classbook-contract-" + UUID().uuidString
             let database = try ClassbookDatabase(directory: directory)
             try await SchoolImporter(database: database).write(snapshot, context: context)
-            return SchoolStore(
-                diary: database.diary, journal: database.journal, duties: database.duties,
-                verifyAudit: { try await AuditVerifier(database: database).verify() },
-                texts: { query in try await database.pool.read { try String.fetchAll($0, sql: query) } },
-                tamper: { statement in try await database.pool.write { try $0.execute(sql: statement) } },
-                close: {
-                    try? database.close()
-                    try? FileManager.default.removeItem(atPath: directory)
-                })
+            try database.close()
+            return try SchoolStore.sqlite(directory, remove: true)
         case .postgresql:
-            let store = try PostgresStore(url: try await ThrowawayPostgres.server().newDatabase())
+            let url = try await ThrowawayPostgres.server().newDatabase()
+            let store = try PostgresStore(url: url)
             try await store.migrate()
             try await store.importSchool(snapshot, context: context)
-            return SchoolStore(
-                diary: store.diary, journal: store.journal, duties: store.duties,
-                verifyAudit: { try await store.verifyAudit() },
-                texts: { query in
-                    var texts: [String] = []
-                    for try await text in try await store.client.query(PostgresQuery(unsafeSQL: query))
-                        .decode(String.self)
-                    {
-                        texts.append(text)
-                    }
-                    return texts
-                },
-                tamper: { statement in try await store.client.query(PostgresQuery(unsafeSQL: statement)) },
-                close: { store.close() })
+            store.close()
+            return try SchoolStore.postgresql(url)
         }
     }
 }

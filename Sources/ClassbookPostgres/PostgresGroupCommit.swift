@@ -120,12 +120,12 @@ final class AuditAppender: @unchecked Sendable {
     private static func key(_ entity: String, _ entityID: String) -> String { entity + "\u{1F}" + entityID }
 
     /// Inserts the batch's records, all in one statement.
-    func flush(_ connection: PostgresConnection, logger: Logger) async throws {
+    func flush(_ connection: any SQLRunner, logger: Logger) async throws {
         guard !pending.isEmpty else { return }
         let records = pending
         pending = []
         latest = [:]
-        try await connection.query(
+        _ = try await connection.run(
             """
             INSERT INTO audit_log (id, at, actor_id, session_id, action, entity, entity_id, old_value, new_value,
                 prev_hash, hash)

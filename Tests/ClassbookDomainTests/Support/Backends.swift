@@ -83,6 +83,8 @@ struct SchoolStore: Sendable {
     var journal: any JournalRepository
     var duties: any DutiesRepository
     var messaging: any MessagingRepository
+    var boards: any BoardRepository
+    var security: any SecurityRepository
     var feed: any ChangeFeed
     var verifyAudit: @Sendable () async throws -> AuditChain.Outcome
     /// The first column, as text, of every row a query returns.
@@ -108,7 +110,7 @@ struct SchoolStore: Sendable {
         let database = try ClassbookDatabase(directory: directory)
         return SchoolStore(
             diary: database.diary, journal: database.journal, duties: database.duties,
-            messaging: database.messaging, feed: database.feed,
+            messaging: database.messaging, boards: database.boards, security: database.security, feed: database.feed,
             verifyAudit: { try await AuditVerifier(database: database).verify() },
             texts: { query in try await database.pool.read { try String.fetchAll($0, sql: query) } },
             tamper: { statement in try await database.pool.write { try $0.execute(sql: statement) } },
@@ -124,7 +126,7 @@ struct SchoolStore: Sendable {
         let store = try PostgresStore(url: url)
         return SchoolStore(
             diary: store.diary, journal: store.journal, duties: store.duties, messaging: store.messaging,
-            feed: store.feed,
+            boards: store.boards, security: store.security, feed: store.feed,
             verifyAudit: { try await store.verifyAudit() },
             texts: { query in
                 var texts: [String] = []

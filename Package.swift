@@ -115,6 +115,7 @@ let package = Package(
                 "ClassbookText",
                 "ClassbookPrint",
                 "ClassbookStore",
+                "ClassbookPostgres",
                 "ClassbookDomain",
                 "CClassbookCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

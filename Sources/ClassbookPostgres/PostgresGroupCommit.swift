@@ -2,6 +2,7 @@ import ClassbookDomain
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Group commit on PostgreSQL, as `GroupCommit` on SQLite: audited writes that arrive while a
 /// batch commits wait for it and then share one transaction, one WAL flush and one hold of the
@@ -23,6 +24,12 @@ final class PostgresGroupCommit: Sendable {
     }
 
     private let queue = CommitQueue<Request>()
+    /// Told of each commit: how many writes it carried and how long it took (the metrics).
+    private let observer = Mutex<(@Sendable (_ writes: Int, _ duration: Duration) -> Void)?>(nil)
+
+    func observe(_ handler: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void) {
+        observer.withLock { $0 = handler }
+    }
     private let client: PostgresClient
     private let logger: Logger
     /// The node's name, which the change feed's triggers write as the origin of what a batch saves.
@@ -73,6 +80,13 @@ final class PostgresGroupCommit: Sendable {
 
     /// Runs the requests in one transaction; their answers once it has committed.
     private func commit(_ batch: [Request]) async throws -> [@Sendable () -> Void] {
+        let start = ContinuousClock.now
+        let answers = try await transaction(batch)
+        observer.withLock { $0 }?(batch.count, ContinuousClock.now - start)
+        return answers
+    }
+
+    private func transaction(_ batch: [Request]) async throws -> [@Sendable () -> Void] {
         try await client.transaction(logger: logger) { [logger, node] connection in
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(PostgresAudit.lock)), set_config('classbook.node', \(node), true)",

@@ -65,6 +65,18 @@ public final class PostgresStore: Sendable {
         try await client.transaction(logger: logger, body)
     }
 
+    /// Told of each commit of audited writes: how many it carried and how long it took.
+    public func observeCommits(_ handler: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void) {
+        audited.observe(handler)
+    }
+
+    /// The URL without its password, for logs and messages.
+    public static func redacted(_ url: String) -> String {
+        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
+        parts.password = "***"
+        return parts.string ?? url
+    }
+
     public var feed: PostgresChangeFeed { PostgresChangeFeed(store: self) }
     public var nodes: PostgresNodeDirectory { PostgresNodeDirectory(store: self) }
 

@@ -45,7 +45,7 @@ struct AccountCommand: AsyncParsableCommand {
                 throw ValidationError("--language must be ru or en")
             }
             let (password, generated) = try passwordInput.read()
-            let service = try Composition.open(data).school.accounts
+            let service = try await Composition.open(data).school.accounts
             do {
                 let account = try await service.createAccount(
                     login: login, displayName: name, roles: roles, password: password, language: language,
@@ -87,7 +87,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (password, generated) = try passwordInput.read()
-            let service = try Composition.open(data).school.accounts
+            let service = try await Composition.open(data).school.accounts
             do {
                 try await service.setPassword(
                     login: login, password: password,

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ClassbookStore
 import Foundation
 
 struct AuditCommand: AsyncParsableCommand {
@@ -16,8 +15,9 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let database = try Composition.open(data).database
-            switch try await AuditVerifier(database: database).verify() {
+            let store = try await Composition.open(data).store
+            defer { try? store.close() }
+            switch try await store.verifyAudit() {
             case .intact(let records):
                 print("audit chain intact: \(records) records")
             case .broken(let id, let reason):

@@ -12,7 +12,9 @@ struct BackupCommand: AsyncParsableCommand {
     var to: String
 
     func run() async throws {
-        let database = try Composition.open(data).database
+        guard case .sqlite(let database) = try await Composition.open(data).store else {
+            throw ValidationError(Self.postgresql)
+        }
         do {
             try database.backup(to: to)
         } catch let error as ClassbookDatabase.BackupError {
@@ -22,6 +24,10 @@ struct BackupCommand: AsyncParsableCommand {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: to)
         print("backup written: \(to)")
     }
+
+    static let postgresql =
+        "classbook backup copies the SQLite file; a PostgreSQL database is backed up with pg_dump (docs/operations.md, "
+        + "\"Backups\")"
 }
 
 struct RestoreCommand: AsyncParsableCommand {
@@ -38,6 +44,7 @@ struct RestoreCommand: AsyncParsableCommand {
     var from: String
 
     func run() async throws {
+        guard data.database == nil else { throw ValidationError(BackupCommand.postgresql) }
         guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no file \(from)") }
         do {
             let records = try await ClassbookDatabase.restore(from: from, into: data.data)

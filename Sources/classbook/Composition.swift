@@ -4,10 +4,19 @@ import ClassbookServer
 import ClassbookStore
 import Foundation
 
-/// `--data DIR` and `--config FILE`, shared by every command that opens a school's database.
+/// `--data DIR`, `--database URL` and `--config FILE`, shared by every command that opens a
+/// school's database.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "The school's data directory (database, certificates).")
+    @Option(name: .long, help: "The school's data directory (the SQLite database, certificates, demo logins).")
     var data: String
+
+    @Option(
+        name: .long,
+        help: """
+            A PostgreSQL database the school's nodes share, postgresql://user[:password]@host[:port]/db \
+            (or CLASSBOOK_DATABASE, or database: in the config file); without it, the SQLite file in --data.
+            """)
+    var database: String?
 
     @Option(
         name: .long,
@@ -21,41 +30,29 @@ struct DataOptions: ParsableArguments {
 /// prints or counts.
 struct Composition {
     let configuration: ServerConfiguration
-    let database: ClassbookDatabase
+    let store: Store
     let school: SchoolServices
 
-    /// Opens the school of `options`; `create` makes a new database where there is none (`init`).
-    static func open(_ options: DataOptions, create: Bool = false) throws -> Composition {
-        guard create || ClassbookDatabase.exists(in: options.data) else {
-            throw ValidationError("no database in \(options.data); run 'classbook init --data \(options.data)' first")
-        }
-        let configuration = try settings(options)
-        let database = try ClassbookDatabase(directory: options.data)
+    /// Opens the school of `options`; `create` makes a new SQLite database where there is none
+    /// (`init`, `import`).
+    static func open(_ options: DataOptions, create: Bool = false) async throws -> Composition {
+        let settings = try Settings(file: options.config, flags: options.database.map { ["database": $0] } ?? [:])
+        let configuration = try configuration(options, settings)
+        let store = try await Store.open(data: options.data, url: settings.string("database"), create: create)
         let school = SchoolServices(
-            repositories: database.repositories, timeZone: configuration.timeZone,
+            repositories: store.repositories, timeZone: configuration.timeZone,
             roomCreation: configuration.rooms, executor: DetachedThreadExecutor())
-        return Composition(configuration: configuration, database: database, school: school)
+        return Composition(configuration: configuration, store: store, school: school)
     }
 
-    /// The school's settings: from the config file named, the environment (`CLASSBOOK_…`) and
-    /// the defaults, as for `serve` (`Settings`).
-    static func settings(_ options: DataOptions) throws -> ServerConfiguration {
+    private static func configuration(_ options: DataOptions, _ settings: Settings) throws -> ServerConfiguration {
         let tls = (options.data as NSString).appendingPathComponent("tls")
         var configuration = ServerConfiguration(certificatePath: tls + "/cert.pem", privateKeyPath: tls + "/key.pem")
-        try Settings(file: options.config).apply(to: &configuration)
+        try settings.apply(to: &configuration)
         return configuration
     }
 
     var timeZone: TimeZone { configuration.timeZone }
-}
-
-extension ClassbookDatabase {
-    /// The store's repositories, as `SchoolServices` takes them.
-    var repositories: SchoolServices.Repositories {
-        .init(
-            accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
-            security: security)
-    }
 }
 
 extension Duration {

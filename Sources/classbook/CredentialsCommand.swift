@@ -39,7 +39,7 @@ struct CredentialsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let services = try Composition.open(data).school
+        let services = try await Composition.open(data).school
         let issued: [DutiesService.IssuedCredential]
         let schoolClass: SchoolClass
         do {

@@ -18,9 +18,9 @@ struct DigestCommand: AsyncParsableCommand {
     var login: String?
 
     func run() async throws {
-        let composition = try Composition.open(data)
-        let (database, services, timeZone) = (composition.database, composition.school, composition.timeZone)
-        var recipients = try await database.duties.digestRecipients()
+        let composition = try await Composition.open(data)
+        let (services, timeZone) = (composition.school, composition.timeZone)
+        var recipients = try await services.repositories.duties.digestRecipients()
         if let login {
             recipients = recipients.filter { $0.login == login.lowercased() }
             guard !recipients.isEmpty else {

@@ -41,7 +41,7 @@ struct ExtractCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let services = try Composition.open(data).school
+        let services = try await Composition.open(data).school
         let day = week.flatMap(SchoolDate.init(iso:)) ?? services.journal.today
         let extracts: [Extract]
         do {

@@ -26,7 +26,9 @@ struct ImportCommand: AsyncParsableCommand {
             }
             contents.append((path, data))
         }
-        let database = try Composition.open(data, create: true).database
+        guard case .sqlite(let database) = try await Composition.open(data, create: true).store else {
+            throw ValidationError("CSV import into PostgreSQL is not there yet: import into SQLite and use init")
+        }
         do {
             let summary = try await CSVImporter(database: database)
                 .run(files: contents, context: AuditContext(actor: nil, sessionID: "cli:import", at: Date()))

@@ -35,21 +35,21 @@ struct Init: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let composition = try Composition.open(data, create: true)
-        let database = composition.database
-        print("database ready: \(database.path)")
-        guard demo else { return try database.close() }
+        let composition = try await Composition.open(data, create: true)
+        let store = composition.store
+        print("database ready: \(store.location)")
+        guard demo else { return try store.close() }
         let day = asOf.flatMap(SchoolDate.init(iso:)) ?? SchoolDate(Date(), in: composition.timeZone)
         let output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: day, fullYear: fullYear).generate()
         var snapshot = output.snapshot
         let hashes = try await Self.hashPasswords(output.credentials.map(\.password))
         for index in snapshot.people.indices { snapshot.people[index].passwordHash = hashes[index] }
         do {
-            try await SchoolImporter(database: database)
-                .write(snapshot, context: AuditContext(actor: nil, sessionID: "cli:init", at: Date()))
-        } catch let error as SchoolImporter.ImportError {
+            try await store.importSchool(snapshot, context: AuditContext(actor: nil, sessionID: "cli:init", at: Date()))
+        } catch let error as SchoolImportError {
             throw ValidationError("\(error)")
         }
+        try FileManager.default.createDirectory(atPath: data.data, withIntermediateDirectories: true)
         let csvPath = (data.data as NSString).appendingPathComponent("demo-accounts.csv")
         try Self.writeCredentials(output.credentials, to: csvPath)
         print(
@@ -58,9 +58,9 @@ struct Init: AsyncParsableCommand {
                 + "absences"
         )
         print("logins and passwords: \(csvPath)")
-        // Closing checkpoints the WAL: a generated year is half a gigabyte of it, which the
+        // Closing checkpoints SQLite's WAL: a generated year is half a gigabyte of it, which the
         // first write after the next start (a migration) would otherwise fold in.
-        try database.close()
+        try store.close()
     }
 
     /// Hashes on every core at once: each hash takes tens of milliseconds by design.

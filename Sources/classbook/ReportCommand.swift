@@ -48,7 +48,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let services = try Composition.open(data).school
+        let services = try await Composition.open(data).school
         let start = ContinuousClock.now
         defer {
             if timing {

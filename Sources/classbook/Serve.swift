@@ -12,8 +12,15 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a school over IRC with TLS. Flags override the config file.")
 
-    @Option(help: "The school's data directory.")
+    @Option(help: "The school's data directory (the SQLite database, the TLS certificate).")
     var data: String?
+
+    @Option(
+        help: """
+            A PostgreSQL database the school's nodes share, postgresql://user[:password]@host[:port]/db; without it, \
+            the SQLite file in --data.
+            """)
+    var database: String?
 
     @Option(help: "A YAML config file (see deploy/classbook.yaml).")
     var config: String?
@@ -90,7 +97,7 @@ struct Serve: AsyncParsableCommand {
     /// The flags given, by the settings' keys: they come first (`Settings`).
     var flags: [String: String] {
         let given: [String: String?] = [
-            "data": data, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
+            "data": data, "database": database, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
             "web-listen": webListen,
             "proxy-listen": proxyListen,
             "metrics-listen": metricsListen, "server-name": serverName, "password": password,
@@ -103,9 +110,6 @@ struct Serve: AsyncParsableCommand {
         let settings = try Settings(file: config, flags: flags)
         guard let dataDirectory = settings.string("data") else {
             throw ValidationError("give --data DIR (or data: in the config file, or CLASSBOOK_DATA)")
-        }
-        guard ClassbookDatabase.exists(in: dataDirectory) else {
-            throw ValidationError("no database in \(dataDirectory); run 'classbook init --data \(dataDirectory)' first")
         }
         var logger = try Self.logger(settings)
         logger.logLevel = .info
@@ -132,16 +136,17 @@ struct Serve: AsyncParsableCommand {
         // NIOSSL keeps for each connection costs only the pages a client's lines touch (one,
         // for an idle chat session), not 32 KiB of resident memory.
         _ = cb_map_large_allocations(16 * 1024)
-        let database = try ClassbookDatabase(directory: dataDirectory)
+        let store = try await Store.open(
+            data: dataDirectory, url: settings.string("database"), create: false, logger: logger)
         let server = try ClassbookServer(
             configuration: configuration,
-            services: .init(repositories: database.repositories, feed: database.feed, nodes: database.nodes),
+            services: .init(repositories: store.repositories, feed: store.feed, nodes: store.nodes),
             logger: logger)
         // The store's commits, for the metrics: their size and how long they take.
-        database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
+        store.observeCommits { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         print(
-            "classbook serving \(dataDirectory): TLS on \(configuration.tlsListen.host):\(ports.tls)"
+            "classbook serving \(store.location): TLS on \(configuration.tlsListen.host):\(ports.tls)"
                 + (ports.plaintext.map { ", plaintext on \(configuration.plaintextListen!.host):\($0)" } ?? "")
                 + (ports.web.map { ", web on https://\(configuration.webListen!.host):\($0)\(WebSocketTransport.path)" }
                     ?? "")
@@ -153,7 +158,7 @@ struct Serve: AsyncParsableCommand {
         // One group: the store first, so that it is stopped last; SIGTERM or SIGINT stops the
         // listeners (every client told, writes under way finished), then the jobs, then the store.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: StoreService(database: database, logger: logger))]
+            services: [.init(service: StoreService(store: store, logger: logger))]
                 + server.services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
@@ -163,16 +168,18 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// The database as a service: open while the others run, closed once they have stopped
-/// (everything confirmed is on disk already, `synchronous = FULL`; closing checkpoints the WAL).
+/// The store as a service: open while the others run, closed once they have stopped
+/// (everything confirmed is durable already; closing checkpoints SQLite's WAL).
 struct StoreService: Service {
-    let database: ClassbookDatabase
+    let store: Store
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
-        let commits = database.writer.statistics
-        logger.info("group commit: \(commits.writes) writes in \(commits.commits) transactions")
-        try database.close()
+        if case .sqlite(let database) = store {
+            let commits = database.writer.statistics
+            logger.info("group commit: \(commits.writes) writes in \(commits.commits) transactions")
+        }
+        try store.close()
     }
 }

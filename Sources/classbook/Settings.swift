@@ -18,7 +18,7 @@ struct Settings {
 
     /// Every setting, with its kind.
     static let keys: [String: Kind] = [
-        "data": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string,
+        "data": .string, "database": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string,
         "metrics-listen": .string, "web-listen": .string, "web-allowed-origins": .list,
         "proxy-listen": .string,
         "server-name": .string, "password": .string, "allow-guests": .flag, "log-format": .string, "bot-nick": .string,
@@ -35,7 +35,7 @@ struct Settings {
     ]
 
     /// Shown masked by `classbook config check`.
-    static let secrets: Set<String> = ["password", "smtp.password", "sms.password"]
+    static let secrets: Set<String> = ["password", "smtp.password", "sms.password", "database"]
 
     enum Origin: CustomStringConvertible {
         case flag(String)

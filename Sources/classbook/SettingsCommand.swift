@@ -25,8 +25,8 @@ struct SettingsCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        let composition = try Composition.open(data)
-        let journal = composition.database.journal
+        let composition = try await Composition.open(data)
+        let journal = composition.school.repositories.journal
         let context = AuditContext(actor: nil, sessionID: "cli:settings", at: Date())
         for setting in settings {
             do {
@@ -42,7 +42,7 @@ struct SettingsCommand: AsyncParsableCommand {
         print("missed-day-rule=\(rules.missedDay.setting)")
         print("late-counts-as-missed=\(rules.lateCountsAsMissed ? "yes" : "no")")
         for (kind, weight) in rules.weights.sorted(by: { $0.key < $1.key }) { print("weight.\(kind)=\(weight)") }
-        let duties = composition.database.duties
+        let duties = composition.school.repositories.duties
         let schedule = try await duties.digestSchedule()
         let risk = try await duties.riskRules()
         print("digest-weekday=\(schedule.weekday)")

@@ -210,6 +210,12 @@ struct SQL: Sendable {
 }
 
 extension PostgresStore {
+    /// Runs one statement in SQLite's form (`?` placeholders) on the pool and returns its rows:
+    /// for tools and tests that look at the store beside the repositories.
+    public func query(_ sql: String, _ arguments: [SQLValue] = []) async throws -> [SQLRow] {
+        try await self.sql.rows(sql, arguments: arguments)
+    }
+
     /// Statements on the pool: each on any connection, outside a transaction.
     var sql: SQL { SQL(runner: client, logger: logger) }
 

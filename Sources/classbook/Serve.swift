@@ -97,7 +97,8 @@ struct Serve: AsyncParsableCommand {
     /// The flags given, by the settings' keys: they come first (`Settings`).
     var flags: [String: String] {
         let given: [String: String?] = [
-            "data": data, "database": database, "listen": listen, "cert": cert, "key": key, "plaintext-listen": plaintextListen,
+            "data": data, "database": database, "listen": listen, "cert": cert, "key": key,
+            "plaintext-listen": plaintextListen,
             "web-listen": webListen,
             "proxy-listen": proxyListen,
             "metrics-listen": metricsListen, "server-name": serverName, "password": password,

@@ -18,7 +18,8 @@ struct Settings {
 
     /// Every setting, with its kind.
     static let keys: [String: Kind] = [
-        "data": .string, "database": .string, "listen": .string, "cert": .string, "key": .string, "plaintext-listen": .string,
+        "data": .string, "database": .string, "listen": .string, "cert": .string, "key": .string,
+        "plaintext-listen": .string,
         "metrics-listen": .string, "web-listen": .string, "web-allowed-origins": .list,
         "proxy-listen": .string,
         "server-name": .string, "password": .string, "allow-guests": .flag, "log-format": .string, "bot-nick": .string,

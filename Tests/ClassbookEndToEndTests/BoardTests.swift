@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import IRC
 import Testing
 
@@ -17,21 +16,18 @@ struct BoardTests {
     }
 
     /// A class with two guardians of different families, and its class teacher.
-    static func cast(_ server: RunningServer) throws -> Cast {
-        let rows = try server.database.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.name AS class, ct.login AS teacher, g.login AS guardian FROM classes c JOIN accounts ct ON
-                        ct.id = c.class_teacher_id
-                    JOIN students s ON s.class_id = c.id JOIN guardianships gs ON gs.student_id = s.id JOIN accounts g
-                        ON g.id = gs.guardian_id
-                    WHERE c.name = (SELECT min(name) FROM classes) ORDER BY s.id
-                    """)
-        }
+    static func cast(_ server: RunningServer) async throws -> Cast {
+        let rows = try await server.store.rows(
+            """
+            SELECT c.name AS class, ct.login AS teacher, g.login AS guardian FROM classes c
+            JOIN accounts ct ON ct.id = c.class_teacher_id
+            JOIN students s ON s.class_id = c.id JOIN guardianships gs ON gs.student_id = s.id
+            JOIN accounts g ON g.id = gs.guardian_id
+            WHERE c.name = (SELECT min(name) FROM classes) ORDER BY s.id
+            """)
         var guardians: [DemoSchoolGenerator.Credential] = []
         for row in rows {
-            let credential = try server.school.credential { $0.login == row["guardian"] as String }
+            let credential = try server.school.credential { $0.login == row[2] }
             if !guardians.contains(where: {
                 $0.login == credential.login
                     || $0.name.split(separator: " ")[0].prefix(4) == credential.name.split(separator: " ")[0].prefix(4)
@@ -40,14 +36,14 @@ struct BoardTests {
             }
         }
         return Cast(
-            className: rows[0]["class"], guardians: Array(guardians.prefix(2)),
-            classTeacher: try server.school.credential { $0.login == rows[0]["teacher"] as String })
+            className: rows[0][0] ?? "", guardians: Array(guardians.prefix(2)),
+            classTeacher: try server.school.credential { $0.login == rows[0][1] })
     }
 
     @Test("members join their boards; others are refused with 473, names that can be neither board nor room with 403")
     func membership() async throws {
         try await withServer { server in
-            let c = try Self.cast(server)
+            let c = try await Self.cast(server)
             let parent = try await server.login(c.guardians[0], nick: "parent1")
             try await parent.send("JOIN \(c.board)")
             let joined = try await parent.expect("JOIN") { $0.command == "JOIN" }
@@ -60,9 +56,7 @@ struct BoardTests {
             try await parent.send("JOIN #staff")
             #expect(try await parent.expectNumeric("473").parameters[1] == "#staff")
             // A class where this guardian has no child.
-            let classes: [String] = try await server.database.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT name FROM classes")
-            }
+            let classes = try await server.store.strings("SELECT name FROM classes")
             let otherClass = try #require(
                 classes.first { name in !c.guardians[0].children.contains { $0.hasSuffix("(\(name))") } })
             try await parent.send("JOIN #\(otherClass.lowercased())-родители")
@@ -89,7 +83,7 @@ struct BoardTests {
         "a post reaches the other members with its msgid, a reply carries +draft/reply, and both are kept as a thread")
     func postsAndThreads() async throws {
         try await withServer { server in
-            let c = try Self.cast(server)
+            let c = try await Self.cast(server)
             let a = try await server.login(
                 c.guardians[0], nick: "parentA", capabilities: "sasl message-tags echo-message")
             let b = try await server.login(c.guardians[1], nick: "parentB", capabilities: "sasl message-tags")
@@ -146,9 +140,7 @@ struct BoardTests {
             try await stranger.send("PRIVMSG \(c.board) :привет")
             _ = try await stranger.expectNumeric("404")
             #expect(try await stranger.ask("/thread 1") == ["Нет сообщения №1 на ваших досках."])
-            let count = try await server.database.pool.read {
-                try Int.fetchOne($0, sql: "SELECT count(*) FROM board_posts")
-            }
+            let count = try await server.store.int("SELECT count(*) FROM board_posts")
             #expect(count == 4)
             for client in [a, b, stranger] { await client.close() }
         }
@@ -162,7 +154,7 @@ struct BoardTests {
     )
     func topicsHistoryModeration() async throws {
         try await withServer { server in
-            let c = try Self.cast(server)
+            let c = try await Self.cast(server)
             let parent = try await server.login(
                 c.guardians[0], nick: "parentA", capabilities: "sasl message-tags batch draft/chathistory server-time")
             let teacher = try await server.login(c.classTeacher, nick: "teacherA")
@@ -205,14 +197,9 @@ struct BoardTests {
                 $0.command == "BATCH" && $0.parameters.first?.hasPrefix("-") == true
             }
             #expect(after.filter { $0.command == "PRIVMSG" }.map { $0.parameters[1] } == ["первое", "третье"])
-            let (hiddenKept, audited) = try await server.database.pool.read { db in
-                (
-                    try String.fetchOne(db, sql: "SELECT hidden_reason FROM board_posts WHERE id = 2"),
-                    try Int.fetchOne(
-                        db,
-                        sql: "SELECT count(*) FROM audit_log WHERE action = 'board.hide' AND new_value = 'не по теме'")
-                )
-            }
+            let hiddenKept = try await server.store.value("SELECT hidden_reason FROM board_posts WHERE id = 2")
+            let audited = try await server.store.int(
+                "SELECT count(*) FROM audit_log WHERE action = 'board.hide' AND new_value = 'не по теме'")
             #expect(hiddenKept == "не по теме" && audited == 1)
             // A stranger's history request fails.
             let stranger = try await server.login(

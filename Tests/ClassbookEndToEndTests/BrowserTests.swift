@@ -2,7 +2,6 @@ import ClassbookDomain
 import ClassbookServer
 import ClassbookTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// The web client in a real browser: headless Chromium driven by Selenium (Debian `chromium`
@@ -35,12 +34,9 @@ struct BrowserTests {
     func guardianAndTeacher() async throws {
         try await withServer({ $0.webListen = .init(host: "127.0.0.1", port: 0) }) { server in
             let s = try await JournalTests.setting(server)
-            let classTeacherLogin = try await server.database.pool.read { db in
-                try String.fetchOne(
-                    db,
-                    sql: "SELECT a.login FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE c.name = ?",
-                    arguments: [s.className])
-            }
+            let classTeacherLogin = try await server.store.value(
+                "SELECT a.login FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE c.name = ?",
+                [s.className])
             let classTeacher = try server.school.credential { $0.login == classTeacherLogin }
             // The family starts as a new one does: with a one-time password from the class teacher.
             let head = try await server.login(classTeacher)
@@ -89,7 +85,7 @@ struct BrowserTests {
                 try await JournalTests.count(
                     server,
                     """
-                    SELECT count(*) FROM accounts WHERE login = '\(s.guardian.login)' AND must_change_password = 0
+                    SELECT count(*) FROM accounts WHERE login = '\(s.guardian.login)' AND NOT must_change_password
                     """) == 1)
         }
     }

@@ -2,7 +2,6 @@ import ClassbookDomain
 import ClassbookStore
 import ClassbookTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// The real `classbook` binary counts days in the school's configured time zone (`--config`), as
@@ -29,9 +28,9 @@ struct CLITimeZoneTests {
         let day = SchoolDate(Date(), in: east)
         let teacher = try school.credential { $0.roles.contains(.teacher) }
         let (className, student) = try await { () async throws -> (String, String) in
-            let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.close() }
-            let journal = database.journal
+            let store = try school.open()
+            defer { store.close() }
+            let journal = store.repositories.journal
             let account = try await journal.staff(login: teacher.login)!
             let assignment = try await journal.assignments(teacher: account.id).first { $0.group == nil }!
             let pupil = try await journal.students(inClass: assignment.classID, on: day).first!
@@ -48,13 +47,15 @@ struct CLITimeZoneTests {
         for zone in ["Pacific/Kiritimati", "Etc/GMT+12"] {
             let config = school.directory + "/\(zone.replacingOccurrences(of: "/", with: "-")).yaml"
             try "time-zone: \(zone)\n".write(toFile: config, atomically: true, encoding: .utf8)
-            let report = try await Self.run([
-                "report", "attendance", "--data", school.directory, "--config", config, "--class", className,
-                "--month", month, "--format", "csv"
-            ])
-            let digest = try await Self.run([
-                "digest", "--data", school.directory, "--config", config, "--login", teacher.login
-            ])
+            let report = try await Self.run(
+                [
+                    "report", "attendance", "--config", config, "--class", className, "--month", month, "--format",
+                    "csv"
+                ] + school.storeArguments)
+            let digest = try await Self.run(
+                [
+                    "digest", "--config", config, "--login", teacher.login
+                ] + school.storeArguments)
             answers[zone] = (report, digest)
         }
         func row(_ csv: String) -> [String]? {

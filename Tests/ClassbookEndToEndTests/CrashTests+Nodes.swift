@@ -2,7 +2,6 @@ import ClassbookDomain
 import ClassbookStore
 import ClassbookTestSupport
 import Foundation
-import GRDB
 import Testing
 
 extension CrashTests {
@@ -16,7 +15,7 @@ extension CrashTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
-        let (className, pupil) = try Self.classAndPupil(of: teacher, in: school)
+        let (className, pupil) = try await Self.classAndPupil(of: teacher, in: school)
         // The survivor runs its jobs every second (undispatched events among them); the other none.
         let (survivor, _, _) = try await Self.start(school, settings: "", jobInterval: 1)
         defer { Self.kill(survivor) }
@@ -30,25 +29,22 @@ extension CrashTests {
             victims.append(victim)
             clients += try await Self.devices(3, of: teacher, port: port, nick: "v\(node)x")
         }
+        let progress = WriteProgress()
         let killer = Task {
-            try await Task.sleep(for: .milliseconds(600))
+            try await progress.wait(forAll: clients.count, then: .milliseconds(300))
             for victim in victims { victim.kill() }
             for victim in victims { Self.kill(victim) }
         }
-        let written = await Self.writeRemarks(clients, className: className, pupil: pupil, prefix: "crash-n")
-            .flatMap { $0 }.count
+        let written = await Self.writeRemarks(
+            clients, className: className, pupil: pupil, prefix: "crash-n", progress: progress
+        ).flatMap { $0 }.count
         _ = try? await killer.value
         for client in clients { await client.close() }
         #expect(written > 0)
         let left = try await Self.undispatched(school)
         #expect(try await Self.dispatched(school), "the survivor did not dispatch the \(left) events the kill left")
-        let texts = try await { () async throws -> Set<String> in
-            let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.close() }
-            return try await database.pool.read { db in
-                Set(try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'crash-n-%'"))
-            }
-        }()
+        let texts = Set(
+            try await school.withStore { try await $0.strings("SELECT text FROM remarks WHERE text LIKE 'crash-n-%'") })
         #expect(texts.count >= written)
         let told = try await Self.told(texts, about: pupil, in: school)
         #expect(told.values.first?.isEmpty == false, "the pupil has guardians to tell")

@@ -2,7 +2,7 @@ import ClassbookDomain
 import ClassbookStore
 import ClassbookTestSupport
 import Foundation
-import GRDB
+import NIOConcurrencyHelpers
 import NIOPosix
 import Testing
 
@@ -23,10 +23,9 @@ struct CrashTests {
         try ChildProcess.Spawned(
             binary,
             [
-                "serve", "--data", school.directory, "--config", config, "--cert", school.certificatePath,
-                "--key", school.privateKeyPath, "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen",
-                "127.0.0.1:\(port)"
-            ],
+                "serve", "--config", config, "--cert", school.certificatePath, "--key", school.privateKeyPath,
+                "--listen", "127.0.0.1:\(tlsPort)", "--plaintext-listen", "127.0.0.1:\(port)"
+            ] + school.storeArguments,
             errors: log ?? "/dev/null")
     }
 
@@ -79,28 +78,18 @@ struct CrashTests {
             toFile: config, atomically: true, encoding: .utf8)
         // A class teacher writing remarks, and a guardian acknowledging, as fast as they can.
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
-        let className = try await { () async throws -> String in
-            let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.close() }
-            return try await database.pool.read { db in
-                try String.fetchOne(
-                    db,
-                    sql: "SELECT c.name FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE a.login = ?",
-                    arguments: [teacher.login]) ?? ""
-            }
-        }()
-        let pupil = try await { () async throws -> String in
-            let database = try ClassbookDatabase(directory: school.directory)
-            defer { try? database.close() }
-            return try await database.pool.read { db in
-                try String.fetchOne(
-                    db,
-                    sql:
-                        "SELECT s.last_name || ' ' || s.first_name FROM students s JOIN classes c ON c.id = "
-                        + "s.class_id WHERE c.name = ? LIMIT 1",
-                    arguments: [className]) ?? ""
-            }
-        }()
+        let className = try await school.withStore { store in
+            try await store.value(
+                "SELECT c.name FROM classes c JOIN accounts a ON a.id = c.class_teacher_id WHERE a.login = ?",
+                [teacher.login]) ?? ""
+        }
+        let pupil = try await school.withStore { store in
+            try await store.value(
+                """
+                SELECT s.last_name || ' ' || s.first_name FROM students s JOIN classes c ON c.id = s.class_id
+                WHERE c.name = ? LIMIT 1
+                """, [className]) ?? ""
+        }
         var confirmed: [String] = []
         var undispatchedAtKill: [Int] = []
         // The same addresses every round, as a restarted server has: it takes over the killed one's
@@ -114,12 +103,13 @@ struct CrashTests {
             // commit and their notifications' dispatch as well as writes under way.
             let clients = try await Self.devices(4, of: teacher, port: port, nick: "t\(round)x")
             // Write until the kill lands; a write counts once its confirmation arrives.
+            let progress = WriteProgress()
             let killer = Task {
-                try await Task.sleep(for: .milliseconds(400 + 200 * round))
+                try await progress.wait(forAll: clients.count, then: .milliseconds(200 + 200 * round))
                 Self.kill(process)
             }
             let written = await Self.writeRemarks(
-                clients, className: className, pupil: pupil, prefix: "crash-\(round)")
+                clients, className: className, pupil: pupil, prefix: "crash-\(round)", progress: progress)
             _ = try? await killer.value
             for client in clients { await client.close() }
             #expect(written.allSatisfy { !$0.isEmpty }, "round \(round): a device confirmed nothing")
@@ -127,21 +117,20 @@ struct CrashTests {
             undispatchedAtKill.append(try await Self.undispatched(school))
         }
         // After the last kill: start again, and check everything confirmed is there.
-        let database = try ClassbookDatabase(directory: school.directory)
-        let (integrity, texts) = try await database.pool.read { db in
+        let (integrity, texts) = try await school.withStore { store in
             (
-                try String.fetchOne(db, sql: "PRAGMA integrity_check"),
-                Set(try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'crash-%'"))
+                // SQLite checks its file; a PostgreSQL server keeps its own.
+                TestDatabase.isPostgreSQL ? "ok" : try await store.value("PRAGMA integrity_check"),
+                Set(try await store.strings("SELECT text FROM remarks WHERE text LIKE 'crash-%'"))
             )
         }
         #expect(integrity == "ok")
         let missing = confirmed.filter { !texts.contains($0) }
         #expect(missing.isEmpty, "confirmed but lost: \(missing)")
         #expect(confirmed.count >= 3)
-        guard case .intact = try await AuditVerifier(database: database).verify() else {
+        guard case .intact = try await school.withStore({ try await $0.verifyAudit() }) else {
             Issue.record("audit broken after crashes"); return
         }
-        try database.close()
 
         // One more start dispatches what the last kill left; then each guardian of the pupil has
         // exactly one notification of every remark saved (confirmed or not).
@@ -155,22 +144,22 @@ struct CrashTests {
     }
 
     /// The class a class teacher leads and one of its pupils (`Фамилия Имя`).
-    static func classAndPupil(of teacher: DemoSchoolGenerator.Credential, in school: TestSchool) throws -> (
+    static func classAndPupil(of teacher: DemoSchoolGenerator.Credential, in school: TestSchool) async throws -> (
         String, String
     ) {
-        let database = try ClassbookDatabase(directory: school.directory)
-        defer { try? database.close() }
-        let row = try database.pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c
-                    JOIN accounts a ON a.id = c.class_teacher_id JOIN students s ON s.class_id = c.id
-                    WHERE a.login = ? ORDER BY s.id LIMIT 1
-                    """, arguments: [teacher.login])
+        let row = try await school.withStore { store in
+            try await store.rows(
+                """
+                SELECT c.name AS class, s.last_name || ' ' || s.first_name AS pupil FROM classes c
+                JOIN accounts a ON a.id = c.class_teacher_id JOIN students s ON s.class_id = c.id
+                WHERE a.login = ? ORDER BY s.id LIMIT 1
+                """, [teacher.login]
+            ).first
         }
-        guard let row else { throw TestFailure("\(teacher.login) leads no class") }
-        return (row["class"], row["pupil"])
+        guard let row, let className = row[0], let pupil = row[1] else {
+            throw TestFailure("\(teacher.login) leads no class")
+        }
+        return (className, pupil)
     }
 
     /// `count` sessions of the account on the plaintext port, nicks NICK0, NICK1, …
@@ -189,9 +178,10 @@ struct CrashTests {
 
     /// Each client writes remarks (`PREFIX-DEVICE-N`) until one is not confirmed (the server was
     /// killed); what each had confirmed.
-    static func writeRemarks(_ clients: [IRCTestClient], className: String, pupil: String, prefix: String) async
-        -> [[String]]
-    {
+    static func writeRemarks(
+        _ clients: [IRCTestClient], className: String, pupil: String, prefix: String,
+        progress: WriteProgress = WriteProgress()
+    ) async -> [[String]] {
         await withTaskGroup(of: [String].self) { group in
             for (device, client) in clients.enumerated() {
                 group.addTask {
@@ -202,10 +192,29 @@ struct CrashTests {
                             reply.first?.hasPrefix("Замечание записано") == true
                         else { return confirmed }
                         confirmed.append(text)
+                        progress.confirmed(by: device)
                     }
                 }
             }
             return await group.reduce(into: []) { $0 += [$1] }
+        }
+    }
+
+    /// Which devices have had a write confirmed: a kill is timed from the moment every device is
+    /// writing (a loaded machine, or a store that opens its connections lazily, takes its time
+    /// over the first).
+    final class WriteProgress: Sendable {
+        private let devices = NIOLockedValueBox<Set<Int>>([])
+
+        func confirmed(by device: Int) { devices.withLockedValue { _ = $0.insert(device) } }
+
+        /// Returns `delay` after `count` devices have had a write confirmed (20 s at most).
+        func wait(forAll count: Int, then delay: Duration) async throws {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while devices.withLockedValue({ $0.count }) < count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: delay)
         }
     }
 
@@ -214,21 +223,20 @@ struct CrashTests {
     static func told(_ texts: Set<String>, about pupil: String, in school: TestSchool) async throws
         -> [String: [Int64: Int]]
     {
-        let database = try ClassbookDatabase(directory: school.directory)
-        defer { try? database.close() }
-        return try await database.pool.read { db in
-            let guardians = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id
-                    WHERE s.last_name || ' ' || s.first_name = ?
-                    """, arguments: [pupil])
+        try await school.withStore { store in
+            let guardians = try await store.strings(
+                """
+                SELECT g.guardian_id FROM guardianships g JOIN students s ON s.id = g.student_id
+                WHERE s.last_name || ' ' || s.first_name = ?
+                """, [pupil]
+            ).compactMap { Int64($0) }
             var told: [String: [Int64: Int]] = [:]
             for text in texts { told[text] = Dictionary(uniqueKeysWithValues: guardians.map { ($0, 0) }) }
-            for row in try Row.fetchAll(db, sql: "SELECT account_id, text FROM bot_outbox WHERE text LIKE '%crash-%'") {
-                let line: String = row["text"]
-                guard let text = line.split(separator: " ").last.map(String.init), told[text] != nil else { continue }
-                told[text]![row["account_id"], default: 0] += 1
+            for row in try await store.rows("SELECT account_id, text FROM bot_outbox WHERE text LIKE '%crash-%'") {
+                guard let line = row[1], let account = row[0].flatMap({ Int64($0) }),
+                    let text = line.split(separator: " ").last.map(String.init), told[text] != nil
+                else { continue }
+                told[text]![account, default: 0] += 1
             }
             return told
         }
@@ -246,10 +254,8 @@ struct CrashTests {
 
     /// Journal events saved and not yet turned into notifications.
     static func undispatched(_ school: TestSchool) async throws -> Int {
-        let database = try ClassbookDatabase(directory: school.directory)
-        defer { try? database.close() }
-        return try await database.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM journal_events WHERE dispatched_at IS NULL") ?? 0
+        try await school.withStore { store in
+            try await store.int("SELECT count(*) FROM journal_events WHERE dispatched_at IS NULL") ?? 0
         }
     }
 
@@ -263,7 +269,7 @@ struct CrashTests {
         let school = try await TestSchool.make()
         defer { school.remove() }
         let teacher = try school.credential { $0.roles.contains(.classTeacher) }
-        let (className, pupil) = try Self.classAndPupil(of: teacher, in: school)
+        let (className, pupil) = try await Self.classAndPupil(of: teacher, in: school)
         // The real flood budget (defaults): the flooder's lines wait behind flood control.
         let (process, port, _) = try await Self.start(school)
         let writer = try await Self.connect(port: port)
@@ -288,12 +294,8 @@ struct CrashTests {
         if process.isRunning { Self.kill(process) }
         #expect(try await writer.expectClosed() == "Server shutting down")
 
-        let database = try ClassbookDatabase(directory: school.directory)
-        defer { try? database.close() }
         let texts = Set(
-            try await database.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT text FROM remarks WHERE text LIKE 'stop-%'")
-            })
+            try await school.withStore { try await $0.strings("SELECT text FROM remarks WHERE text LIKE 'stop-%'") })
         #expect(confirmed.count == 5 && confirmed.allSatisfy(texts.contains), "confirmed \(confirmed), stored \(texts)")
     }
 

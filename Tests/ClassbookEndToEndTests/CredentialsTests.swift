@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import Testing
 
 /// Handing out logins over TLS: one-time passwords shown once to the class teacher, and a
@@ -13,24 +12,17 @@ struct CredentialsTests {
         try await withServer { server in
             let school = server.school
             // A class, its class teacher, and one of its guardians made unable to log in (as imported).
-            let row = try server.database.pool.read { db in
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT c.name AS class, ct.login AS teacher, g.login AS guardian, s.last_name || ' ' ||
-                            s.first_name AS child
-                        FROM classes c JOIN accounts ct ON ct.id = c.class_teacher_id JOIN students s ON s.class_id =
-                            c.id
-                        JOIN guardianships gs ON gs.student_id = s.id JOIN accounts g ON g.id = gs.guardian_id
-                        ORDER BY c.name, s.id LIMIT 1
-                        """)
-            }
+            let row = try await server.store.rows(
+                """
+                SELECT c.name AS class, ct.login AS teacher, g.login AS guardian, s.last_name || ' ' || s.first_name
+                FROM classes c JOIN accounts ct ON ct.id = c.class_teacher_id JOIN students s ON s.class_id = c.id
+                JOIN guardianships gs ON gs.student_id = s.id JOIN accounts g ON g.id = gs.guardian_id
+                ORDER BY c.name, s.id LIMIT 1
+                """
+            ).first
             let found = try #require(row)
-            let className: String = found["class"], guardianLogin: String = found["guardian"]
-            try await server.database.pool.write {
-                try $0.execute(
-                    sql: "UPDATE accounts SET password_hash = '!' WHERE login = ?", arguments: [guardianLogin])
-            }
+            let className = found[0] ?? "", guardianLogin = found[2] ?? ""
+            try await server.store.execute("UPDATE accounts SET password_hash = '!' WHERE login = ?", [guardianLogin])
             let guardian = try school.credential { $0.login == guardianLogin }
             // The old password no longer works.
             let refused = try await server.connect()
@@ -39,7 +31,7 @@ struct CredentialsTests {
             }
             await refused.close()
 
-            let teacher = try await server.login(try school.credential { $0.login == found["teacher"] as String })
+            let teacher = try await server.login(try school.credential { $0.login == found[1] })
             let issued = try await teacher.ask("/credentials \(className)")
             #expect(issued.first?.hasPrefix("\(className), временные пароли — 1.") == true, "\(issued)")
             let line = try #require(issued.first { $0.contains("логин \(guardianLogin), пароль ") })
@@ -49,15 +41,11 @@ struct CredentialsTests {
             #expect(
                 try await teacher.ask("/credentials \(className)").first?.contains("уже есть действующие пароли")
                     == true)
-            let leaked = try await server.database.pool.read { db in
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM audit_log WHERE new_value LIKE ? OR old_value LIKE ?",
-                    arguments: ["%\(password)%", "%\(password)%"])
-            }
+            let leaked = try await server.store.int(
+                "SELECT count(*) FROM audit_log WHERE new_value LIKE ? OR old_value LIKE ?",
+                ["%\(password)%", "%\(password)%"])
             #expect(leaked == 0)
-            let audit = try await server.database.pool.read {
-                try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE action = 'credentials.issue'")
-            }
+            let audit = try await server.store.int("SELECT count(*) FROM audit_log WHERE action = 'credentials.issue'")
             #expect(audit == 1)
 
             // First login with the one-time password: everything but /passwd waits.

@@ -2,7 +2,6 @@ import ClassbookDomain
 import ClassbookStore
 import ClassbookTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// The multi-node sample of deploy/nodes as it is written (only its ports and paths replaced):
@@ -32,8 +31,10 @@ struct DeploySampleTests {
     )
     func twoNodesBehindHAProxy() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.haproxy), "commands/setup installs haproxy")
-        let school = try await TestSchool.make()
+        // The sample runs on PostgreSQL, whichever store the rest of the run uses.
+        let school = try await TestSchool.make(onPostgreSQL: true)
         defer { school.remove() }
+        let url = try #require(school.database)
         var ports: [Int] = []
         for _ in 0..<5 { ports.append(try LocalPorts.free()) }
         let (front, proxied, direct) = (ports[0], [ports[1], ports[2]], [ports[3], ports[4]])
@@ -45,7 +46,9 @@ struct DeploySampleTests {
             try Self.sampleFile(
                 "node\(node).yaml",
                 [
-                    ("/var/lib/classbook", school.directory), ("/etc/classbook/tls/cert.pem", school.certificatePath),
+                    ("postgresql://classbook@127.0.0.1:5432/classbook", url),
+                    ("/var/lib/classbook/node\(node)", school.directory + "/node\(node)"),
+                    ("/etc/classbook/tls/cert.pem", school.certificatePath),
                     ("/etc/classbook/tls/key.pem", school.privateKeyPath),
                     ("127.0.0.1:700\(node)", "127.0.0.1:\(proxied[node - 1])"),
                     ("127.0.0.1:710\(node)", "127.0.0.1:\(direct[node - 1])"),
@@ -74,22 +77,20 @@ struct DeploySampleTests {
                 Self.haproxy, ["-f", balancer, "-db"], output: school.directory + "/haproxy.log", keepsErrors: true))
 
         // The guardian of a child, and the child's class teacher, both through HAProxy.
-        let database = try ClassbookDatabase(directory: school.directory)
-        defer { try? database.close() }
+        let store = try school.open()
+        defer { store.close() }
         let guardian = try school.guardianWithOneChild
         let row = try #require(
-            try database.pool.read { db in
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT t.login, c.name AS class, s.last_name || ' ' || s.first_name AS pupil
-                        FROM accounts g JOIN guardianships gs ON gs.guardian_id = g.id
-                        JOIN students s ON s.id = gs.student_id JOIN classes c ON c.id = s.class_id
-                        JOIN accounts t ON t.id = c.class_teacher_id
-                        WHERE g.login = ?
-                        """, arguments: [guardian.login])
-            })
-        let teacher = try school.credential { $0.login == row["login"] as String }
+            try await store.rows(
+                """
+                SELECT t.login, c.name AS class, s.last_name || ' ' || s.first_name AS pupil
+                FROM accounts g JOIN guardianships gs ON gs.guardian_id = g.id
+                JOIN students s ON s.id = gs.student_id JOIN classes c ON c.id = s.class_id
+                JOIN accounts t ON t.id = c.class_teacher_id
+                WHERE g.login = ?
+                """, [guardian.login]
+            ).first)
+        let teacher = try school.credential { $0.login == row[0] }
         let parent = try await CrashTests.connect(port: front, tls: school)
         try await parent.registerWithSASL(login: guardian.login, password: guardian.password, nick: "p")
         let classTeacher = try await CrashTests.connect(port: front, tls: school)
@@ -97,18 +98,15 @@ struct DeploySampleTests {
 
         // One on each node (leastconn), each with the address its PROXY header gave (loopback here
         // as HAProxy's own: ProxyProtocolTests tell the two apart).
-        let sessions = try database.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.node, s.address FROM node_sessions s JOIN accounts a ON a.id = s.account_id
-                    WHERE a.login IN (?, ?)
-                    """, arguments: [guardian.login, teacher.login])
-        }
-        #expect(Set(sessions.map { $0["node"] as String }).count == 2, "\(sessions)")
-        #expect(sessions.allSatisfy { ($0["address"] as String) == "127.0.*.*" }, "\(sessions)")
+        let sessions = try await store.rows(
+            """
+            SELECT s.node, s.address FROM node_sessions s JOIN accounts a ON a.id = s.account_id
+            WHERE a.login IN (?, ?)
+            """, [guardian.login, teacher.login])
+        #expect(Set(sessions.map { $0[0] }).count == 2, "\(sessions)")
+        #expect(sessions.allSatisfy { $0[1] == "127.0.*.*" }, "\(sessions)")
 
-        let saved = try await classTeacher.ask("/remark \(row["class"] as String) \(row["pupil"] as String): Опоздал")
+        let saved = try await classTeacher.ask("/remark \(row[1] ?? "") \(row[2] ?? ""): Опоздал")
         #expect(saved.first?.hasPrefix("Замечание записано") == true, "\(saved)")
         let told = try await MultiNodeTests.messages(parent)
         #expect(told.count == 1 && told[0].hasSuffix(": Опоздал"), "\(told)")

@@ -1,6 +1,5 @@
 import ClassbookDomain
 import Foundation
-import GRDB
 import Testing
 
 /// App passwords (device tokens): a login that costs a hash look-up, not scrypt; shown once,
@@ -43,17 +42,9 @@ struct DeviceTokenTests {
             #expect(list.contains("Пароли приложений: 1."), "\(list)")
             #expect(list.contains { $0.hasPrefix("1. WeeChat — выдан ") && $0.contains(", вход ") }, "\(list)")
             // Only the hash is kept, and the audit names the device, never the token.
-            let (hashes, audited) = try await server.database.pool.read { db in
-                (
-                    try String.fetchAll(db, sql: "SELECT token_hash FROM device_tokens"),
-                    try String.fetchAll(
-                        db,
-                        sql:
-                            "SELECT coalesce(new_value, '') || coalesce(old_value, '') FROM audit_log WHERE action "
-                            + "LIKE 'token.%'"
-                    )
-                )
-            }
+            let hashes = try await server.store.strings("SELECT token_hash FROM device_tokens")
+            let audited = try await server.store.strings(
+                "SELECT coalesce(new_value, '') || coalesce(old_value, '') FROM audit_log WHERE action LIKE 'token.%'")
             #expect(hashes == [Digest.sha256Hex(token)])
             #expect(!audited.contains { $0.contains(token) } && audited.contains("WeeChat"))
             #expect(try await phone.ask("/sessions revoke 1") == ["Пароль приложения «WeeChat» отозван."])

@@ -1,31 +1,25 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import Testing
 
 @Suite("The diary over TLS", .timeLimit(.minutes(2)))
 struct DiaryTests {
     /// The child's marks in the second quarter, read straight from the database and
     /// rendered the way the diary shows them: `Алгебра: 5 4к 3с`.
-    static func expectedMarkLines(guardian login: String, in database: ClassbookDatabase) throws -> Set<String> {
-        let rows: [Row] = try database.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT sub.name AS subject, m.value, m.kind FROM marks m
-                    JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
-                    JOIN guardianships g ON g.student_id = m.student_id JOIN accounts a ON a.id = g.guardian_id
-                    WHERE a.login = ? AND l.date BETWEEN '2026-11-05' AND '2026-12-27'
-                    ORDER BY l.date, l.number, m.id
-                    """, arguments: [login])
-        }
+    static func expectedMarkLines(guardian login: String, in store: TestStore) async throws -> Set<String> {
+        let rows = try await store.rows(
+            """
+            SELECT sub.name AS subject, m.value, m.kind FROM marks m
+            JOIN lessons l ON l.id = m.lesson_id JOIN subjects sub ON sub.id = l.subject_id
+            JOIN guardianships g ON g.student_id = m.student_id JOIN accounts a ON a.id = g.guardian_id
+            WHERE a.login = ? AND l.date BETWEEN '2026-11-05' AND '2026-12-27'
+            ORDER BY l.date, l.number, m.id
+            """, [login])
         var bySubject: [String: [String]] = [:]
         var order: [String] = []
         for row in rows {
-            let subject: String = row["subject"]
-            let value: String = row["value"]
-            let kind: String = row["kind"]
+            let (subject, value, kind) = (row[0] ?? "", row[1] ?? "", row[2] ?? "")
             var token = value == "pass" ? "зач" : value == "fail" ? "незач" : value
             if kind == "control" { token += "к" }
             if kind == "independent" { token += "с" }
@@ -48,7 +42,7 @@ struct DiaryTests {
                 header.hasPrefix(
                     child.replacingOccurrences(of: " (", with: ", ").replacingOccurrences(of: ")", with: "")))
             #expect(header.contains("2 четверть"))
-            let expected = try Self.expectedMarkLines(guardian: guardian.login, in: server.database)
+            let expected = try await Self.expectedMarkLines(guardian: guardian.login, in: server.store)
             #expect(!expected.isEmpty)
             let subjectLines = reply.dropFirst().dropLast()
             let shown = Set(subjectLines.map { $0.components(separatedBy: " — средний").first! })
@@ -78,9 +72,7 @@ struct DiaryTests {
                     ], "\(command)")
             }
             // Nothing was acknowledged for anyone.
-            let count = try await server.database.pool.read {
-                try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements")
-            }
+            let count = try await server.store.int("SELECT count(*) FROM acknowledgements")
             #expect(count == 0)
             // Naming no child, a parent of two is asked which one.
             let which = try await client.ask("marks")
@@ -147,18 +139,10 @@ struct DiaryTests {
                     + "15:00"
             ) == true)
         // The refusal was kept, not overwritten; both decisions and the acknowledgement are in the audit chain.
-        let (decisions, audited, covered) = try await server.database.pool.read { db in
-            (
-                try String.fetchAll(db, sql: "SELECT decision FROM consents ORDER BY id"),
-                try String.fetchAll(
-                    db,
-                    sql:
-                        "SELECT action FROM audit_log WHERE action IN ('consent.record', 'diary.acknowledge') ORDER "
-                        + "BY id"
-                ),
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM acknowledgement_entries") ?? 0
-            )
-        }
+        let decisions = try await server.store.strings("SELECT decision FROM consents ORDER BY id")
+        let audited = try await server.store.strings(
+            "SELECT action FROM audit_log WHERE action IN ('consent.record', 'diary.acknowledge') ORDER BY id")
+        let covered = try await server.store.int("SELECT count(*) FROM acknowledgement_entries") ?? 0
         #expect(decisions == ["refused", "granted"])
         #expect(audited == ["diary.acknowledge", "consent.record", "consent.record"])
         #expect(covered > 0)

@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import IRC
 import Testing
 
@@ -54,14 +53,11 @@ struct DigestTests {
             delivered.first?.parameters[1] == "Еженедельная сводка, 16.11–22.11.",
             "\(delivered.map { $0.parameters[1] })")
         #expect(delivered.first?.tag("time") == "2026-11-20T12:01:00.000Z")
-        let undelivered = try await server.database.pool.read {
-            try Int.fetchOne(
-                $0,
-                sql: """
-                    SELECT count(*) FROM bot_outbox o JOIN accounts a ON a.id = o.account_id WHERE a.login IN (?, ?)
-                        AND o.delivered_at IS NULL
-                    """, arguments: [online.login, offline.login])
-        }
+        let undelivered = try await server.store.int(
+            """
+            SELECT count(*) FROM bot_outbox o JOIN accounts a ON a.id = o.account_id WHERE a.login IN (?, ?)
+                AND o.delivered_at IS NULL
+            """, [online.login, offline.login])
         #expect(undelivered == 0)
         // Logging in again brings nothing twice.
         let again = try await server.login(offline)

@@ -3,7 +3,6 @@ import ClassbookServer
 import ClassbookStore
 import ClassbookTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// Email through a real SMTP server and SMS through a real HTTP gateway, both started here.
@@ -67,12 +66,8 @@ struct ExternalNotificationTests {
         let teacher = try await server.login(l.teacher)
         _ = try await teacher.ask("\(l.line) 4")
         try await server.server.runDueJobs()  // nobody listens: the attempt fails and is kept
-        let failed = try server.database.pool.read {
-            try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox")
-        }
-        #expect(
-            failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil
-                && (failed?["last_error"] as String?) != nil)
+        let failed = try await server.store.rows("SELECT attempts, sent_at, last_error FROM external_outbox").first
+        #expect(failed?[0] == "1" && failed?[1] == nil && failed?[2] != nil)
         for c in [guardian, teacher] { await c.close() }
         try await server.stop()
 
@@ -86,10 +81,8 @@ struct ExternalNotificationTests {
         #expect(smtp.mail.count == 1 && Self.body(smtp.mail[0]).hasPrefix("\(l.child): 4 по предмету"))
         try await server.server.runDueJobs()
         #expect(smtp.mail.count == 1, "sent once")
-        let sent = try server.database.pool.read {
-            try Row.fetchOne($0, sql: "SELECT attempts, sent_at FROM external_outbox")
-        }
-        #expect(sent?["attempts"] == 2 && (sent?["sent_at"] as Date?) != nil)
+        let sent = try await server.store.rows("SELECT attempts, sent_at FROM external_outbox").first
+        #expect(sent?[0] == "2" && sent?[1] != nil)
         try await server.stop()
     }
 
@@ -121,8 +114,7 @@ struct ExternalNotificationTests {
         let start = ContinuousClock.now
         let attempt = Task { try await server.server.runDueJobs() }
         while ContinuousClock.now - start < .seconds(20),
-            try await server.database.pool.read({ try Int.fetchOne($0, sql: "SELECT attempts FROM external_outbox") })
-                == 0
+            try await server.store.int("SELECT attempts FROM external_outbox") == 0
         {
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -131,12 +123,9 @@ struct ExternalNotificationTests {
         // A hung attempt is not awaited: the test fails rather than hangs.
         guard took < .seconds(20) else { return }
         try await attempt.value
-        let failed = try server.database.pool.read {
-            try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox")
-        }
-        #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil)
-        #expect(
-            (failed?["last_error"] as String?)?.contains("no reply within") == true, "\(String(describing: failed))")
+        let failed = try await server.store.rows("SELECT attempts, sent_at, last_error FROM external_outbox").first
+        #expect(failed?[0] == "1" && failed?[1] == nil)
+        #expect((failed?[2] ?? nil)?.contains("no reply within") == true, "\(String(describing: failed))")
         // The mail server comes back working; after the retry delay the message goes out once.
         stalled.stop()
         let smtp = try await ExternalServer.smtp(port: port, directory: school.directory)
@@ -170,17 +159,15 @@ struct ExternalNotificationTests {
         try await server.server.runDueJobs()
         #expect(gateway.smsLog.isEmpty, "an unverified gateway got a message")
         // One attempt in the run: after a failure the channel's other messages wait for the next.
-        let attempts: [Int] = try await server.database.pool.read { db in
-            try Int.fetchAll(db, sql: "SELECT attempts FROM external_outbox ORDER BY id")
+        let attempts = try await server.store.strings("SELECT attempts FROM external_outbox ORDER BY id").compactMap {
+            Int($0)
         }
         #expect(attempts == [1, 0], "\(attempts)")
-        let failed = try server.database.pool.read {
-            try Row.fetchOne($0, sql: "SELECT attempts, sent_at, last_error FROM external_outbox ORDER BY id")
-        }
-        #expect(failed?["attempts"] == 1 && (failed?["sent_at"] as Date?) == nil, "\(String(describing: failed))")
-        #expect(
-            (failed?["last_error"] as String?)?.contains("CERTIFICATE_VERIFY_FAILED") == true,
-            "\(String(describing: failed))")
+        let failed = try await server.store.rows(
+            "SELECT attempts, sent_at, last_error FROM external_outbox ORDER BY id"
+        ).first
+        #expect(failed?[0] == "1" && failed?[1] == nil, "\(String(describing: failed))")
+        #expect((failed?[2] ?? nil)?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(String(describing: failed))")
         for c in [guardian, teacher] { await c.close() }
         try await server.stop()
         // With the school's CA as the trust root: both sent, once each, on the retry.

@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import Testing
 
 /// Teachers fill the journal over TLS and families see it: real sockets, a real SQLite file.
@@ -24,25 +23,23 @@ struct JournalTests {
         let guardian = try school.guardianWithOneChild
         let child = TestSchool.nameWithoutClass(guardian.children[0])
         let className = String(guardian.children[0].split(separator: "(")[1].dropLast())
-        let row = try server.database.pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT s.name AS subject, l.number, a.login, a.display_name FROM lessons l JOIN classes c ON c.id =
-                        l.class_id
-                    JOIN subjects s ON s.id = l.subject_id JOIN accounts a ON a.id = l.teacher_id
-                    WHERE c.name = ? AND l.date = '2026-11-20' ORDER BY l.number LIMIT 1
-                    """, arguments: [className])
-        }
+        let row = try await server.store.rows(
+            """
+            SELECT s.name AS subject, l.number, a.login, a.display_name
+            FROM lessons l JOIN classes c ON c.id = l.class_id
+            JOIN subjects s ON s.id = l.subject_id JOIN accounts a ON a.id = l.teacher_id
+            WHERE c.name = ? AND l.date = '2026-11-20' ORDER BY l.number LIMIT 1
+            """, [className]
+        ).first
         let found = try #require(row)
-        let teacher = try school.credential { $0.login == found["login"] as String }
+        let teacher = try school.credential { $0.login == found[2] }
         return Setting(
-            guardian: guardian, teacher: teacher, child: child, className: className, subject: found["subject"],
-            number: found["number"], teacherName: found["display_name"])
+            guardian: guardian, teacher: teacher, child: child, className: className, subject: found[0] ?? "",
+            number: Int(found[1] ?? "") ?? 0, teacherName: found[3] ?? "")
     }
 
     static func count(_ server: RunningServer, _ sql: String) async throws -> Int {
-        try await server.database.pool.read { try Int.fetchOne($0, sql: sql) ?? 0 }
+        try await server.store.int(sql) ?? 0
     }
 
     @Test("a teacher enters a mark, corrects and deletes it; the guardian sees each step and who made it")
@@ -93,15 +90,12 @@ struct JournalTests {
             let before = try await Self.count(server, "SELECT count(*) FROM marks")
             let auditBefore = try await Self.count(server, "SELECT count(*) FROM audit_log")
             // A subject of the class that this teacher does not teach.
-            let other = try await server.database.pool.read { db in
-                try String.fetchOne(
-                    db,
-                    sql: """
-                        SELECT s.name FROM assignments a JOIN subjects s ON s.id = a.subject_id JOIN classes c ON c.id
-                            = a.class_id
-                        JOIN accounts t ON t.id = a.teacher_id WHERE c.name = ? AND t.login != ? ORDER BY s.name LIMIT 1
-                        """, arguments: [s.className, s.teacher.login])
-            }
+            let other = try await server.store.value(
+                """
+                SELECT s.name FROM assignments a JOIN subjects s ON s.id = a.subject_id
+                JOIN classes c ON c.id = a.class_id
+                JOIN accounts t ON t.id = a.teacher_id WHERE c.name = ? AND t.login != ? ORDER BY s.name LIMIT 1
+                """, [s.className, s.teacher.login])
             let otherSubject = try #require(other)
             let refusal = try await teacher.ask("/mark \(s.className) \(otherSubject.lowercased()) \(s.child) 5")
             #expect(
@@ -137,15 +131,12 @@ struct JournalTests {
                 "/lesson \(s.className) \(subjectWord) 20.11 №\(s.number) тема: Повторение дз: выучить §7")
             #expect(saved.last == "Тема: Повторение; дз: выучить §7", "\(saved)")
             // The next lesson of the subject in the timetable after the day.
-            let slot = try await server.database.pool.read { db in
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT t.weekday FROM timetable t JOIN classes c ON c.id = t.class_id JOIN subjects s ON s.id =
-                            t.subject_id
-                        WHERE c.name = ? AND s.name = ? ORDER BY t.weekday LIMIT 1
-                        """, arguments: [s.className, s.subject])
-            }
+            let slot = try await server.store.int(
+                """
+                SELECT t.weekday FROM timetable t JOIN classes c ON c.id = t.class_id
+                JOIN subjects s ON s.id = t.subject_id
+                WHERE c.name = ? AND s.name = ? ORDER BY t.weekday LIMIT 1
+                """, [s.className, s.subject])
             let weekday = try #require(slot)
             let testDay = SchoolDate(year: 2026, month: 11, day: 22 + weekday)  // 23.11 is a Monday
             let scheduled = try await teacher.ask(
@@ -191,28 +182,25 @@ struct JournalTests {
     func classTeacher() async throws {
         try await withServer { server in
             // An unexcused absence in some class, its class teacher and the student's guardian.
-            let found = try server.database.pool.read { db in
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT c.name AS class, ct.login AS teacher, st.last_name || ' ' || st.first_name AS student,
-                            l.date,
-                               s.name AS subject, g.login AS guardian
-                        FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN classes c ON c.id = l.class_id
-                        JOIN accounts ct ON ct.id = c.class_teacher_id JOIN students st ON st.id = a.student_id
-                        JOIN subjects s ON s.id = l.subject_id JOIN guardianships gs ON gs.student_id = st.id JOIN
-                            accounts g ON g.id = gs.guardian_id
-                        WHERE a.reason = 'Н' AND l.date >= '2026-11-05' AND NOT EXISTS (
-                            SELECT 1 FROM assignments x WHERE x.class_id = c.id AND x.subject_id = l.subject_id AND
-                                x.teacher_id = ct.id)
-                        ORDER BY l.date DESC LIMIT 1
-                        """)
-            }
+            let found = try await server.store.rows(
+                """
+                SELECT c.name AS class, ct.login AS teacher, st.last_name || ' ' || st.first_name AS student, l.date,
+                    s.name AS subject, g.login AS guardian
+                FROM absences a JOIN lessons l ON l.id = a.lesson_id JOIN classes c ON c.id = l.class_id
+                JOIN accounts ct ON ct.id = c.class_teacher_id JOIN students st ON st.id = a.student_id
+                JOIN subjects s ON s.id = l.subject_id JOIN guardianships gs ON gs.student_id = st.id
+                JOIN accounts g ON g.id = gs.guardian_id
+                WHERE a.reason = 'Н' AND l.date >= '2026-11-05' AND NOT EXISTS (
+                    SELECT 1 FROM assignments x
+                    WHERE x.class_id = c.id AND x.subject_id = l.subject_id AND x.teacher_id = ct.id)
+                ORDER BY l.date DESC LIMIT 1
+                """
+            ).first
             let row = try #require(found)
-            let className: String = row["class"], subject: String = row["subject"], student: String = row["student"]
-            let date = try #require(SchoolDate(iso: row["date"]))
+            let (className, subject, student) = (row[0] ?? "", row[4] ?? "", row[2] ?? "")
+            let date = try #require(SchoolDate(iso: row[3] ?? ""))
             let classTeacher = try await server.login(
-                try server.school.credential { $0.login == row["teacher"] as String })
+                try server.school.credential { $0.login == row[1] })
             let subjectWord = subject.split(separator: " ")[0].lowercased()
             let journal = try await classTeacher.ask("/journal \(className) \(subjectWord) \(date.dayMonth)")
             #expect(journal.first?.hasPrefix("\(className), \(subject), ") == true)
@@ -224,7 +212,7 @@ struct JournalTests {
             let excused = try await classTeacher.ask("/excuse \(className) \(student) \(date.dayMonth) б")
             #expect(excused.first?.hasPrefix("Пропусков отмечено как «Б»: ") == true, "\(excused)")
             let guardian = try await server.login(
-                try server.school.credential { $0.login == row["guardian"] as String })
+                try server.school.credential { $0.login == row[5] })
             let absences = try await guardian.ask("/absences \(student)")
             #expect(
                 absences.contains {

@@ -134,8 +134,9 @@ struct LoginTests {
         try await withServer { server in
             let school = server.school
             // A second connection to the same file, as `classbook account add` opens.
-            let other = try ClassbookDatabase(directory: school.directory)
-            let service = AccountService(accounts: other.accounts, executor: DetachedThreadExecutor())
+            let other = try school.open()
+            defer { other.close() }
+            let service = AccountService(accounts: other.repositories.accounts, executor: DetachedThreadExecutor())
             _ = try await service.createAccount(
                 login: "new.parent", displayName: "Новикова Анна Петровна", roles: [.guardian],
                 password: "long enough password", context: AuditContext(actor: nil, sessionID: "cli", at: Date()))

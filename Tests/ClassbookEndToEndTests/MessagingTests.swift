@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import IRC
 import Testing
 
@@ -64,15 +63,16 @@ struct MessagingTests {
         try await first.stop()
 
         // The journal written with no server's hook, as a process that died after the commit left it.
-        let database = try ClassbookDatabase(directory: school.directory)
-        let account = try #require(try await database.accounts.credentials(login: s.teacher.login)?.account)
-        let journal = JournalService(journal: database.journal, diary: database.diary, clock: FixedClock())
+        let store = try school.open()
+        let repositories = store.repositories
+        let account = try #require(try await repositories.accounts.credentials(login: s.teacher.login)?.account)
+        let journal = JournalService(journal: repositories.journal, diary: repositories.diary, clock: FixedClock())
         _ = try await journal.enterMarks(
             [.init(student: s.child, value: .grade(5), kind: "control", comment: nil)], className: s.className,
             subject: s.subject, date: FixedClock.day, number: s.number,
             for: Principal(account: account, sessionID: "died"))
-        #expect(try await database.messaging.undispatchedEvents(limit: 10).count == 1)
-        try database.close()
+        #expect(try await repositories.messaging.undispatchedEvents(limit: 10).count == 1)
+        store.close()
 
         let server = try await RunningServer.start(school)
         // The start dispatches it (no schedule runs here, and nothing else is written).
@@ -91,15 +91,9 @@ struct MessagingTests {
         #expect(
             try await JournalTests.count(server, "SELECT count(*) FROM journal_events WHERE dispatched_at IS NULL") == 0
         )
-        let kept = try await server.database.pool.read { db in
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM bot_outbox WHERE text = ? AND account_id = (
-                        SELECT id FROM accounts WHERE login = ?)
-                    """,
-                arguments: [line, s.guardian.login])
-        }
+        let kept = try await server.store.int(
+            "SELECT count(*) FROM bot_outbox WHERE text = ? AND account_id = (SELECT id FROM accounts WHERE login = ?)",
+            [line, s.guardian.login])
         #expect(kept == 1)
         await guardian.close()
         try await server.stop()
@@ -175,21 +169,17 @@ struct MessagingTests {
     @Test("an information letter reaches every guardian of the class; the class teacher sees who read it")
     func letters() async throws {
         try await withServer { server in
-            let rows = try server.database.pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.name AS class, ct.login AS teacher, g.login AS guardian FROM classes c JOIN accounts
-                            ct ON ct.id = c.class_teacher_id
-                        JOIN students s ON s.class_id = c.id JOIN guardianships gs ON gs.student_id = s.id JOIN
-                            accounts g ON g.id = gs.guardian_id
-                        WHERE c.name = (SELECT min(name) FROM classes) ORDER BY g.login
-                        """)
-            }
-            let className: String = rows[0]["class"]
-            let guardianLogins = Array(Set(rows.map { $0["guardian"] as String })).sorted()
-            let classTeacher = try await server.login(
-                try server.school.credential { $0.login == rows[0]["teacher"] as String })
+            let rows = try await server.store.rows(
+                """
+                SELECT c.name AS class, ct.login AS teacher, g.login AS guardian FROM classes c
+                JOIN accounts ct ON ct.id = c.class_teacher_id
+                JOIN students s ON s.class_id = c.id JOIN guardianships gs ON gs.student_id = s.id
+                JOIN accounts g ON g.id = gs.guardian_id
+                WHERE c.name = (SELECT min(name) FROM classes) ORDER BY g.login
+                """)
+            let className = rows[0][0] ?? ""
+            let guardianLogins = Array(Set(rows.compactMap { $0[2] })).sorted()
+            let classTeacher = try await server.login(try server.school.credential { $0.login == rows[0][1] })
             let online = try await server.login(try server.school.credential { $0.login == guardianLogins[0] })
             let sent = try await classTeacher.ask("/letter \(className) Собрание в четверг в 18:00, каб. 12")
             #expect(

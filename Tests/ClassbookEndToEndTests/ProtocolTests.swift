@@ -80,9 +80,7 @@ struct ProtocolTests {
             try await client.sendRaw(Array("PRIVMSG diary :ack ".utf8) + [0xFF, 0xFE] + Array("\r\n".utf8))
             let fail = try await client.expect("FAIL") { $0.command == "FAIL" }
             #expect(fail.parameters.prefix(2) == ["*", "INVALID_UTF8"])
-            let count = try await server.database.pool.read {
-                try Int.fetchOne($0, sql: "SELECT count(*) FROM acknowledgements")
-            }
+            let count = try await server.store.int("SELECT count(*) FROM acknowledgements")
             #expect(count == 0)
             await client.close()
         }

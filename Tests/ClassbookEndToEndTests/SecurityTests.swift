@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import IRC
 import Testing
 
@@ -49,16 +48,13 @@ struct SecurityTests {
                 && alert.first?.contains("аннулировано записей: 1") == true, "\(alert)")
         #expect(try await Self.refused(server, l.teacher))
         // The voided mark is deleted (and audited); the earlier one stays.
-        let kinds = try await server.database.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT m.kind, m.deleted_at IS NOT NULL AS voided FROM marks m JOIN audit_log a ON a.entity =
-                        'marks' AND a.entity_id = CAST(m.id AS TEXT)
-                    WHERE a.action = 'journal.mark.set' AND a.actor_id = (SELECT id FROM accounts WHERE login = ?)
-                    """, arguments: [l.teacher.login]
-            ).map { "\($0["kind"] as String):\($0["voided"] as Bool)" }
-        }
+        let kinds = try await server.store.rows(
+            """
+            SELECT m.kind, CASE WHEN m.deleted_at IS NULL THEN 'false' ELSE 'true' END FROM marks m
+            JOIN audit_log a ON a.entity = 'marks' AND a.entity_id = CAST(m.id AS TEXT)
+            WHERE a.action = 'journal.mark.set' AND a.actor_id = (SELECT id FROM accounts WHERE login = ?)
+            """, [l.teacher.login]
+        ).map { "\($0[0] ?? ""):\($0[1] ?? "")" }
         #expect(Set(kinds) == ["oral:false", "independent:true"], "\(kinds)")
         let review = try await admin.ask("/breach review \(l.teacher.login)")
         #expect(review.first?.contains("утечка сообщена 20.11.2026 15:10") == true, "\(review)")

@@ -1,7 +1,6 @@
 import ClassbookDomain
 import ClassbookStore
 import Foundation
-import GRDB
 import IRC
 import Testing
 
@@ -38,7 +37,7 @@ struct SessionsTests {
     @Test("two devices of one account share the nick; messages, bot replies and notifications reach both")
     func twoDevices() async throws {
         try await withServer { server in
-            let c = try BoardTests.cast(server)
+            let c = try await BoardTests.cast(server)
             let guardian = c.guardians[0]
             let phone = try await server.login(guardian, capabilities: "sasl message-tags")
             let laptop = try await server.login(guardian)
@@ -140,7 +139,7 @@ struct SessionsTests {
     @Test("WHOIS, WHO (and WHOX), USERHOST, ISON, LUSERS, MODE and AWAY are answered; no one else's address is shown")
     func queries() async throws {
         try await withServer { server in
-            let c = try BoardTests.cast(server)
+            let c = try await BoardTests.cast(server)
             let guardian = try await server.login(
                 c.guardians[0], capabilities: "sasl multi-prefix userhost-in-names away-notify")
             let teacher = try await server.login(c.classTeacher)
@@ -248,7 +247,7 @@ struct SessionsTests {
     )
     func whoMayWrite() async throws {
         try await withServer { server in
-            let c = try BoardTests.cast(server)
+            let c = try await BoardTests.cast(server)
             // A guardian whose only child is in the class, and a guardian of another family there.
             let guardian = try server.school.credential {
                 $0.roles == [.guardian] && $0.children.count == 1 && $0.children[0].hasSuffix("(\(c.className))")
@@ -262,35 +261,37 @@ struct SessionsTests {
             // The classes of the guardian's children (a family may have children in two classes).
             let classes = Set(
                 guardian.children.map { $0.components(separatedBy: " (").last!.dropLast() }.map(String.init))
-            let (stranger, outsider): (String, String) = try await server.database.pool.read { db in
-                // A guardian with no child in those classes, and a teacher who teaches and runs none of them.
-                let families = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT a.login, group_concat(c.name) AS classes FROM accounts a JOIN guardianships g ON
-                            g.guardian_id = a.id
-                        JOIN students s ON s.id = g.student_id JOIN classes c ON c.id = s.class_id
-                        WHERE NOT EXISTS (SELECT 1 FROM account_roles o WHERE o.account_id = a.id AND o.role !=
-                            'guardian') GROUP BY a.id
-                        """)
-                let staff = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT a.login, coalesce((SELECT group_concat(c.name) FROM assignments t JOIN classes c ON c.id
-                            = t.class_id
-                                                  WHERE t.teacher_id = a.id), '') || ',' ||
-                                        coalesce((SELECT group_concat(c.name) FROM classes c WHERE c.class_teacher_id =
-                                            a.id), '') AS classes
-                        FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM account_roles o WHERE o.account_id = a.id
-                                                          AND o.role NOT IN ('teacher', 'class_teacher'))
-                        """)
-                func unrelated(_ rows: [Row]) -> String? {
-                    rows.first {
-                        Set(($0["classes"] as String).split(separator: ",").map(String.init)).isDisjoint(with: classes)
-                    }?["login"]
+            // A guardian with no child in those classes, and a teacher who teaches and runs none of them.
+            let families = try await server.store.rows(
+                """
+                SELECT a.login, c.name FROM accounts a JOIN guardianships g ON g.guardian_id = a.id
+                JOIN students s ON s.id = g.student_id JOIN classes c ON c.id = s.class_id
+                WHERE NOT EXISTS (SELECT 1 FROM account_roles o WHERE o.account_id = a.id AND o.role != 'guardian')
+                ORDER BY a.login
+                """)
+            let staff = try await server.store.rows(
+                """
+                SELECT a.login, x.name FROM accounts a LEFT JOIN (
+                    SELECT t.teacher_id AS id, c.name FROM assignments t JOIN classes c ON c.id = t.class_id
+                    UNION SELECT c.class_teacher_id, c.name FROM classes c
+                ) x ON x.id = a.id
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM account_roles o
+                    WHERE o.account_id = a.id AND o.role NOT IN ('teacher', 'class_teacher'))
+                ORDER BY a.login
+                """)
+            /// The first login none of whose classes is one of `classes`.
+            func unrelated(_ rows: [[String?]]) -> String? {
+                var logins: [String] = []
+                var theirs: [String: Set<String>] = [:]
+                for row in rows {
+                    guard let login = row[0] else { continue }
+                    if theirs[login] == nil { logins.append(login) }
+                    theirs[login, default: []].formUnion(row[1].map { [$0] } ?? [])
                 }
-                return (unrelated(families)!, unrelated(staff)!)
+                return logins.first { theirs[$0]!.isDisjoint(with: classes) }
             }
+            let stranger = try #require(unrelated(families)), outsider = try #require(unrelated(staff))
             let client = try await server.login(guardian)
             // Allowed (offline targets: the message is kept, 301).
             for target in [classTeacher, neighbour, director] {
@@ -314,15 +315,12 @@ struct SessionsTests {
             try await teacher.send("PRIVMSG \(stranger) :Объявление")
             _ = try await teacher.expectNumeric("301")
             // A student: their class teacher and the administration, not another class's families.
-            let student = try await server.database.pool.read { db in
-                try String.fetchOne(
-                    db,
-                    sql: """
-                        SELECT a.login FROM accounts a JOIN students s ON s.account_id = a.id JOIN classes c ON c.id =
-                            s.class_id
-                        WHERE c.name = ? LIMIT 1
-                        """, arguments: [c.className])!
-            }
+            let student = try #require(
+                try await server.store.value(
+                    """
+                    SELECT a.login FROM accounts a JOIN students s ON s.account_id = a.id
+                    JOIN classes c ON c.id = s.class_id WHERE c.name = ? LIMIT 1
+                    """, [c.className]))
             let pupil = try await server.login(try server.school.credential { $0.login == student })
             for (target, allowed) in [(classTeacher, true), (director, true), (stranger, false), (outsider, false)] {
                 try await pupil.send("PRIVMSG \(target) :Здравствуйте")
@@ -348,7 +346,7 @@ struct SessionsTests {
     )
     func rooms() async throws {
         try await withServer { server in
-            let c = try BoardTests.cast(server)
+            let c = try await BoardTests.cast(server)
             let teacher = try await server.login(
                 c.classTeacher, capabilities: "sasl message-tags batch draft/chathistory")
             let guardian = try await server.login(
@@ -396,9 +394,8 @@ struct SessionsTests {
             let back = try await server.login(c.guardians[0])
             _ = try await back.expect("room joined at login") { $0.command == "JOIN" && $0.parameters.first == room }
             // Audited.
-            let audited = try await server.database.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE entity = 'room' ORDER BY id")
-            }
+            let audited = try await server.store.strings(
+                "SELECT action FROM audit_log WHERE entity = 'room' ORDER BY id")
             #expect(audited.starts(with: ["room.create", "room.invite"]))
             for client in [teacher, back] { await client.close() }
         }
@@ -425,7 +422,7 @@ struct SessionsTests {
     )
     func readMarkersAndTags() async throws {
         try await withServer { server in
-            let c = try BoardTests.cast(server)
+            let c = try await BoardTests.cast(server)
             let guardian = c.guardians[0]
             let caps = "sasl draft/read-marker extended-join account-tag standard-replies"
             let phone = try await server.login(guardian, capabilities: caps)

@@ -65,7 +65,7 @@ public final class ThrowawayPostgres: Sendable {
         // process taking it meanwhile is retried).
         for _ in 0..<5 {
             let port = try LocalPorts.free()
-            let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200"
+            let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=500"
             let started = try await run(
                 bin + "/pg_ctl", ["-D", data, "-o", options, "-l", directory + "/server.log", "-w", "start"])
             if started.succeeded {
@@ -94,12 +94,25 @@ public final class ThrowawayPostgres: Sendable {
         try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent)
     }
 
-    /// A new, empty database on the server: `postgresql://classbook@127.0.0.1:PORT/NAME`.
-    public func newDatabase() async throws -> String {
+    /// A new database on the server, empty or a copy of `template` (a database of this server
+    /// nobody is connected to): `postgresql://classbook@127.0.0.1:PORT/NAME`.
+    public func newDatabase(copying template: String? = nil) async throws -> String {
         let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        let created = try await ChildProcess.run(
+        let source = template.map { " TEMPLATE " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
+        var created = try await ChildProcess.run(
             "/usr/bin/psql",
-            ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", "postgres", "-c", "CREATE DATABASE \(name)"])
+            ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", "postgres", "-c", "CREATE DATABASE \(name)\(source)"]
+        )
+        // The template's last connections may still be closing (5 s at most).
+        for _ in 0..<50 where !created.succeeded && created.output.contains("is being accessed by other users") {
+            try await Task.sleep(for: .milliseconds(100))
+            created = try await ChildProcess.run(
+                "/usr/bin/psql",
+                [
+                    "-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", "postgres", "-c",
+                    "CREATE DATABASE \(name)\(source)"
+                ])
+        }
         guard created.succeeded else { throw Failure(description: "cannot create a database: \(created.output)") }
         return "postgresql://\(user)@127.0.0.1:\(port)/\(name)"
     }

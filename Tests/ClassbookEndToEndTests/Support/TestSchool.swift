@@ -1,9 +1,11 @@
 import ClassbookDomain
+import ClassbookPostgres
 import ClassbookServer
 import ClassbookStore
 import Foundation
 import NIOConcurrencyHelpers
 import NIOPosix
+import ClassbookTestSupport
 
 /// A fixed clock: the demo school's six weeks end on this day, and "now" is its afternoon.
 struct FixedClock: SchoolClock {
@@ -37,28 +39,51 @@ final class ManualClock: SchoolClock {
     func set(_ date: Date) { current.withLockedValue { $0 = date } }
 }
 
-/// A demo school in a fresh temporary directory: a real SQLite file and real password hashes.
+/// A demo school in a fresh temporary directory with real password hashes: a real SQLite file
+/// there, or a real PostgreSQL database of its own (`TestDatabase`).
 struct TestSchool {
     let directory: String
     let credentials: [DemoSchoolGenerator.Credential]
     let certificatePath: String
     let privateKeyPath: String
+    /// The school's PostgreSQL database, when the tests run on PostgreSQL.
+    var database: String? = nil
 
-    /// A copy of the template school in a new directory: each test gets its own database file.
-    static func make() async throws -> TestSchool {
-        let template = try await TemplateSchool.shared.school()
+    /// A copy of the template school in a new directory: each test gets its own database.
+    static func make(onPostgreSQL: Bool = TestDatabase.isPostgreSQL) async throws -> TestSchool {
+        let template = try await TemplateSchool.shared.school(onPostgreSQL: onPostgreSQL)
         let directory = NSTemporaryDirectory() + "classbook-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for name in [ClassbookDatabase.fileName, "cert.pem", "key.pem"] {
+        var names = ["cert.pem", "key.pem"]
+        if template.database == nil { names.append(ClassbookDatabase.fileName) }
+        for name in names {
             try FileManager.default.copyItem(atPath: template.directory + "/" + name, toPath: directory + "/" + name)
+        }
+        var database: String?
+        if let source = template.database {
+            database = try await ThrowawayPostgres.server().newDatabase(copying: source)
         }
         return TestSchool(
             directory: directory, credentials: template.credentials,
-            certificatePath: directory + "/cert.pem", privateKeyPath: directory + "/key.pem")
+            certificatePath: directory + "/cert.pem", privateKeyPath: directory + "/key.pem", database: database)
     }
 
+    /// Opens the school's store (another connection beside a server's, or a test's own).
+    func open() throws -> TestStore { try TestStore.open(self) }
+
+    /// Runs `body` on the school's store, opened for it and closed after.
+    func withStore<T>(_ body: (TestStore) async throws -> T) async throws -> T {
+        let store = try open()
+        defer { store.close() }
+        return try await body(store)
+    }
+
+    /// What `classbook` commands are given to work on this school: `--data`, and `--database`
+    /// on PostgreSQL.
+    var storeArguments: [String] { ["--data", directory] + (database.map { ["--database", $0] } ?? []) }
+
     /// Builds a demo school with real password hashes (slow on purpose, so done once per run).
-    fileprivate static func build(students: Int, seed: UInt64) async throws -> TestSchool {
+    fileprivate static func build(students: Int, seed: UInt64, onPostgreSQL: Bool) async throws -> TestSchool {
         let directory = NSTemporaryDirectory() + "classbook-template-" + UUID().uuidString
         let output = DemoSchoolGenerator(studentCount: students, seed: seed, asOf: FixedClock.day).generate()
         var snapshot = output.snapshot
@@ -66,18 +91,30 @@ struct TestSchool {
         for index in snapshot.people.indices {
             snapshot.people[index].passwordHash = try hasher.hash(output.credentials[index].password)
         }
-        let database = try ClassbookDatabase(directory: directory)
-        try await SchoolImporter(database: database).write(
-            snapshot, context: AuditContext(actor: nil, sessionID: "test", at: Date()))
-        // Closing checkpoints the WAL into the file, so the file alone is the whole school.
-        try database.close()
+        let context = AuditContext(actor: nil, sessionID: "test", at: Date())
+        var url: String?
+        if onPostgreSQL {
+            // A template database: each test's is a copy (CREATE DATABASE … TEMPLATE).
+            let template = try await ThrowawayPostgres.server().newDatabase()
+            let store = try PostgresStore(url: template)
+            try await store.migrate()
+            try await store.importSchool(snapshot, context: context)
+            store.close()
+            url = template
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } else {
+            let database = try ClassbookDatabase(directory: directory)
+            try await SchoolImporter(database: database).write(snapshot, context: context)
+            // Closing checkpoints the WAL into the file, so the file alone is the whole school.
+            try database.close()
+        }
         let certificatePath = directory + "/cert.pem"
         let privateKeyPath = directory + "/key.pem"
         try TLSCertificate.writeSelfSigned(
             commonName: "classbook.test", certificatePath: certificatePath, privateKeyPath: privateKeyPath)
         return TestSchool(
             directory: directory, credentials: output.credentials, certificatePath: certificatePath,
-            privateKeyPath: privateKeyPath)
+            privateKeyPath: privateKeyPath, database: url)
     }
 
     func credential(_ predicate: (DemoSchoolGenerator.Credential) -> Bool) throws -> DemoSchoolGenerator.Credential {
@@ -114,12 +151,13 @@ struct TestSchool {
 /// The one template school of a test run.
 actor TemplateSchool {
     static let shared = TemplateSchool()
-    private var building: Task<TestSchool, any Error>?
+    /// One a store: SQLite's file, PostgreSQL's template database.
+    private var building: [Bool: Task<TestSchool, any Error>] = [:]
 
-    func school() async throws -> TestSchool {
-        if let building { return try await building.value }
-        let task = Task { try await TestSchool.build(students: 12, seed: 3) }
-        building = task
+    func school(onPostgreSQL: Bool) async throws -> TestSchool {
+        if let task = building[onPostgreSQL] { return try await task.value }
+        let task = Task { try await TestSchool.build(students: 12, seed: 3, onPostgreSQL: onPostgreSQL) }
+        building[onPostgreSQL] = task
         return try await task.value
     }
 }
@@ -133,18 +171,19 @@ struct TestFailure: Error, CustomStringConvertible {
 final class RunningServer: Sendable {
     let server: ClassbookServer
     let ports: ClassbookServer.BoundPorts
-    let database: ClassbookDatabase
+    /// The server's store.
+    let store: TestStore
     let school: TestSchool
     private let task: Task<Void, any Error>
     static let clientGroup = MultiThreadedEventLoopGroup.singleton
 
     private init(
-        server: ClassbookServer, ports: ClassbookServer.BoundPorts, database: ClassbookDatabase, school: TestSchool,
+        server: ClassbookServer, ports: ClassbookServer.BoundPorts, store: TestStore, school: TestSchool,
         task: Task<Void, any Error>
     ) {
         self.server = server
         self.ports = ports
-        self.database = database
+        self.store = store
         self.school = school
         self.task = task
     }
@@ -164,17 +203,15 @@ final class RunningServer: Sendable {
         configuration.flood.burst = 100_000
         configuration.flood.linesPerSecond = 100_000
         configure(&configuration)
-        let database = try ClassbookDatabase(directory: school.directory)
+        let store = try school.open()
+        let (repositories, feed, nodes) = store.services
         let server = try ClassbookServer(
             configuration: configuration,
-            services: .init(
-                accounts: database.accounts, diary: database.diary, journal: database.journal, duties: database.duties,
-                messaging: database.messaging, boards: database.boards, security: database.security,
-                feed: database.feed, nodes: database.nodes, clock: clock))
-        database.writer.observe { writes, duration in server.recordCommit(writes: writes, duration: duration) }
+            services: .init(repositories: repositories, feed: feed, nodes: nodes, clock: clock))
+        store.observeCommits { writes, duration in server.recordCommit(writes: writes, duration: duration) }
         let ports = try await server.bind()
         let task = Task { try await server.run() }
-        return RunningServer(server: server, ports: ports, database: database, school: school, task: task)
+        return RunningServer(server: server, ports: ports, store: store, school: school, task: task)
     }
 
     func connect() async throws -> IRCTestClient {
@@ -202,6 +239,9 @@ final class RunningServer: Sendable {
         await server.shutdown()
         try await task.value
         try await server.close()
+        // PostgreSQL's connections go back now (a run opens hundreds of servers); the SQLite
+        // file stays open for a test to read after the stop.
+        if case .postgresql = store { store.close() }
     }
 }
 

@@ -27,7 +27,8 @@ struct ImportCommand: AsyncParsableCommand {
             contents.append((path, data))
         }
         guard case .sqlite(let database) = try await Composition.open(data, create: true).store else {
-            throw ValidationError("CSV import into PostgreSQL is not there yet: import into SQLite and use init")
+            throw ValidationError(
+                "CSV import into a PostgreSQL database is not available yet (docs/scaling.md); nothing was written")
         }
         do {
             let summary = try await CSVImporter(database: database)

@@ -26,20 +26,17 @@ struct ImportCommand: AsyncParsableCommand {
             }
             contents.append((path, data))
         }
-        guard case .sqlite(let database) = try await Composition.open(data, create: true).store else {
-            throw ValidationError(
-                "CSV import into a PostgreSQL database is not available yet (docs/scaling.md); nothing was written")
-        }
+        let store = try await Composition.open(data, create: true).store
         do {
-            let summary = try await CSVImporter(database: database)
-                .run(files: contents, context: AuditContext(actor: nil, sessionID: "cli:import", at: Date()))
+            let summary = try await store.importCSV(
+                contents, context: AuditContext(actor: nil, sessionID: "cli:import", at: Date()))
             print(
                 "imported: "
                     + summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("imported accounts have no password yet: set one with 'classbook account passwd --login LOGIN'")
-            // Folds the import's WAL into the database file now, unless the server has it open.
-            try database.close()
-        } catch let failure as CSVImporter.Failure {
+            // Folds SQLite's WAL into the database file now, unless the server has it open.
+            try store.close()
+        } catch let failure as CSVImport.Failure {
             var standardError = FileHandle.standardError
             for problem in failure.problems { print(problem.description, to: &standardError) }
             print("nothing was imported (\(failure.problems.count) error(s))", to: &standardError)

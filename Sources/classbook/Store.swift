@@ -82,6 +82,14 @@ enum Store: Sendable {
         }
     }
 
+    /// Imports CSV files (docs/import.md), all or nothing.
+    func importCSV(_ files: [(name: String, data: Data)], context: AuditContext) async throws -> CSVImport.Summary {
+        switch self {
+        case .sqlite(let database): try await CSVImporter(database: database).run(files: files, context: context)
+        case .postgresql(let store, _): try await store.importCSV(files: files, context: context)
+        }
+    }
+
     /// `audit verify`: the chain, then every audited row.
     func verifyAudit() async throws -> AuditChain.Outcome {
         switch self {

@@ -136,3 +136,56 @@ struct SchoolContractTests {
         }
     }
 }
+
+/// CSV import, the same on every backend: the example files, and files with errors.
+@Suite("CSV import contract")
+struct ImportContractTests {
+    static let context = SchoolContractTests.context
+
+    @Test(
+        """
+        the example school's CSV files import into every backend with the same counts, rows and audit texts, and \
+        each audit verifies; files with errors are refused the same on each, naming every error, writing nothing
+        """)
+    func importsTheSame() async throws {
+        var stores: [SchoolStore] = []
+        for backend in Backend.allCases { stores.append(try await backend.emptySchool()) }
+        defer { for store in stores { store.close() } }
+        var summaries: [CSVImport.Summary] = []
+        for store in stores {
+            summaries.append(try await store.importCSV(try ImportTests.files(ImportTests.all), Self.context))
+        }
+        #expect(summaries.allSatisfy { $0 == summaries[0] } && summaries[0].counts["students"] == 3)
+        let rows = """
+            SELECT s.last_name || ' ' || c.name || ' ' || coalesce(a.login, '-') FROM students s
+            JOIN classes c ON c.id = s.class_id LEFT JOIN accounts a ON a.id = s.account_id ORDER BY s.id
+            """
+        for store in stores.dropFirst() {
+            #expect(try await store.texts(rows) == stores[0].texts(rows))
+            #expect(try await store.auditedTexts() == stores[0].auditedTexts())
+            #expect(try await store.auditedTexts().count > 10)
+        }
+        for store in stores {
+            guard case .intact = try await store.verifyAudit() else {
+                Issue.record("the audit does not verify")
+                continue
+            }
+        }
+
+        let bad = Data("класс;фамилия;имя;логин\n7А;Смирнов;Олег;Smirnov Oleg\n7Б;Орлов;Иван;\n7А;;Анна;\n".utf8)
+        var refusals: [[String]] = []
+        for backend in Backend.allCases {
+            let store = try await backend.emptySchool()
+            defer { store.close() }
+            do {
+                _ = try await store.importCSV(
+                    try ImportTests.files(["periods", "staff", "classes"]) + [("students-bad.csv", bad)], Self.context)
+                Issue.record("imported")
+            } catch let failure as CSVImport.Failure {
+                refusals.append(failure.problems.map(\.description))
+            }
+            #expect(try await store.texts("SELECT CAST(count(*) AS TEXT) FROM school_years") == ["0"])
+        }
+        #expect(refusals.count == 2 && refusals[0] == refusals[1] && refusals[0].count == 3, "\(refusals)")
+    }
+}

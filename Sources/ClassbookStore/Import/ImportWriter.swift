@@ -2,16 +2,14 @@ import ClassbookDomain
 import Foundation
 import GRDB
 
-/// Applies the rows of import files inside one transaction, collecting every error.
+/// Applies the rows of import files inside one SQLite transaction, collecting every error; the
+/// rules a row keeps are `CSVImport`'s.
 struct ImportWriter {
-    struct RowError: Error {
-        var text: String
-        init(_ text: String) { self.text = text }
-    }
+    typealias RowError = CSVImport.RowError
 
     let db: Database
     let context: AuditContext
-    var problems: [CSVImporter.Problem] = []
+    var problems: [CSVImport.Problem] = []
     var counts: [String: Int] = [:]
     /// The year created by this import's periods, else the newest in the database.
     private var yearID: Int64?
@@ -22,10 +20,7 @@ struct ImportWriter {
         self.context = context
     }
 
-    mutating func apply(_ kind: CSVImporter.Kind, _ row: CSVTable.Row, titles: [String: String]) throws {
-        for column in kind.required.sorted() where row[column].isEmpty {
-            throw RowError("the column «\(titles[column] ?? column)» is empty")
-        }
+    mutating func apply(_ kind: CSVImport.Kind, _ row: CSVTable.Row) throws {
         switch kind {
         case .periods: try period(row)
         case .holidays: try holiday(row)
@@ -36,63 +31,47 @@ struct ImportWriter {
         case .timetable: try timetable(row)
         case .assignments: try assignment(row)
         }
-        counts[kind.rawValue, default: 0] += 1
     }
 
     // MARK: Calendar
 
-    private func date(_ text: String) throws -> SchoolDate {
-        guard let date = SchoolDate(iso: text) ?? SchoolDate(russian: text) else {
-            throw RowError("«\(text)» is not a date (ДД.ММ.ГГГГ or YYYY-MM-DD)")
-        }
-        return date
-    }
-
     private mutating func period(_ row: CSVTable.Row) throws {
-        let start = try date(row["start"])
-        let end = try date(row["end"])
-        guard start <= end else { throw RowError("the period ends before it starts") }
-        let name = row["period"]
-        let grades = row["grades"].replacingOccurrences(of: " ", with: "")
-        guard grades.isEmpty || GradeRange(parsing: grades) != nil else {
-            throw RowError("«\(row["grades"])» is not a list of grades such as 10-11 or 1-4,9")
-        }
+        let period = try CSVImport.period(row)
         if yearID == nil {
-            let yearStart = start.month >= 8 ? start.year : start.year - 1
-            let yearName = "\(yearStart)/\(yearStart + 1)"
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM school_years WHERE name = ?", arguments: [yearName]) == true {
-                throw RowError("the school year \(yearName) already exists")
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM school_years WHERE name = ?", arguments: [period.yearName]) == true
+            {
+                throw RowError("the school year \(period.yearName) already exists")
             }
             try db.execute(
                 sql: "INSERT INTO school_years (name, start_date, end_date) VALUES (?, ?, ?)",
-                arguments: [yearName, start.iso, end.iso])
+                arguments: [period.yearName, period.start.iso, period.end.iso])
             yearID = db.lastInsertedRowID
         }
         // Ordinals count within the scheme of the grades named.
         let ordinal =
             (try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM periods WHERE year_id = ? AND grades = ?", arguments: [yearID!, grades])
-                ?? 0) + 1
+                db, sql: "SELECT count(*) FROM periods WHERE year_id = ? AND grades = ?",
+                arguments: [yearID!, period.grades]) ?? 0) + 1
         if let previous = try String.fetchOne(
             db, sql: "SELECT max(end_date) FROM periods WHERE year_id = ? AND grades = ?",
-            arguments: [yearID!, grades]), previous >= start.iso
+            arguments: [yearID!, period.grades]), previous >= period.start.iso
         {
             throw RowError("the periods of a scheme must be listed in order and not overlap")
         }
         try db.execute(
             sql: "INSERT INTO periods (year_id, grades, ordinal, name, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [yearID!, grades, ordinal, name, start.iso, end.iso])
+            arguments: [yearID!, period.grades, ordinal, period.name, period.start.iso, period.end.iso])
         try db.execute(
-            sql: "UPDATE school_years SET end_date = max(end_date, ?) WHERE id = ?", arguments: [end.iso, yearID!])
+            sql: "UPDATE school_years SET end_date = max(end_date, ?) WHERE id = ?",
+            arguments: [period.end.iso, yearID!])
     }
 
     private mutating func holiday(_ row: CSVTable.Row) throws {
-        let start = try date(row["start"])
-        let end = try date(row["end"])
-        guard start <= end else { throw RowError("the holiday ends before it starts") }
+        let holiday = try CSVImport.holiday(row)
         try db.execute(
             sql: "INSERT INTO holidays (year_id, name, start_date, end_date) VALUES (?, ?, ?, ?)",
-            arguments: [try year(), row["holiday"], start.iso, end.iso])
+            arguments: [try year(), holiday.name, holiday.start.iso, holiday.end.iso])
     }
 
     private mutating func year() throws -> Int64 {
@@ -108,13 +87,7 @@ struct ImportWriter {
     // MARK: People
 
     private mutating func newAccount(login raw: String, name: String, roles: Set<Role>) throws -> Int64 {
-        let login = raw.lowercased()
-        guard LoginRules.isValid(login) else {
-            throw RowError(
-                "«\(raw)» is not a valid login: 2–32 Latin lower-case letters, digits, '.', '_' or '-', starting "
-                    + "with a letter"
-            )
-        }
+        let login = try CSVImport.login(raw)
         guard !seenLogins.contains(login) else { throw RowError("the login \(login) appears twice in the import") }
         seenLogins.insert(login)
         do {
@@ -128,14 +101,7 @@ struct ImportWriter {
     }
 
     private mutating func staff(_ row: CSVTable.Row) throws {
-        var roles: Set<Role> = []
-        for word in row["roles"].split(whereSeparator: { $0 == " " || $0 == "+" || $0 == "/" }) {
-            guard let role = Role(parsing: String(word)), role != .guardian, role != .student else {
-                throw RowError("unknown staff role «\(word)»: teacher, class_teacher, deputy, director, admin")
-            }
-            roles.insert(role)
-        }
-        _ = try newAccount(login: row["login"], name: row["name"], roles: roles)
+        _ = try newAccount(login: row["login"], name: row["name"], roles: try CSVImport.staffRoles(row["roles"]))
     }
 
     private func account(_ login: String, role: Role) throws -> Int64 {
@@ -162,10 +128,7 @@ struct ImportWriter {
     }
 
     private mutating func schoolClass(_ row: CSVTable.Row) throws {
-        let name = row["class"].uppercased()
-        guard let grade = Int(name.prefix { $0.isNumber }), (1...11).contains(grade), name.count <= 8 else {
-            throw RowError("«\(row["class"])» is not a class name like 7А")
-        }
+        let (name, grade) = try CSVImport.schoolClass(row["class"])
         let year = try year()
         if (try? classID(name)) != nil { throw RowError("the class \(name) already exists") }
         try db.execute(
@@ -177,10 +140,7 @@ struct ImportWriter {
         let classID = try classID(row["class"])
         var accountID: Int64?
         if !row["login"].isEmpty {
-            accountID = try newAccount(
-                login: row["login"],
-                name: [row["last_name"], row["first_name"], row["middle_name"]]
-                    .filter { !$0.isEmpty }.joined(separator: " "), roles: [.student])
+            accountID = try newAccount(login: row["login"], name: CSVImport.studentName(row), roles: [.student])
         }
         try db.execute(
             sql:
@@ -189,7 +149,7 @@ struct ImportWriter {
             arguments: [accountID, classID, row["last_name"], row["first_name"], row["middle_name"]])
         let id = db.lastInsertedRowID
         try AuditedRows.record(db, .students, key: String(id), action: "school.import", context: context, isNew: true)
-        if !row["birth_date"].isEmpty { _ = try date(row["birth_date"]) }
+        if !row["birth_date"].isEmpty { _ = try CSVImport.date(row["birth_date"]) }
         try details(owner: "student", id: id, row, fields: ["birth_date", "phone", "email", "address"])
     }
 
@@ -208,15 +168,9 @@ struct ImportWriter {
 
     private mutating func guardian(_ row: CSVTable.Row) throws {
         let classID = try classID(row["class"])
-        let words = row["student"].split(separator: " ").map(String.init)
         let students = try Row.fetchAll(
             db, sql: "SELECT id, last_name, first_name FROM students WHERE class_id = ?", arguments: [classID]
-        )
-        .filter { student in
-            let name = [student["last_name"] as String, student["first_name"] as String].map(DiaryService.normalize)
-            return words.count == 2 && DiaryService.normalize(words[0]) == name[0]
-                && DiaryService.normalize(words[1]) == name[1]
-        }
+        ).filter { CSVImport.names(row["student"], lastName: $0["last_name"], firstName: $0["first_name"]) }
         guard students.count == 1 else {
             throw RowError(
                 students.isEmpty
@@ -281,23 +235,9 @@ struct ImportWriter {
             db, .assignments, key: String(db.lastInsertedRowID), action: "school.import", context: context, isNew: true)
     }
 
-    static let weekdays: [String: Int] = [
-        "пн": 1, "вт": 2, "ср": 3, "чт": 4, "пт": 5, "сб": 6,
-        "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6
-    ]
-
     private mutating func timetable(_ row: CSVTable.Row) throws {
         let classID = try classID(row["class"])
-        guard
-            let weekday = Int(row["weekday"]).flatMap({ (1...6).contains($0) ? $0 : nil })
-                ?? Self.weekdays[String(row["weekday"].lowercased().prefix(3))]
-                ?? Self.weekdays[String(row["weekday"].lowercased().prefix(2))]
-        else {
-            throw RowError("«\(row["weekday"])» is not a school day: 1–6 or пн…сб")
-        }
-        guard let number = Int(row["number"]), (1...12).contains(number) else {
-            throw RowError("«\(row["number"])» is not a lesson number 1–12")
-        }
+        let (weekday, number) = try CSVImport.slot(row)
         let teacher = try account(row["teacher"], role: .teacher)
         let subject = try subjectID(row["subject"])
         let group = try groupID(row["group"], classID: classID, subject: subject)

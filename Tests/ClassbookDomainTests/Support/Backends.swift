@@ -86,6 +86,7 @@ struct SchoolStore: Sendable {
     var boards: any BoardRepository
     var security: any SecurityRepository
     var feed: any ChangeFeed
+    var importCSV: @Sendable ([(name: String, data: Data)], AuditContext) async throws -> CSVImport.Summary
     var verifyAudit: @Sendable () async throws -> AuditChain.Outcome
     /// The first column, as text, of every row a query returns.
     var texts: @Sendable (String) async throws -> [String]
@@ -111,6 +112,7 @@ struct SchoolStore: Sendable {
         return SchoolStore(
             diary: database.diary, journal: database.journal, duties: database.duties,
             messaging: database.messaging, boards: database.boards, security: database.security, feed: database.feed,
+            importCSV: { try await CSVImporter(database: database).run(files: $0, context: $1) },
             verifyAudit: { try await AuditVerifier(database: database).verify() },
             texts: { query in try await database.pool.read { try String.fetchAll($0, sql: query) } },
             tamper: { statement in try await database.pool.write { try $0.execute(sql: statement) } },
@@ -127,6 +129,7 @@ struct SchoolStore: Sendable {
         return SchoolStore(
             diary: store.diary, journal: store.journal, duties: store.duties, messaging: store.messaging,
             boards: store.boards, security: store.security, feed: store.feed,
+            importCSV: { try await store.importCSV(files: $0, context: $1) },
             verifyAudit: { try await store.verifyAudit() },
             texts: { query in
                 var texts: [String] = []
@@ -143,6 +146,21 @@ struct SchoolStore: Sendable {
 }
 
 extension Backend {
+    /// A new, empty store of this backend (its migrations applied).
+    func emptySchool() async throws -> SchoolStore {
+        switch self {
+        case .sqlite:
+            return try SchoolStore.sqlite(
+                NSTemporaryDirectory() + "classbook-contract-" + UUID().uuidString, remove: true)
+        case .postgresql:
+            let url = try await ThrowawayPostgres.server().newDatabase()
+            let store = try PostgresStore(url: url)
+            try await store.migrate()
+            store.close()
+            return try SchoolStore.postgresql(url)
+        }
+    }
+
     /// A new store of this backend holding `snapshot`, imported as `context`.
     func school(_ snapshot: SchoolSnapshot, context: AuditContext) async throws -> SchoolStore {
         switch self {

@@ -2,23 +2,23 @@ import Foundation
 
 /// A spreadsheet exported as CSV: UTF-8 (a byte-order mark is dropped), separated by `;` or
 /// `,` (whichever the header uses more), fields optionally in double quotes with `""` for a quote.
-struct CSVTable {
-    struct Row {
+public struct CSVTable: Sendable {
+    public struct Row: Sendable {
         /// 1-based line in the file where the row starts.
-        var line: Int
-        var fields: [String: String]
+        public var line: Int
+        public var fields: [String: String]
 
-        subscript(_ column: String) -> String { fields[column] ?? "" }
+        public subscript(_ column: String) -> String { fields[column] ?? "" }
     }
 
-    var file: String
+    public var file: String
     /// Canonical column names, in file order.
-    var columns: [String]
+    public var columns: [String]
     /// Each canonical column's title as the file writes it, for messages.
-    var titles: [String: String]
-    var rows: [Row]
+    public var titles: [String: String]
+    public var rows: [Row]
 
-    enum ParseError: Error {
+    public enum ParseError: Error {
         case notUTF8
         case empty
         case unterminatedQuote(line: Int)
@@ -55,7 +55,7 @@ struct CSVTable {
         "address": "address", "адрес": "address"
     ]
 
-    static func parse(file: String, data: Data) throws -> CSVTable {
+    public static func parse(file: String, data: Data) throws -> CSVTable {
         guard var text = String(data: data, encoding: .utf8) else { throw ParseError.notUTF8 }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         let records = try records(text)

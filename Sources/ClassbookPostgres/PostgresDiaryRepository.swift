@@ -52,23 +52,23 @@ public struct PostgresDiaryRepository: DiaryRepository {
         try await sql.row("SELECT 1 FROM accounts WHERE login = ?", login) != nil
     }
 
+    /// The school year of a date: the one containing it, else the latest that has begun, else the
+    /// first (a subquery with the date as `?1`).
+    static let yearOfDate = """
+        (SELECT id FROM school_years
+         ORDER BY (start_date <= ?1 AND ?1 <= end_date) DESC, (start_date <= ?1) DESC, start_date DESC LIMIT 1)
+        """
+
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
-        try await store.read { sql in
-            // The year containing the date, else the latest that has begun, else the first.
-            let year = try await sql.value(
-                """
-                SELECT id FROM school_years
-                ORDER BY (start_date <= ?1 AND ?1 <= end_date) DESC, (start_date <= ?1) DESC, start_date DESC
-                LIMIT 1
-                """, date)
-            guard let yearID = year.optionalInt else { return [] }
-            let rows = try await sql.rows("SELECT * FROM periods WHERE year_id = ? ORDER BY ordinal", yearID)
-            let schemes = Set(rows.map { $0["grades"].string })
-            let scheme = schemes.first { !$0.isEmpty && GradeRange(parsing: $0)?.contains(grade) == true } ?? ""
-            return rows.filter { $0["grades"].string == scheme }.compactMap { row in
-                guard let start = row["start_date"].schoolDate, let end = row["end_date"].schoolDate else { return nil }
-                return Period(ordinal: Int(row["ordinal"].int), name: row["name"].string, start: start, end: end)
-            }
+        // One statement, no transaction: every diary command asks.
+        let rows = try await sql.rows(
+            "SELECT grades, ordinal, name, start_date, end_date FROM periods WHERE year_id = \(Self.yearOfDate) "
+                + "ORDER BY ordinal", date)
+        let schemes = Set(rows.map { $0[0].string })
+        let scheme = schemes.first { !$0.isEmpty && GradeRange(parsing: $0)?.contains(grade) == true } ?? ""
+        return rows.filter { $0[0].string == scheme }.compactMap { row in
+            guard let start = row[3].schoolDate, let end = row[4].schoolDate else { return nil }
+            return Period(ordinal: Int(row[1].int), name: row[2].string, start: start, end: end)
         }
     }
 
@@ -90,19 +90,23 @@ public struct PostgresDiaryRepository: DiaryRepository {
     }
 
     public func marksStamp(of student: StudentID) async throws -> MarksStamp {
-        try await store.read { sql in
-            let revision = try await sql.value(
-                """
-                SELECT greatest(coalesce((SELECT max(revision) FROM marks WHERE student_id = ?1), 0),
-                                coalesce((SELECT max(revision) FROM finals WHERE student_id = ?1), 0))
-                """, student.rawValue
-            ).int
-            var weights: [String: Double] = [:]
-            for row in try await sql.rows("SELECT code, weight FROM mark_kinds") {
-                weights[row[0].string] = row[1].double
+        // The revision (the row without a code) and the kinds' weights in one statement.
+        var revision: Int64 = 0
+        var weights: [String: Double] = [:]
+        for row in try await sql.rows(
+            """
+            SELECT NULL, greatest(coalesce((SELECT max(revision) FROM marks WHERE student_id = ?1), 0),
+                                  coalesce((SELECT max(revision) FROM finals WHERE student_id = ?1), 0))::float8
+            UNION ALL SELECT code, weight FROM mark_kinds
+            """, student.rawValue)
+        {
+            if let code = row[0].optionalString {
+                weights[code] = row[1].double
+            } else {
+                revision = row[1].optionalInt ?? 0
             }
-            return MarksStamp(revision: revision, weights: weights)
         }
+        return MarksStamp(revision: revision, weights: weights)
     }
 
     public func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry] {

@@ -198,17 +198,15 @@ extension PostgresJournalRepository {
     // MARK: Finals
 
     public func finals(of student: StudentID, on date: SchoolDate) async throws -> [FinalMark] {
-        try await store.read { sql in
-            guard let year = try await Self.yearID(sql, on: date) else { return [] }
-            return try await sql.rows(
-                """
-                SELECT s.name AS subject, f.period, f.value FROM finals f JOIN subjects s ON s.id = f.subject_id
-                WHERE f.year_id = ? AND f.student_id = ? AND f.deleted_at IS NULL ORDER BY s.name, f.period
-                """, year, student.rawValue
-            ).compactMap { row in
-                MarkValue(storage: row[2].string).map {
-                    FinalMark(subject: row[0].string, period: Int(row[1].int), value: $0)
-                }
+        try await sql.rows(
+            """
+            SELECT s.name AS subject, f.period, f.value FROM finals f JOIN subjects s ON s.id = f.subject_id
+            WHERE f.year_id = \(PostgresDiaryRepository.yearOfDate) AND f.student_id = ?2 AND f.deleted_at IS NULL
+            ORDER BY s.name, f.period
+            """, date, student.rawValue
+        ).compactMap { row in
+            MarkValue(storage: row[2].string).map {
+                FinalMark(subject: row[0].string, period: Int(row[1].int), value: $0)
             }
         }
     }

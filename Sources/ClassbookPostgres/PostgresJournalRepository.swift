@@ -12,17 +12,22 @@ public struct PostgresJournalRepository: JournalRepository {
     // MARK: Structure
 
     public func gradingRules() async throws -> GradingRules {
-        try await store.read { sql in
-            var weights: [String: Double] = [:]
-            for row in try await sql.rows("SELECT code, weight FROM mark_kinds") {
-                weights[row[0].string] = row[1].double
+        // The kinds' weights and the settings in one statement.
+        var weights: [String: Double] = [:]
+        var settings: [String: String] = [:]
+        for row in try await sql.rows(
+            """
+            SELECT 'weight', code, weight::text FROM mark_kinds
+            UNION ALL SELECT 'setting', key, value FROM school_settings
+            """
+        ) {
+            if row[0].string == "weight" {
+                weights[row[1].string] = Double(row[2].string)
+            } else {
+                settings[row[1].string] = row[2].string
             }
-            var settings: [String: String] = [:]
-            for row in try await sql.rows("SELECT key, value FROM school_settings") {
-                settings[row[0].string] = row[1].string
-            }
-            return GradingRules(weights: weights, settings: settings)
         }
+        return GradingRules(weights: weights, settings: settings)
     }
 
     public func updateSetting(_ setting: SchoolSetting, context: AuditContext) async throws {
@@ -163,14 +168,12 @@ public struct PostgresJournalRepository: JournalRepository {
     }
 
     public func holidays(on date: SchoolDate) async throws -> [Holiday] {
-        try await store.read { sql in
-            guard let year = try await Self.yearID(sql, on: date) else { return [] }
-            return try await sql.rows(
-                "SELECT name, start_date, end_date FROM holidays WHERE year_id = ? ORDER BY start_date", year
-            ).compactMap { row in
-                guard let start = row[1].schoolDate, let end = row[2].schoolDate else { return nil }
-                return Holiday(name: row[0].string, start: start, end: end)
-            }
+        try await sql.rows(
+            "SELECT name, start_date, end_date FROM holidays WHERE year_id = \(PostgresDiaryRepository.yearOfDate) "
+                + "ORDER BY start_date", date
+        ).compactMap { row in
+            guard let start = row[1].schoolDate, let end = row[2].schoolDate else { return nil }
+            return Holiday(name: row[0].string, start: start, end: end)
         }
     }
 
@@ -346,15 +349,9 @@ public struct PostgresJournalRepository: JournalRepository {
 
     // MARK: Helpers shared by the journal's files
 
-    /// The school year of a date: the one containing it, else the latest that has begun, else the first.
+    /// The school year of a date (`PostgresDiaryRepository.yearOfDate`).
     static func yearID(_ sql: SQL, on date: SchoolDate) async throws -> Int64? {
-        try await sql.value(
-            """
-            SELECT id FROM school_years
-            ORDER BY (start_date <= ?1 AND ?1 <= end_date) DESC, (start_date <= ?1) DESC, start_date DESC
-            LIMIT 1
-            """, date
-        ).optionalInt
+        try await sql.value("SELECT \(PostgresDiaryRepository.yearOfDate)", date).optionalInt
     }
 
     /// The next value of the diary's revision counter: every change to a diary entry takes one.

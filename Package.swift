@@ -64,7 +64,10 @@ let package = Package(
         // The store on a PostgreSQL server (postgres-nio): what several nodes share.
         .target(
             name: "ClassbookPostgres",
-            dependencies: ["ClassbookDomain", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "ClassbookDomain", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl")
+            ],
             swiftSettings: strict
         ),
         // Every word said to people, one catalog a language, compiled into the binary.

@@ -1,6 +1,7 @@
 import ClassbookDomain
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
@@ -19,6 +20,8 @@ public final class PostgresStore: Sendable {
     /// Woken by the server's notifications on the feed's channel.
     let pulse = Pulse()
     private let listening = Mutex<Task<Void, Never>?>(nil)
+    /// One connection's settings, for `checkConnection`.
+    private let probe: PostgresConnection.Configuration
 
     public struct BadURL: Error, CustomStringConvertible {
         public var url: String
@@ -36,21 +39,48 @@ public final class PostgresStore: Sendable {
         guard !database.isEmpty else { throw BadURL(url: url) }
         let mode = parts.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
         let tls: PostgresClient.Configuration.TLS
+        let connectionTLS: PostgresConnection.Configuration.TLS
         switch mode {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require": tls = .require(.makeClientConfiguration())
+        case "disable": (tls, connectionTLS) = (.disable, .disable)
+        case "prefer":
+            tls = .prefer(.makeClientConfiguration())
+            connectionTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case "require":
+            tls = .require(.makeClientConfiguration())
+            connectionTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         default: throw BadURL(url: url)
         }
         let configuration = PostgresClient.Configuration(
             host: host, port: parts.port ?? 5432, username: user, password: parts.password, database: database,
             tls: tls)
+        probe = PostgresConnection.Configuration(
+            host: host, port: parts.port ?? 5432, username: user, password: parts.password, database: database,
+            tls: connectionTLS)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
         node = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         running = Task { await client.run() }
         audited = PostgresGroupCommit(client: client, node: node, logger: logger)
+    }
+
+    /// Why the server could not be used: unreachable, or it refused the user or the database.
+    public struct Unreachable: Error, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "cannot connect to PostgreSQL: \(reason)" }
+    }
+
+    /// Opens one connection now and closes it, so that a server that cannot be reached, or that
+    /// refuses the user or the database, is named at once (the pool would retry in the background
+    /// for ever).
+    public func checkConnection() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError {
+            throw Unreachable(
+                reason: error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)")
+        }
     }
 
     /// Stops listening and closes the pool's connections.

@@ -25,6 +25,7 @@ enum Store: Sendable {
                 throw ValidationError("\(error)")
             }
             do {
+                try await store.checkConnection()
                 try await store.migrate()
             } catch {
                 store.close()

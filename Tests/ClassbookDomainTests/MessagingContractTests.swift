@@ -162,15 +162,14 @@ struct MessagingContractTests {
             DirectMessage(
                 msgid: "m1", sender: b, senderLogin: "", recipient: a, recipientLogin: "", command: "PRIVMSG",
                 text: "Привет", sentAt: Date()))
-        let message = Int64(
-            try #require(try await school.texts("SELECT CAST(max(id) AS TEXT) FROM bot_outbox").first)!)!
-        let direct = Int64(
-            try #require(try await school.texts("SELECT CAST(max(id) AS TEXT) FROM direct_messages").first)!)!
+        let message = try #require(
+            try await school.texts("SELECT CAST(max(id) AS TEXT) FROM bot_outbox").first.flatMap { Int64($0) })
+        let direct = try #require(
+            try await school.texts("SELECT CAST(max(id) AS TEXT) FROM direct_messages").first.flatMap { Int64($0) })
         let entries = try await school.feed.changes(after: start, limit: 10)
         #expect(
             entries.map(\.change) == [
-                .botMessage(account: a, message: try #require(message)),
-                .directMessage(recipient: a, message: try #require(direct))
+                .botMessage(account: a, message: message), .directMessage(recipient: a, message: direct)
             ])
         #expect(entries.map(\.origin) == [other.feed.node, other.feed.node])
         #expect(other.feed.node != school.feed.node)

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// `classbook config check` with the real binary: one configuration model, its precedence, and
-/// refusals that name the file and line (or the variable).
+/// refusals that name the file and line (or the variable); and a `--database` that cannot be
+/// used, refused at once with the reason.
 @Suite("Configuration", .timeLimit(.minutes(2)))
 struct ConfigurationTests {
     /// Runs the binary with `environment` added; its exit status, standard output and error.
@@ -83,5 +84,29 @@ struct ConfigurationTests {
             fromEnvironment.status != 0
                 && fromEnvironment.error.contains("environment CLASSBOOK_ROOMS: rooms is everyone, staff or off"),
             "\(fromEnvironment.error)")
+    }
+
+    @Test(
+        """
+        a PostgreSQL database that cannot be used is named at once with the reason: nobody listening, a database \
+        that does not exist, a URL that is not PostgreSQL's
+        """)
+    func unusableDatabase() async throws {
+        let server = try await ThrowawayPostgres.server()
+        let cases: [(url: String, message: String)] = [
+            ("postgresql://classbook@127.0.0.1:\(try LocalPorts.free())/school", "cannot connect to PostgreSQL"),
+            (
+                "postgresql://classbook@127.0.0.1:\(server.port)/nosuchschool",
+                "database \"nosuchschool\" does not exist"
+            ),
+            ("mysql://classbook@127.0.0.1/school", "not a PostgreSQL URL")
+        ]
+        for (url, message) in cases {
+            let start = ContinuousClock.now
+            let result = try await Self.run(
+                ["audit", "verify", "--data", NSTemporaryDirectory() + "classbook-nodb", "--database", url])
+            #expect(result.status != 0 && result.error.contains(message), "\(url): \(result.error)")
+            #expect(ContinuousClock.now - start < .seconds(20), "\(url) took \(ContinuousClock.now - start)")
+        }
     }
 }

@@ -9,6 +9,7 @@ extension PostgresStore {
         -> CSVImport.Summary
     {
         let ordered = try CSVImport.tables(files)
+        defer { memo.drop() }
         return try await writing { sql, audit in
             let writer = PostgresImportWriter(sql: sql, audit: audit, context: context)
             var problems: [CSVImport.Problem] = []

@@ -56,6 +56,8 @@ public struct PostgresChangeFeed: ChangeFeed {
             else { continue }
             entries.append(FeedEntry(sequence: seq, origin: origin, change: change))
         }
+        // The structure changed on some node: what this one keeps of it is read again.
+        if entries.contains(where: { $0.change == .structure }) { store.memo.drop() }
         return entries
     }
 

@@ -60,10 +60,12 @@ public struct PostgresDiaryRepository: DiaryRepository {
         """
 
     public func periods(on date: SchoolDate, grade: Int) async throws -> [Period] {
-        // One statement, no transaction: every diary command asks.
-        let rows = try await sql.rows(
-            "SELECT grades, ordinal, name, start_date, end_date FROM periods WHERE year_id = \(Self.yearOfDate) "
-                + "ORDER BY ordinal", date)
+        // Every diary command asks: kept in memory until the structure changes.
+        let rows = try await store.memo.value("periods \(date.iso)") {
+            try await sql.rows(
+                "SELECT grades, ordinal, name, start_date, end_date FROM periods WHERE year_id = \(Self.yearOfDate) "
+                    + "ORDER BY ordinal", date)
+        }
         let schemes = Set(rows.map { $0[0].string })
         let scheme = schemes.first { !$0.isEmpty && GradeRange(parsing: $0)?.contains(grade) == true } ?? ""
         return rows.filter { $0[0].string == scheme }.compactMap { row in
@@ -90,23 +92,24 @@ public struct PostgresDiaryRepository: DiaryRepository {
     }
 
     public func marksStamp(of student: StudentID) async throws -> MarksStamp {
-        // The revision (the row without a code) and the kinds' weights in one statement.
-        var revision: Int64 = 0
-        var weights: [String: Double] = [:]
-        for row in try await sql.rows(
+        let revision = try await sql.value(
             """
-            SELECT NULL, greatest(coalesce((SELECT max(revision) FROM marks WHERE student_id = ?1), 0),
-                                  coalesce((SELECT max(revision) FROM finals WHERE student_id = ?1), 0))::float8
-            UNION ALL SELECT code, weight FROM mark_kinds
-            """, student.rawValue)
-        {
-            if let code = row[0].optionalString {
-                weights[code] = row[1].double
-            } else {
-                revision = row[1].optionalInt ?? 0
+            SELECT greatest(coalesce((SELECT max(revision) FROM marks WHERE student_id = ?1), 0),
+                            coalesce((SELECT max(revision) FROM finals WHERE student_id = ?1), 0))
+            """, student.rawValue
+        ).int
+        return MarksStamp(revision: revision, weights: try await weights())
+    }
+
+    /// The mark kinds' weights, which override a mark's own (kept until the structure changes).
+    func weights() async throws -> [String: Double] {
+        try await store.memo.value("weights") {
+            var weights: [String: Double] = [:]
+            for row in try await sql.rows("SELECT code, weight FROM mark_kinds") {
+                weights[row[0].string] = row[1].double
             }
+            return weights
         }
-        return MarksStamp(revision: revision, weights: weights)
     }
 
     public func absences(of student: StudentID, from: SchoolDate, through: SchoolDate) async throws -> [AbsenceEntry] {

@@ -12,6 +12,10 @@ public struct PostgresJournalRepository: JournalRepository {
     // MARK: Structure
 
     public func gradingRules() async throws -> GradingRules {
+        try await store.memo.value("rules") { try await readGradingRules() }
+    }
+
+    private func readGradingRules() async throws -> GradingRules {
         // The kinds' weights and the settings in one statement.
         var weights: [String: Double] = [:]
         var settings: [String: String] = [:]
@@ -54,6 +58,7 @@ public struct PostgresJournalRepository: JournalRepository {
             try await PostgresAuditedRows.record(
                 sql, audit, table, key: key, action: "school.settings", context: context)
         }
+        store.memo.drop()
     }
 
     public func classes() async throws -> [SchoolClass] {
@@ -168,10 +173,11 @@ public struct PostgresJournalRepository: JournalRepository {
     }
 
     public func holidays(on date: SchoolDate) async throws -> [Holiday] {
-        try await sql.rows(
-            "SELECT name, start_date, end_date FROM holidays WHERE year_id = \(PostgresDiaryRepository.yearOfDate) "
-                + "ORDER BY start_date", date
-        ).compactMap { row in
+        try await store.memo.value("holidays \(date.iso)") {
+            try await sql.rows(
+                "SELECT name, start_date, end_date FROM holidays WHERE year_id = \(PostgresDiaryRepository.yearOfDate) "
+                    + "ORDER BY start_date", date)
+        }.compactMap { row in
             guard let start = row[1].schoolDate, let end = row[2].schoolDate else { return nil }
             return Holiday(name: row[0].string, start: start, end: end)
         }

@@ -98,8 +98,36 @@ enum PostgresMigrations {
             ]
         ),
         ("v16-school", PostgresSchoolSchema.statements),
-        ("v17-feed-triggers", feedTriggers)
+        ("v17-feed-triggers", feedTriggers),
+        ("v18-structure-published", structureTriggers)
     ]
+
+    /// A statement that changes the school's structure (settings, mark kinds, years, periods,
+    /// holidays) publishes one `structure` entry on the feed in its transaction, so that every
+    /// node drops what it keeps of it (`PostgresStructureMemo`).
+    static let structureTriggers =
+        [
+            """
+            CREATE FUNCTION classbook_publish_structure() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                published BIGINT;
+            BEGIN
+                PERFORM pg_advisory_xact_lock(\(PostgresStore.feedLock));
+                INSERT INTO change_feed (origin, topic, account_id, at)
+                VALUES (coalesce(current_setting('classbook.node', true), ''), 'structure', 0, now())
+                RETURNING change_feed.seq INTO published;
+                PERFORM pg_notify('\(PostgresStore.feedChannel)', published::text);
+                RETURN NULL;
+            END
+            $$
+            """
+        ]
+        + ["school_settings", "mark_kinds", "school_years", "periods", "holidays"].map { table in
+            """
+            CREATE TRIGGER \(table)_structure AFTER INSERT OR UPDATE OR DELETE ON \(table)
+            FOR EACH STATEMENT EXECUTE FUNCTION classbook_publish_structure()
+            """
+        }
 
     /// A message saved in `bot_outbox` or `direct_messages`, and a post saved in `board_posts`, is
     /// published on the change feed by a trigger in the same transaction (as SQLite's triggers

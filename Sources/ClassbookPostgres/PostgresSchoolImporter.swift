@@ -9,6 +9,7 @@ extension PostgresStore {
             try await SchoolImport(sql: SQL(runner: connection, logger: logger), audit: audit, context: context)
                 .write(snapshot)
         }
+        memo.drop()
     }
 }
 

@@ -19,6 +19,8 @@ public final class PostgresStore: Sendable {
     let audited: PostgresGroupCommit
     /// Woken by the server's notifications on the feed's channel.
     let pulse = Pulse()
+    /// The school's structure as this node last read it.
+    let memo = PostgresStructureMemo()
     private let listening = Mutex<Task<Void, Never>?>(nil)
     /// One connection's settings, for `checkConnection`.
     private let probe: PostgresConnection.Configuration

@@ -67,6 +67,8 @@ struct FeedFollower: Sendable {
             } catch {
                 logger.error("cannot read post \(msgid) published by another node: \(error)")
             }
+        case .structure:
+            break  // the store's own memory, dropped as its feed is read (PostgresStructureMemo)
         }
     }
 

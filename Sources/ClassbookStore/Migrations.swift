@@ -287,6 +287,7 @@ enum Migrations {
         migrator.registerMigration("v13-journal-events", migrate: JournalEvents.migrate)
         migrator.registerMigration("v14-change-feed", migrate: SQLiteChangeFeed.migrate)
         migrator.registerMigration("v15-nodes", migrate: SQLiteNodeDirectory.migrate)
+        migrator.registerMigration("v16-structure-published", migrate: SQLiteChangeFeed.migrateStructure)
         return migrator
     }
 }

@@ -12,6 +12,9 @@ public struct SQLiteChangeFeed: ChangeFeed {
     let pool: DatabasePool
     let writer: GroupCommit
     public let node: String
+    /// The school's structure as this process keeps it, dropped when another process's change to
+    /// it is read here (`structure` entries, published by triggers: `structureTriggers`).
+    let structure: StructureCache
 
     static func migrate(_ db: Database) throws {
         try db.execute(
@@ -45,6 +48,23 @@ public struct SQLiteChangeFeed: ChangeFeed {
                 """)
     }
 
+    /// A change to the school's structure (settings, mark kinds, years, periods, holidays) is
+    /// published as a `structure` entry in its transaction (a row each: SQLite has no statement
+    /// triggers), so that every process drops what it keeps of it as it reads the feed.
+    static func migrateStructure(_ db: Database) throws {
+        for table in ["school_settings", "mark_kinds", "school_years", "periods", "holidays"] {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER \(table)_structure_\(event.lowercased()) AFTER \(event) ON \(table) BEGIN
+                            INSERT INTO change_feed (origin, topic, account_id, at)
+                                VALUES (classbook_node(), 'structure', 0, strftime('%Y-%m-%d %H:%M:%f', 'now'));
+                        END
+                        """)
+            }
+        }
+    }
+
     /// Makes `classbook_node()` name this process on a connection.
     static func register(node: String, on db: Database) {
         db.add(function: DatabaseFunction("classbook_node", argumentCount: 0, pure: false) { _ in node })
@@ -64,7 +84,7 @@ public struct SQLiteChangeFeed: ChangeFeed {
     }
 
     public func changes(after sequence: Int64, limit: Int) async throws -> [FeedEntry] {
-        try await pool.read { db in
+        let entries = try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]
             ).compactMap { row in
@@ -73,6 +93,9 @@ public struct SQLiteChangeFeed: ChangeFeed {
                 ).map { FeedEntry(sequence: row["seq"], origin: row["origin"], change: $0) }
             }
         }
+        // The structure changed in some process: what this one keeps of it is read again.
+        if entries.contains(where: { $0.change == .structure }) { structure.drop() }
+        return entries
     }
 
     public func prune(before date: Date) async throws {

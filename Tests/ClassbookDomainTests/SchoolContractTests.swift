@@ -137,6 +137,42 @@ struct SchoolContractTests {
     }
 }
 
+/// What a node keeps of the school's structure follows a change made on another node.
+@Suite("Structure across nodes")
+struct StructureAcrossNodesTests {
+    @Test(
+        """
+        a weight, a setting and a holiday changed on one node are what another node answers once it has read the \
+        change feed (its own change at once), on every backend
+        """, arguments: Backend.allCases)
+    func structureFollowsChanges(_ backend: Backend) async throws {
+        let a = try await backend.school(SchoolContractTests.snapshot, context: SchoolContractTests.context)
+        defer { a.close() }
+        let b = try a.another()
+        defer { b.close() }
+        let day = SchoolDate(year: 2026, month: 11, day: 20)
+        // Both have read (and may keep) the structure.
+        let before = try await b.journal.gradingRules()
+        _ = try await b.diary.marksStamp(of: StudentID(1))
+        _ = try await b.journal.holidays(on: day)
+        let start = try await b.feed.latestSequence()
+        let context = AuditContext(actor: nil, sessionID: "cli", at: Date())
+        try await a.journal.updateSetting(.weight(kind: "test", 3.5), context: context)
+        try await a.journal.updateSetting(.lateCountsAsMissed(!before.lateCountsAsMissed), context: context)
+        // Its own change, at once.
+        #expect(try await a.journal.gradingRules().weights["test"] == 3.5)
+        try await a.tamper(
+            "INSERT INTO holidays (year_id, name, start_date, end_date) VALUES (1, 'Карантин', "
+                + "'2026-11-23', '2026-11-27')")
+        // The other node, once its feed is read (a server's follower reads it every 0.1 s).
+        _ = try await b.feed.changes(after: start, limit: 1000)
+        let after = try await b.journal.gradingRules()
+        #expect(after.weights["test"] == 3.5 && after.lateCountsAsMissed != before.lateCountsAsMissed)
+        #expect(try await b.diary.marksStamp(of: StudentID(1)).weights["test"] == 3.5)
+        #expect(try await b.journal.holidays(on: day).contains { $0.name == "Карантин" })
+    }
+}
+
 /// CSV import, the same on every backend: the example files, and files with errors.
 @Suite("CSV import contract")
 struct ImportContractTests {

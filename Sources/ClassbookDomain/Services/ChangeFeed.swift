@@ -13,6 +13,10 @@ public enum StoreChange: Sendable, Equatable {
     case directMessage(recipient: AccountID, message: Int64)
     /// A post on a board or in a room was saved, in reply to `replyTo` (its thread's first post).
     case post(author: AccountID, msgid: String, replyTo: String?)
+    /// The school's structure changed (its settings, mark kinds, years, periods or holidays):
+    /// whatever a process keeps of it in memory is to be read again. The store acts on it as
+    /// its feed is read; people see nothing of it.
+    case structure
 }
 
 /// A change as the feed keeps it: its place in the feed and the process that published it.
@@ -62,6 +66,7 @@ extension StoreChange {
         case .closeSession(let account, let session, let reason): ("close_session", account, session, reason)
         case .directMessage(let recipient, let message): ("direct_message", recipient, String(message), nil)
         case .post(let author, let msgid, let replyTo): ("post", author, msgid, replyTo)
+        case .structure: ("structure", AccountID(0), nil, nil)
         }
     }
 
@@ -83,6 +88,8 @@ extension StoreChange {
         case "post":
             guard let ref else { return nil }
             self = .post(author: account, msgid: ref, replyTo: detail)
+        case "structure":
+            self = .structure
         default:
             return nil
         }

@@ -65,8 +65,12 @@ public protocol BotDelivery: Sendable {
     func announce(_ post: BoardPost, replyTo: String?) async
     /// Closes the account's connections (all but the session `except`) with `reason`.
     func closeSessions(of account: AccountID, except session: String?, reason: String) async
-    /// Tells people at once, in chat and by email where they chose it (security alerts).
-    func alert(_ lines: [String], to accounts: [Account]) async throws
+    /// How a security alert reaches `accounts`: in chat, and by email where they chose it. Their
+    /// choices are read now; the returned function makes the notifications of the alert's lines,
+    /// for the store to save with the change that causes them (`SecurityRepository`).
+    func alerts(to accounts: [Account]) async throws -> @Sendable ([String]) -> [NotificationDelivery]
+    /// Delivers at once what was saved for the accounts and is still waiting (after the commit).
+    func deliverSaved(to accounts: [AccountID]) async
     /// The account's connected devices, oldest first (`/sessions`).
     func devices(of account: AccountID) async -> [DeviceSession]
     /// Closes one device of the account; false when it is not connected (any more).
@@ -98,7 +102,10 @@ public struct NoDelivery: BotDelivery {
     public func deliver(_ lines: [String], to account: AccountID) async throws {}
     public func announce(_ post: BoardPost, replyTo: String?) async {}
     public func closeSessions(of account: AccountID, except session: String?, reason: String) async {}
-    public func alert(_ lines: [String], to accounts: [Account]) async throws {}
+    public func alerts(to accounts: [Account]) async throws -> @Sendable ([String]) -> [NotificationDelivery] {
+        { _ in [] }
+    }
+    public func deliverSaved(to accounts: [AccountID]) async {}
     public func devices(of account: AccountID) async -> [DeviceSession] { [] }
     public func closeDevice(_ id: String, of account: AccountID, reason: String) async -> Bool { false }
 }

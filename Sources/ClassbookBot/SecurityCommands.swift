@@ -32,19 +32,23 @@ enum SecurityCommands {
                         }
                     },
                     .init([.optional(.word)], action: .reportBreach) { r in
-                        let (account, voided) = try await security.report(login: r.arguments.word, for: r.principal)
-                        // To the school's administrators, in the school's language.
-                        let alert = [
-                            Language.ru.t(
-                                "security.breachAlert",
-                                [
-                                    "login": account.login, "displayName": account.displayName,
-                                    "reporter": r.principal.account.login,
-                                    "time": render.time(security.clock.now()), "voided": voided.count
-                                ])
-                        ]
-                        try await delivery.alert(
-                            alert, to: try await security.security.alertRecipients().filter { $0.id != account.id })
+                        // To the school's administrators, in the school's language, saved with the report.
+                        let administrators = try await security.security.alertRecipients()
+                        let alerts = try await delivery.alerts(to: administrators)
+                        let reporter = r.principal.account.login
+                        let time = render.time(security.clock.now())
+                        let (account, _) = try await security.report(login: r.arguments.word, for: r.principal) {
+                            account, voided in
+                            alerts([
+                                Language.ru.t(
+                                    "security.breachAlert",
+                                    [
+                                        "login": account.login, "displayName": account.displayName,
+                                        "reporter": reporter, "time": time, "voided": voided.count
+                                    ])
+                            ]).filter { $0.account != account.id }
+                        }
+                        await delivery.deliverSaved(to: administrators.map(\.id).filter { $0 != account.id })
                         await delivery.closeSessions(
                             of: account.id, except: nil, reason: "Account locked: password reported leaked")
                         return Reply { w in

@@ -78,19 +78,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
                         """, at, event
                     ).optionalDate
                 else { continue }
-                for delivery in deliveries {
-                    switch delivery {
-                    case .chat(let account, let lines, let deliverAfter):
-                        try await PostgresOutboxRows.chat(
-                            lines, for: account, at: createdAt, deliverAfter: deliverAfter, sql)
-                    case .external(let channel, let account, let address, let subject, let body, let notBefore):
-                        try await PostgresOutboxRows.external(
-                            channel, account: account, address: address, subject: subject, body: body,
-                            notBefore: notBefore, at: createdAt, sql)
-                    case .summary(let account, let text):
-                        try await PostgresOutboxRows.summary(text, for: account, at: createdAt, sql)
-                    }
-                }
+                try await PostgresOutboxRows.save(deliveries, at: createdAt, sql)
                 dispatched.insert(event)
             }
             return dispatched

@@ -32,6 +32,22 @@ enum PostgresOutboxRows {
         )
     }
 
+    /// Saves notifications, dated `at`.
+    static func save(_ deliveries: [NotificationDelivery], at: Date, _ sql: SQL) async throws {
+        for delivery in deliveries {
+            switch delivery {
+            case .chat(let account, let lines, let deliverAfter):
+                try await chat(lines, for: account, at: at, deliverAfter: deliverAfter, sql)
+            case .external(let channel, let account, let address, let subject, let body, let notBefore):
+                try await external(
+                    channel, account: account, address: address, subject: subject, body: body, notBefore: notBefore,
+                    at: at, sql)
+            case .summary(let account, let text):
+                try await summary(text, for: account, at: at, sql)
+            }
+        }
+    }
+
     /// Voids every device token of the account: what a password change, a breach or an unlock
     /// does, in the same transaction.
     static func voidTokens(of account: AccountID, at: Date, _ sql: SQL) async throws {

@@ -27,14 +27,20 @@ public struct PostgresSecurityRepository: SecurityRepository {
         return true
     }
 
-    public func lock(_ account: AccountID, reason: String, context: AuditContext) async throws -> Bool {
+    public func lock(_ account: AccountID, reason: String, context: AuditContext, alerts: [NotificationDelivery])
+        async throws -> Bool
+    {
         try await store.writing { sql, audit in
-            try await Self.lock(sql, audit, account, reason: reason, context: context)
+            guard try await Self.lock(sql, audit, account, reason: reason, context: context) else { return false }
+            try await PostgresOutboxRows.save(alerts, at: context.at, sql)
+            return true
         }
     }
 
-    public func reportBreach(_ account: AccountID, at reportedAt: Date, context: AuditContext) async throws -> [String]
-    {
+    public func reportBreach(
+        _ account: AccountID, at reportedAt: Date, context: AuditContext,
+        alerts: @escaping @Sendable ([String]) -> [NotificationDelivery]
+    ) async throws -> [String] {
         try await store.writing { sql, audit in
             let report = try await sql.value(
                 "INSERT INTO breach_reports (account_id, reported_by, reported_at) VALUES (?, ?, ?) RETURNING id",
@@ -70,6 +76,7 @@ public struct PostgresSecurityRepository: SecurityRepository {
                 context: context, action: "breach.report", entity: "account", entityID: String(account.rawValue),
                 new: "reported at \(UTCTimestamp.format(reportedAt)); voided: "
                     + "\(voided.isEmpty ? "nothing" : voided.joined(separator: ", "))")
+            try await PostgresOutboxRows.save(alerts(voided), at: context.at, sql)
             return voided
         }
     }

@@ -68,16 +68,19 @@ struct LoginGuard: Sendable {
         }
         guard settings.lockAfter > 0, count == settings.lockAfter, LoginRules.isValid(login) else { return }
         do {
-            guard let account = try await security.account(login: login),
+            guard let account = try await security.account(login: login) else { return }
+            // The administrators' alert is saved with the lock, in its transaction.
+            let administrators = try await security.alertRecipients()
+            let alerts = try await delivery.alerts(to: administrators)(
+                [Language.ru.t("server.lockoutAlert", ["login": login, "count": count, "address": address])])
+            guard
                 try await security.lock(
                     account.id, reason: "failed logins",
-                    context: AuditContext(actor: nil, sessionID: "login-guard", at: clock.now()))
+                    context: AuditContext(actor: nil, sessionID: "login-guard", at: clock.now()), alerts: alerts)
             else { return }
             metrics.lockouts.increment()
             logger.warning("account locked after \(count) failed logins", metadata: ["login": "\(login)"])
-            try await delivery.alert(
-                [Language.ru.t("server.lockoutAlert", ["login": login, "count": count, "address": address])],
-                to: try await security.alertRecipients())
+            await delivery.deliverSaved(to: administrators.map(\.id))
         } catch {
             logger.error("cannot lock an account: \(error)")
         }

@@ -152,16 +152,27 @@ struct ServerDelivery: BotDelivery {
         }
     }
 
-    func alert(_ lines: [String], to accounts: [Account]) async throws {
-        for account in accounts {
-            try await outbox.send(lines, to: account.id)
-            if let email = try await messaging.prefs(of: account.id).email {
-                try await messaging.enqueueExternal(
-                    .email, account: account.id, address: email,
-                    subject: account.language.t("server.securityEmailSubject"),
-                    body: lines.joined(separator: "\n"), notBefore: clock.now(), at: clock.now())
+    func alerts(to accounts: [Account]) async throws -> @Sendable ([String]) -> [NotificationDelivery] {
+        var targets: [(account: Account, email: String?)] = []
+        for account in accounts { targets.append((account, try await messaging.prefs(of: account.id).email)) }
+        let now = clock.now()
+        return { [targets] lines in
+            targets.flatMap { target -> [NotificationDelivery] in
+                [.chat(target.account.id, lines: lines, deliverAfter: nil)]
+                    + (target.email.map {
+                        [
+                            .external(
+                                .email, account: target.account.id, address: $0,
+                                subject: target.account.language.t("server.securityEmailSubject"),
+                                body: lines.joined(separator: "\n"), notBefore: now)
+                        ]
+                    } ?? [])
             }
         }
+    }
+
+    func deliverSaved(to accounts: [AccountID]) async {
+        for account in accounts { await outbox.deliverPending(to: account) }
     }
 
     func announce(_ post: BoardPost, replyTo: String?) async {

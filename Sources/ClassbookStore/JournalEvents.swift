@@ -47,18 +47,7 @@ enum JournalEvents {
                 arguments: [id])
         else { return false }
         try db.execute(sql: "UPDATE journal_events SET dispatched_at = ? WHERE id = ?", arguments: [at, id])
-        for delivery in deliveries {
-            switch delivery {
-            case .chat(let account, let lines, let deliverAfter):
-                try OutboxRows.chat(lines, for: account, at: createdAt, deliverAfter: deliverAfter, db)
-            case .external(let channel, let account, let address, let subject, let body, let notBefore):
-                try OutboxRows.external(
-                    channel, account: account, address: address, subject: subject, body: body, notBefore: notBefore,
-                    at: createdAt, db)
-            case .summary(let account, let text):
-                try OutboxRows.summary(text, for: account, at: createdAt, db)
-            }
-        }
+        try OutboxRows.save(deliveries, at: createdAt, db)
         return true
     }
 }

@@ -33,4 +33,20 @@ enum OutboxRows {
         try db.cachedStatement(sql: "INSERT INTO notification_queue (account_id, text, created_at) VALUES (?, ?, ?)")
             .execute(arguments: [account.rawValue, text, at])
     }
+
+    /// Saves notifications, dated `at`.
+    static func save(_ deliveries: [NotificationDelivery], at: Date, _ db: Database) throws {
+        for delivery in deliveries {
+            switch delivery {
+            case .chat(let account, let lines, let deliverAfter):
+                try chat(lines, for: account, at: at, deliverAfter: deliverAfter, db)
+            case .external(let channel, let account, let address, let subject, let body, let notBefore):
+                try external(
+                    channel, account: account, address: address, subject: subject, body: body, notBefore: notBefore,
+                    at: at, db)
+            case .summary(let account, let text):
+                try summary(text, for: account, at: at, db)
+            }
+        }
+    }
 }

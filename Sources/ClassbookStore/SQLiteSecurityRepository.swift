@@ -26,12 +26,20 @@ public struct SQLiteSecurityRepository: SecurityRepository {
         return true
     }
 
-    public func lock(_ account: AccountID, reason: String, context: AuditContext) async throws -> Bool {
-        try await writer.write { db in try Self.lock(db, account, reason: reason, context: context) }
+    public func lock(_ account: AccountID, reason: String, context: AuditContext, alerts: [NotificationDelivery])
+        async throws -> Bool
+    {
+        try await writer.write { db in
+            guard try Self.lock(db, account, reason: reason, context: context) else { return false }
+            try OutboxRows.save(alerts, at: context.at, db)
+            return true
+        }
     }
 
-    public func reportBreach(_ account: AccountID, at reportedAt: Date, context: AuditContext) async throws -> [String]
-    {
+    public func reportBreach(
+        _ account: AccountID, at reportedAt: Date, context: AuditContext,
+        alerts: @escaping @Sendable ([String]) -> [NotificationDelivery]
+    ) async throws -> [String] {
         try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO breach_reports (account_id, reported_by, reported_at) VALUES (?, ?, ?)",
@@ -67,6 +75,7 @@ public struct SQLiteSecurityRepository: SecurityRepository {
                     "reported at \(AuditTimestamp.format(reportedAt)); voided: "
                     + "\(voided.isEmpty ? "nothing" : voided.joined(separator: ", "))"
             )
+            try OutboxRows.save(alerts(voided), at: context.at, db)
             return voided
         }
     }

@@ -73,9 +73,22 @@ struct BoardSecurityContractTests {
             context: context(21))
         t.note("alerts to", try await security.alertRecipients().map(\.login))
         t.note("no breach", try await security.latestBreach(of: teacher.id) as Any)
-        t.note("voided", try await security.reportBreach(teacher.id, at: at(20), context: context(22, nil)))
+        let alerted = other.id
+        t.note(
+            "voided",
+            try await security.reportBreach(
+                teacher.id, at: at(20), context: context(22, nil),
+                alerts: { voided in [.chat(alerted, lines: ["утечка: \(voided.count)"], deliverAfter: nil)] }))
         t.note("locked", try await security.account(login: teacher.login).map(\.isLocked) as Any)
-        t.note("lock again", try await security.lock(teacher.id, reason: "x", context: context(23)))
+        t.note(
+            "lock again",
+            try await security.lock(
+                teacher.id, reason: "x", context: context(23),
+                alerts: [.chat(alerted, lines: ["заблокирован"], deliverAfter: nil)]))
+        // The breach's alert was saved with it; the lock that changed nothing saved none.
+        t.note(
+            "alerts saved",
+            try await store.texts("SELECT text FROM bot_outbox WHERE account_id = \(alerted.rawValue) ORDER BY id"))
         t.note("breach", try await security.latestBreach(of: teacher.id) as Any)
         t.note(
             "operations",
@@ -105,6 +118,7 @@ struct BoardSecurityContractTests {
         for store in stores { transcripts.append(try await Self.script(store, snapshot: SchoolContractTests.snapshot)) }
         let sqlite = transcripts[0]
         #expect(sqlite.contains { $0.hasPrefix("voided: [\"marks #") })
+        #expect(sqlite.contains("alerts saved: [\"утечка: 1\"]"), "\(sqlite)")
         #expect(sqlite.contains("hide again: false") && sqlite.contains("not back: 2026-11-18 11:26:40 +0000"))
         for (store, transcript) in zip(stores, transcripts).dropFirst() {
             for (line, expected) in zip(transcript, sqlite) where line != expected {

@@ -122,4 +122,12 @@ public enum NotificationDelivery: Sendable, Equatable {
         ExternalMessage.Channel, account: AccountID, address: String, subject: String, body: String, notBefore: Date)
     /// A line for the person's daily summary.
     case summary(AccountID, text: String)
+
+    /// Whom it is for.
+    public var account: AccountID? {
+        switch self {
+        case .chat(let account, _, _), .summary(let account, _): account
+        case .external(_, let account, _, _, _, _): account
+        }
+    }
 }

@@ -28,11 +28,17 @@ public struct AccountOperation: Sendable, Equatable {
 
 public protocol SecurityRepository: Sendable {
     func account(login: String) async throws -> Account?
-    /// Locks the account now; false when it was locked already.
-    func lock(_ account: AccountID, reason: String, context: AuditContext) async throws -> Bool
+    /// Locks the account now, and saves `alerts` (the administrators' notifications) in the same
+    /// transaction; false, saving nothing, when it was locked already.
+    func lock(_ account: AccountID, reason: String, context: AuditContext, alerts: [NotificationDelivery])
+        async throws -> Bool
     /// Records a breach report, locks the account, and voids the account's marks and absences
-    /// entered after the report time (soft-deleted, audited); returns what was voided.
-    func reportBreach(_ account: AccountID, at reportedAt: Date, context: AuditContext) async throws -> [String]
+    /// entered after the report time (soft-deleted, audited); saves the notifications `alerts`
+    /// makes of what was voided in the same transaction; returns what was voided.
+    func reportBreach(
+        _ account: AccountID, at reportedAt: Date, context: AuditContext,
+        alerts: @escaping @Sendable ([String]) -> [NotificationDelivery]
+    ) async throws -> [String]
     func operations(of account: AccountID, from: Date, through: Date, reportedAt: Date?) async throws
         -> [AccountOperation]
     func latestBreach(of account: AccountID) async throws -> Date?
@@ -40,6 +46,20 @@ public protocol SecurityRepository: Sendable {
     func unlock(_ account: AccountID, hash: String, context: AuditContext) async throws
     /// Administrators and the director: who is told of a leak or a locked account.
     func alertRecipients() async throws -> [Account]
+}
+
+extension SecurityRepository {
+    /// Locks the account, telling nobody.
+    public func lock(_ account: AccountID, reason: String, context: AuditContext) async throws -> Bool {
+        try await lock(account, reason: reason, context: context, alerts: [])
+    }
+
+    /// Records a breach report, telling nobody.
+    public func reportBreach(_ account: AccountID, at reportedAt: Date, context: AuditContext) async throws
+        -> [String]
+    {
+        try await reportBreach(account, at: reportedAt, context: context, alerts: { _ in [] })
+    }
 }
 
 /// The regulation's rule for a leaked password (001): report it, lock the account at once,
@@ -55,8 +75,12 @@ public struct SecurityService: Sendable {
 
     public var clock: any SchoolClock { duties.journal.clock }
 
-    /// `/breach` about one's own account, or (an administrator) `/breach login`.
-    public func report(login: String?, for principal: Principal) async throws -> (Account, [String]) {
+    /// `/breach` about one's own account, or (an administrator) `/breach login`; `alerts` makes the
+    /// administrators' notifications of the account and what was voided, saved with the report.
+    public func report(
+        login: String?, for principal: Principal,
+        alerts: @escaping @Sendable (Account, [String]) -> [NotificationDelivery] = { _, _ in [] }
+    ) async throws -> (Account, [String]) {
         let target: Account
         if let login, login.lowercased() != principal.account.login {
             guard AccessPolicy.allows(.reportBreach, for: principal.account.roles, relations: [.unrelated]) else {
@@ -71,7 +95,7 @@ public struct SecurityService: Sendable {
             target = principal.account
         }
         let voided = try await security.reportBreach(
-            target.id, at: clock.now(), context: duties.journal.audit(principal))
+            target.id, at: clock.now(), context: duties.journal.audit(principal), alerts: { alerts(target, $0) })
         return (target, voided)
     }
 

@@ -19,7 +19,13 @@ public struct PostgresDiaryRepository: DiaryRepository {
             classID: ClassID(row[3].int), className: row[4].string, grade: Int(row[5].int))
     }
 
+    /// Kept in memory until the students, guardianships or classes change on any node (every
+    /// diary command reads it twice: whose diary, then the access check).
     public func studentsInCare(of guardian: AccountID) async throws -> [Student] {
+        try await store.memo.value("care \(guardian.rawValue)") { try await readStudentsInCare(of: guardian) }
+    }
+
+    private func readStudentsInCare(of guardian: AccountID) async throws -> [Student] {
         try await sql.rows(
             """
             SELECT \(Self.studentColumns)
@@ -29,14 +35,16 @@ public struct PostgresDiaryRepository: DiaryRepository {
         ).map(Self.student)
     }
 
+    /// Answered from the guardian's children as kept (`studentsInCare`).
     public func isGuardian(_ guardian: AccountID, of student: StudentID) async throws -> Bool {
-        try await sql.row(
-            "SELECT 1 FROM guardianships WHERE guardian_id = ? AND student_id = ?", guardian.rawValue,
-            student.rawValue) != nil
+        try await studentsInCare(of: guardian).contains { $0.id == student }
     }
 
     public func student(ownedBy account: AccountID) async throws -> Student? {
-        try await sql.row("SELECT \(Self.studentColumns) WHERE s.account_id = ?", account.rawValue).map(Self.student)
+        try await store.memo.value("owned \(account.rawValue)") {
+            try await sql.row("SELECT \(Self.studentColumns) WHERE s.account_id = ?", account.rawValue).map(
+                Self.student)
+        }
     }
 
     public func accountOf(student: StudentID) async throws -> Account? {

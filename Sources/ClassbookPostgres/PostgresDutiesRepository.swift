@@ -312,7 +312,8 @@ public struct PostgresDutiesRepository: DutiesRepository {
     public func createStudentAccount(
         student: StudentID, login: String, displayName: String, hash: String, context: AuditContext
     ) async throws -> Account {
-        try await store.writing { sql, audit in
+        defer { store.memo.drop() }  // the rosters it is in
+        return try await store.writing { sql, audit in
             let account = try await PostgresAccountRepository.insert(
                 NewAccount(login: login, displayName: displayName, roles: [.student], passwordHash: hash),
                 context: context, sql, audit)

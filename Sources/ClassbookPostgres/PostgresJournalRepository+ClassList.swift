@@ -64,7 +64,8 @@ extension PostgresJournalRepository {
         classID: ClassID, lastName: String, firstName: String, middleName: String, arrivedOn: SchoolDate,
         note: String, context: AuditContext
     ) async throws -> Student {
-        try await store.writing { sql, audit in
+        defer { store.memo.drop() }  // the rosters it is in
+        return try await store.writing { sql, audit in
             let id = try await sql.value(
                 """
                 INSERT INTO students (class_id, last_name, first_name, middle_name, arrived_on) VALUES (?, ?, ?, ?, ?)
@@ -85,7 +86,8 @@ extension PostgresJournalRepository {
     public func recordDeparture(student: StudentID, on date: SchoolDate, note: String, context: AuditContext)
         async throws
     {
-        try await store.writing { sql, audit in
+        defer { store.memo.drop() }  // the rosters it is in
+        return try await store.writing { sql, audit in
             guard
                 let classID = try await sql.value("SELECT class_id FROM students WHERE id = ?", student.rawValue)
                     .optionalInt
@@ -182,7 +184,8 @@ extension PostgresJournalRepository {
     public func setPersonalData(of student: StudentID, field: PersonalField, value: String, context: AuditContext)
         async throws -> WriteOutcome
     {
-        try await store.writing { sql, audit in
+        defer { store.memo.drop() }  // the rosters it is in
+        return try await store.writing { sql, audit in
             if field.isNamePart {
                 guard
                     let old = try await sql.value(

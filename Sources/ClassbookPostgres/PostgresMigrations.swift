@@ -99,12 +99,22 @@ enum PostgresMigrations {
         ),
         ("v16-school", PostgresSchoolSchema.statements),
         ("v17-feed-triggers", feedTriggers),
-        ("v18-structure-published", structureTriggers)
+        ("v18-structure-published", structureTriggers),
+        (
+            "v19-rosters-published",
+            ["students", "guardianships", "classes"].map { table in
+                """
+                CREATE TRIGGER \(table)_structure AFTER INSERT OR UPDATE OR DELETE ON \(table)
+                FOR EACH STATEMENT EXECUTE FUNCTION classbook_publish_structure()
+                """
+            }
+        )
     ]
 
     /// A statement that changes the school's structure (settings, mark kinds, years, periods,
-    /// holidays) publishes one `structure` entry on the feed in its transaction, so that every
-    /// node drops what it keeps of it (`PostgresStructureMemo`).
+    /// holidays; and from v19 its students, guardianships and classes, which rosters are made of)
+    /// publishes one `structure` entry on the feed in its transaction, so that every node drops
+    /// what it keeps of it (`PostgresStructureMemo`).
     static let structureTriggers =
         [
             """

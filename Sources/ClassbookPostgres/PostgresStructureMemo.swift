@@ -24,8 +24,10 @@ final class PostgresStructureMemo: Sendable {
 
     /// The value kept under `key`, else `load`'s (kept unless the structure changed meanwhile).
     func value<T: Sendable>(_ key: String, load: () async throws -> T) async throws -> T {
-        let (generation, kept) = state.withLock { ($0.generation, $0.values[key]) }
-        if let kept = kept as? T { return kept }
+        let (generation, entry) = state.withLock { ($0.generation, $0.values[key]) }
+        // The entry first, then its type: a missing entry cast to an optional `T` would read as a
+        // kept nil.
+        if let entry, let kept = entry as? T { return kept }
         let loaded = try await load()
         state.withLock { state in
             if state.generation == generation { state.values[key] = loaded }

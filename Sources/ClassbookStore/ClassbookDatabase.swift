@@ -128,6 +128,9 @@ public final class ClassbookDatabase: Sendable {
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }
     public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool, writer: writer) }
-    public var feed: SQLiteChangeFeed { SQLiteChangeFeed(pool: pool, writer: writer, node: node, structure: cache) }
+    public var feed: SQLiteChangeFeed {
+        SQLiteChangeFeed(
+            pool: pool, writer: writer, node: node, structure: cache, roster: roster)
+    }
     public var nodes: SQLiteNodeDirectory { SQLiteNodeDirectory(pool: pool, writer: writer, node: node) }
 }

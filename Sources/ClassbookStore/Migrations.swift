@@ -288,6 +288,7 @@ enum Migrations {
         migrator.registerMigration("v14-change-feed", migrate: SQLiteChangeFeed.migrate)
         migrator.registerMigration("v15-nodes", migrate: SQLiteNodeDirectory.migrate)
         migrator.registerMigration("v16-structure-published", migrate: SQLiteChangeFeed.migrateStructure)
+        migrator.registerMigration("v17-rosters-published", migrate: SQLiteChangeFeed.migrateRosters)
         return migrator
     }
 }

@@ -8,9 +8,9 @@ import Synchronization
 ///
 /// An entry is used while no transaction that changed `guardianships`, `students` or
 /// `classes` has committed in this process since it was read (`RosterObserver` watches the
-/// writer connection, whichever code wrote) and for at most `StructureCache.lifetime`, which
-/// bounds how long a change made by another process (`classbook import` while the server
-/// runs) takes to be seen, as it does for the calendar. Links between guardians and students
+/// writer connection, whichever code wrote), until the change feed brings another process's
+/// such change (a `structure` entry, published by trigger), and for at most
+/// `StructureCache.lifetime` in any case. Links between guardians and students
 /// are only ever added; a change in this process, such as a student's name corrected or an
 /// account linked, is seen by the next command.
 ///

@@ -15,6 +15,8 @@ public struct SQLiteChangeFeed: ChangeFeed {
     /// The school's structure as this process keeps it, dropped when another process's change to
     /// it is read here (`structure` entries, published by triggers: `structureTriggers`).
     let structure: StructureCache
+    /// Who is whose as this process keeps it, dropped by the same entries.
+    let roster: RosterCache
 
     static func migrate(_ db: Database) throws {
         try db.execute(
@@ -52,7 +54,16 @@ public struct SQLiteChangeFeed: ChangeFeed {
     /// published as a `structure` entry in its transaction (a row each: SQLite has no statement
     /// triggers), so that every process drops what it keeps of it as it reads the feed.
     static func migrateStructure(_ db: Database) throws {
-        for table in ["school_settings", "mark_kinds", "school_years", "periods", "holidays"] {
+        try structureTriggers(db, on: ["school_settings", "mark_kinds", "school_years", "periods", "holidays"])
+    }
+
+    /// From v17 the rosters' tables too: students, guardianships and classes (`RosterCache`).
+    static func migrateRosters(_ db: Database) throws {
+        try structureTriggers(db, on: ["students", "guardianships", "classes"])
+    }
+
+    private static func structureTriggers(_ db: Database, on tables: [String]) throws {
+        for table in tables {
             for event in ["INSERT", "UPDATE", "DELETE"] {
                 try db.execute(
                     sql: """
@@ -94,7 +105,10 @@ public struct SQLiteChangeFeed: ChangeFeed {
             }
         }
         // The structure changed in some process: what this one keeps of it is read again.
-        if entries.contains(where: { $0.change == .structure }) { structure.drop() }
+        if entries.contains(where: { $0.change == .structure }) {
+            structure.drop()
+            roster.rosterChanged()
+        }
         return entries
     }
 

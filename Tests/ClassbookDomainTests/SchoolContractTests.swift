@@ -171,6 +171,29 @@ struct StructureAcrossNodesTests {
         #expect(try await b.diary.marksStamp(of: StudentID(1)).weights["test"] == 3.5)
         #expect(try await b.journal.holidays(on: day).contains { $0.name == "Карантин" })
     }
+
+    @Test(
+        """
+        a guardian's children as another node keeps them follow a change of a child's name made on one node, once \
+        that node's feed is read, on every backend
+        """, arguments: Backend.allCases)
+    func rostersFollowChanges(_ backend: Backend) async throws {
+        let a = try await backend.school(SchoolContractTests.snapshot, context: SchoolContractTests.context)
+        defer { a.close() }
+        let b = try a.another()
+        defer { b.close() }
+        let index = try #require(SchoolContractTests.snapshot.students.firstIndex { !$0.guardianLogins.isEmpty })
+        let login = SchoolContractTests.snapshot.students[index].guardianLogins[0]
+        let guardian = AccountID(Int64(SchoolContractTests.snapshot.people.firstIndex { $0.login == login }! + 1))
+        let child = StudentID(Int64(index + 1))
+        #expect(try await b.diary.studentsInCare(of: guardian).contains { $0.id == child })
+        let start = try await b.feed.latestSequence()
+        _ = try await a.journal.setPersonalData(
+            of: child, field: .firstName, value: "Феврония", context: SchoolContractTests.context)
+        #expect(try await a.diary.studentsInCare(of: guardian).first { $0.id == child }?.firstName == "Феврония")
+        _ = try await b.feed.changes(after: start, limit: 1000)
+        #expect(try await b.diary.studentsInCare(of: guardian).first { $0.id == child }?.firstName == "Феврония")
+    }
 }
 
 /// CSV import, the same on every backend: the example files, and files with errors.

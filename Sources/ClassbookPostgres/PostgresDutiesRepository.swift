@@ -125,14 +125,8 @@ public struct PostgresDutiesRepository: DutiesRepository {
             {
                 acks[row[0].int, default: []].append(row[1].date)
             }
-            var result: [AccountID: GuardianActivity] = [:]
-            for guardian in guardians {
-                let id = guardian.rawValue
-                result[guardian] = GuardianActivity(
-                    lastLogin: lastLogin[id], logins: logins[id] ?? 0, diaryViews: views[id] ?? 0,
-                    acknowledgements: acks[id] ?? [])
-            }
-            return result
+            return GuardianActivity.of(
+                guardians, lastLogin: lastLogin, logins: logins, views: views, acknowledgements: acks)
         }
     }
 

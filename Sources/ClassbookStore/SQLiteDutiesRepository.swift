@@ -131,14 +131,8 @@ public struct SQLiteDutiesRepository: DutiesRepository {
                         WHERE guardian_id IN \(SQLList.ids) AND acknowledged_at BETWEEN ? AND ? ORDER BY id
                         """), arguments: [list, from, through])
             while let row = try rows.next() { acks[row[0], default: []].append(row[1]) }
-            var result: [AccountID: GuardianActivity] = [:]
-            for guardian in guardians {
-                let id = guardian.rawValue
-                result[guardian] = GuardianActivity(
-                    lastLogin: lastLogin[id], logins: logins[id] ?? 0, diaryViews: views[id] ?? 0,
-                    acknowledgements: acks[id] ?? [])
-            }
-            return result
+            return GuardianActivity.of(
+                guardians, lastLogin: lastLogin, logins: logins, views: views, acknowledgements: acks)
         }
     }
 

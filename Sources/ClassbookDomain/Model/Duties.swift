@@ -33,6 +33,24 @@ public struct GuardianActivity: Sendable, Equatable {
     }
 }
 
+extension GuardianActivity {
+    /// Each guardian's activity from what a store counted for them all at once (by account id);
+    /// nothing counted is none.
+    public static func of(
+        _ guardians: [AccountID], lastLogin: [Int64: Date], logins: [Int64: Int], views: [Int64: Int],
+        acknowledgements: [Int64: [Date]]
+    ) -> [AccountID: GuardianActivity] {
+        var result: [AccountID: GuardianActivity] = [:]
+        for guardian in guardians {
+            let id = guardian.rawValue
+            result[guardian] = GuardianActivity(
+                lastLogin: lastLogin[id], logins: logins[id] ?? 0, diaryViews: views[id] ?? 0,
+                acknowledgements: acknowledgements[id] ?? [])
+        }
+        return result
+    }
+}
+
 /// A guardian's note explaining a child's absence, and the class teacher's decision on it.
 public struct AbsenceNote: Sendable, Equatable {
     public enum Status: String, Sendable {

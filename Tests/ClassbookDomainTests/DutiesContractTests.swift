@@ -170,18 +170,7 @@ struct DutiesContractTests {
         let sqlite = transcripts[0]
         #expect(sqlite.contains("run again: false") && sqlite.contains("handover again: false"))
         #expect(sqlite.contains { $0.hasPrefix("decide again: threw notFound") })
-        for (store, transcript) in zip(stores, transcripts).dropFirst() {
-            for (line, expected) in zip(transcript, sqlite) where line != expected {
-                Issue.record("differs:\n  \(line)\nSQLite:\n  \(expected)")
-            }
-            #expect(transcript.count == sqlite.count)
-            #expect(try await store.auditedTexts() == stores[0].auditedTexts())
-        }
-        for store in stores {
-            guard case .intact = try await store.verifyAudit() else {
-                Issue.record("the audit does not verify")
-                continue
-            }
-        }
+        try await SchoolStore.expectSame(transcripts, stores)
+        try await SchoolStore.expectVerified(stores)
     }
 }

@@ -63,12 +63,7 @@ struct SchoolContractTests {
             }
         }
         #expect(compared == Self.snapshot.marks.count * (stores.count - 1))
-        for store in stores {
-            guard case .intact = try await store.verifyAudit() else {
-                Issue.record("the audit does not verify")
-                continue
-            }
-        }
+        try await SchoolStore.expectVerified(stores)
     }
 
     @Test(
@@ -224,12 +219,7 @@ struct ImportContractTests {
             #expect(try await store.auditedTexts() == stores[0].auditedTexts())
             #expect(try await store.auditedTexts().count > 10)
         }
-        for store in stores {
-            guard case .intact = try await store.verifyAudit() else {
-                Issue.record("the audit does not verify")
-                continue
-            }
-        }
+        try await SchoolStore.expectVerified(stores)
 
         let bad = Data("класс;фамилия;имя;логин\n7А;Смирнов;Олег;Smirnov Oleg\n7Б;Орлов;Иван;\n7А;;Анна;\n".utf8)
         var refusals: [[String]] = []

@@ -180,3 +180,29 @@ extension Backend {
         }
     }
 }
+
+extension SchoolStore {
+    /// Each later store's transcript against the first's (SQLite's), line by line, and (with
+    /// `auditedTexts`) its audited rows' audit texts against the first's.
+    static func expectSame(_ transcripts: [[String]], _ stores: [SchoolStore], auditedTexts: Bool = true)
+        async throws
+    {
+        for (store, transcript) in zip(stores, transcripts).dropFirst() {
+            for (line, expected) in zip(transcript, transcripts[0]) where line != expected {
+                Issue.record("differs:\n  \(line)\nSQLite:\n  \(expected)")
+            }
+            #expect(transcript.count == transcripts[0].count)
+            if auditedTexts { #expect(try await store.auditedTexts() == stores[0].auditedTexts()) }
+        }
+    }
+
+    /// Every store's audit chain and audited rows verify.
+    static func expectVerified(_ stores: [SchoolStore]) async throws {
+        for store in stores {
+            guard case .intact = try await store.verifyAudit() else {
+                Issue.record("the audit does not verify")
+                continue
+            }
+        }
+    }
+}

@@ -71,22 +71,11 @@ enum PostgresAuditedRows {
             {
                 recorded[row[0].string] = row[1].optionalString
             }
-            var present: Set<String> = []
+            var checker = AuditedTable.RowChecker(table, recorded: recorded)
             for row in try await sql.rows("SELECT \(table.key) AS audit_key, * FROM \(table.rawValue)") {
-                let key = row["audit_key"].string
-                present.insert(key)
-                guard let entry = recorded[key], let expected = entry else {
-                    return "\(table.rawValue) row \(key) has no audit record (added outside the application)"
-                }
-                if canonical(row) != expected {
-                    return
-                        "\(table.rawValue) row \(key) differs from its last audit record (changed outside the "
-                        + "application)"
-                }
+                if let mismatch = checker.check(key: row["audit_key"].string, text: canonical(row)) { return mismatch }
             }
-            if let missing = recorded.filter({ $0.value != nil && !present.contains($0.key) }).keys.sorted().first {
-                return "\(table.rawValue) row \(missing) is missing (removed outside the application)"
-            }
+            if let missing = checker.finish() { return missing }
         }
         return nil
     }

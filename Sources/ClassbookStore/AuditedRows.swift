@@ -82,27 +82,14 @@ enum AuditedRows {
                     JOIN (SELECT max(id) AS id FROM audit_log WHERE entity = ? GROUP BY entity_id) l ON l.id = a.id
                     """, arguments: [table.rawValue])
             while let row = try latest.next() { recorded[row["entity_id"]] = row["new_value"] as String? }
+            var checker = AuditedTable.RowChecker(table, recorded: recorded)
             let rows = try Row.fetchCursor(db, sql: "SELECT \(table.key) AS audit_key, * FROM \(table.rawValue)")
-            var seen = 0
             while let row = try rows.next() {
-                let key = keyText(row["audit_key"] as DatabaseValue)
-                guard let entry = recorded[key], let expected = entry else {
-                    return "\(table.rawValue) row \(key) has no audit record (added outside the application)"
+                if let mismatch = checker.check(key: keyText(row["audit_key"] as DatabaseValue), text: canonical(row)) {
+                    return mismatch
                 }
-                if canonical(row) != expected {
-                    return
-                        "\(table.rawValue) row \(key) differs from its last audit record (changed outside the "
-                        + "application)"
-                }
-                seen += 1
             }
-            let live = recorded.filter { $0.value != nil }
-            if live.count != seen {
-                let present = Set(
-                    try String.fetchAll(db, sql: "SELECT CAST(\(table.key) AS TEXT) FROM \(table.rawValue)"))
-                let missing = live.keys.filter { !present.contains($0) }.sorted().first ?? "?"
-                return "\(table.rawValue) row \(missing) is missing (removed outside the application)"
-            }
+            if let missing = checker.finish() { return missing }
         }
         return nil
     }

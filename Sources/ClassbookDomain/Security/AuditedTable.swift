@@ -53,6 +53,43 @@ public enum AuditedTable: String, CaseIterable, Sendable {
     }
 }
 
+extension AuditedTable {
+    /// Checks one table's rows, read one at a time, against the latest audit record of each
+    /// (`recorded`: a row's key → its last recorded text, nil when recorded as removed): the
+    /// first row added, changed or removed outside the application, in words `audit verify`
+    /// prints. The same rule for every store.
+    public struct RowChecker: Sendable {
+        public let table: AuditedTable
+        private let recorded: [String: String?]
+        private var present: Set<String> = []
+
+        public init(_ table: AuditedTable, recorded: [String: String?]) {
+            self.table = table
+            self.recorded = recorded
+        }
+
+        /// The row of `key` whose canonical text is `text`: nil when it matches its record.
+        public mutating func check(key: String, text: String) -> String? {
+            present.insert(key)
+            guard let entry = recorded[key], let expected = entry else {
+                return "\(table.rawValue) row \(key) has no audit record (added outside the application)"
+            }
+            guard text == expected else {
+                return
+                    "\(table.rawValue) row \(key) differs from its last audit record (changed outside the application)"
+            }
+            return nil
+        }
+
+        /// After every row: a row recorded as there that was not read.
+        public func finish() -> String? {
+            recorded.filter { $0.value != nil && !present.contains($0.key) }.keys.sorted().first.map {
+                "\(table.rawValue) row \($0) is missing (removed outside the application)"
+            }
+        }
+    }
+}
+
 /// An instant as the journal's tables keep it: `2026-11-23 14:05:00.123`, UTC with
 /// milliseconds (GRDB's text for a `Date` in SQLite; PostgreSQL's `timestamptz` is rendered
 /// the same for the audit's text).

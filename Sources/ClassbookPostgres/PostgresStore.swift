@@ -109,6 +109,13 @@ public final class PostgresStore: Sendable {
         return parts.string ?? url
     }
 
+    /// Every repository, as `SchoolServices` takes them.
+    public var repositories: SchoolServices.Repositories {
+        .init(
+            accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
+            security: security)
+    }
+
     public var feed: PostgresChangeFeed { PostgresChangeFeed(store: self) }
     public var nodes: PostgresNodeDirectory { PostgresNodeDirectory(store: self) }
 

@@ -128,6 +128,13 @@ public final class ClassbookDatabase: Sendable {
     public var messaging: SQLiteMessagingRepository { SQLiteMessagingRepository(pool: pool, writer: writer) }
     public var boards: SQLiteBoardRepository { SQLiteBoardRepository(pool: pool, writer: writer) }
     public var security: SQLiteSecurityRepository { SQLiteSecurityRepository(pool: pool, writer: writer) }
+
+    /// Every repository, as `SchoolServices` takes them.
+    public var repositories: SchoolServices.Repositories {
+        .init(
+            accounts: accounts, diary: diary, journal: journal, duties: duties, messaging: messaging, boards: boards,
+            security: security)
+    }
     public var feed: SQLiteChangeFeed {
         SQLiteChangeFeed(
             pool: pool, writer: writer, node: node, structure: cache, roster: roster)

@@ -49,15 +49,8 @@ enum Store: Sendable {
 
     var repositories: SchoolServices.Repositories {
         switch self {
-        case .sqlite(let database):
-            .init(
-                accounts: database.accounts, diary: database.diary, journal: database.journal,
-                duties: database.duties, messaging: database.messaging, boards: database.boards,
-                security: database.security)
-        case .postgresql(let store, _):
-            .init(
-                accounts: store.accounts, diary: store.diary, journal: store.journal, duties: store.duties,
-                messaging: store.messaging, boards: store.boards, security: store.security)
+        case .sqlite(let database): database.repositories
+        case .postgresql(let store, _): store.repositories
         }
     }
 

@@ -26,18 +26,8 @@ enum TestStore: Sendable {
 
     var services: (SchoolServices.Repositories, any ChangeFeed, any NodeDirectory) {
         switch self {
-        case .sqlite(let d):
-            (
-                .init(
-                    accounts: d.accounts, diary: d.diary, journal: d.journal, duties: d.duties,
-                    messaging: d.messaging, boards: d.boards, security: d.security), d.feed, d.nodes
-            )
-        case .postgresql(let s):
-            (
-                .init(
-                    accounts: s.accounts, diary: s.diary, journal: s.journal, duties: s.duties,
-                    messaging: s.messaging, boards: s.boards, security: s.security), s.feed, s.nodes
-            )
+        case .sqlite(let database): (database.repositories, database.feed, database.nodes)
+        case .postgresql(let store): (store.repositories, store.feed, store.nodes)
         }
     }
 

@@ -106,6 +106,10 @@ struct DeploySampleTests {
         #expect(Set(sessions.map { $0[0] }).count == 2, "\(sessions)")
         #expect(sessions.allSatisfy { $0[1] == "127.0.*.*" }, "\(sessions)")
 
+        // The nodes run on the real clock: in the evening the guardian's quiet hours (21:00–07:00 by
+        // default) would hold the remark until morning.
+        let quiet = try await parent.ask("/notify quiet off")
+        #expect(quiet.joined().contains("тихие часы: выкл"), "\(quiet)")
         let saved = try await classTeacher.ask("/remark \(row[1] ?? "") \(row[2] ?? ""): Опоздал")
         #expect(saved.first?.hasPrefix("Замечание записано") == true, "\(saved)")
         let told = try await MultiNodeTests.messages(parent)

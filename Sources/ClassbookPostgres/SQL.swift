@@ -219,10 +219,20 @@ extension PostgresStore {
     /// Statements on the pool: each on any connection, outside a transaction.
     var sql: SQL { SQL(runner: client, logger: logger) }
 
-    /// Reads on one connection in one transaction (a consistent snapshot, as SQLite's `read`).
+    /// Reads on one connection in one read-only transaction that sees one snapshot (repeatable
+    /// read: as SQLite's `read`, nothing committed meanwhile shows in a later statement).
     func read<Result: Sendable>(_ body: (SQL) async throws -> sending Result) async throws -> Result {
-        try await client.transaction(logger: logger) { [logger] connection in
-            try await body(SQL(runner: connection, logger: logger))
+        try await client.withConnection { [logger] connection in
+            try await connection.query("START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            let result: Result
+            do {
+                result = try await body(SQL(runner: connection, logger: logger))
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
         }
     }
 }

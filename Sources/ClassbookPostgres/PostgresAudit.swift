@@ -4,15 +4,15 @@ import Logging
 import PostgresNIO
 
 /// The audit chain on PostgreSQL: one chain however many nodes write. Records are appended under
-/// an advisory lock taken in the writing transaction (`PostgresGroupCommit`, once a batch), so
-/// the next writer reads this record as the chain's last only once this transaction has
+/// an advisory lock taken in the writing transaction (`AuditAppender.flush`, at a batch's end),
+/// so the next writer reads this record as the chain's last only once this transaction has
 /// committed (or finds it gone, rolled back).
 enum PostgresAudit {
     static let lock: Int64 = 0x636c_6173_7361_7564
 
     /// The chain's last record (under the lock: nobody appends meanwhile).
-    static func last(_ connection: PostgresConnection, logger: Logger) async throws -> (id: Int64, hash: String)? {
-        for try await (id, hash) in try await connection.query(
+    static func last(_ connection: any SQLRunner, logger: Logger) async throws -> (id: Int64, hash: String)? {
+        for try await (id, hash) in try await connection.run(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", logger: logger
         ).decode((Int64, String).self) {
             return (id, hash)

@@ -5,25 +5,46 @@ import PostgresNIO
 import Synchronization
 
 /// Group commit on PostgreSQL, as `GroupCommit` on SQLite: audited writes that arrive while a
-/// batch commits wait for it and then share one transaction, one WAL flush and one hold of the
-/// audit chain's lock. Every caller hears only after the shared commit, so "saved" still means
-/// durable.
+/// batch commits wait for it and then share one transaction and one WAL flush. Every caller
+/// hears only after the shared commit, so "saved" still means durable.
+///
+/// Unlike SQLite's file, the server takes several writers at once: up to `committers` batches
+/// a node, each on a connection of its own, run their writes at the same time (and so do other
+/// nodes'). They wait for each other only where they must:
+/// - at the end, to append to the audit chain and commit (`AuditAppender.flush`, the chain's
+///   lock, held for two statements and the commit);
+/// - a batch that holds a `.serial` write takes the store's write lock first, so that writes
+///   that decide from what they read (is there a mark already, which entries are new since the
+///   last acknowledgement) run one batch at a time across all nodes, as every write did when
+///   batches committed one after another; `.concurrent` writes do not wait for it;
+/// - on the rows they change (the server's row locks), and on the change feed's lock from a
+///   batch's first published change to its commit.
+/// The locks are taken in that order (write lock, rows, feed, chain), so two batches never wait
+/// for each other in a circle but on rows both change; the server then cancels one (a deadlock,
+/// after a second) and its writes run again alone.
 ///
 /// A round trip to the server costs far more than the statement (about 0.25 ms on the
 /// benchmark machine), so a batch spends as few as it can: no savepoint a write (optimistic:
 /// when a write throws, the batch is rolled back and each of its writes runs again alone, so
-/// one that throws is undone alone and the others are written), the chain's last record read
-/// once a batch and kept in memory (`AuditAppender`; within the batch nobody else can append,
-/// the lock), and the batch's audit records inserted in one statement at its end.
+/// one that throws is undone alone and the others are written), the node's name set once a
+/// connection (the feed's origin), the chain's lock and last record taken in one statement, and
+/// the batch's audit records inserted in one statement at its end.
 final class PostgresGroupCommit: Sendable {
     private struct Request: Sendable {
+        var isolation: WriteIsolation
         /// Runs the write in the batch's transaction; throws its error, else returns how to
         /// answer the caller once the transaction has committed.
         var run: @Sendable (PostgresConnection, AuditAppender) async throws -> @Sendable () -> Void
         var fail: @Sendable (any Error) -> Void
     }
 
-    private let queue = CommitQueue<Request>()
+    /// How many batches of a node commit at once, each on a connection of its own: on the
+    /// benchmark machine (two cores for the server, the node and the load) four gave the most
+    /// confirmed writes a second, two and eight fewer (docs/benchmarks.md).
+    static let committers = 4
+    /// The store's write lock, which batches with a `.serial` write take first.
+    static let serialLock: Int64 = 0x636c_6173_7377_7269
+    private let queue = CommitQueue<Request>(committers: committers)
     /// Told of each commit: how many writes it carried and how long it took (the metrics).
     private let observer = Mutex<(@Sendable (_ writes: Int, _ duration: Duration) -> Void)?>(nil)
 
@@ -32,20 +53,19 @@ final class PostgresGroupCommit: Sendable {
     }
     private let client: PostgresClient
     private let logger: Logger
-    /// The node's name, which the change feed's triggers write as the origin of what a batch saves.
-    private let node: String
 
-    init(client: PostgresClient, node: String, logger: Logger) {
+    init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.node = node
         self.logger = logger
     }
 
     func write<T: Sendable>(
+        _ isolation: WriteIsolation = .serial,
         _ body: @escaping @Sendable (PostgresConnection, AuditAppender) async throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let request = Request(
+                isolation: isolation,
                 run: { connection, audit in
                     let result = try await body(connection, audit)
                     return { continuation.resume(returning: result) }
@@ -87,11 +107,11 @@ final class PostgresGroupCommit: Sendable {
     }
 
     private func transaction(_ batch: [Request]) async throws -> [@Sendable () -> Void] {
-        try await client.transaction(logger: logger) { [logger, node] connection in
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(\(PostgresAudit.lock)), set_config('classbook.node', \(node), true)",
-                logger: logger)
-            let audit = AuditAppender(tail: try await PostgresAudit.last(connection, logger: logger))
+        try await client.transaction(logger: logger) { [logger] connection in
+            if batch.contains(where: { $0.isolation == .serial }) {
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.serialLock))", logger: logger)
+            }
+            let audit = AuditAppender()
             var answers: [@Sendable () -> Void] = []
             for request in batch { answers.append(try await request.run(connection, audit)) }
             try await audit.flush(connection, logger: logger)
@@ -100,29 +120,56 @@ final class PostgresGroupCommit: Sendable {
     }
 }
 
-/// The audit chain within one batch: its last record, advanced by each append, and the records
-/// to insert at the batch's end.
+/// How a write runs beside the writes of other batches, which PostgreSQL runs at the same time.
+enum WriteIsolation: Sendable {
+    /// It decides from what it reads (whether a row is there already, what changed since, the
+    /// value to audit as the old one) and so runs while no other serial write does, under the
+    /// store's write lock. Every write is serial unless it says otherwise.
+    case serial
+    /// It reads nothing it decides from: its statements change rows by their keys, insert, or
+    /// upsert, and each locks what it changes (an old value it audits is read `FOR UPDATE` in the
+    /// statement that changes it). It runs beside any other write.
+    case concurrent
+}
+
+/// The audit chain within one batch: the records its writes append, chained and inserted at
+/// `flush`, which takes the chain's lock (once a transaction) and reads its last record then.
+/// Until the first flush the batch holds no lock on the chain, so batches on other connections
+/// (and other nodes) write at the same time and wait for each other only while they append and
+/// commit.
 final class AuditAppender: @unchecked Sendable {
     // Used by one batch's writes one after another (never at once): no lock needed.
-    private(set) var tail: (id: Int64, hash: String)?
-    private var pending: [AuditRecord] = []
+    private struct Entry {
+        var context: AuditContext
+        var action: String
+        var entity: String
+        var entityID: String
+        var old: String?
+        var new: String?
+    }
+
+    /// The chain's last record, once this transaction holds its lock (after the first flush).
+    private var tail: (id: Int64, hash: String)??
+    private var pending: [Entry] = []
     /// The new value of the latest pending record of each entity and id: what the audit last
     /// recorded of a row changed earlier in the batch, not yet in the table.
     private var latest: [String: String?] = [:]
 
-    init(tail: (id: Int64, hash: String)?) {
-        self.tail = tail
+    init() {}
+
+    /// For a transaction that holds the chain's lock already and has read its last record (the
+    /// migrations, which run before `classbook_audit_tail` exists).
+    init(chainingAfter tail: (id: Int64, hash: String)?) {
+        self.tail = .some(tail)
     }
 
     func append(
         context: AuditContext, action: String, entity: String, entityID: String, old: String? = nil,
         new: String? = nil
     ) {
-        let record = AuditChain.record(
-            after: tail, context: context, action: action, entity: entity, entityID: entityID, old: old, new: new)
-        pending.append(record)
+        pending.append(
+            Entry(context: context, action: action, entity: entity, entityID: entityID, old: old, new: new))
         latest[Self.key(entity, entityID)] = .some(new)
-        tail = (record.id, record.hash)
     }
 
     /// The new value of the batch's latest record of the entity and id, if the batch has one
@@ -133,10 +180,32 @@ final class AuditAppender: @unchecked Sendable {
 
     private static func key(_ entity: String, _ entityID: String) -> String { entity + "\u{1F}" + entityID }
 
-    /// Inserts the batch's records, all in one statement.
+    /// Takes the chain's lock (the first time in this transaction), reads its last record and
+    /// inserts the batch's records after it, all in one statement. The lock is held until the
+    /// transaction ends: the next writer reads these records as the chain's last only once they
+    /// are committed (or finds them gone, rolled back).
     func flush(_ connection: any SQLRunner, logger: Logger) async throws {
         guard !pending.isEmpty else { return }
-        let records = pending
+        var last: (id: Int64, hash: String)?
+        if let tail {
+            last = tail
+        } else {
+            for try await (id, hash) in try await connection.run(
+                "SELECT id, hash FROM classbook_audit_tail()", logger: logger
+            ).decode((Int64, String).self) {
+                last = (id, hash)
+            }
+        }
+        var records: [AuditRecord] = []
+        records.reserveCapacity(pending.count)
+        for entry in pending {
+            let record = AuditChain.record(
+                after: last, context: entry.context, action: entry.action, entity: entry.entity,
+                entityID: entry.entityID, old: entry.old, new: entry.new)
+            records.append(record)
+            last = (record.id, record.hash)
+        }
+        tail = .some(last)
         pending = []
         latest = [:]
         _ = try await connection.run(

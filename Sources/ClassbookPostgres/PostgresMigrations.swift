@@ -108,8 +108,22 @@ enum PostgresMigrations {
                 FOR EACH STATEMENT EXECUTE FUNCTION classbook_publish_structure()
                 """
             }
-        )
+        ),
+        ("v20-audit-tail", [auditTail])
     ]
+
+    /// The audit chain's last record, read under the chain's lock in one round trip: the lock
+    /// is taken first, and the read after it sees what was committed until then (a volatile
+    /// function's statements each read a fresh snapshot), so a batch that had to wait for the
+    /// lock chains after the record the batch before it committed. `AuditAppender.flush` calls it.
+    static let auditTail = """
+        CREATE FUNCTION classbook_audit_tail() RETURNS TABLE (id BIGINT, hash TEXT) LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(\(PostgresAudit.lock));
+            RETURN QUERY SELECT a.id, a.hash FROM audit_log a ORDER BY a.id DESC LIMIT 1;
+        END
+        $$
+        """
 
     /// A statement that changes the school's structure (settings, mark kinds, years, periods,
     /// holidays; and from v19 its students, guardianships and classes, which rosters are made of)
@@ -141,8 +155,8 @@ enum PostgresMigrations {
 
     /// A message saved in `bot_outbox` or `direct_messages`, and a post saved in `board_posts`, is
     /// published on the change feed by a trigger in the same transaction (as SQLite's triggers
-    /// do), under the writing node's name (`classbook.node`, which the group commit sets in its
-    /// transaction), in order under the feed's lock, and the commit notifies the listeners.
+    /// do), under the writing node's name (`classbook.node`, which each of the node's connections
+    /// sets when it opens), in order under the feed's lock, and the commit notifies the listeners.
     static let feedTriggers = [
         """
         CREATE FUNCTION classbook_publish() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -49,7 +49,11 @@ public struct PostgresSecurityRepository: SecurityRepository {
             _ = try await Self.lock(sql, audit, account, reason: "breach", context: context)
             try await PostgresOutboxRows.voidTokens(of: account, at: context.at, sql)
             // The chain as it stands, this batch's records included: what the account entered is
-            // found by who made it and when.
+            // found by who made it and when. The flush takes the chain's lock before the batch
+            // ends; the feed's lock is taken first (the alerts below publish on the feed), in the
+            // order every batch takes them (a batch that publishes holds the feed's lock when it
+            // appends at its end), so that two batches never wait for each other.
+            try await sql.execute("SELECT pg_advisory_xact_lock(?)", PostgresStore.feedLock)
             try await audit.flush(sql.runner, logger: sql.logger)
             // What the account entered after the report is void: it may not have been its owner.
             var voided: [String] = []

@@ -52,18 +52,24 @@ public final class PostgresStore: Sendable {
             connectionTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         default: throw BadURL(url: url)
         }
-        let configuration = PostgresClient.Configuration(
+        let node = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        var configuration = PostgresClient.Configuration(
             host: host, port: parts.port ?? 5432, username: user, password: parts.password, database: database,
             tls: tls)
+        // Every connection names this node: the change feed's triggers write it as the origin
+        // of what the connection saves, and an operator sees it in pg_stat_activity.
+        configuration.options.additionalStartupParameters = [
+            ("classbook.node", node), ("application_name", "classbook \(node)")
+        ]
         probe = PostgresConnection.Configuration(
             host: host, port: parts.port ?? 5432, username: user, password: parts.password, database: database,
             tls: connectionTLS)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        node = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        self.node = node
         running = Task { await client.run() }
-        audited = PostgresGroupCommit(client: client, node: node, logger: logger)
+        audited = PostgresGroupCommit(client: client, logger: logger)
     }
 
     /// Why the server could not be used: unreachable, or it refused the user or the database.
@@ -142,7 +148,7 @@ public final class PostgresStore: Sendable {
                 }
                 if PostgresMigrations.baselined.contains(name) {
                     try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresAudit.lock))", logger: logger)
-                    let audit = AuditAppender(tail: try await PostgresAudit.last(connection, logger: logger))
+                    let audit = AuditAppender(chainingAfter: try await PostgresAudit.last(connection, logger: logger))
                     try await PostgresAuditedRows.baseline(
                         SQL(runner: connection, logger: logger), audit,
                         context: AuditContext(actor: nil, sessionID: "migration:\(name)", at: Date()))

@@ -240,10 +240,10 @@ extension PostgresStore {
 extension PostgresStore {
     /// An audited write through the group commit: `body` runs in the batch's transaction with
     /// the batch's audit chain; the caller hears once the batch has committed.
-    func writing<Result: Sendable>(_ body: @escaping @Sendable (SQL, AuditAppender) async throws -> Result)
-        async throws -> Result
-    {
-        try await audited.write { [logger] connection, audit in
+    func writing<Result: Sendable>(
+        _ isolation: WriteIsolation = .serial, _ body: @escaping @Sendable (SQL, AuditAppender) async throws -> Result
+    ) async throws -> Result {
+        try await audited.write(isolation) { [logger] connection, audit in
             try await body(SQL(runner: connection, logger: logger), audit)
         }
     }

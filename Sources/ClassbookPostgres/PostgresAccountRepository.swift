@@ -52,7 +52,7 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func createAccount(_ new: NewAccount, context: AuditContext) async throws -> Account {
-        try await store.audited.write(.concurrent) { [logger] connection, audit in
+        try await store.audited.write(.concurrent(locking: [.login(new.login)])) { [logger] connection, audit in
             try await Self.insert(new, context: context, SQL(runner: connection, logger: logger), audit)
         }
     }
@@ -80,7 +80,7 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func setLanguage(_ language: Language, for account: AccountID, context: AuditContext) async throws {
-        try await store.audited.write(.concurrent) { [logger] connection, audit in
+        try await store.audited.write(.concurrent(locking: [.account(account)])) { [logger] connection, audit in
             // The old value and the change in one round trip; none when it is the same.
             var old: String?
             for try await value in try await connection.query(
@@ -107,7 +107,7 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func setPasswordHash(_ hash: String, login: String, context: AuditContext) async throws {
-        try await store.audited.write(.concurrent) { [logger] connection, audit in
+        try await store.audited.write { [logger] connection, audit in
             var id: Int64?
             for try await value in try await connection.query(
                 "UPDATE accounts SET password_hash = \(hash) WHERE login = \(login) RETURNING id", logger: logger
@@ -129,7 +129,7 @@ public struct PostgresAccountRepository: AccountRepository {
     public func createDeviceToken(account: AccountID, name: String, hash: String, context: AuditContext) async throws
         -> DeviceToken
     {
-        try await store.audited.write(.concurrent) { [logger] connection, audit in
+        try await store.audited.write(.concurrent(locking: [.account(account)])) { [logger] connection, audit in
             var id: Int64 = 0
             for try await value in try await connection.query(
                 """
@@ -185,7 +185,7 @@ public struct PostgresAccountRepository: AccountRepository {
     }
 
     public func revokeDeviceToken(_ id: Int64, of account: AccountID, context: AuditContext) async throws -> Bool {
-        try await store.audited.write(.concurrent) { [logger] connection, audit in
+        try await store.audited.write(.concurrent(locking: [.account(account)])) { [logger] connection, audit in
             var revoked = false
             for try await _ in try await connection.query(
                 """

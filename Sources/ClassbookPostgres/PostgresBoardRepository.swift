@@ -21,7 +21,7 @@ public struct PostgresBoardRepository: BoardRepository {
         board: String, threadID: Int64?, title: String?, author: AccountID, authorNick: String, text: String,
         msgid: String, at: Date
     ) async throws -> BoardPost {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [])) { sql, _ in
             guard
                 let row = try await sql.row(
                     """
@@ -201,7 +201,7 @@ public struct PostgresBoardRepository: BoardRepository {
     }
 
     public func advanceReadMarker(account: AccountID, target: String, to date: Date) async throws -> Date {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [.account(account)])) { sql, _ in
             try await sql.value(
                 """
                 INSERT INTO read_markers (account_id, target, read_at) VALUES (?, ?, ?)

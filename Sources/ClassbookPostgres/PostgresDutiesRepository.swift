@@ -25,13 +25,13 @@ public struct PostgresDutiesRepository: DutiesRepository {
     // MARK: Activity
 
     public func recordLogin(_ account: AccountID, at: Date) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [.account(account)])) { sql, _ in
             try await sql.execute("INSERT INTO account_logins (account_id, at) VALUES (?, ?)", account.rawValue, at)
         }
     }
 
     public func recordDiaryView(account: AccountID, student: StudentID, day: SchoolDate, at: Date) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [.account(account)])) { sql, _ in
             try await sql.execute(
                 """
                 INSERT INTO diary_views (account_id, student_id, day, views, last_at) VALUES (?, ?, ?, 1, ?)
@@ -422,7 +422,7 @@ public struct PostgresDutiesRepository: DutiesRepository {
     public func enqueue(
         _ lines: [String], for account: AccountID, at: Date, source: String?, deliverAfter: Date?, msgid: String?
     ) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [])) { sql, _ in
             try await PostgresOutboxRows.chat(
                 lines, for: account, at: at, source: source, deliverAfter: deliverAfter, msgid: msgid, sql)
         }
@@ -487,7 +487,7 @@ public struct PostgresDutiesRepository: DutiesRepository {
 
     public func markDelivered(_ ids: [Int64], at: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: ids.map { .row("bot_outbox", $0) })) { sql, _ in
             try await sql.execute(
                 "UPDATE bot_outbox SET delivered_at = ? WHERE id = ANY(?::bigint[])", at, Self.array(ids))
         }

@@ -17,11 +17,13 @@ import Synchronization
 ///   that decide from what they read (is there a mark already, which entries are new since the
 ///   last acknowledgement) run one batch at a time across all nodes, as every write did when
 ///   batches committed one after another; `.concurrent` writes do not wait for it;
+/// - a batch then locks the `WriteKey`s its concurrent writes name (the rows they change that
+///   others may change too), all at once in one order;
 /// - on the rows they change (the server's row locks), and on the change feed's lock from a
 ///   batch's first published change to its commit.
-/// The locks are taken in that order (write lock, rows, feed, chain), so two batches never wait
-/// for each other in a circle but on rows both change; the server then cancels one (a deadlock,
-/// after a second) and its writes run again alone.
+/// The locks are taken in that order (write lock, keys, rows, feed, chain), so two batches wait
+/// for each other in a circle only on rows a serial write changes without a key; the server
+/// then cancels one (a deadlock, after a second) and its writes run again alone.
 ///
 /// A round trip to the server costs far more than the statement (about 0.25 ms on the
 /// benchmark machine), so a batch spends as few as it can: no savepoint a write (optimistic:
@@ -38,18 +40,29 @@ final class PostgresGroupCommit: Sendable {
         var fail: @Sendable (any Error) -> Void
     }
 
-    /// How many batches of a node commit at once, each on a connection of its own: on the
-    /// benchmark machine (two cores for the server, the node and the load) four gave the most
-    /// confirmed writes a second, two and eight fewer (docs/benchmarks.md).
+    /// How many batches of a node commit at once, each from a queue of its own on a connection of
+    /// its own: on the benchmark machine (two cores for PostgreSQL, the node and the load) four
+    /// gave the most confirmed writes a second, two and eight fewer (docs/benchmarks.md).
     static let committers = 4
     /// The store's write lock, which batches with a `.serial` write take first.
     static let serialLock: Int64 = 0x636c_6173_7377_7269
-    private let queue = CommitQueue<Request>(committers: committers)
+    /// A write goes to the queue of the first row it locks (`WriteKey`), so that the writes of
+    /// one account meet in one batch rather than making two batches wait for each other; serial
+    /// writes to the first queue (they wait for each other anyway); the rest by turns.
+    private let queues = (0..<committers).map { _ in CommitQueue<Request>() }
+    private let turn = Atomic<Int>(0)
     /// Told of each commit: how many writes it carried and how long it took (the metrics).
     private let observer = Mutex<(@Sendable (_ writes: Int, _ duration: Duration) -> Void)?>(nil)
 
     func observe(_ handler: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void) {
         observer.withLock { $0 = handler }
+    }
+
+    /// Told of each batch that failed and ran again write by write: how many writes it carried.
+    private let rerunObserver = Mutex<(@Sendable (_ writes: Int) -> Void)?>(nil)
+
+    func observeReruns(_ handler: @escaping @Sendable (_ writes: Int) -> Void) {
+        rerunObserver.withLock { $0 = handler }
     }
     private let client: PostgresClient
     private let logger: Logger
@@ -71,11 +84,24 @@ final class PostgresGroupCommit: Sendable {
                     return { continuation.resume(returning: result) }
                 },
                 fail: { continuation.resume(throwing: $0) })
-            if queue.submit(request) { Task { await self.drain() } }
+            let queue = queues[queue(of: isolation)]
+            if queue.submit(request) { Task { await self.drain(queue) } }
         }
     }
 
-    private func drain() async {
+    private func queue(of isolation: WriteIsolation) -> Int {
+        switch isolation {
+        case .serial: 0
+        case .concurrent(let keys):
+            if let first = keys.first {
+                Int(UInt32(bitPattern: first.hash) % UInt32(Self.committers))
+            } else {
+                Int(UInt(bitPattern: turn.wrappingAdd(1, ordering: .relaxed).newValue) % UInt(Self.committers))
+            }
+        }
+    }
+
+    private func drain(_ queue: CommitQueue<Request>) async {
         while true {
             let batch = queue.nextBatch()
             if batch.isEmpty { return }
@@ -87,6 +113,13 @@ final class PostgresGroupCommit: Sendable {
                     continue
                 }
                 // One of them threw (or the commit failed): each alone, so that only its own fails.
+                // A write refused is the application's everyday; a deadlock is not (two batches
+                // changed rows without keys in opposite orders) and is worth an operator's look.
+                let deadlock = (error as? PSQLError)?.serverInfo?[.sqlState] == "40P01"
+                logger.log(
+                    level: deadlock ? .warning : .debug,
+                    "a batch of \(batch.count) writes failed; each runs again alone: \(String(reflecting: error))")
+                rerunObserver.withLock { $0 }?(batch.count)
                 for request in batch {
                     do {
                         for answer in try await commit([request]) { answer() }
@@ -111,6 +144,20 @@ final class PostgresGroupCommit: Sendable {
             if batch.contains(where: { $0.isolation == .serial }) {
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.serialLock))", logger: logger)
             }
+            let keys = Set(
+                batch.flatMap { request -> [Int32] in
+                    guard case .concurrent(let keys) = request.isolation else { return [] }
+                    return keys.map(\.hash)
+                }
+            ).sorted()
+            if !keys.isEmpty {
+                // One after another in the order of the sorted list (each batch the same order).
+                try await connection.query(
+                    """
+                    SELECT count(pg_advisory_xact_lock(\(WriteKey.space), k))
+                    FROM (SELECT k FROM unnest(\(keys)::int4[]) WITH ORDINALITY AS u(k, n) ORDER BY n) s
+                    """, logger: logger)
+            }
             let audit = AuditAppender()
             var answers: [@Sendable () -> Void] = []
             for request in batch { answers.append(try await request.run(connection, audit)) }
@@ -121,15 +168,45 @@ final class PostgresGroupCommit: Sendable {
 }
 
 /// How a write runs beside the writes of other batches, which PostgreSQL runs at the same time.
-enum WriteIsolation: Sendable {
+enum WriteIsolation: Sendable, Equatable {
     /// It decides from what it reads (whether a row is there already, what changed since, the
     /// value to audit as the old one) and so runs while no other serial write does, under the
     /// store's write lock. Every write is serial unless it says otherwise.
     case serial
     /// It reads nothing it decides from: its statements change rows by their keys, insert, or
     /// upsert, and each locks what it changes (an old value it audits is read `FOR UPDATE` in the
-    /// statement that changes it). It runs beside any other write.
-    case concurrent
+    /// statement that changes it). It runs beside any other write. `locking` names the rows it
+    /// changes that another write may change at the same time (an account's, an outbox row);
+    /// none for a write that only inserts.
+    case concurrent(locking: [WriteKey])
+}
+
+/// Rows that concurrent writes may change at the same time. A batch locks the keys of all its
+/// writes before the first of them runs, every batch in the same order (by hash), so two batches
+/// that change the same rows wait for each other at the start instead of each holding a row the
+/// other waits for (a deadlock, which the server breaks only after a second). Keys are hashed to
+/// 32 bits in a key space of their own (`pg_advisory_xact_lock(int, int)`): two keys with one
+/// hash only make their writes wait for each other.
+struct WriteKey: Hashable, Sendable {
+    let hash: Int32
+
+    init(_ text: String) {
+        // FNV-1a: stable across processes and nodes, unlike Swift's seeded Hasher.
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        self.hash = Int32(bitPattern: hash)
+    }
+
+    /// The account's own rows (its language, tokens, settings, markers, views).
+    static func account(_ id: AccountID) -> WriteKey { WriteKey("account:\(id.rawValue)") }
+    /// The account a login names, before it has an id.
+    static func login(_ login: String) -> WriteKey { WriteKey("login:\(login)") }
+    /// One row of a table.
+    static func row(_ table: String, _ id: Int64) -> WriteKey { WriteKey("\(table):\(id)") }
+    /// The key space of `WriteKey` locks (the first of the two keys).
+    static let space: Int32 = 0x636c_6b79
 }
 
 /// The audit chain within one batch: the records its writes append, chained and inserted at

@@ -21,7 +21,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
     }
 
     public func setPrefs(_ prefs: NotificationPrefs, of account: AccountID, context: AuditContext) async throws {
-        try await store.writing(.concurrent) { sql, audit in
+        try await store.writing(.concurrent(locking: [.account(account)])) { sql, audit in
             try await sql.execute(
                 """
                 INSERT INTO notification_prefs (account_id, chat, email, sms, pace, quiet_start, quiet_end)
@@ -88,7 +88,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
     // MARK: Daily summaries
 
     public func queueForSummary(_ text: String, for account: AccountID, at: Date) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [])) { sql, _ in
             try await PostgresOutboxRows.summary(text, for: account, at: at, sql)
         }
     }
@@ -105,7 +105,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
 
     public func markSummarized(_ ids: [Int64], at: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: ids.map { .row("notification_queue", $0) })) { sql, _ in
             try await sql.execute(
                 "UPDATE notification_queue SET summarized_at = ? WHERE id = ANY(?::bigint[])", at,
                 PostgresDutiesRepository.array(ids))
@@ -118,7 +118,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
         _ channel: ExternalMessage.Channel, account: AccountID?, address: String, subject: String, body: String,
         notBefore: Date, at: Date
     ) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [])) { sql, _ in
             try await PostgresOutboxRows.external(
                 channel, account: account, address: address, subject: subject, body: body, notBefore: notBefore, at: at,
                 sql)
@@ -139,7 +139,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
     }
 
     public func markExternalSent(_ id: Int64, at: Date) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [.row("external_outbox", id)])) { sql, _ in
             try await sql.execute(
                 "UPDATE external_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?", at,
                 id)
@@ -147,7 +147,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
     }
 
     public func markExternalFailed(_ id: Int64, error: String, retryAt: Date) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [.row("external_outbox", id)])) { sql, _ in
             try await sql.execute(
                 "UPDATE external_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
                 String(error.prefix(500)), retryAt, id)
@@ -214,7 +214,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
 
     public func markLetterRead(_ id: Int64, context: AuditContext) async throws -> Bool {
         guard let guardian = context.actor else { return false }
-        return try await store.writing(.concurrent) { sql, audit in
+        return try await store.writing(.concurrent(locking: [.account(guardian)])) { sql, audit in
             guard
                 let row = try await sql.row(
                     """
@@ -235,7 +235,7 @@ public struct PostgresMessagingRepository: MessagingRepository {
     // MARK: Direct messages
 
     public func recordDirect(_ message: DirectMessage) async throws {
-        try await store.writing(.concurrent) { sql, _ in
+        try await store.writing(.concurrent(locking: [])) { sql, _ in
             try await sql.execute(
                 """
                 INSERT INTO direct_messages (msgid, sender_id, recipient_id, command, text, sent_at)

@@ -108,6 +108,12 @@ public final class PostgresStore: Sendable {
         audited.observe(handler)
     }
 
+    /// Told of each batch of audited writes that failed and ran again write by write (a write
+    /// refused, or a deadlock between batches): how many writes it carried.
+    public func observeReruns(_ handler: @escaping @Sendable (_ writes: Int) -> Void) {
+        audited.observeReruns(handler)
+    }
+
     /// The URL without its password, for logs and messages.
     public static func redacted(_ url: String) -> String {
         guard var parts = URLComponents(string: url), parts.password != nil else { return url }

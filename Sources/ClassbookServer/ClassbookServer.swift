@@ -417,6 +417,11 @@ public final class ClassbookServer: Sendable {
         context.metrics.storeWriteLatency.recordNanoseconds(duration.nanoseconds)
     }
 
+    /// A batch of the store's group commit that failed and ran again write by write.
+    public func recordRerun(writes: Int) {
+        context.metrics.groupCommitReruns.increment()
+    }
+
     /// Waits for the listeners to close (`shutdown()`, or the task's cancellation closes
     /// them), then closes the connections still open and waits for each to end.
     private func serveListeners() async throws {

@@ -27,6 +27,7 @@ final class ServerMetrics: Sendable {
     private let outboxOldestAge: [String: CoreMetrics.Meter]
     let storeWriteLatency: CoreMetrics.Timer
     let groupCommitSize: CoreMetrics.Recorder
+    let groupCommitReruns: CoreMetrics.Counter
     let eventLoopLag: CoreMetrics.Timer
 
     struct Command {
@@ -74,6 +75,7 @@ final class ServerMetrics: Sendable {
             })
         storeWriteLatency = CoreMetrics.Timer(label: "classbook_store_write_duration_seconds", factory: factory)
         groupCommitSize = CoreMetrics.Recorder(label: "classbook_group_commit_writes", factory: factory)
+        groupCommitReruns = CoreMetrics.Counter(label: "classbook_group_commit_reruns_total", factory: factory)
         eventLoopLag = CoreMetrics.Timer(label: "classbook_event_loop_lag_seconds", factory: factory)
     }
 

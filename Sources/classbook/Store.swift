@@ -100,6 +100,12 @@ enum Store: Sendable {
         }
     }
 
+    /// Told of each batch of writes that failed and ran again write by write (the metrics). Only
+    /// PostgreSQL's batches do: SQLite's group commit gives each write a savepoint of its own.
+    func observeReruns(_ handler: @escaping @Sendable (_ writes: Int) -> Void) {
+        if case .postgresql(let store, _) = self { store.observeReruns(handler) }
+    }
+
     /// Closes it: SQLite folds its write-ahead log into the file; PostgreSQL's connections close.
     func close() throws {
         switch self {

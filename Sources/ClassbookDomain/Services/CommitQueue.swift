@@ -1,42 +1,35 @@
 import Synchronization
 
-/// The writers waiting for the next shared commit (group commit), and how many committers are
-/// at work: a writer that arrives when fewer than `committers` are starts one, which takes batch
-/// after batch until nobody waits. SQLite's group commit has one committer (one writer at a time
-/// is all the file allows); PostgreSQL's several, each on a connection of its own. The stores'
-/// group commits share it, and so does `CoalescedJob`.
+/// The writers waiting for the next shared commit (group commit), and whether a commit is
+/// under way: the first writer to arrive when none is starts committing, and takes batch after
+/// batch until nobody waits. The stores' group commits (SQLite's, PostgreSQL's) share it.
 public final class CommitQueue<Request: Sendable>: Sendable {
     private struct State {
         var queue: [Request] = []
-        var committing = 0
+        var committing = false
     }
 
     private let state = Mutex(State())
-    private let committers: Int
 
-    /// `committers`: how many batches may commit at once (at least one).
-    public init(committers: Int = 1) {
-        self.committers = max(1, committers)
-    }
+    public init() {}
 
-    /// Adds a writer's request; true when the caller is to start committing (fewer committers than
-    /// allowed were at work).
+    /// Adds a writer's request; true when the caller is to start committing (none was under way).
     public func submit(_ request: Request) -> Bool {
         state.withLock { state in
             state.queue.append(request)
-            guard state.committing < committers else { return false }
-            state.committing += 1
+            guard !state.committing else { return false }
+            state.committing = true
             return true
         }
     }
 
-    /// The requests that arrived since the last batch was taken; empty when none did, and then
-    /// this committer's work is over (a later writer starts one).
+    /// The requests that arrived since the last batch; empty when none did, and then the commit
+    /// is over (the next writer starts one).
     public func nextBatch() -> [Request] {
         state.withLock { state in
             let batch = state.queue
             state.queue = []
-            if batch.isEmpty { state.committing -= 1 }
+            if batch.isEmpty { state.committing = false }
             return batch
         }
     }

@@ -257,10 +257,10 @@ final class AuditAppender: @unchecked Sendable {
 
     private static func key(_ entity: String, _ entityID: String) -> String { entity + "\u{1F}" + entityID }
 
-    /// Takes the chain's lock (the first time in this transaction), reads its last record and
-    /// inserts the batch's records after it, all in one statement. The lock is held until the
-    /// transaction ends: the next writer reads these records as the chain's last only once they
-    /// are committed (or finds them gone, rolled back).
+    /// Takes the chain's lock and reads its last record (one call, the first time in this
+    /// transaction), then inserts the batch's records after it in one statement. The lock is held
+    /// until the transaction ends: the next writer reads these records as the chain's last only
+    /// once they are committed (or finds them gone, rolled back).
     func flush(_ connection: any SQLRunner, logger: Logger) async throws {
         guard !pending.isEmpty else { return }
         var last: (id: Int64, hash: String)?

@@ -234,7 +234,13 @@ def unread(driver, target):
 
 
 def open_conversation(driver, target):
-    driver.find_element(By.CSS_SELECTOR, f".conversation[data-target='{target}']").click()
+    """Clicks the conversation, found afresh until the click lands: the list is redrawn as
+    conversations and their history arrive (after a reload, one history after another), and an
+    element found just before a redraw is gone when clicked (a stale element)."""
+    def click():
+        driver.find_element(By.CSS_SELECTOR, f".conversation[data-target='{target}']").click()
+        return True
+    wait(click, f"the conversation with {target}")
 
 
 def log_in(driver, login, password, remember):

@@ -418,7 +418,7 @@ public final class ClassbookServer: Sendable {
     }
 
     /// A batch of the store's group commit that failed and ran again write by write.
-    public func recordRerun(writes: Int) {
+    public func recordRerun() {
         context.metrics.groupCommitReruns.increment()
     }
 

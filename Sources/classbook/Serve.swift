@@ -145,7 +145,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         // The store's commits, for the metrics: their size and how long they take.
         store.observeCommits { writes, duration in server.recordCommit(writes: writes, duration: duration) }
-        store.observeReruns { writes in server.recordRerun(writes: writes) }
+        store.observeReruns { _ in server.recordRerun() }
         let ports = try await server.bind()
         print(
             "classbook serving \(store.location): TLS on \(configuration.tlsListen.host):\(ports.tls)"
